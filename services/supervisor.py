@@ -1,0 +1,127 @@
+"""`wsis up`: the embedded Valkey, one process per service, the ticker.
+
+Each service runs as `wsis run NAME` in its own process, as it would in a
+container; a service that dies is started again. Ctrl-C (or SIGTERM) stops
+the services first, then the server, so nothing in flight is cut.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import redis
+
+from shared import streams
+from shared.embedded import EmbeddedValkey, _die_with_parent
+from shared.events import T
+from shared.logs import configure_logging, get_logger
+from shared.settings import Settings
+
+log = get_logger()
+RESTART_BACKOFF_MAX = 30.0
+
+
+class ServiceProcess:
+    def __init__(self, name: str, env: dict[str, str]) -> None:
+        self.name = name
+        self.env = env
+        self.process: subprocess.Popen[bytes] | None = None
+        self.restarts = 0
+        self.next_start = 0.0
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "services.cli", "run", self.name],
+            env=self.env,
+            preexec_fn=_die_with_parent,
+        )
+        log.info("service.spawned", name=self.name, pid=self.process.pid, restarts=self.restarts)
+
+    def check(self, now: float) -> None:
+        """Start the service again if it died (with a growing pause)."""
+        if self.process is None:
+            if now >= self.next_start:
+                self.start()
+            return
+        code = self.process.poll()
+        if code is None:
+            return
+        self.restarts += 1
+        pause = min(RESTART_BACKOFF_MAX, 0.5 * 2 ** min(self.restarts, 6))
+        log.warning("service.exited", name=self.name, code=code, restart_in=pause)
+        self.process = None
+        self.next_start = now + pause
+
+    def stop(self, timeout: float = 15.0) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def tick_event(now: datetime) -> bytes:
+    stamp = now.replace(second=0, microsecond=0).astimezone(timezone.utc)
+    iso = stamp.isoformat().replace("+00:00", "Z")
+    return (
+        '{"specversion":"1.0","id":"tick-%s","source":"wsis-prizes/ticker","type":"%s",'
+        '"time":"%s","datacontenttype":"application/json","data":{}}' % (iso, T.CLOCK_TICK, iso)
+    ).encode()
+
+
+def _ticker(url: str, every: float, stop: threading.Event) -> None:
+    client = redis.Redis.from_url(url)
+    while not stop.is_set():
+        try:
+            client.xadd(streams.IN_CLOCK, {"__data__": tick_event(datetime.now(timezone.utc))})
+        except redis.RedisError as exc:
+            log.warning("ticker.failed", error=str(exc))
+        stop.wait(every)
+
+
+def run_all(settings: Settings, names: list[str], *, ticker: bool, tick_seconds: float) -> int:
+    configure_logging("supervisor", settings.log_level, settings.log_format)
+    data_dir = Path(settings.data_dir).resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    server: EmbeddedValkey | None = None
+    url = settings.redis_url
+    if url is None:
+        server = EmbeddedValkey(data_dir).start()
+        url = server.url
+        (server.dir / "url").write_text(url)
+        log.info("valkey.started", url=url, dir=str(server.dir))
+    env = {**os.environ, "WSIS_REDIS_URL": url, "WSIS_DATA_DIR": str(data_dir)}
+    children = [ServiceProcess(name, env) for name in names]
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    tick_thread = None
+    if ticker:
+        tick_thread = threading.Thread(target=_ticker, args=(url, tick_seconds, stop), daemon=True)
+        tick_thread.start()
+    log.info("system.up", services=names, ticker=ticker, data_dir=str(data_dir))
+    try:
+        while not stop.is_set():
+            now = time.monotonic()
+            for child in children:
+                child.check(now)
+            stop.wait(0.5)
+    finally:
+        log.info("system.stopping")
+        for child in children:
+            child.stop()
+        if server is not None:
+            server.stop()
+            (server.dir / "url").unlink(missing_ok=True)
+        log.info("system.stopped")
+    return 0

@@ -1,0 +1,109 @@
+"""The bus: plain CloudEvents JSON in `__data__` on Redis Streams.
+
+FastStream's `RedisBroker` reads the streams through consumer groups; this
+module gives it the wire format of the contract and the pieces every
+service needs around it: group creation, unique consumer names, batch
+entries, publishing through one pipeline, dead letters.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from faststream.redis.parser import MessageFormat
+from redis.asyncio import Redis
+from redis.exceptions import ResponseError
+
+from shared import streams
+from shared.envelope import ID_NAMESPACE, CloudEvent
+from shared.events import T, DeadLetter
+
+DATA_FIELD = b"__data__"
+RAW_LIMIT = 64 * 1024
+# Outbound streams are trimmed approximately to keep memory bounded on a
+# long-running bus; far above a whole contest (1.3 million ballots).
+OUTBOUND_MAXLEN = 10_000_000
+
+
+class CloudEventFormat(MessageFormat):
+    """`__data__` holds the CloudEvent itself: no binary envelope, no headers."""
+
+    @classmethod
+    async def encode(cls, *, message: Any, **_: Any) -> bytes:  # type: ignore[override]
+        if isinstance(message, CloudEvent):
+            return message.to_json()
+        if isinstance(message, bytes):
+            return message
+        return json.dumps(message, separators=(",", ":")).encode()
+
+    @classmethod
+    def parse(cls, data: bytes) -> tuple[bytes, dict[str, Any]]:
+        return data, {"content-type": "application/json"}
+
+
+def consumer_name(service: str) -> str:
+    """Unique per process, so replicas never share a pending list."""
+    return f"{service}-{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+
+
+async def ensure_group(redis: Redis, stream: str, group: str) -> None:
+    """Create the group at the start of the stream, so nothing published before is missed."""
+    try:
+        await redis.xgroup_create(stream, group, id="0", mkstream=True)
+    except ResponseError as exc:
+        if "BUSYGROUP" not in str(exc):
+            raise
+
+
+@dataclass(slots=True)
+class Entry:
+    stream: str
+    entry_id: str
+    raw: bytes | None
+
+
+def entries_from(stream: str, ids: Sequence[bytes | str], fields: Sequence[dict[bytes, bytes]]) -> list[Entry]:
+    return [
+        Entry(stream, i.decode() if isinstance(i, bytes) else i, f.get(DATA_FIELD)) for i, f in zip(ids, fields, strict=True)
+    ]
+
+
+def deadletter(stream: str, entry_id: str, error: str, raw: bytes | None, source: str) -> CloudEvent:
+    """The `wsis.deadletter` event for an entry; its id depends on the entry alone."""
+    text = (raw or b"")[:RAW_LIMIT].decode("utf-8", errors="replace")
+    return CloudEvent(
+        specversion="1.0",
+        id=str(uuid.uuid5(ID_NAMESPACE, f"{T.DEADLETTER}|{stream}|{entry_id}")),
+        source=source,
+        type=T.DEADLETTER,
+        time=datetime.now(timezone.utc),
+        datacontenttype="application/json",
+        data=DeadLetter(stream=stream, entry_id=entry_id, error=error, raw=text).model_dump(),
+        causationid=entry_id,
+    )
+
+
+async def publish_all(redis: Redis, events: Iterable[tuple[str, CloudEvent | bytes]]) -> int:
+    """XADD every event through one pipeline (one round trip)."""
+    count = 0
+    async with redis.pipeline(transaction=False) as pipe:
+        for stream, event in events:
+            body = event if isinstance(event, bytes) else event.to_json()
+            maxlen = None if stream == streams.DEADLETTER else OUTBOUND_MAXLEN
+            pipe.xadd(stream, {DATA_FIELD: body}, maxlen=maxlen, approximate=True)
+            count += 1
+        if count:
+            await pipe.execute()
+    return count
+
+
+async def ack(redis: Redis, stream: str, group: str, entry_ids: Sequence[str]) -> None:
+    if entry_ids:
+        await redis.xack(stream, group, *entry_ids)

@@ -1,0 +1,182 @@
+"""The contest as data: calendar, categories, quotas and word limits.
+
+`contest/wsis-2021.yaml` is loaded and validated once at start; a typo or a
+missing field is a start-up error, never a silent default.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+DEFAULT_CONTEST_FILE = Path(__file__).resolve().parent.parent / "contest" / "wsis-2021.yaml"
+
+
+class ContestError(ValueError):
+    """The contest file cannot be used; the message says why."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Window(_Strict):
+    """A local-time window: includes `opens`, excludes `closes`."""
+
+    opens: datetime
+    closes: datetime
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Window:
+        if self.closes <= self.opens:
+            raise ValueError(f"closes ({self.closes}) must be after opens ({self.opens})")
+        return self
+
+
+class Calendar(_Strict):
+    submission: Window
+    nomination: Window
+    nominees_published: datetime
+    voting: Window
+    winner_selection: Window
+    voting_week_days: int = Field(gt=0)
+
+
+class Quotas(_Strict):
+    nominees_per_category: int = Field(gt=0)
+    finalists_per_category: int = Field(gt=0)
+    winners_per_category: int = Field(gt=0)
+
+
+class WordRange(_Strict):
+    min: int = Field(ge=0)
+    max: int | None = Field(default=None, ge=1)
+
+
+class Category(_Strict):
+    action_line: str
+    title: str
+
+
+class ContestFile(_Strict):
+    name: str
+    timezone: str
+    calendar: Calendar
+    quotas: Quotas
+    word_limits: dict[str, WordRange]
+    categories: dict[int, Category]
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A UTC window: includes `start`, excludes `end`."""
+
+    start: datetime
+    end: datetime
+
+    def __contains__(self, instant: datetime) -> bool:
+        return self.start <= instant < self.end
+
+
+@dataclass(frozen=True, slots=True)
+class VotingWeek:
+    number: int
+    start: datetime
+    end: datetime
+
+
+class Contest:
+    """The loaded contest, with every date as an aware UTC datetime."""
+
+    def __init__(self, spec: ContestFile, source: Path | None = None) -> None:
+        self.spec = spec
+        self.source = source
+        self.zone = ZoneInfo(spec.timezone)
+        cal = spec.calendar
+        self.submission = self._span(cal.submission)
+        self.nomination = self._span(cal.nomination)
+        self.nominees_published = self.utc(cal.nominees_published)
+        self.voting = self._span(cal.voting)
+        self.winner_selection = self._span(cal.winner_selection)
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def quotas(self) -> Quotas:
+        return self.spec.quotas
+
+    @property
+    def categories(self) -> dict[int, Category]:
+        return self.spec.categories
+
+    def word_range(self, field: str) -> WordRange:
+        return self.spec.word_limits[field]
+
+    def utc(self, local: datetime) -> datetime:
+        """A wall-clock time of the contest's zone, as UTC."""
+        if local.tzinfo is not None:
+            return local.astimezone(timezone.utc)
+        return local.replace(tzinfo=self.zone).astimezone(timezone.utc)
+
+    def local(self, instant: datetime) -> datetime:
+        return instant.astimezone(self.zone)
+
+    def _span(self, window: Window) -> Span:
+        return Span(self.utc(window.opens), self.utc(window.closes))
+
+    @cached_property
+    def voting_weeks(self) -> tuple[VotingWeek, ...]:
+        """Week periods in local wall-clock days (a DST week is 167 hours)."""
+        weeks: list[VotingWeek] = []
+        days = self.spec.calendar.voting_week_days
+        local_start = self.spec.calendar.voting.opens
+        number = 1
+        while True:
+            start = self.utc(local_start + timedelta(days=days * (number - 1)))
+            if start >= self.voting.end:
+                return tuple(weeks)
+            end = min(self.utc(local_start + timedelta(days=days * number)), self.voting.end)
+            weeks.append(VotingWeek(number, start, end))
+            number += 1
+
+    def voting_week_of(self, instant: datetime) -> VotingWeek | None:
+        for week in self.voting_weeks:
+            if instant >= week.start and instant < week.end:
+                return week
+        return None
+
+
+def load_contest(path: Path | str | None = None) -> Contest:
+    source = Path(path) if path else DEFAULT_CONTEST_FILE
+    try:
+        raw: Any = yaml.safe_load(source.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ContestError(f"cannot read contest file {source}: {exc}") from exc
+    except yaml.YAMLError as exc:
+        raise ContestError(f"contest file {source} is not valid YAML: {exc}") from exc
+    try:
+        spec = ContestFile.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '(file)'}: {err['msg']}" for err in exc.errors()
+        )
+        raise ContestError(f"contest file {source} is invalid: {problems}") from exc
+    return Contest(spec, source)

@@ -1,0 +1,69 @@
+"""Database helpers: one engine per service, SQLite by default, PostgreSQL by URL.
+
+With SQLite each service has its own file under the data dir. With
+PostgreSQL each service has its own schema in the database named by
+`WSIS_DATABASE_URL`, so the services share a server but no tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from sqlalchemy import Engine, Table, event, text
+from sqlmodel import SQLModel, create_engine
+
+
+def _postgres_url(url: str) -> str:
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def make_engine(service: str, data_dir: Path, database_url: str | None = None) -> Engine:
+    if database_url and database_url.startswith("postgres"):
+        return _postgres_engine(service, _postgres_url(database_url))
+    if database_url:
+        return _sqlite_engine(database_url)
+    path = Path(data_dir) / "db" / f"{service}.sqlite"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return _sqlite_engine(f"sqlite:///{path}")
+
+
+def _sqlite_engine(url: str) -> Engine:
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        cursor = dbapi_connection.cursor()
+        # WAL with synchronous=NORMAL survives a crash of the process (not
+        # of the machine's power) and lets readers run beside the writer.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    return engine
+
+
+def _postgres_engine(service: str, url: str) -> Engine:
+    schema = service.replace("-", "_")
+    bootstrap = create_engine(url, isolation_level="AUTOCOMMIT")
+    with bootstrap.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+    bootstrap.dispose()
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        connect_args={"options": f"-csearch_path={schema}"},
+    )
+
+
+def create_tables(engine: Engine, models: Iterable[type[SQLModel]]) -> None:
+    tables: list[Table] = [model.__table__ for model in models]  # type: ignore[attr-defined]
+    SQLModel.metadata.create_all(engine, tables=tables)
+
+
+def is_postgres(engine: Engine) -> bool:
+    return engine.dialect.name == "postgresql"

@@ -1,0 +1,113 @@
+"""CloudEvents 1.0 in JSON structured mode: reading, checking and building.
+
+An entry's `__data__` either parses into a `CloudEvent` or yields an
+`Unreadable` that says why; callers dead-letter the latter.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Strict, StringConstraints, ValidationError
+
+MAX_ENTRY_BYTES = 1024 * 1024
+ID_NAMESPACE = uuid.UUID("6f1c1d0e-8f0e-5d3b-9a57-2b1e8a3f3c21")
+
+NonEmpty = Annotated[str, Strict(), StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class CloudEvent(BaseModel):
+    """The envelope. Extension attributes other than `causationid` are kept."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    specversion: Literal["1.0"]
+    id: NonEmpty
+    source: NonEmpty
+    type: NonEmpty
+    time: Annotated[AwareDatetime, Strict()]
+    data: dict[str, Any]
+    datacontenttype: Literal["application/json"] | None = None
+    subject: str | None = None
+    causationid: str | None = None
+
+    def to_json(self) -> bytes:
+        body = self.model_dump(mode="json", exclude_none=True)
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """Why an entry is not a CloudEvent we can read."""
+
+    error: str
+
+
+def parse_entry(raw: bytes | None) -> CloudEvent | Unreadable:
+    if raw is None:
+        return Unreadable("the entry has no __data__ field")
+    if len(raw) > MAX_ENTRY_BYTES:
+        return Unreadable(f"__data__ is {len(raw)} bytes; the limit is {MAX_ENTRY_BYTES}")
+    try:
+        return CloudEvent.model_validate_json(raw)
+    except ValidationError as exc:
+        return Unreadable(f"not a CloudEvent: {_describe(exc)}")
+
+
+def _describe(exc: ValidationError) -> str:
+    problems = []
+    for err in exc.errors(include_url=False, include_input=False)[:10]:
+        where = ".".join(str(p) for p in err["loc"]) or "(event)"
+        problems.append(f"{where}: {err['msg']}")
+    return "; ".join(problems)
+
+
+def event_id(kind: str, cause: CloudEvent, key: str = "") -> str:
+    """The deterministic id of the event of type `kind` caused by `cause`."""
+    return str(uuid.uuid5(ID_NAMESPACE, f"{kind}|{cause.source}|{cause.id}|{key}"))
+
+
+def outbound(
+    kind: str,
+    source: str,
+    data: BaseModel | dict[str, Any],
+    cause: CloudEvent,
+    *,
+    key: str = "",
+    time: datetime | None = None,
+) -> CloudEvent:
+    """An event caused by `cause`: deterministic id, business time of the cause."""
+    body = data.model_dump(mode="json", exclude_none=True) if isinstance(data, BaseModel) else data
+    return CloudEvent(
+        specversion="1.0",
+        id=event_id(kind, cause, key),
+        source=source,
+        type=kind,
+        time=time or cause.time,
+        datacontenttype="application/json",
+        data=body,
+        causationid=cause.id,
+    )
+
+
+def field_errors(exc: ValidationError) -> list[dict[str, str]]:
+    """Every error of a data validation, each with its dotted field path."""
+    errors = []
+    for err in exc.errors(include_url=False, include_input=False):
+        errors.append({"field": ".".join(str(p) for p in err["loc"]) or "data", "message": err["msg"]})
+    return errors
+
+
+__all__ = [
+    "MAX_ENTRY_BYTES",
+    "CloudEvent",
+    "Unreadable",
+    "event_id",
+    "field_errors",
+    "outbound",
+    "parse_entry",
+]

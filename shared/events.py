@@ -1,0 +1,384 @@
+"""The `data` of every event type of the contract (CONTRACT.md section 5).
+
+Strings are trimmed and an empty string counts as missing. Inbound models
+ignore fields they do not know; numbers are strict (no "3" for 3).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, Strict, StringConstraints, field_validator, model_validator
+
+from shared.countries import ISO_ALPHA2
+
+Text = Annotated[str, Strict(), StringConstraints(strip_whitespace=True, min_length=1)]
+CategoryNo = Annotated[int, Strict(), Field(ge=1, le=18)]
+SdgNo = Annotated[int, Strict(), Field(ge=1, le=17)]
+Count = Annotated[int, Field(ge=0)]
+EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+def _drop_blank(value: Any) -> Any:
+    """Trim semantics of the contract: an empty string is a missing field."""
+    if isinstance(value, dict):
+        return {k: _drop_blank(v) for k, v in value.items() if not (isinstance(v, str) and not v.strip())}
+    if isinstance(value, list):
+        return [_drop_blank(v) for v in value]
+    return value
+
+
+class Data(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_missing(cls, value: Any) -> Any:
+        return _drop_blank(value)
+
+
+class StakeholderType(StrEnum):
+    government = "government"
+    private_sector = "private_sector"
+    civil_society = "civil_society"
+    academia = "academia"
+    international_organization = "international_organization"
+
+
+class ProjectStatus(StrEnum):
+    completed = "completed"
+    key_phase_completed = "key_phase_completed"
+    ongoing = "ongoing"
+
+
+def _country(value: str) -> str:
+    code = value.upper()
+    if code not in ISO_ALPHA2:
+        raise ValueError("must be an ISO 3166-1 alpha-2 country code")
+    return code
+
+
+# --- 5.1 submissions -------------------------------------------------------
+
+
+class Entity(Data):
+    entity_id: Text
+    name: Text
+    stakeholder_type: StakeholderType
+    country: Text
+
+    _check_country = field_validator("country")(_country)
+
+
+class Coordinator(Data):
+    name: Text
+    email: Annotated[str, Strict(), StringConstraints(strip_whitespace=True, pattern=EMAIL)]
+
+
+class SubmissionSubmitted(Data):
+    submission_id: Text
+    entity: Entity
+    coordinator: Coordinator
+    category: CategoryNo
+    title: Text
+    short_description: Text
+    action_lines_sdg_linkage: Text
+    impact: Text
+    partnerships: Text
+    challenges_and_prospects: Text
+    sdgs: Annotated[list[SdgNo], Field(min_length=1)]
+    status: ProjectStatus
+    website: Text | None = None
+
+    @field_validator("sdgs")
+    @classmethod
+    def _unique_sorted(cls, value: list[int]) -> list[int]:
+        return sorted(set(value))
+
+
+class SubmissionReceived(SubmissionSubmitted):
+    received_at: AwareDatetime
+    revision: Annotated[int, Field(ge=1)]
+
+
+class FieldError(Data):
+    field: str
+    message: str
+
+
+class SubmissionRejected(Data):
+    submission_id: str | None = None
+    errors: list[FieldError]
+
+
+class RuleResult(Data):
+    rule: Text
+    result: Literal["pass", "fail", "review"]
+    reason: str = ""
+
+
+class SubmissionScreened(Data):
+    submission_id: Text
+    entity_id: Text
+    category: int
+    outcome: Literal["eligible", "ineligible", "needs_review"]
+    rules: list[RuleResult]
+    nominable: bool
+    related: list[str] | None = None
+
+
+# --- 5.2 stakeholders and ballots ------------------------------------------
+
+
+class Organization(Data):
+    entity_id: Text | None = None
+    name: Text | None = None
+    type: Text | None = None
+    country: Text | None = None
+
+
+class StakeholderRegistered(Data):
+    user_id: Text
+    username: Text | None = None
+    email: Text | None = None
+    organization: Organization = Organization()
+
+    @property
+    def complete(self) -> bool:
+        """V2: username, email, and the organization's name, type and country."""
+        org = self.organization
+        return all((self.username, self.email, org.name, org.type, org.country))
+
+
+class BallotCast(Data):
+    voter_id: Text
+    category: CategoryNo
+    project_id: Text
+
+
+class VoteAccepted(Data):
+    ballot_id: str
+    voter_id: str
+    category: int
+    project_id: str
+
+
+RejectionReason = Literal[
+    "voter_unknown",
+    "profile_incomplete",
+    "voting_closed",
+    "project_not_nominated",
+    "category_mismatch",
+    "own_project",
+    "already_voted",
+    "invalid_ballot",
+]
+
+
+class VoteRejected(Data):
+    ballot_id: str
+    voter_id: str | None = None
+    category: int | None = None
+    project_id: str | None = None
+    reason: RejectionReason
+
+
+class ProjectStanding(Data):
+    project_id: str
+    votes: Count
+    rank: Annotated[int, Field(ge=1)]
+
+
+class CategoryProgress(Data):
+    category: int
+    projects: list[ProjectStanding]
+
+
+class VotingProgress(Data):
+    week: Annotated[int, Field(ge=1)]
+    as_of: AwareDatetime
+    categories: list[CategoryProgress]
+
+
+class ProjectVotes(Data):
+    project_id: str
+    votes: Count
+
+
+class CategoryResult(Data):
+    category: int
+    finalists: list[str]
+    tally: list[ProjectVotes]
+    ties: list[str]
+
+
+class VotingClosed(Data):
+    as_of: AwareDatetime
+    categories: list[CategoryResult]
+
+
+# --- 5.3 panel decisions ---------------------------------------------------
+
+
+class PanelNominated(Data):
+    submission_id: Text
+    category: CategoryNo
+    panel_member_id: Text
+    rationale: Text | None = None
+
+
+class NominationWithdrawn(Data):
+    submission_id: Text
+    panel_member_id: Text
+
+
+class NominationRecorded(Data):
+    submission_id: str
+    category: int
+
+
+NominationRefusal = Literal[
+    "outside_window",
+    "unknown_submission",
+    "not_eligible",
+    "category_mismatch",
+    "category_full",
+    "already_nominated",
+]
+
+
+class NominationRefused(Data):
+    submission_id: str | None = None
+    category: int | None = None
+    reason: NominationRefusal | Literal["invalid_decision"]
+
+
+class Nominee(Data):
+    submission_id: str
+    entity_id: str
+    title: str
+
+
+class CategoryNominees(Data):
+    category: int
+    nominees: list[Nominee]
+
+
+class NominationsPublished(Data):
+    categories: list[CategoryNominees]
+
+
+class WinnerSelected(Data):
+    category: CategoryNo
+    submission_id: Text
+    panel_member_id: Text
+
+
+class WinnerRecorded(Data):
+    category: int
+    submission_id: str
+
+
+class WinnerRefused(Data):
+    category: int | None = None
+    submission_id: str | None = None
+    reason: Literal["outside_window", "not_a_finalist", "already_decided", "invalid_decision"]
+
+
+class WinnersAnnounced(Data):
+    pass
+
+
+class CategoryAwards(Data):
+    category: int
+    winner: str | None = None
+    champions: list[str]
+
+
+class AwardsAnnounced(Data):
+    categories: list[CategoryAwards]
+
+
+# --- 5.5 notifications, clock, dead letters --------------------------------
+
+
+class Notification(Data):
+    notification_id: str
+    occasion: str
+    submission_id: str | None = None
+    week: int | None = None
+    error: str | None = None
+
+
+class ClockTick(Data):
+    pass
+
+
+class DeadLetter(Data):
+    stream: str
+    entry_id: str
+    error: str
+    raw: str
+
+
+class T:
+    """Event type names, so a typo is an AttributeError, not a silent miss."""
+
+    SUBMISSION_SUBMITTED = "wsis.submission.submitted"
+    SUBMISSION_RECEIVED = "wsis.submission.received"
+    SUBMISSION_REJECTED = "wsis.submission.rejected"
+    SUBMISSION_SCREENED = "wsis.submission.screened"
+    STAKEHOLDER_REGISTERED = "wsis.stakeholder.registered"
+    BALLOT_CAST = "wsis.ballot.cast"
+    VOTE_ACCEPTED = "wsis.vote.accepted"
+    VOTE_REJECTED = "wsis.vote.rejected"
+    VOTING_PROGRESS = "wsis.voting.progress"
+    VOTING_CLOSED = "wsis.voting.closed"
+    PANEL_NOMINATED = "wsis.panel.nominated"
+    PANEL_NOMINATION_WITHDRAWN = "wsis.panel.nomination_withdrawn"
+    PANEL_WINNER_SELECTED = "wsis.panel.winner_selected"
+    PANEL_WINNERS_ANNOUNCED = "wsis.panel.winners_announced"
+    NOMINATION_RECORDED = "wsis.nomination.recorded"
+    NOMINATION_REFUSED = "wsis.nomination.refused"
+    NOMINATIONS_PUBLISHED = "wsis.nominations.published"
+    WINNER_RECORDED = "wsis.winner.recorded"
+    WINNER_REFUSED = "wsis.winner.refused"
+    AWARDS_ANNOUNCED = "wsis.awards.announced"
+    NOTIFICATION_SENT = "wsis.notification.sent"
+    NOTIFICATION_FAILED = "wsis.notification.failed"
+    CLOCK_TICK = "wsis.clock.tick"
+    DEADLETTER = "wsis.deadletter"
+
+
+DATA_MODELS: dict[str, type[Data]] = {
+    T.SUBMISSION_SUBMITTED: SubmissionSubmitted,
+    T.SUBMISSION_RECEIVED: SubmissionReceived,
+    T.SUBMISSION_REJECTED: SubmissionRejected,
+    T.SUBMISSION_SCREENED: SubmissionScreened,
+    T.STAKEHOLDER_REGISTERED: StakeholderRegistered,
+    T.BALLOT_CAST: BallotCast,
+    T.VOTE_ACCEPTED: VoteAccepted,
+    T.VOTE_REJECTED: VoteRejected,
+    T.VOTING_PROGRESS: VotingProgress,
+    T.VOTING_CLOSED: VotingClosed,
+    T.PANEL_NOMINATED: PanelNominated,
+    T.PANEL_NOMINATION_WITHDRAWN: NominationWithdrawn,
+    T.PANEL_WINNER_SELECTED: WinnerSelected,
+    T.PANEL_WINNERS_ANNOUNCED: WinnersAnnounced,
+    T.NOMINATION_RECORDED: NominationRecorded,
+    T.NOMINATION_REFUSED: NominationRefused,
+    T.NOMINATIONS_PUBLISHED: NominationsPublished,
+    T.WINNER_RECORDED: WinnerRecorded,
+    T.WINNER_REFUSED: WinnerRefused,
+    T.AWARDS_ANNOUNCED: AwardsAnnounced,
+    T.NOTIFICATION_SENT: Notification,
+    T.NOTIFICATION_FAILED: Notification,
+    T.CLOCK_TICK: ClockTick,
+    T.DEADLETTER: DeadLetter,
+}
+
+
+def utc_iso(instant: datetime) -> str:
+    return instant.isoformat().replace("+00:00", "Z")

@@ -1,0 +1,78 @@
+"""structlog set-up: JSON when not on a terminal, one line per decision.
+
+A last processor masks anything shaped like an email address, so a
+mistake elsewhere cannot put one into the logs.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from typing import Any
+
+import structlog
+
+EMAIL = re.compile(r"[^@\s\"'<>]+@[^@\s\"'<>]+\.[A-Za-z]{2,}")
+PERSONAL_KEYS = frozenset({"email", "name", "username", "coordinator", "coordinator_name"})
+
+
+def scrub_personal_data(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+    for key, value in list(event_dict.items()):
+        if key in PERSONAL_KEYS:
+            event_dict[key] = "[redacted]"
+        elif isinstance(value, str) and "@" in value:
+            event_dict[key] = EMAIL.sub("[email]", value)
+    return event_dict
+
+
+def _service_adder(service: str) -> Any:
+    def add_service(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+        event_dict.setdefault("service", service)
+        return event_dict
+
+    return add_service
+
+
+def configure_logging(service: str, level: str = "INFO", fmt: str = "auto") -> None:
+    json_out = fmt == "json" or (fmt == "auto" and not sys.stderr.isatty())
+    shared: list[Any] = [
+        _service_adder(service),
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        structlog.processors.format_exc_info,
+        scrub_personal_data,
+    ]
+    renderer: Any = structlog.processors.JSONRenderer() if json_out else structlog.dev.ConsoleRenderer()
+    structlog.configure(
+        processors=[*shared, renderer],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
+        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        cache_logger_on_first_use=True,
+    )
+    # Libraries (FastStream, SQLAlchemy) log through the standard library:
+    # render them the same way.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+            foreign_pre_chain=[
+                structlog.stdlib.add_logger_name,
+                _service_adder(service),
+                structlog.contextvars.merge_contextvars,
+                structlog.processors.add_log_level,
+                structlog.processors.TimeStamper(fmt="iso", utc=True),
+                scrub_personal_data,
+            ],
+        )
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    logging.getLogger("faststream").setLevel(max(logging.WARNING, logging.getLevelName(level)))
+
+
+def get_logger(**bound: Any) -> Any:
+    """A lazy logger: safe at import time, configured by `configure_logging`."""
+    return structlog.get_logger(**bound)

@@ -1,0 +1,92 @@
+"""Settings from the environment (`WSIS_*`), checked at start."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.contest import DEFAULT_CONTEST_FILE
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WSIS_", extra="ignore", validate_default=True)
+
+    redis_url: str | None = None
+    data_dir: Path = Path(".wsis")
+    database_url: str | None = None
+    smtp_url: str | None = None
+    contest_file: Path = DEFAULT_CONTEST_FILE
+    log_level: str = "INFO"
+    log_format: str = "auto"
+    # Replays and simulations judge only business time; on the wall clock an
+    # event stamped more than `future_tolerance_seconds` ahead is refused.
+    replay: bool = False
+    future_tolerance_seconds: int = Field(default=300, ge=0)
+    batch_size: int = Field(default=500, ge=1, le=10_000)
+    block_ms: int = Field(default=1000, ge=1)
+    reclaim_idle_ms: int = Field(default=30_000, ge=100)
+    reclaim_every_ms: int = Field(default=5_000, ge=50)
+    max_deliveries: int = Field(default=5, ge=1)
+    # Optional per-service Redis ACL password (least privilege); the user is
+    # the service's name.
+    redis_password: str | None = None
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value or None
+
+    @field_validator("database_url")
+    @classmethod
+    def _db_scheme(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("postgresql", "sqlite")):
+            raise ValueError("must be a postgresql:// or sqlite:// URL")
+        return value or None
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_scheme(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("smtp://", "smtps://")):
+            raise ValueError("must be smtp://host:port or smtps://host:port")
+        return value or None
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        value = value.upper()
+        if value not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+        return value
+
+    @field_validator("log_format")
+    @classmethod
+    def _format(cls, value: str) -> str:
+        if value not in {"auto", "json", "console"}:
+            raise ValueError("must be auto, json or console")
+        return value
+
+    @field_validator("contest_file")
+    @classmethod
+    def _contest_exists(cls, value: Path) -> Path:
+        if not value.is_file():
+            raise ValueError(f"no contest file at {value}")
+        return value
+
+    def bus_url(self) -> str:
+        """The Redis URL, else the embedded server a running `wsis up` left word of."""
+        if self.redis_url:
+            return self.redis_url
+        marker = self.data_dir / "valkey" / "url"
+        if marker.is_file():
+            return marker.read_text().strip()
+        return "redis://127.0.0.1:6379"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
