@@ -1,0 +1,146 @@
+"""The submission service against a real server and a real database."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from services.submission.app import build
+from shared import streams
+from shared.envelope import MAX_ENTRY_BYTES
+from tests.factories import submission
+from tests.helpers import answers_to, cloudevent, events, publish, wait_for
+
+SUBMITTED = "wsis.submission.submitted"
+
+
+@pytest.fixture
+async def running(settings):
+    service = build(settings)
+    async with service.app:
+        yield service
+
+
+async def test_a_valid_entry_is_stored_then_received_with_revision_one(running, redis):
+    sent = cloudevent(SUBMITTED, submission("s-1"))
+    await publish(redis, streams.IN_SUBMISSIONS, sent)
+
+    out = await wait_for(redis, streams.OUT_SUBMISSION, lambda seen: len(seen) == 1)
+
+    received = out[0]
+    assert received["type"] == "wsis.submission.received"
+    assert received["causationid"] == sent["id"]
+    assert received["data"]["revision"] == 1
+    assert received["data"]["received_at"] == "2021-01-10T10:00:00Z"
+    assert received["data"]["entity"]["entity_id"] == "org-1"
+
+
+async def test_an_invalid_entry_gets_every_error_with_its_field_path(running, redis):
+    bad = submission("s-2", category=19, sdgs=[], entity={"entity_id": "o", "name": " ", "stakeholder_type": "company", "country": "XX"})
+    del bad["impact"]
+    sent = cloudevent(SUBMITTED, bad)
+    await publish(redis, streams.IN_SUBMISSIONS, sent)
+
+    out = await wait_for(redis, streams.OUT_SUBMISSION, lambda seen: len(seen) == 1)
+
+    assert out[0]["type"] == "wsis.submission.rejected"
+    assert out[0]["data"]["submission_id"] == "s-2"
+    fields = {e["field"] for e in out[0]["data"]["errors"]}
+    assert fields == {"category", "sdgs", "entity.name", "entity.stakeholder_type", "entity.country", "impact"}
+
+
+async def test_garbage_is_dead_lettered_and_the_next_entry_is_still_answered(running, redis):
+    garbage_id = await publish(redis, streams.IN_SUBMISSIONS, b"\x00not json{")
+    no_type = cloudevent(SUBMITTED, submission("s-x"))
+    del no_type["type"]
+    await publish(redis, streams.IN_SUBMISSIONS, no_type)
+    await publish(redis, streams.IN_SUBMISSIONS, b"x" * (MAX_ENTRY_BYTES + 1))
+    await publish(redis, streams.IN_SUBMISSIONS, cloudevent("wsis.ballot.cast", {"voter_id": "v"}))
+    good = cloudevent(SUBMITTED, submission("s-3"))
+    await publish(redis, streams.IN_SUBMISSIONS, good)
+
+    dead = await wait_for(redis, streams.DEADLETTER, lambda seen: len(seen) == 4)
+    out = await wait_for(redis, streams.OUT_SUBMISSION, lambda seen: len(seen) == 1)
+
+    assert out[0]["causationid"] == good["id"]
+    first = dead[0]["data"]
+    assert first["stream"] == streams.IN_SUBMISSIONS and first["entry_id"] == garbage_id
+    assert "not a CloudEvent" in first["error"]
+    assert "type" in dead[1]["data"]["error"]
+    assert "limit is 1048576" in dead[2]["data"]["error"] and len(dead[2]["data"]["raw"]) == 64 * 1024
+    assert "unknown event type 'wsis.ballot.cast'" in dead[3]["data"]["error"]
+    assert await redis.xpending(streams.IN_SUBMISSIONS, "submission") == {"pending": 0, "min": None, "max": None, "consumers": []}
+
+
+async def test_a_redelivered_event_gets_the_same_answer_and_changes_nothing(running, redis):
+    sent = cloudevent(SUBMITTED, submission("s-4"))
+    await publish(redis, streams.IN_SUBMISSIONS, sent)
+    await publish(redis, streams.IN_SUBMISSIONS, sent)
+    resent = cloudevent(SUBMITTED, submission("s-4"))  # same content, new event id
+    await publish(redis, streams.IN_SUBMISSIONS, resent)
+
+    out = await wait_for(redis, streams.OUT_SUBMISSION, lambda seen: len(answers_to(seen, resent["id"])) == 1)
+
+    assert len(answers_to(out, sent["id"])) == 1
+    assert [e["data"]["revision"] for e in out] == [1, 1]
+
+
+async def test_an_amendment_before_the_deadline_is_a_new_revision(running, redis):
+    await publish(redis, streams.IN_SUBMISSIONS, cloudevent(SUBMITTED, submission("s-5")))
+    amended = cloudevent(SUBMITTED, submission("s-5", title="Digital classrooms, second phase"), time_="2021-01-25T21:59:59Z")
+    await publish(redis, streams.IN_SUBMISSIONS, amended)
+
+    out = await wait_for(redis, streams.OUT_SUBMISSION, lambda seen: len(seen) == 2)
+
+    assert out[1]["data"]["revision"] == 2
+    assert out[1]["data"]["title"] == "Digital classrooms, second phase"
+    assert out[1]["data"]["received_at"] == "2021-01-25T21:59:59Z"
+
+
+async def test_an_amendment_at_the_deadline_is_refused(running, redis):
+    await publish(redis, streams.IN_SUBMISSIONS, cloudevent(SUBMITTED, submission("s-6")))
+    late = cloudevent(SUBMITTED, submission("s-6", title="Changed"), time_="2021-01-25T22:00:00Z")
+    await publish(redis, streams.IN_SUBMISSIONS, late)
+
+    out = await wait_for(redis, streams.OUT_SUBMISSION, lambda seen: len(seen) == 2)
+
+    assert out[1]["type"] == "wsis.submission.rejected"
+    assert out[1]["data"]["errors"][0]["message"].startswith("deadline:")
+
+
+async def test_outbound_events_are_plain_cloudevents_json(running, redis):
+    await publish(redis, streams.IN_SUBMISSIONS, cloudevent(SUBMITTED, submission("s-7")))
+    await wait_for(redis, streams.OUT_SUBMISSION, lambda seen: len(seen) == 1)
+
+    (_, fields), = await redis.xrange(streams.OUT_SUBMISSION)
+    assert list(fields) == [b"__data__"]
+    body = json.loads(fields[b"__data__"])
+    assert body["specversion"] == "1.0" and body["source"] == "wsis-prizes/submission"
+
+
+async def test_an_entry_that_fails_every_time_is_dead_lettered_after_bounded_deliveries(settings, redis, monkeypatch):
+    service = build(settings)
+    from services.submission import app as submission_app
+
+    original = submission_app.SubmissionHandler.handle
+
+    def flaky(self, session, stream, event):
+        if event.data.get("submission_id") == "poison":
+            raise RuntimeError("the handler broke")
+        return original(self, session, stream, event)
+
+    monkeypatch.setattr(submission_app.SubmissionHandler, "handle", flaky)
+    async with service.app:
+        await publish(redis, streams.IN_SUBMISSIONS, cloudevent(SUBMITTED, submission("poison")))
+        good = cloudevent(SUBMITTED, submission("fine"))
+        await publish(redis, streams.IN_SUBMISSIONS, good)
+
+        dead = await wait_for(redis, streams.DEADLETTER, lambda seen: len(seen) == 1, timeout=20)
+        out = await wait_for(redis, streams.OUT_SUBMISSION, lambda seen: len(seen) == 1)
+
+    assert "RuntimeError: the handler broke" in dead[0]["data"]["error"]
+    assert "gave up after 3 deliveries" in dead[0]["data"]["error"]
+    assert out[0]["causationid"] == good["id"]
+    assert (await redis.xpending(streams.IN_SUBMISSIONS, "submission"))["pending"] == 0
+    assert await events(redis, streams.OUT_SUBMISSION) == out
