@@ -77,6 +77,16 @@ class Service:
         self._redis: Redis | None = None
         self._reclaimer: asyncio.Task[None] | None = None
         self._errors: dict[str, str] = {}
+        self._before_stop: list[Callable[[], Awaitable[None]]] = []
+
+    def before_stop(self, func: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
+        """Run `func` first on shutdown, while the database and Redis are still open.
+
+        For a service's own background work (a sender loop) that must finish
+        cleanly before its resources close.
+        """
+        self._before_stop.append(func)
+        return func
 
     def _credentials(self) -> dict[str, str]:
         if self.settings.redis_password:
@@ -126,6 +136,8 @@ class Service:
         self.log.info("service.started", inputs=sorted(self.handler.accepts) if self.handler else [])
 
     async def _stop(self) -> None:
+        for func in self._before_stop:
+            await func()
         if self._reclaimer:
             self._reclaimer.cancel()
         if self._redis is not None:

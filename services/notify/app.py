@@ -1,0 +1,86 @@
+"""The notify service: tells coordinators, by email, what the contest decided about their entries."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import orjson
+from faststream.redis.annotations import RedisBatchStreamMessage
+
+from services.notify.config import NotifyConfig
+from services.notify.handler import NotifyHandler
+from services.notify.mail import MaildirTransport, SmtpTransport, Transport
+from services.notify.sender import Sender
+from shared import bus, streams
+from shared.envelope import MAX_ENTRY_BYTES
+from shared.events import T
+from shared.runtime import Service
+from shared.settings import Settings, get_settings
+
+# A million ballots pass on wsis:out:voting and tell notify nothing. An entry
+# that is plainly a well-formed vote event is acknowledged without the
+# validation, inbox row and transaction of the full path; anything doubtful
+# takes the full path (and is dead-lettered there if it must be).
+CHEAPLY_IGNORED = frozenset({T.VOTE_ACCEPTED.encode(), T.VOTE_REJECTED.encode()})
+RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)$")
+
+
+def cheaply_ignored(raw: bytes | None) -> bool:
+    if raw is None or len(raw) > MAX_ENTRY_BYTES or not any(kind in raw for kind in CHEAPLY_IGNORED):
+        return False
+    try:
+        body: Any = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return False
+    if not isinstance(body, dict) or body.get("specversion") != "1.0" or not isinstance(body.get("data"), dict):
+        return False
+    if not all(isinstance(body.get(k), str) and body[k].strip() for k in ("id", "source", "time")):
+        return False
+    return body.get("type", "").encode() in CHEAPLY_IGNORED and RFC3339.match(body["time"]) is not None
+
+
+def transport_for(settings: Settings, config: NotifyConfig) -> Transport:
+    if settings.smtp_url:
+        return SmtpTransport(settings.smtp_url, config.send_timeout_seconds)
+    return MaildirTransport(settings.data_dir / "mail")
+
+
+def build(settings: Settings | None = None, config: NotifyConfig | None = None) -> Service:
+    settings = settings or get_settings()
+    config = config or NotifyConfig()
+    service = Service("notify", NotifyHandler, settings)
+    sender = Sender(service, config, lambda: transport_for(settings, config))
+    service.app.after_startup(sender.start)
+    service.before_stop(sender.stop)
+    service.sender = sender  # type: ignore[attr-defined]  # for tests and operators
+
+    @service.subscriber(streams.OUT_SUBMISSION, title="notify-submissions", description="Coordinators' addresses")
+    async def on_submissions(msg: RedisBatchStreamMessage) -> None:
+        await service.consume(streams.OUT_SUBMISSION, msg.raw_message)
+
+    @service.subscriber(streams.OUT_ELIGIBILITY, title="notify-eligibility", description="Verdicts to acknowledge")
+    async def on_eligibility(msg: RedisBatchStreamMessage) -> None:
+        await service.consume(streams.OUT_ELIGIBILITY, msg.raw_message)
+
+    @service.subscriber(streams.OUT_JUDGING, title="notify-judging", description="Nominee list, awards")
+    async def on_judging(msg: RedisBatchStreamMessage) -> None:
+        await service.consume(streams.OUT_JUDGING, msg.raw_message)
+
+    @service.subscriber(streams.SEALED_JUDGING, title="notify-sealed", description="The confidential winner contact")
+    async def on_sealed(msg: RedisBatchStreamMessage) -> None:
+        await service.consume(streams.SEALED_JUDGING, msg.raw_message)
+
+    @service.subscriber(streams.OUT_VOTING, title="notify-voting", description="Weekly progress, the close of voting")
+    async def on_voting(msg: RedisBatchStreamMessage) -> None:
+        raw = msg.raw_message
+        entries = bus.entries_from(streams.OUT_VOTING, raw["message_ids"], raw["data"])
+        relevant = [e for e in entries if not cheaply_ignored(e.raw)]
+        if relevant:
+            await service.process(relevant)
+        await bus.ack(service.redis, streams.OUT_VOTING, service.name, [e.entry_id for e in entries])
+
+    return service
+
+
+app = build().app

@@ -1,0 +1,36 @@
+"""The notify service's own settings (`WSIS_NOTIFY_*`), checked at start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from services.notify.templates import DEFAULT_FOLDER
+
+
+class NotifyConfig(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WSIS_NOTIFY_", extra="ignore", validate_default=True)
+
+    sender: str = "WSIS Prizes <noreply@wsis-prizes.local>"
+    templates: Path = DEFAULT_FOLDER
+    # Tries before a notification is reported failed, and the pause after
+    # the n-th failed try: backoff x 2^(n-1), at most backoff_max.
+    max_attempts: int = Field(default=6, ge=1)
+    backoff_seconds: float = Field(default=30.0, gt=0)
+    backoff_max_seconds: float = Field(default=3600.0, gt=0)
+    poll_seconds: float = Field(default=1.0, gt=0)
+    send_timeout_seconds: float = Field(default=60.0, gt=0)
+
+    @field_validator("templates")
+    @classmethod
+    def _folder_exists(cls, value: Path) -> Path:
+        if not value.is_dir():
+            raise ValueError(f"no templates folder at {value}")
+        return value
+
+    @property
+    def lease_seconds(self) -> float:
+        """A claim older than this belongs to a sender that died mid-send."""
+        return 3 * self.send_timeout_seconds + 30

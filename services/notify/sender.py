@@ -1,0 +1,200 @@
+"""The sender loop: claim a due notification, deliver it, record the outcome.
+
+Sending happens outside the inbound batch's transaction, one notification at
+a time:
+
+1. claim: `ready` -> `sending` (a conditional UPDATE, so two replicas never
+   take the same row), committed before anything leaves;
+2. deliver: SMTP or the Maildir;
+3. record: `sent`, `ready` again with a backoff, or `failed` after the last
+   try, with the `wsis.notification.sent`/`failed` event in the same commit
+   (the shared outbox publishes it), unless the embargo holds it back.
+
+A row left `sending` by a sender that died is taken again once its lease
+has run out. The Maildir finds its own earlier delivery and writes nothing;
+over SMTP the email goes again with the same Message-ID: the one window
+where a coordinator can get a second copy (docs/notify.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from services.notify import domain, store
+from services.notify.config import NotifyConfig
+from services.notify.mail import Permanent, Transient, Transport, compose, scrub
+from services.notify.store import Notification, Status
+from services.notify.templates import Templates
+from shared.envelope import ID_NAMESPACE, CloudEvent
+from shared.events import Notification as NotificationData, T
+from shared.logs import get_logger
+from shared.outbox import OutboxEvent
+from shared.runtime import Service
+from shared import streams
+
+log = get_logger()
+PER_STEP = 200  # notifications per connection before the loop looks around again
+
+
+class Sender:
+    def __init__(self, service: Service, config: NotifyConfig, transport: Callable[[], Transport]) -> None:
+        self.service = service
+        self.config = config
+        self.new_transport = transport
+        self.templates = Templates(config.templates)
+        self._stopping = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._announced = False
+
+    async def start(self) -> None:
+        self.templates.check()
+        self._stopping.clear()
+        self._task = asyncio.create_task(self._run(), name="notify-sender")
+
+    async def stop(self) -> None:
+        """Let the email in flight finish and be recorded, then stop."""
+        self._stopping.set()
+        if self._task is not None:
+            try:
+                await asyncio.wait_for(self._task, 2 * self.config.send_timeout_seconds + 5)
+            except asyncio.TimeoutError:
+                log.warning("sender.stop_timed_out")
+
+    async def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                handled = await self.step()
+            except Exception as exc:  # the sender never stops on an error; it tries again
+                log.error("sender.error", error=scrub(f"{type(exc).__name__}: {exc}"))
+                handled = 0
+            if handled == 0:
+                try:
+                    await asyncio.wait_for(self._stopping.wait(), self.config.poll_seconds)
+                except asyncio.TimeoutError:
+                    pass
+
+    async def step(self) -> int:
+        """Deliver what is due; returns how many notifications were handled."""
+        self._release_held()
+        transport = self.new_transport()
+        handled = 0
+        try:
+            while handled < PER_STEP and not self._stopping.is_set():
+                row = self._claim()
+                if row is None:
+                    break
+                await self._deliver(transport, row)
+                handled += 1
+        finally:
+            await transport.close()
+        await self.service.relay_outbox()
+        return handled
+
+    # --- claim, deliver, record -------------------------------------------------
+
+    def _claim(self) -> Notification | None:
+        now = time.time()
+        due = select(Notification).where(Notification.status == Status.ready, col(Notification.next_attempt_at) <= now)
+        stale = select(Notification).where(Notification.status == Status.sending, col(Notification.claimed_at) < now - self.config.lease_seconds)
+        with Session(self.service.ctx.engine, expire_on_commit=False) as session:
+            for query in (due.order_by(col(Notification.next_attempt_at), col(Notification.seq)), stale):
+                for row in session.exec(query.limit(5)).all():
+                    taken = session.exec(  # type: ignore[call-overload]
+                        update(Notification)
+                        .where(col(Notification.seq) == row.seq, col(Notification.status) == row.status, col(Notification.attempts) == row.attempts)
+                        .values(status=Status.sending, claimed_by=self.service.consumer, claimed_at=now, attempts=row.attempts + 1)
+                    )
+                    if taken.rowcount == 1:
+                        session.commit()
+                        if row.status == Status.sending:
+                            log.warning("notification.resumed", **self._visible(row), note="its sender stopped mid-send")
+                        row.attempts += 1
+                        return row
+        return None
+
+    async def _deliver(self, transport: Transport, row: Notification) -> None:
+        with Session(self.service.ctx.engine) as session:
+            contact = session.get(store.Contact, row.submission_id)
+        assert contact is not None, "a ready notification always has its contact"
+        personal = (contact.name, contact.email, row.recipient)
+        try:
+            message = compose(row, contact, self.service.ctx.contest, self.templates, self.config.sender)
+            await asyncio.wait_for(transport.deliver(row.notification_id or "", message), 2 * self.config.send_timeout_seconds)
+        except Permanent as exc:
+            self._record(row, Status.failed, scrub(str(exc), personal))
+        except Exception as exc:  # Transient, a timeout, a template error (staff may fix it before the last try)
+            error = scrub(str(exc) if isinstance(exc, Transient) else f"{type(exc).__name__}: {exc}", personal)
+            if not isinstance(exc, Transient):
+                await transport.close()
+            last = row.attempts >= self.config.max_attempts
+            self._record(row, Status.failed if last else Status.ready, error)
+        else:
+            self._record(row, Status.sent, None)
+
+    def _record(self, row: Notification, status: Status, error: str | None) -> None:
+        with Session(self.service.ctx.engine) as session:
+            current = session.get(Notification, row.seq)
+            if current is None or current.status != Status.sending:
+                return
+            current.status, current.last_error, current.claimed_by, current.claimed_at = status, error, None, None
+            if status == Status.ready:
+                delay = domain.retry_delay(current.attempts, self.config.backoff_seconds, self.config.backoff_max_seconds)
+                current.next_attempt_at = time.time() + delay
+                log.warning("notification.retry", **self._visible(current), attempts=current.attempts, retry_in=round(delay, 3), error=error)
+            else:
+                announced = self._announced or store.milestone(session, store.ANNOUNCED) is not None
+                current.held = not domain.may_publish(current.confidential, announced)
+                if not current.held:
+                    session.add(self._event(current))
+                level = log.info if status == Status.sent else log.error
+                level(f"notification.{status}", **self._visible(current), attempts=current.attempts, error=error)
+            session.add(current)
+            session.commit()
+
+    # --- the embargo ------------------------------------------------------------
+
+    def _release_held(self) -> None:
+        """After the announcement, publish what the embargo kept back."""
+        with Session(self.service.ctx.engine) as session:
+            if not self._announced:
+                self._announced = store.milestone(session, store.ANNOUNCED) is not None
+                if not self._announced:
+                    return
+            for row in session.exec(select(Notification).where(col(Notification.held).is_(True))).all():
+                freed = session.exec(  # type: ignore[call-overload]
+                    update(Notification).where(col(Notification.seq) == row.seq, col(Notification.held).is_(True)).values(held=False)
+                )
+                if freed.rowcount == 1:
+                    session.add(self._event(row))
+                    log.info("notification.released", occasion=row.occasion, submission_id=row.submission_id, notification_id=row.notification_id)
+            session.commit()
+
+    def _visible(self, row: Notification) -> dict[str, object]:
+        if row.confidential and not self._announced:
+            return {"occasion": "confidential"}
+        return {"occasion": row.occasion, "submission_id": row.submission_id, "week": row.week or None, "notification_id": row.notification_id}
+
+    def _event(self, row: Notification) -> OutboxEvent:
+        kind = T.NOTIFICATION_SENT if row.status == Status.sent else T.NOTIFICATION_FAILED
+        data = NotificationData(
+            notification_id=row.notification_id or "", occasion=row.occasion, submission_id=row.submission_id,
+            week=row.week or None, error=row.last_error if row.status == Status.failed else None,
+        )
+        event = CloudEvent(
+            specversion="1.0",
+            id=str(uuid.uuid5(ID_NAMESPACE, f"{kind}|{row.notification_id}")),
+            source=self.service.source,
+            type=kind,
+            time=datetime.fromisoformat(row.cause_time),  # business time of the cause, as every outbound event
+            datacontenttype="application/json",
+            data=data.model_dump(mode="json", exclude_none=True),
+            causationid=row.cause_id,
+        )
+        return OutboxEvent(id=event.id, stream=streams.OUT_NOTIFY, cause_key=f"notify\x1f{row.notification_id}", body=event.to_json())

@@ -1,0 +1,174 @@
+"""The notify service's tables: coordinators, screened entries, milestones, the mail outbox.
+
+The outbox row of a notification is keyed by (occasion, recipient,
+submission, week): it is written in the inbound batch's transaction, and the
+sender decides from it alone whether an email still has to go.
+"""
+
+from __future__ import annotations
+
+import time
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from services.notify.domain import Notice, notification_id
+
+
+class Status(StrEnum):
+    waiting = "waiting"  # the coordinator's address is not known yet
+    ready = "ready"  # due at `next_attempt_at`
+    sending = "sending"  # claimed by a sender; see docs/notify.md for the window
+    sent = "sent"
+    failed = "failed"
+
+
+class Contact(SQLModel, table=True):
+    """An entry's coordinator, from `wsis.submission.received`: personal data, kept here only."""
+
+    __tablename__ = "notify_contact"
+
+    submission_id: str = Field(primary_key=True)
+    name: str
+    email: str
+    title: str
+    category: int
+    revision: int
+    address_no: int = 0  # +1 each time an amendment changes the address
+
+
+class ScreenedEntry(SQLModel, table=True):
+    """Entries told their verdict: they are told whether they were nominated."""
+
+    __tablename__ = "notify_screened"
+
+    submission_id: str = Field(primary_key=True)
+    category: int
+
+
+class Milestone(SQLModel, table=True):
+    """Contest-wide facts: the published nominee list, the announcement."""
+
+    __tablename__ = "notify_milestone"
+
+    name: str = Field(primary_key=True)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+NOMINEES = "nominees_published"
+ANNOUNCED = "awards_announced"
+
+
+class Notification(SQLModel, table=True):
+    __tablename__ = "notify_notification"
+    __table_args__ = (
+        UniqueConstraint("occasion", "recipient", "submission_id", "week", name="uq_notify_once"),
+        Index("ix_notify_due", "status", "next_attempt_at"),
+    )
+
+    seq: int | None = Field(default=None, primary_key=True)
+    notification_id: str | None = Field(default=None, unique=True)
+    occasion: str
+    recipient: str = ""  # the address; empty while waiting for it
+    submission_id: str = Field(index=True)
+    week: int = 0
+    facts: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default=Status.ready)
+    confidential: bool = False
+    held: bool = Field(default=False, index=True)  # its sent/failed event waits for the announcement
+    attempts: int = 0
+    next_attempt_at: float = 0.0  # epoch seconds, wall clock: operational, not business time
+    claimed_by: str | None = None
+    claimed_at: float | None = None
+    last_error: str | None = None
+    cause_id: str
+    cause_time: str
+
+
+TABLES = (Contact, ScreenedEntry, Milestone, Notification)
+
+
+def milestone(session: Session, name: str) -> Milestone | None:
+    return session.get(Milestone, name)
+
+
+def set_milestone(session: Session, name: str, data: dict[str, Any]) -> None:
+    row = session.get(Milestone, name) or Milestone(name=name)
+    row.data = data
+    session.add(row)
+
+
+def save_contact(session: Session, submission_id: str, name: str, email: str, title: str, category: int, revision: int) -> Contact:
+    """The latest revision wins; a changed address gets the next address number."""
+    row = session.get(Contact, submission_id)
+    if row is None:
+        row = Contact(submission_id=submission_id, name=name, email=email, title=title, category=category, revision=revision)
+    elif revision >= row.revision:
+        if email.lower() != row.email.lower():
+            row.address_no += 1
+        row.name, row.email, row.title, row.category, row.revision = name, email, title, category, revision
+    session.add(row)
+    return row
+
+
+def contacts(session: Session, ids: list[str]) -> dict[str, Contact]:
+    found: dict[str, Contact] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        found.update({c.submission_id: c for c in session.exec(select(Contact).where(col(Contact.submission_id).in_(chunk)))})
+    return found
+
+
+def queue(session: Session, notice: Notice, contact: Contact | None, cause_id: str, cause_time: str) -> Notification | None:
+    """Queue a notice once per (occasion, recipient, submission, week).
+
+    A notice not sent yet takes the latest facts (a re-screened entry is told
+    its latest verdict); one already claimed, sent or failed is left alone.
+    Returns the row when something changed.
+    """
+    recipient = contact.email if contact else ""
+    query = select(Notification).where(
+        Notification.occasion == notice.occasion.value,
+        Notification.recipient == recipient,
+        Notification.submission_id == notice.submission_id,
+        Notification.week == notice.week,
+    )
+    row = session.exec(query).first()
+    if row is not None:
+        if row.status not in (Status.waiting, Status.ready):
+            return None
+        row.facts = dict(notice.facts)
+        session.add(row)
+        return row
+    row = Notification(
+        occasion=notice.occasion.value,
+        submission_id=notice.submission_id,
+        week=notice.week,
+        facts=dict(notice.facts),
+        confidential=notice.confidential,
+        cause_id=cause_id,
+        cause_time=cause_time,
+        status=Status.waiting,
+    )
+    if contact is not None:
+        address(row, contact)
+    session.add(row)
+    return row
+
+
+def address(row: Notification, contact: Contact) -> None:
+    row.recipient = contact.email
+    row.notification_id = notification_id(row.occasion, row.submission_id, row.week, contact.address_no)
+    row.status = Status.ready
+    row.next_attempt_at = time.time()
+
+
+def waiting_for(session: Session, submission_id: str) -> list[Notification]:
+    query = select(Notification).where(Notification.submission_id == submission_id, Notification.status == Status.waiting)
+    return list(session.exec(query).all())
+
+
+def screened_entries(session: Session) -> dict[str, int]:
+    return {row.submission_id: row.category for row in session.exec(select(ScreenedEntry))}
