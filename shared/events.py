@@ -250,9 +250,14 @@ NominationRefusal = Literal[
 
 
 class NominationRefused(Data):
+    """`reason` is one of the contract's six. Data that does not fit the schema
+    (CONTRACT 6) is refused with the closest of them, and `errors` lists every
+    problem with its field path (an extra field, which readers ignore)."""
+
     submission_id: str | None = None
     category: int | None = None
-    reason: NominationRefusal | Literal["invalid_decision"]
+    reason: NominationRefusal
+    errors: list[FieldError] | None = None
 
 
 class Nominee(Data):
@@ -281,10 +286,16 @@ class WinnerRecorded(Data):
     submission_id: str
 
 
+WinnerRefusal = Literal["outside_window", "not_a_finalist", "already_decided"]
+
+
 class WinnerRefused(Data):
+    """Like `NominationRefused`: a contract reason, and `errors` for bad data."""
+
     category: int | None = None
     submission_id: str | None = None
-    reason: Literal["outside_window", "not_a_finalist", "already_decided", "invalid_decision"]
+    reason: WinnerRefusal
+    errors: list[FieldError] | None = None
 
 
 class WinnersAnnounced(Data):

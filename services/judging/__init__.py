@@ -1,0 +1,1 @@
+"""The judging service: the expert group's decisions, quotas, finality, the embargo."""

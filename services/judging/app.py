@@ -1,0 +1,73 @@
+"""The judging service: the panel's decisions, quotas, finality and the embargo.
+
+Reads `wsis:out:submission`, `wsis:out:eligibility`, `wsis:in:panel`,
+`wsis:out:voting` and `wsis:in:clock`; writes `wsis:out:judging` and, for
+recorded winners only, `wsis:sealed:judging`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import orjson
+from faststream.redis.annotations import RedisBatchStreamMessage
+
+from services.judging.drain import drain, id_key
+from services.judging.handler import IGNORED, JudgingHandler
+from shared import bus, streams
+from shared.envelope import MAX_ENTRY_BYTES
+from shared.runtime import Service
+from shared.settings import Settings
+
+# What a tick's work depends on; the ballots' echo is not among them.
+TICK_INPUTS = (streams.OUT_SUBMISSION, streams.OUT_ELIGIBILITY, streams.IN_PANEL)
+
+
+def ignorable(entry: bus.Entry) -> bool:
+    """An entry of a type this service accepts and drops: decided on a bare
+    JSON parse, so a million vote echoes cost no validation and no row."""
+    kinds = IGNORED.get(entry.stream)
+    if not kinds or entry.raw is None or len(entry.raw) > MAX_ENTRY_BYTES:
+        return False
+    try:
+        body = orjson.loads(entry.raw)
+    except orjson.JSONDecodeError:
+        return False
+    return isinstance(body, dict) and body.get("type") in kinds
+
+
+class JudgingService(Service):
+    async def process(self, entries: Sequence[bus.Entry]) -> None:
+        kept = [e for e in entries if not ignorable(e)]
+        ticks = [e.entry_id for e in kept if e.stream == streams.IN_CLOCK]
+        if ticks:
+            await self._drain_before(max(ticks, key=id_key))
+        if kept:
+            await super().process(kept)
+
+    async def _drain_before(self, tick_entry: str) -> None:
+        settings = self.settings
+        # Long enough for a stuck entry to be retried to its end (dead letter).
+        timeout = max(5.0, settings.reclaim_idle_ms / 1000 * (settings.max_deliveries + 1))
+        behind = await drain(self.redis, self.name, TICK_INPUTS, tick_entry, timeout)
+        if behind:
+            self.log.warning("tick.inputs_behind", tick_entry=tick_entry, streams=behind, waited_s=timeout)
+
+
+def build(settings: Settings | None = None) -> JudgingService:
+    service = JudgingService("judging", JudgingHandler, settings)
+
+    def subscribe(stream: str, title: str, description: str) -> None:
+        @service.subscriber(stream, title=title, description=description)
+        async def on_batch(msg: RedisBatchStreamMessage) -> None:
+            await service.consume(stream, msg.raw_message)
+
+    subscribe(streams.OUT_SUBMISSION, "entries", "Entries as received: titles for the nominee list")
+    subscribe(streams.OUT_ELIGIBILITY, "verdicts", "Screened verdicts: who may be nominated")
+    subscribe(streams.IN_PANEL, "panel", "The expert group's nominations, withdrawals, winners, ceremony")
+    subscribe(streams.OUT_VOTING, "voting", "The close of voting: each category's five finalists")
+    subscribe(streams.IN_CLOCK, "clock", "Ticks: the window's close, the nominee list")
+    return service
+
+
+app = build().app

@@ -1,0 +1,1 @@
+"""The judging rules, pure: no I/O, no framework. See nominations, winners, ceremony."""

@@ -1,0 +1,141 @@
+"""Nominations by the expert group (CONTRACT 5.3, call Annex 2 phase 2).
+
+A nomination is recorded only inside the nomination window, only for an
+entry screened `eligible`, in the entry's own category, while the category
+has fewer than its quota (20), and once per entry. Pure: facts in, decision out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from services.judging.domain.common import IN_FUTURE, Hold, Ignore, Unfit, read, time_error
+from shared.contest import Contest
+from shared.events import FieldError, NominationRecorded, NominationRefused, NominationWithdrawn, PanelNominated
+
+# The contract's reasons, in the order they are checked. `already_nominated`
+# comes before `category_full`: naming an entry that already holds a place
+# in a full category again is a repeat, not a bid for a 21st place.
+REASONS = ("outside_window", "unknown_submission", "not_eligible", "category_mismatch", "already_nominated", "category_full")
+FIELD_REASONS = {"submission_id": "unknown_submission", "category": "category_mismatch"}
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What eligibility said of an entry (its latest `wsis.submission.screened`)."""
+
+    entity_id: str
+    category: int
+    outcome: str
+    nominable: bool
+
+
+@dataclass(frozen=True, slots=True)
+class NominationFacts:
+    verdict: Verdict | None
+    nominated_in: int | None  # the category the entry already holds a place in
+    filled: int  # places taken in the nominated category
+    published: bool  # the nominee list is out: it never changes again
+    window_closed: bool  # a tick at or after the window's close was handled
+    queue_waiting: bool  # an earlier decision in this category waits
+
+
+@dataclass(frozen=True, slots=True)
+class WithdrawalFacts:
+    nominated_in: int | None
+    waiting_in: str | None  # the queue of an earlier, waiting nomination of the entry
+    published: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    recorded: NominationRecorded
+    nominable: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Withdraw:
+    submission_id: str
+    category: int
+
+
+@dataclass(frozen=True, slots=True)
+class Refuse:
+    refused: NominationRefused
+    why: str
+
+
+def queue_of(category: int) -> str:
+    return f"nomination:{category}"
+
+
+def read_nomination(data: dict[str, Any]) -> PanelNominated | Refuse:
+    found = read(PanelNominated, data, FIELD_REASONS, REASONS)
+    return _unfit(found) if isinstance(found, Unfit) else found
+
+
+def read_withdrawal(data: dict[str, Any]) -> NominationWithdrawn | Refuse:
+    found = read(NominationWithdrawn, data, FIELD_REASONS, REASONS)
+    return _unfit(found) if isinstance(found, Unfit) else found
+
+
+def decide_nomination(
+    nomination: PanelNominated, time: datetime, facts: NominationFacts, contest: Contest, *, in_future: bool = False
+) -> Record | Refuse | Hold:
+    sid, category = nomination.submission_id, nomination.category
+
+    def refuse(reason: str, why: str, errors: tuple[FieldError, ...] = ()) -> Refuse:
+        return Refuse(NominationRefused(submission_id=sid, category=category, reason=reason, errors=list(errors) or None), why)  # type: ignore[arg-type]
+
+    if in_future:
+        return refuse("outside_window", "time_in_future", time_error(IN_FUTURE))
+    if time not in contest.nomination:
+        return refuse("outside_window", "outside the nomination window")
+    if facts.published:
+        return refuse("outside_window", "the nominee list is already published")
+    if facts.queue_waiting:
+        return Hold(queue_of(category), "an earlier nomination in this category waits")
+    if facts.verdict is None:
+        if not facts.window_closed:
+            return Hold(queue_of(category), "the screened verdict has not arrived")
+        return refuse("unknown_submission", "no screened verdict by the close of the nomination window")
+    if facts.verdict.outcome != "eligible":
+        return refuse("not_eligible", f"screened {facts.verdict.outcome}")
+    if facts.verdict.category != category:
+        return refuse("category_mismatch", f"the entry is in category {facts.verdict.category}")
+    if facts.nominated_in is not None:
+        return refuse("already_nominated", "the entry already holds a place")
+    if facts.filled >= contest.quotas.nominees_per_category:
+        return refuse("category_full", f"{facts.filled} nominees already")
+    return Record(NominationRecorded(submission_id=sid, category=category), facts.verdict.nominable)
+
+
+def decide_withdrawal(
+    withdrawal: NominationWithdrawn, time: datetime, facts: WithdrawalFacts, contest: Contest, *, in_future: bool = False
+) -> Withdraw | Refuse | Hold | Ignore:
+    """Only before the nominee list is published. A successful withdrawal has
+    no event of its own in the contract: the list shows it."""
+    sid = withdrawal.submission_id
+
+    def refuse(why: str, errors: tuple[FieldError, ...] = ()) -> Refuse:
+        refused = NominationRefused(submission_id=sid, category=facts.nominated_in, reason="outside_window", errors=list(errors) or None)
+        return Refuse(refused, why)
+
+    if in_future:
+        return refuse("time_in_future", time_error(IN_FUTURE))
+    if facts.published or time >= contest.nominees_published:
+        return refuse("the nominee list is already published")
+    if facts.waiting_in is not None:
+        return Hold(facts.waiting_in, "the nomination it withdraws waits")
+    if facts.nominated_in is None:
+        return Ignore("the entry holds no place: nothing to withdraw")
+    return Withdraw(sid, facts.nominated_in)
+
+
+def _unfit(found: Unfit) -> Refuse:
+    refused = NominationRefused(
+        submission_id=found.submission_id, category=found.category, reason=found.reason, errors=list(found.errors)  # type: ignore[arg-type]
+    )
+    return Refuse(refused, "the data does not fit the schema")
