@@ -141,6 +141,7 @@ class MaildirTransport:
     notification id, so a retry after a crash finds it and writes nothing."""
 
     def __init__(self, folder: Path) -> None:
+        Path(folder).parent.mkdir(parents=True, exist_ok=True)
         self.box = mailbox.Maildir(folder, create=True)
         self.folder = Path(folder)
 

@@ -106,16 +106,18 @@ class Sender:
         with Session(self.service.ctx.engine, expire_on_commit=False) as session:
             for query in (due.order_by(col(Notification.next_attempt_at), col(Notification.seq)), stale):
                 for row in session.exec(query.limit(5)).all():
+                    was, attempts = row.status, row.attempts
                     taken = session.exec(  # type: ignore[call-overload]
                         update(Notification)
-                        .where(col(Notification.seq) == row.seq, col(Notification.status) == row.status, col(Notification.attempts) == row.attempts)
-                        .values(status=Status.sending, claimed_by=self.service.consumer, claimed_at=now, attempts=row.attempts + 1)
+                        .where(col(Notification.seq) == row.seq, col(Notification.status) == was, col(Notification.attempts) == attempts)
+                        .values(status=Status.sending, claimed_by=self.service.consumer, claimed_at=now, attempts=attempts + 1)
+                        .execution_options(synchronize_session=False)
                     )
                     if taken.rowcount == 1:
                         session.commit()
-                        if row.status == Status.sending:
+                        if was == Status.sending:
                             log.warning("notification.resumed", **self._visible(row), note="its sender stopped mid-send")
-                        row.attempts += 1
+                        row.status, row.attempts = Status.sending, attempts + 1
                         return row
         return None
 
@@ -170,6 +172,7 @@ class Sender:
             for row in session.exec(select(Notification).where(col(Notification.held).is_(True))).all():
                 freed = session.exec(  # type: ignore[call-overload]
                     update(Notification).where(col(Notification.seq) == row.seq, col(Notification.held).is_(True)).values(held=False)
+                    .execution_options(synchronize_session=False)
                 )
                 if freed.rowcount == 1:
                     session.add(self._event(row))

@@ -121,3 +121,230 @@ async def test_a_screened_entry_gets_one_acknowledgement_listing_every_failed_or
     assert out[0]["type"] == "wsis.notification.sent" and out[0]["causationid"] == cause["id"]
     assert out[0]["data"] == {"notification_id": out[0]["data"]["notification_id"], "occasion": "acknowledgement", "submission_id": "s-1"}
     assert "amina" not in json.dumps(out) and "Otieno" not in json.dumps(out)
+
+
+async def test_a_verdict_that_arrives_before_the_address_waits_for_it(running, redis, sink):
+    await publish(redis, streams.OUT_ELIGIBILITY, screened("s-2"))
+    await asyncio.sleep(0.5)
+    assert sink.received() == []
+
+    await publish(redis, streams.OUT_SUBMISSION, received("s-2"))
+
+    await wait_for(redis, streams.OUT_NOTIFY, lambda seen: len(seen) == 1)
+    assert [m["To"].addresses[0].addr_spec for m in sink.received()] == ["s-2@example.org"]
+
+
+async def test_repeats_and_a_second_verdict_for_the_same_entry_send_nothing_more(running, redis, sink):
+    await publish(redis, streams.OUT_SUBMISSION, received("s-3"))
+    first = screened("s-3")
+    await publish(redis, streams.OUT_ELIGIBILITY, first)
+    await publish(redis, streams.OUT_ELIGIBILITY, first)
+    await wait_for(redis, streams.OUT_NOTIFY, lambda seen: len(seen) == 1)
+    await publish(redis, streams.OUT_ELIGIBILITY, screened("s-3"))  # same entry, new event
+    await publish(redis, streams.OUT_SUBMISSION, received("s-4"))
+    await publish(redis, streams.OUT_ELIGIBILITY, screened("s-4"))
+
+    await wait_for(redis, streams.OUT_NOTIFY, lambda seen: len(seen) == 2)
+    await asyncio.sleep(0.3)
+    assert sorted(m["To"].addresses[0].addr_spec for m in sink.received()) == ["s-3@example.org", "s-4@example.org"]
+
+
+async def test_an_amendment_with_a_new_address_sends_later_notices_there(running, redis, sink):
+    await publish(redis, streams.OUT_SUBMISSION, received("s-5", email="old@example.org"))
+    await publish(redis, streams.OUT_ELIGIBILITY, screened("s-5"))
+    await wait_for(redis, streams.OUT_NOTIFY, lambda seen: len(seen) == 1)
+    await publish(redis, streams.OUT_SUBMISSION, received("s-5", email="new@example.org", revision=2))
+    await publish(redis, streams.OUT_JUDGING, published({4: ["s-5"]}))
+
+    out = await wait_for(redis, streams.OUT_NOTIFY, lambda seen: len(seen) == 2)
+
+    assert [m["To"].addresses[0].addr_spec for m in sink.received()] == ["old@example.org", "new@example.org"]
+    assert out[1]["data"]["occasion"] == "nomination"
+
+
+async def test_the_nominee_list_tells_every_screened_entry_whether_it_was_nominated(running, redis, sink):
+    for sid, outcome in (("n-1", "eligible"), ("n-2", "eligible"), ("n-3", "ineligible")):
+        await publish(redis, streams.OUT_SUBMISSION, received(sid))
+        await publish(redis, streams.OUT_ELIGIBILITY, screened(sid, outcome))
+    await wait_for(redis, streams.OUT_NOTIFY, lambda seen: len(seen) == 3)
+    await publish(redis, streams.OUT_JUDGING, published({4: ["n-1"]}))
+    await publish(redis, streams.OUT_SUBMISSION, received("n-4"))
+    await publish(redis, streams.OUT_ELIGIBILITY, screened("n-4"))  # a verdict read after the list
+
+    out = await wait_for(redis, streams.OUT_NOTIFY, lambda seen: len([e for e in seen if e["data"]["occasion"] == "nomination"]) == 4)
+
+    told = {m["To"].addresses[0].addr_spec: m for m in sink.received() if "nominat" in m["Subject"]}
+    assert told["n-1@example.org"]["Subject"].endswith('"Project n-1" is nominated')
+    for sid in ("n-2", "n-3", "n-4"):
+        assert "is not among them" in told[f"{sid}@example.org"].get_content()
+    assert len(out) == 8
+
+
+async def test_weekly_progress_sends_one_email_per_project_and_week_with_its_votes_and_rank(running, redis, sink):
+    for sid in ("p-1", "p-2"):
+        await publish(redis, streams.OUT_SUBMISSION, received(sid))
+    week1 = progress(1, {4: [("p-1", 3), ("p-2", 7)]})
+    await publish(redis, streams.OUT_VOTING, week1)
+    await publish(redis, streams.OUT_VOTING, progress(1, {4: [("p-1", 3), ("p-2", 7)]}))  # the same week again
+    await publish(redis, streams.OUT_VOTING, progress(2, {4: [("p-1", 9), ("p-2", 8)]}, as_of="2021-03-14T23:00:00Z"))
+
+    out = await wait_for(redis, streams.OUT_NOTIFY, lambda seen: len(seen) == 4)
+    await asyncio.sleep(0.3)
+
+    assert sorted((e["data"]["submission_id"], e["data"]["week"]) for e in out) == [("p-1", 1), ("p-1", 2), ("p-2", 1), ("p-2", 2)]
+    bodies = {(m["To"].addresses[0].addr_spec, m["Subject"].split(":")[1].strip()): m.get_content() for m in sink.received()}
+    assert len(sink.received()) == 4
+    assert "has 3 votes and ranks 2 of 2" in bodies[("p-1@example.org", "voting week 1")]
+    assert "has 9 votes and ranks 1 of 2" in bodies[("p-1@example.org", "voting week 2")]
+
+
+async def test_the_winner_is_told_at_once_but_its_notification_event_waits_for_the_ceremony(running, redis, sink):
+    finalists = [f"f-{i}" for i in range(5)]
+    for sid in finalists:
+        await publish(redis, streams.OUT_SUBMISSION, received(sid))
+    await publish(redis, streams.OUT_VOTING, closed({4: finalists}))
+    await wait_for(redis, streams.OUT_NOTIFY, lambda seen: len(seen) == 5)
+    await publish(redis, streams.SEALED_JUDGING, winner(4, "f-2"))
+
+    await until(lambda: len(sink.received()) == 6)
+    await asyncio.sleep(0.3)
+    before = await events(redis, streams.OUT_NOTIFY)
+    assert {e["data"]["occasion"] for e in before} == {"champion"} and len(before) == 5
+    champion_mails = [m for m in sink.received() if "Champion" in m["Subject"]]
+    assert len(champion_mails) == 5
+    assert all("winner" not in (m["Subject"] + m.get_content()).lower() for m in champion_mails)
+    (confidential,) = [m for m in sink.received() if "confidential" in m["Subject"]]
+    assert confidential["To"].addresses[0].addr_spec == "f-2@example.org"
+
+    await publish(redis, streams.OUT_JUDGING, announced({4: ("f-2", ["f-0", "f-1", "f-3", "f-4"])}))
+
+    after = await wait_for(redis, streams.OUT_NOTIFY, lambda seen: len(seen) == 11)
+    assert [e["data"]["submission_id"] for e in after if e["data"]["occasion"] == "winner"] == ["f-2"]
+    awards = {m["To"].addresses[0].addr_spec: m.get_content() for m in sink.received() if "results" in m["Subject"]}
+    assert "is the winner of" in awards["f-2@example.org"]
+    assert 'The winner of the category is "Project f-2"' in awards["f-0@example.org"]
+
+
+async def test_a_winner_contact_recorded_after_the_ceremony_is_published_when_sent(running, redis, sink):
+    await publish(redis, streams.OUT_SUBMISSION, received("w-1"))
+    await publish(redis, streams.OUT_JUDGING, announced({4: ("w-1", [])}))
+    await publish(redis, streams.SEALED_JUDGING, winner(4, "w-1"))
+
+    out = await wait_for(redis, streams.OUT_NOTIFY, lambda seen: len(seen) == 2)
+
+    assert sorted(e["data"]["occasion"] for e in out) == ["awards", "winner"]
+
+
+async def test_a_mail_server_that_refuses_everything_yields_failed_events_and_consuming_goes_on(settings, redis):
+    with SmtpSink(refuse_with="550 5.1.1 <nobody@example.org>: mailbox unavailable") as refusing:
+        service = build(settings.model_copy(update={"smtp_url": refusing.url}), quick())
+        async with service.app:
+            for sid in ("r-1", "r-2"):
+                await publish(redis, streams.OUT_SUBMISSION, received(sid, email="nobody@example.org", name="Jane Roe"))
+                await publish(redis, streams.OUT_ELIGIBILITY, screened(sid))
+            failed = await wait_for(redis, streams.OUT_NOTIFY, lambda seen: len(seen) == 2)
+            refusing.refuse_with = None
+            await publish(redis, streams.OUT_SUBMISSION, received("r-3"))
+            await publish(redis, streams.OUT_ELIGIBILITY, screened("r-3"))
+            out = await wait_for(redis, streams.OUT_NOTIFY, lambda seen: len(seen) == 3)
+
+    assert [e["type"] for e in failed] == ["wsis.notification.failed"] * 2
+    assert "550" in failed[0]["data"]["error"] and "nobody@" not in json.dumps(failed) and "Jane" not in json.dumps(failed)
+    assert out[2]["type"] == "wsis.notification.sent" and out[2]["data"]["submission_id"] == "r-3"
+
+
+async def test_a_server_that_is_down_is_retried_with_backoff_then_reported_failed(settings, redis):
+    down = f"smtp://127.0.0.1:{SmtpSink().port}"  # nothing listens there
+    service = build(settings.model_copy(update={"smtp_url": down}), quick())
+    async with service.app:
+        await publish(redis, streams.OUT_SUBMISSION, received("d-1"))
+        await publish(redis, streams.OUT_ELIGIBILITY, screened("d-1"))
+        out = await wait_for(redis, streams.OUT_NOTIFY, lambda seen: len(seen) == 1)
+
+    assert out[0]["type"] == "wsis.notification.failed"
+    assert "Connect" in out[0]["data"]["error"] or "refused" in out[0]["data"]["error"].lower()
+
+
+async def test_a_temporary_refusal_is_retried_until_the_server_accepts(settings, redis):
+    with SmtpSink(refuse_with="451 4.3.0 try again later") as busy:
+        service = build(settings.model_copy(update={"smtp_url": busy.url}), quick().model_copy(update={"backoff_seconds": 0.3, "max_attempts": 5}))
+        async with service.app:
+            await publish(redis, streams.OUT_SUBMISSION, received("t-1"))
+            await publish(redis, streams.OUT_ELIGIBILITY, screened("t-1"))
+            await asyncio.sleep(0.4)
+            busy.refuse_with = None
+            out = await wait_for(redis, streams.OUT_NOTIFY, lambda seen: len(seen) == 1)
+
+    assert out[0]["type"] == "wsis.notification.sent"
+    assert len(busy.received()) == 1
+
+
+async def test_vote_events_are_acknowledged_without_a_trace_and_nothing_is_dead_lettered(running, redis):
+    for _ in range(50):
+        await publish(redis, streams.OUT_VOTING, vote())
+        await publish(redis, streams.OUT_VOTING, vote("wsis.vote.rejected"))
+    await publish(redis, streams.OUT_SUBMISSION, received("v-1"))
+    await publish(redis, streams.OUT_VOTING, progress(1, {4: [("v-1", 1)]}))
+
+    await wait_for(redis, streams.OUT_NOTIFY, lambda seen: len(seen) == 1)
+
+    assert await events(redis, streams.DEADLETTER) == []
+    assert (await redis.xpending(streams.OUT_VOTING, "notify"))["pending"] == 0
+    from sqlmodel import Session, select
+
+    from shared.outbox import ProcessedEvent
+
+    with Session(running.ctx.engine) as session:
+        handled = session.exec(select(ProcessedEvent).where(ProcessedEvent.stream == streams.OUT_VOTING)).all()
+    assert len(handled) == 1
+
+
+async def test_data_that_does_not_fit_the_contract_is_dead_lettered_without_its_values(running, redis):
+    bad = received("x-1", email="secret.person@example.org")
+    del bad["data"]["title"]
+    await publish(redis, streams.OUT_SUBMISSION, bad)
+    await publish(redis, streams.OUT_SUBMISSION, cloudevent("wsis.submission.unknown", {}))
+
+    dead = await wait_for(redis, streams.DEADLETTER, lambda seen: len(seen) == 2, timeout=20)
+
+    errors = {d["data"]["error"] for d in dead}
+    assert any("title: Field required" in e for e in errors)
+    assert all("secret.person" not in e for e in errors)
+
+
+async def test_without_an_smtp_url_emails_go_to_a_maildir_named_by_notification(settings, redis):
+    service = build(settings, quick())
+    async with service.app:
+        await publish(redis, streams.OUT_SUBMISSION, received("m-1"))
+        await publish(redis, streams.OUT_ELIGIBILITY, screened("m-1"))
+        out = await wait_for(redis, streams.OUT_NOTIFY, lambda seen: len(seen) == 1)
+
+    box = mailbox.Maildir(settings.data_dir / "mail", create=False)
+    nid = out[0]["data"]["notification_id"]
+    assert list(box.keys()) == [nid]
+    assert box[nid]["Message-ID"] == f"<{nid}@wsis-prizes>"
+
+
+async def test_no_address_or_name_reaches_the_logs(settings, redis, sink, monkeypatch):
+    import structlog
+    from structlog.testing import LogCapture
+
+    from services.notify import handler, sender
+
+    capture = LogCapture()  # before any scrubbing processor: what the code itself logs
+    for module in (handler, sender):
+        monkeypatch.setattr(module, "log", structlog.wrap_logger(structlog.PrintLogger(), processors=[capture]))
+    service = build(settings.model_copy(update={"smtp_url": sink.url}), quick())
+    async with service.app:
+        await publish(redis, streams.OUT_SUBMISSION, received("l-1", email="private.person@example.org", name="Zebulon Quux"))
+        await publish(redis, streams.OUT_ELIGIBILITY, screened("l-1"))
+        await publish(redis, streams.SEALED_JUDGING, winner(4, "l-1"))
+        await wait_for(redis, streams.OUT_NOTIFY, lambda seen: len(seen) == 1)
+        await until(lambda: len(sink.received()) == 2)
+
+    logs = json.dumps(capture.entries, default=str)
+    assert {"contact.saved", "notification.queued", "notification.sent"} <= {e["event"] for e in capture.entries}
+    assert "private.person" not in logs and "Zebulon" not in logs
+    confidential = [e for e in capture.entries if e.get("occasion") == "confidential"]
+    assert confidential and all(set(e) <= {"event", "log_level", "occasion", "stream", "event_id", "type", "waiting_for_address", "attempts", "error"} for e in confidential)
+    assert "winner" not in json.dumps([e for e in capture.entries if e.get("type") != "wsis.winner.recorded"])

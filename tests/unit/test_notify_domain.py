@@ -1,0 +1,119 @@
+"""Who is told what, and what the embargo allows (CONTRACT 5.4, 5.5): pure, no I/O."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from services.notify import domain
+from services.notify.domain import Occasion
+from shared.events import AwardsAnnounced, NominationsPublished, SubmissionScreened, VotingClosed, VotingProgress, WinnerRecorded
+
+
+def screened(outcome: str, rules: list[tuple[str, str, str]]) -> SubmissionScreened:
+    return SubmissionScreened(
+        submission_id="s-1", entity_id="org-1", category=4, outcome=outcome,
+        rules=[{"rule": r, "result": res, "reason": why} for r, res, why in rules], nominable=outcome == "eligible",
+    )
+
+
+def test_the_acknowledgement_lists_every_failed_or_review_rule_with_its_reason_in_order():
+    notice = domain.acknowledgement(screened("ineligible", [
+        ("S2.category", "pass", ""),
+        ("S6.completed_work", "fail", "status is ongoing"),
+        ("S7.short_description_words", "fail", "120 words; 150 to 200 are needed"),
+        ("S10.english", "review", "unsure of the language"),
+    ]))
+
+    assert notice.occasion is Occasion.acknowledgement and notice.week == domain.NO_WEEK
+    assert notice.facts["outcome"] == "ineligible"
+    assert [(f["rule"], f["result"], f["reason"]) for f in notice.facts["findings"]] == [
+        ("S6.completed_work", "fail", "status is ongoing"),
+        ("S7.short_description_words", "fail", "120 words; 150 to 200 are needed"),
+        ("S10.english", "review", "unsure of the language"),
+    ]
+
+
+def test_an_eligible_entry_is_acknowledged_with_no_findings():
+    notice = domain.acknowledgement(screened("eligible", [("S2.category", "pass", "")]))
+    assert notice.facts["findings"] == [] and notice.facts["nominable"] is True
+
+
+def published() -> NominationsPublished:
+    return NominationsPublished(categories=[
+        {"category": 4, "nominees": [{"submission_id": "a", "entity_id": "o-a", "title": "A"}]},
+        {"category": 9, "nominees": [{"submission_id": "b", "entity_id": "o-b", "title": "B"}]},
+    ])
+
+
+def test_the_nominee_list_tells_nominees_they_are_nominated_and_every_other_screened_entry_it_is_not():
+    notices = domain.nominations(published(), {"a": 4, "c": 4, "d": 9})
+
+    told = {n.submission_id: (n.facts["nominated"], n.facts["category"]) for n in notices}
+    assert told == {"a": (True, 4), "b": (True, 9), "c": (False, 4), "d": (False, 9)}
+    assert {n.occasion for n in notices} == {Occasion.nomination}
+
+
+def test_a_verdict_read_after_the_list_is_told_against_that_list():
+    nominees = domain.nominee_categories(published())
+    assert domain.nomination("b", 9, nominees).facts["nominated"] is True
+    assert domain.nomination("z", 2, nominees).facts == {"nominated": False, "category": 2}
+
+
+def test_weekly_progress_gives_each_project_its_votes_rank_and_week():
+    report = VotingProgress(week=2, as_of=datetime(2021, 3, 14, 23, tzinfo=timezone.utc), categories=[
+        {"category": 4, "projects": [{"project_id": "a", "votes": 9, "rank": 1}, {"project_id": "c", "votes": 2, "rank": 2}]},
+    ])
+
+    notices = domain.progress(report)
+
+    assert [(n.submission_id, n.week, n.facts["votes"], n.facts["rank"], n.facts["projects"]) for n in notices] == [
+        ("a", 2, 9, 1, 2), ("c", 2, 2, 2, 2),
+    ]
+
+
+def test_every_finalist_is_a_champion_when_voting_closes():
+    closed = VotingClosed(as_of=datetime(2021, 3, 31, 21, tzinfo=timezone.utc), categories=[
+        {"category": 4, "finalists": ["a", "b", "c", "d", "e"], "tally": [{"project_id": "a", "votes": 30}], "ties": []},
+    ])
+
+    notices = domain.champions(closed)
+
+    assert [n.submission_id for n in notices] == ["a", "b", "c", "d", "e"]
+    assert all(n.occasion is Occasion.champion and not n.confidential for n in notices)
+    assert notices[0].facts["votes"] == 30 and notices[1].facts["votes"] is None
+
+
+def test_only_the_winner_contact_is_confidential():
+    notice = domain.winner(WinnerRecorded(category=4, submission_id="c"))
+    assert notice.confidential and notice.occasion is Occasion.winner
+    assert domain.CONFIDENTIAL == {Occasion.winner}
+
+
+def test_after_the_ceremony_every_finalist_learns_the_result_of_its_category():
+    announced = AwardsAnnounced(categories=[{"category": 4, "winner": "c", "champions": ["a", "b", "d", "e"]}])
+
+    notices = domain.awards(announced, {"c": "Project C"})
+
+    assert [(n.submission_id, n.facts["won"]) for n in notices] == [("c", True), ("a", False), ("b", False), ("d", False), ("e", False)]
+    assert all(n.facts["winner_title"] == "Project C" for n in notices)
+    assert list(domain.finalists_of(announced)) == ["c", "a", "b", "d", "e"]
+
+
+@pytest.mark.parametrize(("confidential", "announced", "publish"), [
+    (False, False, True), (False, True, True), (True, False, False), (True, True, True),
+])
+def test_a_winner_contact_event_is_published_only_after_the_announcement(confidential, announced, publish):
+    assert domain.may_publish(confidential, announced) is publish
+
+
+def test_notification_ids_are_deterministic_and_distinct_per_occasion_entry_week_and_address():
+    base = domain.notification_id("progress", "s-1", 1, 0)
+    assert base == domain.notification_id("progress", "s-1", 1, 0)
+    others = {domain.notification_id(*key) for key in [("progress", "s-1", 2, 0), ("progress", "s-2", 1, 0), ("champion", "s-1", 1, 0), ("progress", "s-1", 1, 1)]}
+    assert base not in others and len(others) == 4
+
+
+def test_retries_back_off_exponentially_up_to_the_cap():
+    assert [domain.retry_delay(n, 30, 3600) for n in (1, 2, 3, 4, 8, 20)] == [30, 60, 120, 240, 3600, 3600]
