@@ -22,6 +22,9 @@ class NotifyConfig(BaseSettings):
     backoff_max_seconds: float = Field(default=3600.0, gt=0)
     poll_seconds: float = Field(default=1.0, gt=0)
     send_timeout_seconds: float = Field(default=60.0, gt=0)
+    # A claim older than this belongs to a sender that died mid-send; by
+    # default well past the longest a live sender can take over one email.
+    lease_after_seconds: float | None = Field(default=None, gt=0)
 
     @field_validator("templates")
     @classmethod
@@ -32,5 +35,4 @@ class NotifyConfig(BaseSettings):
 
     @property
     def lease_seconds(self) -> float:
-        """A claim older than this belongs to a sender that died mid-send."""
-        return 3 * self.send_timeout_seconds + 30
+        return self.lease_after_seconds or 3 * self.send_timeout_seconds + 30

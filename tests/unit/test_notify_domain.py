@@ -117,3 +117,21 @@ def test_notification_ids_are_deterministic_and_distinct_per_occasion_entry_week
 
 def test_retries_back_off_exponentially_up_to_the_cap():
     assert [domain.retry_delay(n, 30, 3600) for n in (1, 2, 3, 4, 8, 20)] == [30, 60, 120, 240, 3600, 3600]
+
+
+def test_data_that_does_not_fit_the_contract_is_refused_with_field_paths_but_never_values():
+    from services.notify.handler import InvalidData, _read
+    from shared.envelope import CloudEvent
+    from shared.events import SubmissionReceived
+
+    event = CloudEvent(
+        specversion="1.0", id="e-1", source="wsis-prizes/submission", type="wsis.submission.received",
+        time=datetime(2021, 1, 10, tzinfo=timezone.utc), data={"submission_id": "s", "coordinator": {"name": "Zebulon Quux", "email": "zq@@bad"}},
+    )
+
+    with pytest.raises(InvalidData) as refused:
+        _read(SubmissionReceived, event)
+
+    message = str(refused.value)
+    assert "coordinator.email" in message and "title: Field required" in message
+    assert "Zebulon" not in message and "zq@" not in message
