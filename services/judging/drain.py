@@ -14,6 +14,7 @@ import time
 from collections.abc import Sequence
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 
 def id_key(entry_id: str | bytes) -> tuple[int, int]:
@@ -43,7 +44,15 @@ async def drain(redis: Redis, group: str, inputs: Sequence[str], up_to: str, tim
     deadline = time.monotonic() + timeout
     behind = list(inputs)
     while True:
-        behind = [s for s in behind if not await drained(redis, s, group, up_to)]
+        behind = [s for s in behind if not await _drained_or_unsure(redis, s, group, up_to)]
         if not behind or time.monotonic() >= deadline:
             return behind
         await asyncio.sleep(poll)
+
+
+async def _drained_or_unsure(redis: Redis, stream: str, group: str, up_to: str) -> bool:
+    """A failed look counts as not drained yet: ask again until the deadline."""
+    try:
+        return await drained(redis, stream, group, up_to)
+    except RedisError:
+        return False

@@ -56,7 +56,7 @@ class Nominations:
     def on_screened(self, session: Session, event: CloudEvent) -> Effects:
         screened = SubmissionScreened.model_validate(event.data)
         store.save_verdict(session, screened)
-        return self.resolve(session, event)
+        return self.resolve(session, event, store.queues(session, prefix="nomination:", submission_id=screened.submission_id))
 
     # --- the panel's decisions -------------------------------------------------
 
@@ -84,20 +84,23 @@ class Nominations:
         effects: Effects = []
         if tick.time >= self.contest.nomination.end and not store.reached(session, store.WINDOW_CLOSED):
             store.reach(session, store.WINDOW_CLOSED, tick)
-            effects += self.resolve(session, tick)
+            effects += self.resolve(session, tick, store.queues(session, prefix="nomination:"))
         if tick.time >= self.contest.nominees_published and not store.reached(session, store.PUBLISHED):
             effects += self._publish(session, tick)
         return effects
 
     # --- waiting decisions ---------------------------------------------------------
 
-    def resolve(self, session: Session, cause: CloudEvent) -> Effects:
-        """Settle what waits, each queue in the panel's order, until nothing moves."""
+    def resolve(self, session: Session, cause: CloudEvent, queues: list[str]) -> Effects:
+        """Settle what waits in `queues`, each in the panel's order, until nothing moves.
+
+        A verdict can only unblock the queues its entry waits in (a withdrawal
+        waiting for its nomination is held under the same entry)."""
         effects: Effects = []
         moved = True
         while moved:
             moved = False
-            for queue in store.queues(session, prefix="nomination:"):
+            for queue in queues:
                 while (seq := store.head(session, queue)) is not None:
                     original = store.decision_event(session, seq)
                     decision = self._decide_again(session, seq, original)
