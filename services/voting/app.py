@@ -1,0 +1,75 @@
+"""The voting service: member registry, nominee list, ballots V2-V5, tallies, finalists.
+
+Ballots, members and clock ticks are read by the service's own batch loops
+(services/voting/consumer.py): at a million ballots, FastStream's
+per-message work would cost more than deciding them. The judging stream, a
+few hundred events, goes through the foundation's FastStream subscriber.
+"""
+
+from __future__ import annotations
+
+from faststream.redis.annotations import RedisBatchStreamMessage
+
+from services.voting.ballots import BallotDesk
+from services.voting.clock import Reporter
+from services.voting.consumer import StreamLoop
+from services.voting.intake import JudgingHandler, Registry
+from services.voting.ledger import Ledger
+from services.voting.projection import Projection
+from shared import bus, streams
+from shared.runtime import Service
+from shared.settings import Settings
+
+
+class VotingService(Service):
+    def __init__(self, settings: Settings | None = None) -> None:
+        super().__init__("voting", JudgingHandler, settings)
+        self.loops: list[StreamLoop] = []
+        self.ledger: Ledger | None = None
+
+    async def _start(self) -> None:
+        await super()._start()
+        for stream in (streams.IN_STAKEHOLDERS, streams.IN_BALLOTS, streams.IN_CLOCK):
+            await bus.ensure_group(self.redis, stream, self.name)
+        self.ledger = ledger = Ledger(self.ctx.engine)
+        self.projection = Projection(self.redis)
+        with ledger.transaction() as cur:
+            self.projection.seed(ledger.members(cur), ledger.nominees(cur))
+        read = await self.projection.catch_up()
+        self.desk = BallotDesk(self.ctx, self.redis, ledger, self.projection)
+        self.registry = Registry(ledger, self.redis, self.source)
+        self.reporter = Reporter(self.ctx, self.redis, self.projection, self.desk)
+        self.log.info("registry.loaded", members=len(self.projection.members), entries_read=read,
+                      nominees=len(self.projection.nominees or {}))
+
+    async def _after_start(self) -> None:
+        await super()._after_start()
+        await self.reporter.relay()
+        settings, source = self.settings, self.source
+        self.loops = [
+            StreamLoop(self.redis, streams.IN_STAKEHOLDERS, self.name, self.consumer, self.registry.process, settings, source),
+            StreamLoop(self.redis, streams.IN_BALLOTS, self.name, self.consumer, self.desk.process, settings, source),
+            StreamLoop(self.redis, streams.IN_CLOCK, self.name, self.consumer, self.reporter.process, settings, source),
+        ]
+        for loop in self.loops:
+            loop.start()
+
+    async def _stop(self) -> None:
+        for loop in self.loops:
+            await loop.stop()
+        if self.ledger is not None:
+            self.ledger.close()
+        await super()._stop()
+
+
+def build(settings: Settings | None = None) -> VotingService:
+    service = VotingService(settings)
+
+    @service.subscriber(streams.OUT_JUDGING, title="judging", description="The nominee list (other judging events are ignored)")
+    async def on_judging(msg: RedisBatchStreamMessage) -> None:
+        await service.consume(streams.OUT_JUDGING, msg.raw_message)
+
+    return service
+
+
+app = build().app

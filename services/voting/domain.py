@@ -1,0 +1,171 @@
+"""Ballot constraints V2-V5 (CONTRACT 5.2): pure data in, verdict out.
+
+The hot path reads a million ballots, so these functions take plain values
+(times as integer microseconds since the epoch) and do no I/O. V5 (one
+accepted vote per voter and category) is decided by the database's unique
+constraint; `decide` says whether a ballot may be counted at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Final
+
+from shared.contest import Contest
+
+# The contract's table, in its order: a ballot gets the first that applies.
+# `invalid_ballot` excludes the others; `time_in_future` (CONTRACT 2, only on
+# the wall clock) comes next, since a ballot's time is what the rest judge.
+VOTER_UNKNOWN: Final = "voter_unknown"  # V2
+PROFILE_INCOMPLETE: Final = "profile_incomplete"  # V2
+VOTING_CLOSED: Final = "voting_closed"
+PROJECT_NOT_NOMINATED: Final = "project_not_nominated"
+CATEGORY_MISMATCH: Final = "category_mismatch"
+OWN_PROJECT: Final = "own_project"  # V3
+ALREADY_VOTED: Final = "already_voted"  # V5
+INVALID_BALLOT: Final = "invalid_ballot"
+TIME_IN_FUTURE: Final = "time_in_future"
+REASONS: Final = (
+    VOTER_UNKNOWN, PROFILE_INCOMPLETE, VOTING_CLOSED, PROJECT_NOT_NOMINATED,
+    CATEGORY_MISMATCH, OWN_PROJECT, ALREADY_VOTED, INVALID_BALLOT,
+)
+
+
+class Hold:
+    """The verdict depends on the nominee list, which has not arrived yet."""
+
+    def __repr__(self) -> str:
+        return "HOLD"
+
+
+HOLD: Final = Hold()
+EPOCH: Final = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def micros(instant: datetime) -> int:
+    """Exact integer microseconds since the epoch (no float rounding)."""
+    delta = instant - EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """What V2 and V3 need of a registered member: nothing personal."""
+
+    entity_id: str | None
+    complete: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Nominee:
+    category: int
+    entity_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Calendar:
+    """The instants a ballot is judged against, in epoch microseconds."""
+
+    opens: int
+    closes: int
+    list_published: int
+
+    @classmethod
+    def of(cls, contest: Contest) -> Calendar:
+        return cls(micros(contest.voting.start), micros(contest.voting.end), micros(contest.nominees_published))
+
+
+def decide(
+    voter_id: str,
+    category: int,
+    project_id: str,
+    at: int,
+    member: Member | None,
+    nominees: Mapping[str, Nominee] | None,
+    calendar: Calendar,
+) -> str | Hold | None:
+    """The first rejection reason that applies, `HOLD`, or None: may be counted."""
+    if member is None:
+        return VOTER_UNKNOWN
+    if not member.complete:
+        return PROFILE_INCOMPLETE
+    if not calendar.opens <= at < calendar.closes:
+        return VOTING_CLOSED
+    if nominees is None:
+        # A ballot timed after the list's date waits for the list rather than
+        # be refused for a fact that is on its way (order across streams).
+        return HOLD if at >= calendar.list_published else PROJECT_NOT_NOMINATED
+    nominee = nominees.get(project_id)
+    if nominee is None:
+        return PROJECT_NOT_NOMINATED
+    if nominee.category != category:
+        return CATEGORY_MISMATCH
+    if member.entity_id is not None and member.entity_id == nominee.entity_id:
+        return OWN_PROJECT
+    return None
+
+
+# --- reading `data` the way shared.events does, at hot-path speed ------------
+# Equivalence with the pydantic models (BallotCast, StakeholderRegistered) is
+# checked by property tests.
+
+
+def _text(value: Any) -> str | None:
+    """A contract string: trimmed, empty is missing; anything else is no text."""
+    if type(value) is not str:
+        return None
+    value = value.strip()
+    return value or None
+
+
+def _optional_text(data: Mapping[str, Any], key: str) -> tuple[bool, str | None]:
+    """(valid, value) of an optional string field."""
+    if key not in data:
+        return True, None
+    value = data[key]
+    if type(value) is str:
+        return True, value.strip() or None
+    return False, None
+
+
+def read_ballot(data: Mapping[str, Any]) -> tuple[str, int, str] | None:
+    """(voter_id, category, project_id), or None when the data is an invalid ballot."""
+    voter_id = _text(data.get("voter_id"))
+    project_id = _text(data.get("project_id"))
+    category = data.get("category")
+    if voter_id is None or project_id is None or type(category) is not int or not 1 <= category <= 18:
+        return None
+    return voter_id, category, project_id
+
+
+def ballot_fields(data: Mapping[str, Any]) -> dict[str, Any]:
+    """What an invalid ballot's answer repeats of it: the fields of the right type."""
+    fields: dict[str, Any] = {}
+    for key in ("voter_id", "project_id"):
+        text = _text(data.get(key))
+        if text is not None:
+            fields[key] = text
+    category = data.get("category")
+    if type(category) is int:
+        fields["category"] = category
+    return fields
+
+
+def read_member(data: Mapping[str, Any]) -> tuple[str, Member] | None:
+    """(user_id, member) of a `wsis.stakeholder.registered`, or None if it does not fit."""
+    user_id = _text(data.get("user_id"))
+    if user_id is None:
+        return None
+    ok_user, username = _optional_text(data, "username")
+    ok_mail, email = _optional_text(data, "email")
+    org = data.get("organization", {})
+    if not (ok_user and ok_mail) or type(org) is not dict:
+        return None
+    parts = [_optional_text(org, key) for key in ("entity_id", "name", "type", "country")]
+    if not all(ok for ok, _ in parts):
+        return None
+    (_, entity_id), (_, name), (_, kind), (_, country) = parts
+    complete = all((username, email, name, kind, country))  # V2
+    return user_id, Member(entity_id, complete)

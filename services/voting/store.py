@@ -1,0 +1,126 @@
+"""The voting service's tables.
+
+`voting_vote`'s primary key (voter_id, category) is V5 itself: two replicas
+racing two ballots of one voter can both try, the database keeps one. Every
+answered ballot is in `voting_ballot` under its answer id, so a ballot seen
+before changes nothing and gets the same answer again. The registry keeps
+only what V2 and V3 need (completeness, entity), no personal data.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, Engine, LargeBinary, event, text
+from sqlmodel import Field, SQLModel
+
+from shared.db import is_postgres
+
+
+class MemberRow(SQLModel, table=True):
+    __tablename__ = "voting_member"
+
+    user_id: str = Field(primary_key=True)
+    entity_id: str | None = None
+    complete: bool
+    # Where the profile sits in its stream: a later registration replaces an
+    # earlier one even when two replicas store them out of order.
+    position: str
+
+
+class NomineeRow(SQLModel, table=True):
+    __tablename__ = "voting_nominee"
+
+    project_id: str = Field(primary_key=True)
+    category: int
+    entity_id: str
+    list_event_id: str
+
+
+class BallotRow(SQLModel, table=True):
+    """Every answered ballot; `reason` is None for an accepted vote."""
+
+    __tablename__ = "voting_ballot"
+
+    key: bytes = Field(sa_column=Column(LargeBinary, primary_key=True))
+    ballot_id: str
+    voter_id: str | None = None
+    category: int | None = None
+    project_id: str | None = None
+    reason: str | None = None
+    at_us: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+class VoteRow(SQLModel, table=True):
+    """Accepted votes: at most one per voter and category (V5), enforced here."""
+
+    __tablename__ = "voting_vote"
+
+    voter_id: str = Field(primary_key=True)
+    category: int = Field(primary_key=True)
+    ballot_key: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    project_id: str
+    at_us: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+class HeldRow(SQLModel, table=True):
+    """Ballots timed after the nominee-list date that arrived before the list."""
+
+    __tablename__ = "voting_held"
+
+    key: bytes = Field(sa_column=Column(LargeBinary, primary_key=True))
+    ballot_id: str
+    voter_id: str
+    category: int
+    project_id: str
+    at_us: int = Field(sa_column=Column(BigInteger, nullable=False))
+    position: str = Field(index=True)
+
+
+class ReportRow(SQLModel, table=True):
+    """Weekly progress and the close: computed once, stored, then published."""
+
+    __tablename__ = "voting_report"
+
+    name: str = Field(primary_key=True)
+    event_id: str
+    body: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    published: bool = False
+
+
+TABLES = (MemberRow, NomineeRow, BallotRow, VoteRow, HeldRow, ReportRow)
+
+
+def position(entry_id: str) -> str:
+    """A stream entry id as a string that sorts the way the stream does."""
+    ms, _, seq = entry_id.partition("-")
+    return f"{int(ms):020d}-{int(seq or 0):020d}"
+
+
+def serialize_sqlite_writers(engine: Engine) -> None:
+    """Every SQLite transaction takes the write lock at BEGIN (BEGIN IMMEDIATE).
+
+    With WAL, a deferred transaction that read and then writes after another
+    process committed fails at once with "database is locked" instead of
+    waiting; replicas sharing one file would then fail batches at random.
+    """
+    if is_postgres(engine):
+        return
+
+    @event.listens_for(engine, "connect")
+    def _manual_transactions(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin_immediate(conn) -> None:  # type: ignore[no-untyped-def]
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def tally(engine: Engine, cut: int) -> dict[int, dict[str, tuple[int, int]]]:
+    """{category: {project: (votes, time of its last vote)}} of votes timed before `cut`."""
+    query = text(
+        "SELECT category, project_id, COUNT(*), MAX(at_us) FROM voting_vote WHERE at_us < :cut GROUP BY category, project_id"
+    )
+    counts: dict[int, dict[str, tuple[int, int]]] = {}
+    with engine.connect() as conn:
+        for category, project_id, votes, last in conn.execute(query, {"cut": cut}):
+            counts.setdefault(category, {})[project_id] = (int(votes), int(last))
+    return counts
