@@ -10,9 +10,9 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Strict, StringConstraints, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Strict, StringConstraints, ValidationError, create_model
 
 MAX_ENTRY_BYTES = 1024 * 1024
 ID_NAMESPACE = uuid.UUID("6f1c1d0e-8f0e-5d3b-9a57-2b1e8a3f3c21")
@@ -94,6 +94,20 @@ def outbound(
     )
 
 
+def typed_events(*kinds: tuple[str, type[BaseModel]]) -> Any:
+    """The schema of the events on a stream: CloudEvents whose `data` is typed.
+
+    For documentation (AsyncAPI); the wire is read by `parse_entry`.
+    """
+    models = []
+    for kind, data in kinds:
+        name = "".join(part.capitalize() for part in kind.split(".")[1:]) + "Event"
+        models.append(
+            create_model(name, __base__=CloudEvent, type=(Literal[kind], kind), data=(data, ...))  # type: ignore[call-overload]
+        )
+    return models[0] if len(models) == 1 else Union[tuple(models)]  # noqa: UP007
+
+
 def field_errors(exc: ValidationError) -> list[dict[str, str]]:
     """Every error of a data validation, each with its dotted field path."""
     errors = []
@@ -110,4 +124,5 @@ __all__ = [
     "field_errors",
     "outbound",
     "parse_entry",
+    "typed_events",
 ]

@@ -34,7 +34,8 @@ from sqlmodel import Session, SQLModel
 from shared import bus, outbox, streams
 from shared.contest import Contest, load_contest
 from shared.db import create_tables, make_engine
-from shared.envelope import CloudEvent, Unreadable, parse_entry
+from shared.envelope import CloudEvent, Unreadable, parse_entry, typed_events
+from shared.events import Data
 from shared.logs import configure_logging, get_logger
 from shared.settings import Settings, get_settings
 
@@ -77,6 +78,7 @@ class Service:
         self._redis: Redis | None = None
         self._reclaimer: asyncio.Task[None] | None = None
         self._errors: dict[str, str] = {}
+        self.inbound_docs: dict[str, Any] = {}
         self._before_stop: list[Callable[[], Awaitable[None]]] = []
 
     def before_stop(self, func: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
@@ -99,8 +101,14 @@ class Service:
 
     # --- wiring -------------------------------------------------------------
 
-    def subscriber(self, stream: str, **options: Any) -> Callable[[Callable[..., Awaitable[None]]], Any]:
-        """A batch subscriber on `stream` in this service's consumer group."""
+    def subscriber(
+        self, stream: str, *kinds: tuple[str, type[Data]], description: str = "", **options: Any
+    ) -> Callable[[Callable[..., Awaitable[None]]], Any]:
+        """A batch subscriber on `stream` in this service's consumer group.
+
+        `kinds` are the event types the stream carries, for the AsyncAPI
+        document; the handler itself reads the raw entries.
+        """
         sub = StreamSub(
             stream,
             group=self.name,
@@ -109,7 +117,19 @@ class Service:
             max_records=self.settings.batch_size,
             polling_interval=self.settings.block_ms,
         )
-        return self.broker.subscriber(stream=sub, ack_policy=AckPolicy.MANUAL, **options)
+        self.inbound_docs[stream] = typed_events(*kinds)
+        return self.broker.subscriber(
+            stream=sub,
+            ack_policy=AckPolicy.MANUAL,
+            parser=_light_parser,
+            decoder=_raw_entries,
+            description=description,
+            **{"title": stream, **options},
+        )
+
+    def publisher(self, stream: str, *kinds: tuple[str, type[Data]], description: str) -> None:
+        """Declare an outbound stream and its event types (for the AsyncAPI document)."""
+        self.broker.publisher(stream, title=stream, description=description, schema=typed_events(*kinds))
 
     @property
     def redis(self) -> Redis:
@@ -267,6 +287,21 @@ class Service:
     def handler_or_fail(self) -> Handler:
         assert self.handler is not None, "the service has not started"
         return self.handler
+
+
+async def _light_parser(message: Mapping[str, Any], original: Callable[..., Awaitable[Any]]) -> Any:
+    """FastStream's batch parser without its JSON round trip of every entry.
+
+    The handler reads the raw entries (`msg.raw_message`); parsing them is
+    the service's job (`shared.envelope.parse_entry`), once.
+    """
+    parsed = await original({**message, "data": []})
+    parsed.raw_message = message
+    return parsed
+
+
+async def _raw_entries(msg: Any, _original: Callable[..., Any]) -> Any:
+    return msg.raw_message["data"]
 
 
 class ServiceContext:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+from faststream.redis.annotations import RedisBatchStreamMessage
 from sqlmodel import Session
 
 from services.submission import domain, store
 from shared import streams
 from shared.envelope import CloudEvent, outbound
-from shared.events import T
+from shared.events import T, SubmissionReceived, SubmissionRejected, SubmissionSubmitted
 from shared.logs import get_logger
-from faststream.redis.annotations import RedisBatchStreamMessage
-
 from shared.runtime import Effects, Service, ServiceContext, types_on
 from shared.settings import Settings
 
@@ -43,7 +42,18 @@ class SubmissionHandler:
 def build(settings: Settings | None = None) -> Service:
     service = Service("submission", SubmissionHandler, settings)
 
-    @service.subscriber(streams.IN_SUBMISSIONS, title="submissions", description="Project entries from the submission platform")
+    service.publisher(
+        streams.OUT_SUBMISSION,
+        (T.SUBMISSION_RECEIVED, SubmissionReceived),
+        (T.SUBMISSION_REJECTED, SubmissionRejected),
+        description="Entries as stored (after commit), or why they do not fit the schema",
+    )
+
+    @service.subscriber(
+        streams.IN_SUBMISSIONS,
+        (T.SUBMISSION_SUBMITTED, SubmissionSubmitted),
+        description="Project entries from the submission platform",
+    )
     async def on_submissions(msg: RedisBatchStreamMessage) -> None:
         await service.consume(streams.IN_SUBMISSIONS, msg.raw_message)
 
