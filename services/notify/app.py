@@ -14,7 +14,7 @@ from services.notify.mail import MaildirTransport, SmtpTransport, Transport
 from services.notify.sender import Sender
 from shared import bus, streams
 from shared.envelope import MAX_ENTRY_BYTES
-from shared.events import T
+from shared.events import DATA_MODELS, Data, Notification, T
 from shared.runtime import Service
 from shared.settings import Settings, get_settings
 
@@ -40,6 +40,10 @@ def cheaply_ignored(raw: bytes | None) -> bool:
     return body.get("type", "").encode() in CHEAPLY_IGNORED and RFC3339.match(body["time"]) is not None
 
 
+def kinds(stream: str) -> list[tuple[str, type[Data]]]:
+    return [(kind, DATA_MODELS[kind]) for kind in sorted(NotifyHandler.accepts[stream])]
+
+
 def transport_for(settings: Settings, config: NotifyConfig) -> Transport:
     if settings.smtp_url:
         return SmtpTransport(settings.smtp_url, config.send_timeout_seconds)
@@ -54,24 +58,30 @@ def build(settings: Settings | None = None, config: NotifyConfig | None = None) 
     service.app.after_startup(sender.start)
     service.before_stop(sender.stop)
     service.sender = sender  # type: ignore[attr-defined]  # for tests and operators
+    service.publisher(
+        streams.OUT_NOTIFY,
+        (T.NOTIFICATION_SENT, Notification),
+        (T.NOTIFICATION_FAILED, Notification),
+        description="Each email sent or given up on; the winner contact's only after the ceremony",
+    )
 
-    @service.subscriber(streams.OUT_SUBMISSION, title="notify-submissions", description="Coordinators' addresses")
+    @service.subscriber(streams.OUT_SUBMISSION, *kinds(streams.OUT_SUBMISSION), description="Coordinators' addresses")
     async def on_submissions(msg: RedisBatchStreamMessage) -> None:
         await service.consume(streams.OUT_SUBMISSION, msg.raw_message)
 
-    @service.subscriber(streams.OUT_ELIGIBILITY, title="notify-eligibility", description="Verdicts to acknowledge")
+    @service.subscriber(streams.OUT_ELIGIBILITY, *kinds(streams.OUT_ELIGIBILITY), description="Verdicts to acknowledge")
     async def on_eligibility(msg: RedisBatchStreamMessage) -> None:
         await service.consume(streams.OUT_ELIGIBILITY, msg.raw_message)
 
-    @service.subscriber(streams.OUT_JUDGING, title="notify-judging", description="Nominee list, awards")
+    @service.subscriber(streams.OUT_JUDGING, *kinds(streams.OUT_JUDGING), description="Nominee list, awards")
     async def on_judging(msg: RedisBatchStreamMessage) -> None:
         await service.consume(streams.OUT_JUDGING, msg.raw_message)
 
-    @service.subscriber(streams.SEALED_JUDGING, title="notify-sealed", description="The confidential winner contact")
+    @service.subscriber(streams.SEALED_JUDGING, *kinds(streams.SEALED_JUDGING), description="The confidential winner contact")
     async def on_sealed(msg: RedisBatchStreamMessage) -> None:
         await service.consume(streams.SEALED_JUDGING, msg.raw_message)
 
-    @service.subscriber(streams.OUT_VOTING, title="notify-voting", description="Weekly progress, the close of voting")
+    @service.subscriber(streams.OUT_VOTING, *kinds(streams.OUT_VOTING), description="Weekly progress, the close of voting")
     async def on_voting(msg: RedisBatchStreamMessage) -> None:
         raw = msg.raw_message
         entries = bus.entries_from(streams.OUT_VOTING, raw["message_ids"], raw["data"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.notify.templates import DEFAULT_FOLDER
@@ -32,6 +32,14 @@ class NotifyConfig(BaseSettings):
         if not value.is_dir():
             raise ValueError(f"no templates folder at {value}")
         return value
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_send(self) -> NotifyConfig:
+        # A live sender gives up on one email after 2 x send_timeout; a
+        # shorter lease would let a second sender send it too.
+        if self.lease_after_seconds is not None and self.lease_after_seconds <= 2 * self.send_timeout_seconds:
+            raise ValueError("lease_after_seconds must be more than twice send_timeout_seconds")
+        return self
 
     @property
     def lease_seconds(self) -> float:

@@ -163,3 +163,14 @@ def test_anything_doubtful_on_the_voting_stream_takes_the_full_path(changes):
 def test_entries_that_are_not_json_take_the_full_path():
     assert not cheaply_ignored(b'{"type": "wsis.vote.accepted", ')
     assert not cheaply_ignored(None)
+
+
+def test_a_lease_shorter_than_a_send_is_a_start_up_error():
+    from pydantic import ValidationError
+
+    from services.notify.config import NotifyConfig
+
+    assert NotifyConfig(send_timeout_seconds=2, lease_after_seconds=5).lease_seconds == 5
+    assert NotifyConfig(send_timeout_seconds=60).lease_seconds == 210
+    with pytest.raises(ValidationError, match="lease_after_seconds"):
+        NotifyConfig(send_timeout_seconds=10, lease_after_seconds=15)
