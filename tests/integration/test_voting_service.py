@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from services.voting.app import build
 from shared import streams
 from tests.helpers import answers_to, events, publish, wait_for
-from bench.voting.events import ballot, member, nominees
+from bench.voting.events import ballot, member, nominees, tick
 
 LIST = {4: [("p-1", "org-1"), ("p-2", "org-2")], 7: [("p-3", "org-3")]}
 
@@ -129,3 +131,89 @@ async def test_a_member_registered_again_is_judged_by_the_later_profile(running,
     out = await wait_for(redis, streams.OUT_VOTING, lambda seen: len(seen) == 1)
 
     assert answer(out, sent)["data"]["reason"] == "profile_incomplete"
+
+
+async def test_a_ballot_stamped_ahead_of_the_wall_clock_is_refused_outside_a_replay(settings, redis):
+    service = build(settings.model_copy(update={"replay": False}))
+    async with service.app:
+        await register(redis, "v-1")
+        await publish(redis, streams.OUT_JUDGING, nominees(LIST))
+        sent = ballot("v-1", 4, "p-1", time_="2999-03-10T10:00:00Z")
+        await publish(redis, streams.IN_BALLOTS, sent)
+
+        out = await wait_for(redis, streams.OUT_VOTING, lambda seen: len(seen) == 1)
+
+    assert answer(out, sent)["data"]["reason"] == "time_in_future"
+
+
+WEEK_ENDS = ["2021-03-07T23:00:00Z", "2021-03-14T23:00:00Z", "2021-03-21T23:00:00Z", "2021-03-28T22:00:00Z", "2021-03-31T21:00:00Z"]
+
+
+def of_type(seen, kind):
+    return [e for e in seen if e["type"] == kind]
+
+
+async def settled(redis, stream, timeout=15.0):
+    """Every entry of `stream` delivered to the voting group and acknowledged."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while asyncio.get_running_loop().time() < deadline:
+        (group,) = [g for g in await redis.xinfo_groups(stream) if g["name"] == b"voting"]
+        if group["pending"] == 0 and group["lag"] == 0:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{stream} not settled")
+
+
+async def test_progress_comes_once_per_voting_week_and_counts_every_ballot_before_the_tick(running, redis):
+    await register(redis, *[f"v-{i}" for i in range(6)])
+    await publish(redis, streams.OUT_JUDGING, nominees(LIST))
+    for i in range(3):
+        await publish(redis, streams.IN_BALLOTS, ballot(f"v-{i}", 4, "p-1", time_="2021-03-07T22:59:59Z"))
+    await publish(redis, streams.IN_BALLOTS, ballot("v-3", 4, "p-2", time_="2021-03-07T23:00:00Z"))
+    await publish(redis, streams.IN_CLOCK, tick("2021-03-07T22:59:00Z"))
+    await publish(redis, streams.IN_CLOCK, tick("2021-03-07T23:00:00Z"))  # right behind the ballots
+    await publish(redis, streams.IN_CLOCK, tick("2021-03-07T23:01:00Z"))
+
+    out = await wait_for(redis, streams.OUT_VOTING, lambda seen: len(of_type(seen, "wsis.voting.progress")) == 1)
+    await publish(redis, streams.IN_CLOCK, tick("2021-03-08T10:00:00Z"))
+    await publish(redis, streams.IN_CLOCK, tick("2021-03-29T00:00:00Z"))  # jumps three weeks
+    await wait_for(redis, streams.OUT_VOTING, lambda seen: len(of_type(seen, "wsis.voting.progress")) == 4)
+    await settled(redis, streams.IN_CLOCK)
+    out = await events(redis, streams.OUT_VOTING)
+
+    progress = of_type(out, "wsis.voting.progress")
+    assert [p["data"]["week"] for p in progress] == [1, 2, 3, 4]
+    assert [p["data"]["as_of"] for p in progress] == WEEK_ENDS[:4]
+    week1 = {c["category"]: c["projects"] for c in progress[0]["data"]["categories"]}
+    assert week1[4] == [{"project_id": "p-1", "votes": 3, "rank": 1}, {"project_id": "p-2", "votes": 0, "rank": 2}]
+    week2 = {c["category"]: c["projects"] for c in progress[1]["data"]["categories"]}
+    assert week2[4][1] == {"project_id": "p-2", "votes": 1, "rank": 2}
+    assert sorted(week1) == list(range(1, 19)) and week1[7] == [{"project_id": "p-3", "votes": 0, "rank": 1}]
+
+
+async def test_the_close_names_five_finalists_and_the_ties_across_fifth_place_once(running, redis):
+    projects = [(f"p-{i}", f"org-{i}") for i in range(1, 8)]
+    await publish(redis, streams.OUT_JUDGING, nominees({4: projects}))
+    votes = {"p-1": 4, "p-2": 3, "p-3": 3, "p-4": 2, "p-5": 1, "p-6": 1, "p-7": 1}
+    voter = 0
+    for project, count in votes.items():
+        for _ in range(count):
+            voter += 1
+            await register(redis, f"v-{voter}")
+            minute = {"p-6": 10, "p-5": 20, "p-7": 30}.get(project, 1)
+            await publish(redis, streams.IN_BALLOTS, ballot(f"v-{voter}", 4, project, time_=f"2021-03-20T10:{minute:02d}:00Z"))
+    await publish(redis, streams.IN_CLOCK, tick("2021-04-01T00:00:00Z"))
+    await publish(redis, streams.IN_CLOCK, tick("2021-04-01T00:01:00Z"))
+
+    out = await wait_for(redis, streams.OUT_VOTING, lambda seen: len(of_type(seen, "wsis.voting.closed")) == 1)
+    await publish(redis, streams.IN_CLOCK, tick("2021-04-02T00:00:00Z"))
+    await settled(redis, streams.IN_CLOCK)
+    out = await events(redis, streams.OUT_VOTING)
+
+    (closed,) = of_type(out, "wsis.voting.closed")
+    category = next(c for c in closed["data"]["categories"] if c["category"] == 4)
+    assert category["finalists"] == ["p-1", "p-2", "p-3", "p-4", "p-6"]
+    assert category["ties"] == ["p-6", "p-5", "p-7"]
+    assert category["tally"][4:] == [{"project_id": "p-6", "votes": 1}, {"project_id": "p-5", "votes": 1}, {"project_id": "p-7", "votes": 1}]
+    assert closed["data"]["as_of"] == "2021-03-31T21:00:00Z" and closed["time"] == "2021-03-31T21:00:00Z"
+    assert [p["data"]["week"] for p in of_type(out, "wsis.voting.progress")] == [1, 2, 3, 4, 5]

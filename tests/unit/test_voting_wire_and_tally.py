@@ -1,0 +1,97 @@
+"""The fast envelope reader agrees with the foundation's; reports and the tie rule."""
+
+from __future__ import annotations
+
+import json
+
+import orjson
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from services.voting import tally, wire
+from services.voting.domain import Nominee, micros
+from shared.envelope import Unreadable, parse_entry
+
+BASE = {
+    "specversion": "1.0", "id": "b-1", "source": "front", "type": "wsis.ballot.cast",
+    "time": "2021-03-10T10:00:00Z", "datacontenttype": "application/json",
+    "data": {"voter_id": "v", "category": 4, "project_id": "p"},
+}
+odd_values = st.one_of(
+    st.none(), st.booleans(), st.integers(-3, 3), st.just(2**70), st.sampled_from(
+        ["", " ", "1.0", "x", " x ", "application/json", "text/plain",
+         "2021-03-10T10:00:00Z", "2021-03-10T10:00:00+01:00", "2021-03-10T10:00:00.123456-05:30",
+         "2021-03-10T10:00:00", "2021-03-10 10:00:00Z", "2021-02-30T10:00:00Z", "2021-03-10T10:00Z",
+         "2021-03-10T10:00:00.1234567Z", "2021-03-10t10:00:00z", "2021-03-10T24:00:00Z", "2021-03-10T10:00:60Z"]
+    ), st.just({}), st.just({"a": 1}), st.just([]),
+)
+
+
+def same_verdict(raw: bytes) -> None:
+    fast, exact = wire.read(raw), parse_entry(raw)
+    if isinstance(exact, Unreadable):
+        assert isinstance(fast, Unreadable)
+        assert fast.error == exact.error
+    else:
+        assert not isinstance(fast, Unreadable)
+        assert (fast.id, fast.source, fast.type, fast.at, fast.data) == (exact.id, exact.source, exact.type, micros(exact.time), exact.data)
+
+
+@settings(max_examples=400)
+@given(st.dictionaries(st.sampled_from(sorted(BASE) + ["subject", "causationid", "extra"]), odd_values, max_size=4))
+def test_the_fast_reader_decides_every_envelope_as_the_foundation_does(changes):
+    same_verdict(json.dumps({**BASE, **changes}).encode())
+
+
+@given(st.sampled_from(sorted(BASE)))
+def test_an_envelope_missing_an_attribute_is_unreadable_either_way(missing):
+    same_verdict(json.dumps({k: v for k, v in BASE.items() if k != missing}).encode())
+
+
+def test_not_json_and_oversized_entries_are_unreadable():
+    for raw in (b"{nope", b"[]", None, b"x" * (1024 * 1024 + 1), b'{"a": 1e999}'):
+        same_verdict(raw)  # type: ignore[arg-type]
+
+
+def test_an_answer_is_plain_cloudevents_json_with_a_utc_time():
+    body = orjson.loads(wire.event_bytes("id-1", "wsis-prizes/voting", "wsis.vote.accepted", micros_of("2021-03-10T11:00:00.5+01:00"), {"a": 1}, "b-1"))
+    assert body["time"] == "2021-03-10T10:00:00.500000Z" and body["causationid"] == "b-1"
+    assert not isinstance(parse_entry(orjson.dumps(body)), Unreadable)
+
+
+def micros_of(text: str) -> int:
+    from datetime import datetime
+
+    return micros(datetime.fromisoformat(text))
+
+
+NOMINEES = {p: Nominee(1, "e") for p in ("a", "b", "c", "d", "e", "f", "g")}
+
+
+def test_progress_lists_every_nominee_with_votes_and_shared_ranks():
+    counts = {1: {"a": (3, 10), "b": (3, 20), "c": (1, 5)}}
+    report = tally.progress(2, "2021-03-15T00:00:00Z", [1, 2], counts, NOMINEES)
+    first = report["categories"][0]["projects"]
+    assert [(p["project_id"], p["votes"], p["rank"]) for p in first[:4]] == [("a", 3, 1), ("b", 3, 1), ("c", 1, 3), ("d", 0, 4)]
+    assert len(first) == 7 and report["categories"][1] == {"category": 2, "projects": []}
+    assert report["week"] == 2
+
+
+def test_a_tie_across_the_fifth_place_goes_to_the_project_that_reached_its_count_first():
+    counts = {1: {"a": (9, 1), "b": (8, 1), "c": (7, 1), "d": (6, 1), "e": (5, 300), "f": (5, 200), "g": (5, 400)}}
+    result = tally.closed("2021-03-31T21:00:00Z", [1], counts, NOMINEES, 5)["categories"][0]
+    assert result["finalists"] == ["a", "b", "c", "d", "f"]
+    assert result["ties"] == ["f", "e", "g"]
+    assert [t["project_id"] for t in result["tally"]] == ["a", "b", "c", "d", "f", "e", "g"]
+
+
+def test_a_tie_inside_the_top_five_is_no_tie_for_the_panel():
+    counts = {1: {"a": (9, 1), "b": (9, 2), "c": (7, 1), "d": (6, 1), "e": (5, 3), "f": (4, 1)}}
+    result = tally.closed("x", [1], counts, NOMINEES, 5)["categories"][0]
+    assert result["finalists"] == ["a", "b", "c", "d", "e"] and result["ties"] == []
+
+
+def test_projects_without_votes_tie_by_id_after_every_voted_one():
+    result = tally.closed("x", [1], {1: {"g": (1, 1)}}, NOMINEES, 5)["categories"][0]
+    assert result["finalists"] == ["g", "a", "b", "c", "d"]
+    assert result["ties"] == ["a", "b", "c", "d", "e", "f"]
