@@ -78,6 +78,22 @@ def run(
     asyncio.run(module.app.run())
 
 
+@cli.command(hidden=True)
+def asyncapi(check: Annotated[bool, typer.Option("--check", help="Fail if docs/asyncapi is stale.")] = False) -> None:
+    """Write (or check) the services' AsyncAPI documents under docs/asyncapi/."""
+    from services import asyncapi as docs
+
+    names = available_services()
+    if check:
+        behind = docs.stale(names)
+        if behind:
+            typer.echo(f"stale AsyncAPI documents: {', '.join(behind)}; run `uv run wsis asyncapi`", err=True)
+            raise typer.Exit(1)
+        return
+    for path in docs.write_all(names):
+        typer.echo(f"wrote {path}")
+
+
 def main() -> None:
     cli()
 

@@ -25,13 +25,14 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
 from faststream import AckPolicy, FastStream
+from faststream.specification import AsyncAPI
 from faststream.redis import RedisBroker, StreamSub
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlalchemy import Engine
 from sqlmodel import Session, SQLModel
 
-from shared import bus, outbox, streams
+from shared import __version__, bus, outbox, streams
 from shared.contest import Contest, load_contest
 from shared.db import create_tables, make_engine
 from shared.envelope import CloudEvent, Unreadable, parse_entry, typed_events
@@ -69,7 +70,12 @@ class Service:
             log_level=logging.DEBUG,
             **self._credentials(),
         )
-        self.app = FastStream(self.broker, on_startup=[self._start], after_startup=[self._after_start])
+        self.app = FastStream(
+            self.broker,
+            on_startup=[self._start],
+            after_startup=[self._after_start],
+            specification=AsyncAPI(title=f"wsis-prizes {name} service", version=__version__),
+        )
         self.app.on_shutdown(self._stop)
         self._handler_factory = handler_factory
         self.handler: Handler | None = None
@@ -117,7 +123,8 @@ class Service:
             max_records=self.settings.batch_size,
             polling_interval=self.settings.block_ms,
         )
-        self.inbound_docs[stream] = typed_events(*kinds)
+        if kinds:
+            self.inbound_docs[stream] = typed_events(*kinds)
         return self.broker.subscriber(
             stream=sub,
             ack_policy=AckPolicy.MANUAL,
@@ -129,7 +136,8 @@ class Service:
 
     def publisher(self, stream: str, *kinds: tuple[str, type[Data]], description: str) -> None:
         """Declare an outbound stream and its event types (for the AsyncAPI document)."""
-        self.broker.publisher(stream, title=stream, description=description, schema=typed_events(*kinds))
+        schema = typed_events(*kinds) if kinds else None
+        self.broker.publisher(stream, title=stream, description=description, schema=schema)
 
     @property
     def redis(self) -> Redis:
