@@ -16,9 +16,11 @@ from services.judging.drain import drain, id_key
 from services.judging.handler import IGNORED, JudgingHandler
 from shared import bus, streams
 from shared.envelope import MAX_ENTRY_BYTES
+from shared.events import DATA_MODELS, T
 from shared.runtime import Service
 from shared.settings import Settings
 
+PUBLIC = (T.NOMINATION_RECORDED, T.NOMINATION_REFUSED, T.NOMINATIONS_PUBLISHED, T.WINNER_REFUSED, T.AWARDS_ANNOUNCED)
 # What a tick's work depends on; the ballots' echo is not among them.
 TICK_INPUTS = (streams.OUT_SUBMISSION, streams.OUT_ELIGIBILITY, streams.IN_PANEL)
 
@@ -56,17 +58,30 @@ class JudgingService(Service):
 
 def build(settings: Settings | None = None) -> JudgingService:
     service = JudgingService("judging", JudgingHandler, settings)
+    accepts = JudgingHandler.accepts
 
-    def subscribe(stream: str, title: str, description: str) -> None:
-        @service.subscriber(stream, title=title, description=description)
+    def subscribe(stream: str, description: str) -> None:
+        kinds = [(kind, DATA_MODELS[kind]) for kind in sorted(accepts[stream])]
+
+        @service.subscriber(stream, *kinds, description=description)
         async def on_batch(msg: RedisBatchStreamMessage) -> None:
             await service.consume(stream, msg.raw_message)
 
-    subscribe(streams.OUT_SUBMISSION, "entries", "Entries as received: titles for the nominee list")
-    subscribe(streams.OUT_ELIGIBILITY, "verdicts", "Screened verdicts: who may be nominated")
-    subscribe(streams.IN_PANEL, "panel", "The expert group's nominations, withdrawals, winners, ceremony")
-    subscribe(streams.OUT_VOTING, "voting", "The close of voting: each category's five finalists")
-    subscribe(streams.IN_CLOCK, "clock", "Ticks: the window's close, the nominee list")
+    subscribe(streams.OUT_SUBMISSION, "Entries as received: titles for the nominee list")
+    subscribe(streams.OUT_ELIGIBILITY, "Screened verdicts: who may be nominated")
+    subscribe(streams.IN_PANEL, "The expert group's nominations, withdrawals, winners; the ceremony")
+    subscribe(streams.OUT_VOTING, "The close of voting (each category's finalists); vote echoes are dropped")
+    subscribe(streams.IN_CLOCK, "Ticks: the nomination window's close, the nominee list")
+    service.publisher(
+        streams.OUT_JUDGING,
+        *[(kind, DATA_MODELS[kind]) for kind in PUBLIC],
+        description="Nominations recorded or refused, the nominee list, refused winner selections, the awards",
+    )
+    service.publisher(
+        streams.SEALED_JUDGING,
+        (T.WINNER_RECORDED, DATA_MODELS[T.WINNER_RECORDED]),
+        description="Recorded winners, under embargo: readable by the notify service alone",
+    )
     return service
 
 

@@ -43,7 +43,7 @@ class JudgingHandler:
             T.SUBMISSION_SCREENED: nominations.on_screened,
             T.PANEL_NOMINATED: nominations.on_nominated,
             T.PANEL_NOMINATION_WITHDRAWN: nominations.on_withdrawn,
-            T.CLOCK_TICK: nominations.on_tick,
+            T.CLOCK_TICK: lambda session, tick: [*nominations.on_tick(session, tick), *selections.resolve(session, tick)],
             T.VOTING_CLOSED: selections.on_closed,
             T.PANEL_WINNER_SELECTED: selections.on_selected,
             T.PANEL_WINNERS_ANNOUNCED: selections.on_announced,

@@ -81,10 +81,12 @@ class Nominations:
         return self._settle(session, seq, decision, event, event)
 
     def on_tick(self, session: Session, tick: CloudEvent) -> Effects:
-        effects: Effects = []
+        """The window's close, the nominee list; and, on every tick, whatever
+        still waits: two replicas can each commit a hold and the verdict that
+        would release it without seeing the other's, and the tick wakes it."""
         if tick.time >= self.contest.nomination.end and not store.reached(session, store.WINDOW_CLOSED):
             store.reach(session, store.WINDOW_CLOSED, tick)
-            effects += self.resolve(session, tick, store.queues(session, prefix="nomination:"))
+        effects = self.resolve(session, tick, store.queues(session, prefix="nomination:"))
         if tick.time >= self.contest.nominees_published and not store.reached(session, store.PUBLISHED):
             effects += self._publish(session, tick)
         return effects
@@ -145,7 +147,7 @@ class Nominations:
 
     def _settle(self, session: Session, seq: int, decision: object, original: CloudEvent, cause: CloudEvent) -> Effects:
         """Store what became of decision `seq` (carried by `original`) and say it."""
-        ids = {"event_id": original.id, "type": original.type, "decision": seq, "settled_by": cause.id}
+        ids = {"stream": streams.IN_PANEL, "event_id": original.id, "causation_id": original.causationid, "type": original.type, "decision": seq, "settled_by": cause.id}
         if isinstance(decision, Hold):
             store.hold(session, seq, decision.queue, echo_text(original.data.get("submission_id")))
             log.info("panel.decision_held", **ids, submission_id=original.data.get("submission_id"), queue=decision.queue, why=decision.why)
@@ -174,12 +176,12 @@ class Nominations:
     def _publish(self, session: Session, tick: CloudEvent) -> Effects:
         nominees, missing = store.nominees(session)
         if missing:  # a title still on its way: the next tick publishes
-            log.warning("nominations.publication_deferred", tick_id=tick.id, titles_missing=len(missing))
+            log.warning("nominations.publication_deferred", stream=streams.IN_CLOCK, event_id=tick.id, titles_missing=len(missing))
             return []
         published = ceremony.nominee_list(self.contest.categories, nominees)
         store.reach(session, store.PUBLISHED, tick)
         quota = self.contest.quotas.nominees_per_category
         for category, count in ceremony.short_categories(published, quota).items():
-            log.warning("nominations.category_short", tick_id=tick.id, category=category, nominees=count, quota=quota)
-        log.info("nominations.published", tick_id=tick.id, nominees=sum(len(c.nominees) for c in published.categories))
+            log.warning("nominations.category_short", stream=streams.IN_CLOCK, event_id=tick.id, category=category, nominees=count, quota=quota)
+        log.info("nominations.published", stream=streams.IN_CLOCK, event_id=tick.id, nominees=sum(len(c.nominees) for c in published.categories))
         return [(streams.OUT_JUDGING, outbound(T.NOMINATIONS_PUBLISHED, self.ctx.source, published, tick))]

@@ -31,12 +31,12 @@ class Selections:
     def on_closed(self, session: Session, event: CloudEvent) -> Effects:
         """The finalists, once: a second close changes nothing (CONTRACT 5.2)."""
         if store.reached(session, store.VOTING_CLOSED):
-            log.warning("voting.closed_again", event_id=event.id)
+            log.warning("voting.closed_again", stream=streams.OUT_VOTING, event_id=event.id, causation_id=event.causationid)
             return []
         closed = VotingClosed.model_validate(event.data)  # unfit: retried, then dead-lettered
         store.save_finalists(session, closed)
         store.reach(session, store.VOTING_CLOSED, event)
-        log.info("voting.closed_seen", event_id=event.id, categories=len(closed.categories))
+        log.info("voting.closed_seen", stream=streams.OUT_VOTING, event_id=event.id, causation_id=event.causationid, categories=len(closed.categories))
         return self.resolve(session, event)
 
     def on_selected(self, session: Session, event: CloudEvent) -> Effects:
@@ -92,7 +92,7 @@ class Selections:
     def _settle(self, session: Session, seq: int, decision: object, original: CloudEvent, cause: CloudEvent) -> Effects:
         """Store what became of decision `seq` and say it. Log lines carry the
         category, never the submission: before the ceremony that would name a winner."""
-        ids = {"event_id": original.id, "type": original.type, "decision": seq, "settled_by": cause.id}
+        ids = {"stream": streams.IN_PANEL, "event_id": original.id, "causation_id": original.causationid, "type": original.type, "decision": seq, "settled_by": cause.id}
         if isinstance(decision, Hold):
             store.hold(session, seq, decision.queue, None)
             log.info("panel.decision_held", **ids, queue=decision.queue, why=decision.why)
@@ -120,7 +120,7 @@ class Selections:
         store.reach(session, store.ANNOUNCED, original)
         store.settle(session, seq, "announced", cause)
         for category in undecided:
-            log.warning("awards.category_undecided", event_id=original.id, category=category)
-        log.info("awards.announced", event_id=original.id, decision=seq, settled_by=cause.id, categories=len(announced.categories), undecided=len(undecided))
+            log.warning("awards.category_undecided", stream=streams.IN_PANEL, event_id=original.id, category=category)
+        log.info("awards.announced", stream=streams.IN_PANEL, event_id=original.id, decision=seq, settled_by=cause.id, categories=len(announced.categories), undecided=len(undecided))
         # model_dump without exclude_none: an undecided category says `"winner": null`.
         return [(streams.OUT_JUDGING, outbound(T.AWARDS_ANNOUNCED, self.ctx.source, announced.model_dump(mode="json"), original))]

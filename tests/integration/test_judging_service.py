@@ -138,3 +138,21 @@ async def test_an_unfit_verdict_is_dead_lettered_after_bounded_retries_and_the_r
 
     assert "gave up after 3 deliveries" in dead[0]["data"]["error"]
     assert out[0]["type"] == T.NOMINATION_RECORDED
+
+
+async def test_two_replicas_never_record_more_than_twenty_nominees_in_a_category(settings, redis):
+    for i in range(26):
+        await publish(redis, streams.OUT_SUBMISSION, received(f"p-{i:02}"))
+        await publish(redis, streams.OUT_ELIGIBILITY, screened(f"p-{i:02}"))
+    one, two = build(settings), build(settings)
+    async with one.app, two.app:
+        await wait_for(redis, streams.OUT_ELIGIBILITY, lambda seen: True)
+        for i in range(26):
+            await publish(redis, streams.IN_PANEL, nominated(f"p-{i:02}"))
+        out = await wait_for(redis, streams.OUT_JUDGING, lambda seen: len({e["causationid"] for e in seen}) == 26, timeout=30)
+
+    answers = {e["causationid"]: e for e in out}  # a retried batch may publish an answer twice, same id
+    recorded = [e["data"]["submission_id"] for e in answers.values() if e["type"] == T.NOMINATION_RECORDED]
+    refused = [e["data"]["reason"] for e in answers.values() if e["type"] == T.NOMINATION_REFUSED]
+    assert len(set(recorded)) == len(recorded) == 20
+    assert refused == ["category_full"] * 6

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from sqlmodel import Session
 from structlog.testing import capture_logs
+
+from services.judging.tables import Verdict
 
 from shared import streams
 from shared.events import T
@@ -158,3 +161,12 @@ def test_ignored_types_change_nothing(judging):
 def test_an_unfit_upstream_fact_raises_so_the_runtime_retries_then_dead_letters_it(judging):
     with pytest.raises(ValueError):
         judging.send(streams.OUT_ELIGIBILITY, T.SUBMISSION_SCREENED, {"submission_id": "p-1"}, "2021-01-20T10:00:00Z")
+
+
+def test_a_tick_settles_a_nomination_whose_verdict_a_replica_stored_unseen(judging):
+    sent, _ = judging.nominate("p-1")
+    with Session(judging.engine) as session:  # another replica's commit, which woke nothing here
+        session.add(Verdict(submission_id="p-1", entity_id="org-1", category=4, outcome="eligible", nominable=True))
+        session.commit()
+    _, event = only(judging.tick("2021-02-10T10:01:00Z"))
+    assert (event.type, event.causationid) == (RECORDED, sent.id)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 
 import pytest
 from sqlmodel import Session, delete, select, update
 from structlog.testing import capture_logs
 
-from services.judging.tables import AppendOnlyError, CategoryWinner, DecisionOutcome, PanelDecision
+from services.judging.tables import AppendOnlyError, CategoryWinner, DecisionOutcome, Finalists, Milestone, PanelDecision
 from shared import streams
 from shared.events import T
 from tests.unit.test_judging_harness import Judging, answer, only
@@ -145,3 +146,13 @@ def test_a_decision_can_be_neither_changed_nor_deleted(judging):
             session.exec(update(DecisionOutcome).values(outcome="refused"))
     with Session(judging.engine) as session:
         assert session.exec(select(CategoryWinner)).one().submission_id == "p042"
+
+
+def test_a_tick_settles_a_selection_whose_finalists_a_replica_stored_unseen(judging):
+    sent, _ = judging.select(4, "p042")
+    with Session(judging.engine) as session:  # another replica's commit, which woke nothing here
+        session.add(Finalists(category=4, finalists=FINALISTS[4], ties=[]))
+        session.add(Milestone(name="voting_closed", event_id="elsewhere", at=datetime(2021, 3, 31, 21, tzinfo=timezone.utc)))
+        session.commit()
+    settled = [(event.type, event.causationid) for stream, event in judging.tick("2021-04-05T10:01:00Z") if stream == streams.SEALED_JUDGING]
+    assert settled == [(T.WINNER_RECORDED, sent.id)]
