@@ -1,0 +1,116 @@
+"""Notify benchmarks: how fast the vote flood is passed over, how fast emails leave.
+
+    uv run python -m bench.notify.run [--votes 300000] [--emails 2000]
+
+1. `votes`: vote.accepted/rejected entries on wsis:out:voting, consumed and
+   acknowledged by the notify service (it ignores them): entries per second
+   from the first read to an empty pending list and no lag.
+2. `emails`: weekly progress notices for N nominated projects, from the
+   `wsis.voting.progress` event to the last `wsis.notification.sent`,
+   through a local aiosmtpd server and through the Maildir.
+Embedded Valkey, SQLite; everything on this machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import tempfile
+import time
+from pathlib import Path
+
+import redis.asyncio as aioredis
+
+from services.notify.app import build
+from services.notify.config import NotifyConfig
+from services.notify.sink import SmtpSink
+from shared import streams
+from shared.embedded import EmbeddedValkey
+from shared.settings import Settings
+
+
+def event(kind: str, data: dict, i: int, time_: str = "2021-03-02T10:00:00Z") -> bytes:
+    body = {"specversion": "1.0", "id": f"{kind}-{i}", "source": "wsis-prizes/voting", "type": kind, "time": time_,
+            "datacontenttype": "application/json", "data": data}
+    return json.dumps(body).encode()
+
+
+async def fill(client: aioredis.Redis, stream: str, bodies: list[bytes]) -> None:
+    for start in range(0, len(bodies), 5000):
+        async with client.pipeline(transaction=False) as pipe:
+            for body in bodies[start : start + 5000]:
+                pipe.xadd(stream, {"__data__": body})
+            await pipe.execute()
+
+
+async def drained(client: aioredis.Redis, stream: str, group: str) -> bool:
+    groups = {g["name"].decode(): g for g in await client.xinfo_groups(stream)}
+    info = groups.get(group)
+    return bool(info) and info["pending"] == 0 and info.get("lag") == 0
+
+
+async def bench_votes(settings: Settings, client: aioredis.Redis, count: int) -> float:
+    votes = [event("wsis.vote.accepted" if i % 10 else "wsis.vote.rejected",
+                   {"ballot_id": f"b{i}", "voter_id": f"v{i}", "category": 1 + i % 18, "project_id": f"p{i % 360}",
+                    **({} if i % 10 else {"reason": "already_voted"})}, i) for i in range(count)]
+    await fill(client, streams.OUT_VOTING, votes)
+    service = build(settings, NotifyConfig())
+    async with service.app:
+        started = time.perf_counter()
+        while not await drained(client, streams.OUT_VOTING, "notify"):
+            await asyncio.sleep(0.02)
+        return count / (time.perf_counter() - started)
+
+
+async def bench_emails(settings: Settings, client: aioredis.Redis, count: int) -> float:
+    received = [event("wsis.submission.received", {**contact(i)}, i, "2021-01-10T10:00:00Z") for i in range(count)]
+    await fill(client, streams.OUT_SUBMISSION, received)
+    projects = [{"project_id": f"p-{i}", "votes": i, "rank": count - i} for i in range(count)]
+    service = build(settings, NotifyConfig(poll_seconds=0.01))
+    async with service.app:
+        await asyncio.sleep(1.0)  # addresses read
+        started = time.perf_counter()
+        await client.xadd(streams.OUT_VOTING, {"__data__": event("wsis.voting.progress", {"week": 1, "as_of": "2021-03-07T23:00:00Z", "categories": [{"category": 1, "projects": projects}]}, 0, "2021-03-07T23:00:00Z")})
+        while await client.xlen(streams.OUT_NOTIFY) < count:
+            await asyncio.sleep(0.02)
+        return count / (time.perf_counter() - started)
+
+
+def contact(i: int) -> dict:
+    words = " ".join(["word"] * 160)
+    return {"submission_id": f"p-{i}", "entity": {"entity_id": f"o-{i}", "name": "Org", "stakeholder_type": "academia", "country": "CH"},
+            "coordinator": {"name": f"Coordinator {i}", "email": f"c{i}@example.org"}, "category": 1, "title": f"Project {i}",
+            "short_description": words, "action_lines_sdg_linkage": "x", "impact": "x", "partnerships": "x",
+            "challenges_and_prospects": "x", "sdgs": [1], "status": "completed", "received_at": "2021-01-10T10:00:00Z", "revision": 1}
+
+
+async def main(votes: int, emails: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        server = EmbeddedValkey(Path(tmp) / "v").start()
+        client = aioredis.Redis.from_url(server.url)
+        try:
+            def settings(name: str, **more: object) -> Settings:
+                return Settings(redis_url=server.url, data_dir=Path(tmp) / name, replay=True, log_level="WARNING", log_format="json", **more)
+
+            rate = await bench_votes(settings("votes"), client, votes)
+            print(f"votes ignored: {votes} entries, {rate:,.0f} entries/s")
+            for label, smtp in (("smtp (aiosmtpd on loopback)", True), ("maildir", False)):
+                await client.flushdb()
+                if smtp:
+                    with SmtpSink() as sink:
+                        rate = await bench_emails(settings("smtp", smtp_url=sink.url), client, emails)
+                else:
+                    rate = await bench_emails(settings("maildir"), client, emails)
+                print(f"emails via {label}: {emails} notifications, {rate:,.0f} emails/s (event in to sent event out)")
+        finally:
+            await client.aclose()
+            server.stop()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--votes", type=int, default=300_000)
+    parser.add_argument("--emails", type=int, default=2_000)
+    args = parser.parse_args()
+    asyncio.run(main(args.votes, args.emails))
