@@ -99,18 +99,22 @@ class Nominations:
         A verdict can only unblock the queues its entry waits in (a withdrawal
         waiting for its nomination is held under the same entry)."""
         effects: Effects = []
+        window_closed = store.reached(session, store.WINDOW_CLOSED)
         moved = True
         while moved:
             moved = False
             for queue in queues:
-                while (seq := store.head(session, queue)) is not None:
+                while (held := store.head(session, queue)) is not None:
+                    if held.kind == T.PANEL_NOMINATED and not window_closed and not store.has_verdict(session, held.submission_id):
+                        break  # still waiting for its verdict: no need to decide again
+                    seq = held.decision_seq
                     original = store.decision_event(session, seq)
                     decision = self._decide_again(session, seq, original)
                     if isinstance(decision, Hold):
                         break
                     store.release(session, seq)
                     effects += self._settle(session, seq, decision, original, cause)
-                    moved = True
+                    moved = len(queues) > 1  # only another queue can unblock this one
         return effects
 
     def _decide_again(self, session: Session, seq: int, original: CloudEvent) -> object:
@@ -149,7 +153,7 @@ class Nominations:
         """Store what became of decision `seq` (carried by `original`) and say it."""
         ids = {"stream": streams.IN_PANEL, "event_id": original.id, "causation_id": original.causationid, "type": original.type, "decision": seq, "settled_by": cause.id}
         if isinstance(decision, Hold):
-            store.hold(session, seq, decision.queue, echo_text(original.data.get("submission_id")))
+            store.hold(session, seq, decision.queue, original.type, echo_text(original.data.get("submission_id")))
             log.info("panel.decision_held", **ids, submission_id=original.data.get("submission_id"), queue=decision.queue, why=decision.why)
             return []
         if isinstance(decision, Ignore):

@@ -61,7 +61,8 @@ class Selections:
     def resolve(self, session: Session, cause: CloudEvent) -> Effects:
         """Settle the selections and the ceremony that waited, in the panel's order."""
         effects: Effects = []
-        while (seq := store.head(session, QUEUE)) is not None:
+        while (held := store.head(session, QUEUE)) is not None:
+            seq = held.decision_seq
             original = store.decision_event(session, seq)
             decision = self._decide_again(session, original)
             if isinstance(decision, Hold):
@@ -94,7 +95,7 @@ class Selections:
         category, never the submission: before the ceremony that would name a winner."""
         ids = {"stream": streams.IN_PANEL, "event_id": original.id, "causation_id": original.causationid, "type": original.type, "decision": seq, "settled_by": cause.id}
         if isinstance(decision, Hold):
-            store.hold(session, seq, decision.queue, None)
+            store.hold(session, seq, decision.queue, original.type, None)
             log.info("panel.decision_held", **ids, queue=decision.queue, why=decision.why)
             return []
         if isinstance(decision, Ignore):

@@ -65,8 +65,8 @@ def decision_event(session: Session, seq: int) -> CloudEvent:
 # --- decisions that wait -------------------------------------------------------
 
 
-def hold(session: Session, seq: int, queue: str, sid: str | None) -> None:
-    session.add(t.HeldDecision(decision_seq=seq, queue=queue, submission_id=sid))
+def hold(session: Session, seq: int, queue: str, kind: str, sid: str | None) -> None:
+    session.add(t.HeldDecision(decision_seq=seq, queue=queue, kind=kind, submission_id=sid))
 
 
 def release(session: Session, seq: int) -> None:
@@ -77,9 +77,14 @@ def waiting(session: Session, queue: str) -> bool:
     return session.exec(select(t.HeldDecision.decision_seq).where(t.HeldDecision.queue == queue).limit(1)).first() is not None
 
 
-def head(session: Session, queue: str) -> int | None:
-    query = select(func.min(t.HeldDecision.decision_seq)).where(t.HeldDecision.queue == queue)
-    return session.exec(query).one()
+def head(session: Session, queue: str) -> t.HeldDecision | None:
+    """The first decision waiting in `queue`."""
+    query = select(t.HeldDecision).where(t.HeldDecision.queue == queue).order_by(col(t.HeldDecision.decision_seq)).limit(1)
+    return session.exec(query).first()
+
+
+def has_verdict(session: Session, sid: str | None) -> bool:
+    return sid is not None and session.get(t.Verdict, sid) is not None
 
 
 def queues(session: Session, *, prefix: str = "", submission_id: str | None = None) -> list[str]:

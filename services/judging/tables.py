@@ -68,6 +68,7 @@ class HeldDecision(SQLModel, table=True):
 
     decision_seq: int = Field(primary_key=True)
     queue: str = Field(index=True)
+    kind: str  # the event type, to tell cheaply whether it can move yet
     submission_id: str | None = Field(default=None, index=True)
 
 

@@ -1,0 +1,123 @@
+"""Judging benchmarks: the vote echo passed over, and a contest's panel decisions.
+
+    uv run python -m bench.judging.run [--votes 300000] [--entries 1300]
+
+1. `votes`: vote.accepted/rejected/progress entries on wsis:out:voting, which
+   the judging service accepts and drops: entries per second from start to
+   an empty pending list and no lag.
+2. `nominations`: a 2021-sized contest: `--entries` entries received and
+   screened (a tenth ineligible), one nomination for each (20 recorded per
+   category, the rest refused), then the tick that publishes the list:
+   decisions per second until `wsis.nominations.published`. Run twice: with
+   the verdicts on the bus before the panel's decisions, and after them
+   (every nomination waits, then is settled when its verdict arrives).
+Embedded Valkey, SQLite; everything on this machine. The service starts
+after its input is on the bus, so it reads a backlog in full batches.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import tempfile
+import time
+from pathlib import Path
+
+import redis.asyncio as aioredis
+
+from services.judging.app import build
+from shared import streams
+from shared.embedded import EmbeddedValkey
+from shared.events import T
+from shared.settings import Settings
+
+
+def event(kind: str, data: dict, key: str, time_: str) -> bytes:
+    body = {"specversion": "1.0", "id": f"{kind}-{key}", "source": "bench", "type": kind, "time": time_,
+            "datacontenttype": "application/json", "data": data}
+    return json.dumps(body).encode()
+
+
+async def fill(client: aioredis.Redis, stream: str, bodies: list[bytes]) -> None:
+    for start in range(0, len(bodies), 5000):
+        async with client.pipeline(transaction=False) as pipe:
+            for body in bodies[start : start + 5000]:
+                pipe.xadd(stream, {"__data__": body})
+            await pipe.execute()
+
+
+async def drained(client: aioredis.Redis, stream: str, group: str = "judging") -> bool:
+    groups = {g["name"].decode(): g for g in await client.xinfo_groups(stream)}
+    info = groups.get(group)
+    return bool(info) and info["pending"] == 0 and info.get("lag") == 0
+
+
+async def bench_votes(settings: Settings, client: aioredis.Redis, count: int) -> float:
+    kinds = (T.VOTE_ACCEPTED, T.VOTE_REJECTED, T.VOTING_PROGRESS)
+    votes = [event(kinds[i % 10 // 8], {"ballot_id": f"b{i}", "voter_id": f"v{i}", "category": 1 + i % 18, "project_id": f"p{i % 360}"}, str(i), "2021-03-02T10:00:00Z") for i in range(count)]
+    await fill(client, streams.OUT_VOTING, votes)
+    async with build(settings).app:
+        started = time.perf_counter()
+        while not await drained(client, streams.OUT_VOTING):
+            await asyncio.sleep(0.01)
+        rate = count / (time.perf_counter() - started)
+        await asyncio.sleep(0.5)  # let the last poll end before the service stops
+        return rate
+
+
+def contest(entries: int) -> tuple[list[bytes], list[bytes], list[bytes]]:
+    received, screened, panel = [], [], []
+    for i in range(entries):
+        sid, category = f"s{i:05}", 1 + i % 18
+        received.append(event(T.SUBMISSION_RECEIVED, {"submission_id": sid, "entity": {"entity_id": f"e{i}"}, "category": category, "title": f"Project {i}", "revision": 1}, sid, "2021-01-20T10:00:00Z"))
+        outcome = "ineligible" if i % 10 == 9 else "eligible"
+        screened.append(event(T.SUBMISSION_SCREENED, {"submission_id": sid, "entity_id": f"e{i}", "category": category, "outcome": outcome, "rules": [], "nominable": True}, sid, "2021-01-20T10:00:01Z"))
+        panel.append(event(T.PANEL_NOMINATED, {"submission_id": sid, "category": category, "panel_member_id": "m1"}, sid, "2021-02-15T10:00:00Z"))
+    return received, screened, panel
+
+
+async def bench_nominations(settings: Settings, client: aioredis.Redis, entries: int, verdicts_first: bool) -> float:
+    received, screened, panel = contest(entries)
+    await fill(client, streams.OUT_SUBMISSION, received)
+    if verdicts_first:
+        await fill(client, streams.OUT_ELIGIBILITY, screened)
+    await fill(client, streams.IN_PANEL, panel)
+    if not verdicts_first:
+        await fill(client, streams.OUT_ELIGIBILITY, screened)
+    await fill(client, streams.IN_CLOCK, [event(T.CLOCK_TICK, {}, "publication", "2021-02-28T23:00:00Z")])
+    async with build(settings).app:
+        started = time.perf_counter()
+        while not any(b'"wsis.nominations.published"' in f[b"__data__"] for _, f in await client.xrevrange(streams.OUT_JUDGING, count=1)):
+            await asyncio.sleep(0.01)
+        elapsed = time.perf_counter() - started
+        await asyncio.sleep(0.5)  # the tick's acknowledgement follows its publication
+    answers = await client.xlen(streams.OUT_JUDGING) - 1
+    assert answers == entries, f"{answers} answers to {entries} nominations"
+    return entries / elapsed
+
+
+async def main(votes: int, entries: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        server = EmbeddedValkey(Path(tmp)).start()
+        client = aioredis.Redis.from_url(server.url)
+        try:
+            runs = [("votes", lambda s: bench_votes(s, client, votes), f"{votes} vote echoes passed over", "entries/s"),
+                    ("nominations", lambda s: bench_nominations(s, client, entries, True), f"{entries} nominations, verdicts first, list published", "decisions/s"),
+                    ("nominations", lambda s: bench_nominations(s, client, entries, False), f"{entries} nominations, each waiting for its verdict", "decisions/s")]
+            for n, (name, run, label, unit) in enumerate(runs):
+                await client.flushdb()
+                settings = Settings(redis_url=server.url, data_dir=Path(tmp) / f"{name}-{n}", replay=True, log_level="WARNING", log_format="json")
+                rate = await run(settings)
+                print(f"{label:55} {rate:>10,.0f} {unit}")
+        finally:
+            await client.aclose()
+            server.stop()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--votes", type=int, default=300_000)
+    parser.add_argument("--entries", type=int, default=1300)
+    args = parser.parse_args()
+    asyncio.run(main(args.votes, args.entries))
