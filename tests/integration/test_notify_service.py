@@ -348,3 +348,52 @@ async def test_no_address_or_name_reaches_the_logs(settings, redis, sink, monkey
     confidential = [e for e in capture.entries if e.get("occasion") == "confidential"]
     assert confidential and all(set(e) <= {"event", "log_level", "occasion", "stream", "event_id", "type", "waiting_for_address", "attempts", "error"} for e in confidential)
     assert "winner" not in json.dumps([e for e in capture.entries if e.get("type") != "wsis.winner.recorded"])
+
+
+@pytest.mark.parametrize("transport", ["maildir", "smtp"])
+async def test_an_email_whose_sender_died_before_recording_it_is_taken_over_after_the_lease(settings, redis, sink, monkeypatch, transport):
+    from services.notify.sender import Sender
+
+    original, crashed = Sender._record, []
+
+    def dies_once(self, row, status, error):  # the process "dies" between delivering and recording
+        if not crashed:
+            crashed.append(row.notification_id)
+            raise RuntimeError("the sender died here")
+        return original(self, row, status, error)
+
+    monkeypatch.setattr(Sender, "_record", dies_once)
+    config = quick().model_copy(update={"send_timeout_seconds": 0.2, "lease_after_seconds": 0.5})
+    smtp = {"smtp_url": sink.url} if transport == "smtp" else {}
+    service = build(settings.model_copy(update=smtp), config)
+    async with service.app:
+        await publish(redis, streams.OUT_SUBMISSION, received("k-1"))
+        await publish(redis, streams.OUT_ELIGIBILITY, screened("k-1"))
+        out = await wait_for(redis, streams.OUT_NOTIFY, lambda seen: len(seen) == 1)
+        await asyncio.sleep(0.3)
+        assert len(await events(redis, streams.OUT_NOTIFY)) == 1
+
+    assert crashed == [out[0]["data"]["notification_id"]]
+    if transport == "maildir":
+        assert len(mailbox.Maildir(settings.data_dir / "mail", create=False)) == 1  # found, not written again
+    else:
+        # The documented window: the server had it, so it gets it again, with the same Message-ID.
+        assert [m["Message-ID"] for m in sink.received()] == [f"<{crashed[0]}@wsis-prizes>"] * 2
+
+
+async def test_stopping_in_the_middle_of_sending_and_starting_again_sends_each_email_once(settings, redis, sink):
+    smtp_settings = settings.model_copy(update={"smtp_url": sink.url})
+    ids = [f"z-{i}" for i in range(40)]
+    for sid in ids:
+        await publish(redis, streams.OUT_SUBMISSION, received(sid))
+    await publish(redis, streams.OUT_VOTING, progress(1, {4: [(sid, i) for i, sid in enumerate(ids)]}))
+    service = build(smtp_settings, quick())
+    async with service.app:
+        await until(lambda: len(sink.received()) >= 5)
+    stopped_at = len(sink.received())
+    async with build(smtp_settings, quick()).app:
+        await wait_for(redis, streams.OUT_NOTIFY, lambda seen: len(seen) == len(ids))
+        await asyncio.sleep(0.3)
+
+    assert stopped_at < len(ids)
+    assert sorted(m["To"].addresses[0].addr_spec for m in sink.received()) == sorted(f"{sid}@example.org" for sid in ids)
