@@ -26,6 +26,7 @@ from shared.settings import Settings
 
 log = get_logger()
 RESTART_BACKOFF_MAX = 30.0
+STOP_GRACE_SECONDS = 20.0
 
 
 class ServiceProcess:
@@ -59,13 +60,18 @@ class ServiceProcess:
         self.process = None
         self.next_start = now + pause
 
-    def stop(self, timeout: float = 15.0) -> None:
-        if self.process is None or self.process.poll() is not None:
+    def terminate(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+
+    def wait(self, deadline: float) -> None:
+        """Wait for a graceful stop until `deadline`, then kill."""
+        if self.process is None:
             return
-        self.process.send_signal(signal.SIGTERM)
         try:
-            self.process.wait(timeout)
+            self.process.wait(max(0.0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
+            log.warning("service.killed", name=self.name)
             self.process.kill()
             self.process.wait()
 
@@ -119,7 +125,10 @@ def run_all(settings: Settings, names: list[str], *, ticker: bool, tick_seconds:
     finally:
         log.info("system.stopping")
         for child in children:
-            child.stop()
+            child.terminate()
+        deadline = time.monotonic() + STOP_GRACE_SECONDS
+        for child in children:
+            child.wait(deadline)
         if server is not None:
             server.stop()
             (server.dir / "url").unlink(missing_ok=True)

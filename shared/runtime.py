@@ -68,10 +68,13 @@ class Service:
             self.settings.bus_url(),
             message_format=bus.CloudEventFormat,
             log_level=logging.DEBUG,
+            # plain named loggers: rendered by the root handler of shared.logs
+            logger=logging.getLogger("wsis.faststream.broker"),
             **self._credentials(),
         )
         self.app = FastStream(
             self.broker,
+            logger=logging.getLogger("wsis.faststream.app"),
             on_startup=[self._start],
             after_startup=[self._after_start],
             specification=AsyncAPI(title=f"wsis-prizes {name} service", version=__version__),
