@@ -7,8 +7,9 @@
    an empty pending list and no lag.
 2. `nominations`: a 2021-sized contest: `--entries` entries received and
    screened (a tenth ineligible), one nomination for each (20 recorded per
-   category, the rest refused), then the tick that publishes the list:
-   decisions per second until `wsis.nominations.published`. Run twice: with
+   category, the rest refused), then the tick that publishes the list: input
+   events (3 per entry, and the tick) per second from start to
+   `wsis.nominations.published`, and that time. Run twice: with
    the verdicts on the bus before the panel's decisions, and after them
    (every nomination waits, then is settled when its verdict arrives).
 Embedded Valkey, SQLite; everything on this machine. The service starts
@@ -53,7 +54,7 @@ async def drained(client: aioredis.Redis, stream: str, group: str = "judging") -
     return bool(info) and info["pending"] == 0 and info.get("lag") == 0
 
 
-async def bench_votes(settings: Settings, client: aioredis.Redis, count: int) -> float:
+async def bench_votes(settings: Settings, client: aioredis.Redis, count: int) -> tuple[float, str]:
     kinds = (T.VOTE_ACCEPTED, T.VOTE_REJECTED, T.VOTING_PROGRESS)
     votes = [event(kinds[i % 10 // 8], {"ballot_id": f"b{i}", "voter_id": f"v{i}", "category": 1 + i % 18, "project_id": f"p{i % 360}"}, str(i), "2021-03-02T10:00:00Z") for i in range(count)]
     await fill(client, streams.OUT_VOTING, votes)
@@ -63,7 +64,7 @@ async def bench_votes(settings: Settings, client: aioredis.Redis, count: int) ->
             await asyncio.sleep(0.01)
         rate = count / (time.perf_counter() - started)
         await asyncio.sleep(0.5)  # let the last poll end before the service stops
-        return rate
+        return rate, ""
 
 
 def contest(entries: int) -> tuple[list[bytes], list[bytes], list[bytes]]:
@@ -77,7 +78,7 @@ def contest(entries: int) -> tuple[list[bytes], list[bytes], list[bytes]]:
     return received, screened, panel
 
 
-async def bench_nominations(settings: Settings, client: aioredis.Redis, entries: int, verdicts_first: bool) -> float:
+async def bench_nominations(settings: Settings, client: aioredis.Redis, entries: int, verdicts_first: bool) -> tuple[float, str]:
     received, screened, panel = contest(entries)
     await fill(client, streams.OUT_SUBMISSION, received)
     if verdicts_first:
@@ -94,7 +95,7 @@ async def bench_nominations(settings: Settings, client: aioredis.Redis, entries:
         await asyncio.sleep(0.5)  # the tick's acknowledgement follows its publication
     answers = await client.xlen(streams.OUT_JUDGING) - 1
     assert answers == entries, f"{answers} answers to {entries} nominations"
-    return entries / elapsed
+    return (3 * entries + 1) / elapsed, f"({elapsed:.2f} s to the published list)"
 
 
 async def main(votes: int, entries: int) -> None:
@@ -103,13 +104,13 @@ async def main(votes: int, entries: int) -> None:
         client = aioredis.Redis.from_url(server.url)
         try:
             runs = [("votes", lambda s: bench_votes(s, client, votes), f"{votes} vote echoes passed over", "entries/s"),
-                    ("nominations", lambda s: bench_nominations(s, client, entries, True), f"{entries} nominations, verdicts first, list published", "decisions/s"),
-                    ("nominations", lambda s: bench_nominations(s, client, entries, False), f"{entries} nominations, each waiting for its verdict", "decisions/s")]
+                    ("nominations", lambda s: bench_nominations(s, client, entries, True), f"{entries} entries, verdicts before nominations", "input events/s"),
+                    ("nominations", lambda s: bench_nominations(s, client, entries, False), f"{entries} entries, every nomination waits for its verdict", "input events/s")]
             for n, (name, run, label, unit) in enumerate(runs):
                 await client.flushdb()
                 settings = Settings(redis_url=server.url, data_dir=Path(tmp) / f"{name}-{n}", replay=True, log_level="WARNING", log_format="json")
-                rate = await run(settings)
-                print(f"{label:55} {rate:>10,.0f} {unit}")
+                rate, note = await run(settings)
+                print(f"{label:55} {rate:>10,.0f} {unit} {note}")
         finally:
             await client.aclose()
             server.stop()
