@@ -78,6 +78,48 @@ def run(
     asyncio.run(module.app.run())
 
 
+@cli.command()
+def ticker(
+    redis_url: RedisUrl = None,
+    every: Annotated[float, typer.Option(help="Seconds between ticks.")] = 60.0,
+) -> None:
+    """Publish a `wsis.clock.tick` every minute (what `wsis up` runs; for containers)."""
+    import threading
+
+    _export(redis_url, None)
+    from shared.logs import configure_logging
+    from shared.settings import get_settings
+
+    settings = get_settings()
+    configure_logging("ticker", settings.log_level, settings.log_format)
+    stop = threading.Event()
+    try:
+        supervisor.tick_forever(settings.bus_url(), every, stop)
+    except KeyboardInterrupt:
+        stop.set()
+
+
+@cli.command()
+def health(service: Annotated[str, typer.Argument(help="the service to check")], redis_url: RedisUrl = None) -> None:
+    """Exit 0 if a consumer of SERVICE on this host is reading its streams."""
+    import redis
+
+    from services.health import alive_consumers
+
+    _export(redis_url, None)
+    from shared.settings import get_settings
+
+    try:
+        found = alive_consumers(redis.Redis.from_url(get_settings().bus_url(), socket_timeout=3), service)
+    except redis.RedisError as exc:
+        typer.echo(f"unhealthy: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    if not found:
+        typer.echo(f"unhealthy: no live consumer of {service} on this host", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"healthy: {len(found)} live consumer(s)")
+
+
 @cli.command(hidden=True)
 def asyncapi(check: Annotated[bool, typer.Option("--check", help="Fail if docs/asyncapi is stale.")] = False) -> None:
     """Write (or check) the services' AsyncAPI documents under docs/asyncapi/."""

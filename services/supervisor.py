@@ -85,7 +85,7 @@ def tick_event(now: datetime) -> bytes:
     ).encode()
 
 
-def _ticker(url: str, every: float, stop: threading.Event) -> None:
+def tick_forever(url: str, every: float, stop: threading.Event) -> None:
     client = redis.Redis.from_url(url)
     while not stop.is_set():
         try:
@@ -113,7 +113,7 @@ def run_all(settings: Settings, names: list[str], *, ticker: bool, tick_seconds:
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     tick_thread = None
     if ticker:
-        tick_thread = threading.Thread(target=_ticker, args=(url, tick_seconds, stop), daemon=True)
+        tick_thread = threading.Thread(target=tick_forever, args=(url, tick_seconds, stop), daemon=True)
         tick_thread.start()
     log.info("system.up", services=names, ticker=ticker, data_dir=str(data_dir))
     try:

@@ -144,3 +144,16 @@ async def test_an_entry_that_fails_every_time_is_dead_lettered_after_bounded_del
     assert out[0]["causationid"] == good["id"]
     assert (await redis.xpending(streams.IN_SUBMISSIONS, "submission"))["pending"] == 0
     assert await events(redis, streams.OUT_SUBMISSION) == out
+
+
+async def test_a_running_service_is_healthy_and_a_stopped_one_is_not(settings, redis_url):
+    import redis as sync_redis
+
+    from services.health import alive_consumers
+
+    client = sync_redis.Redis.from_url(redis_url)
+    service = build(settings)
+    async with service.app:
+        assert any(found.startswith("wsis:in:submissions/submission-") for found in alive_consumers(client, "submission"))
+        assert alive_consumers(client, "voting") == []
+    assert alive_consumers(client, "submission", host="another-host") == []

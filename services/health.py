@@ -1,0 +1,31 @@
+"""`wsis health SERVICE`: is a consumer of this service alive on this host?
+
+A live consumer reads its streams at least every `block_ms`, so its idle
+time stays small; a hung or dead one's grows. Used by container health
+checks.
+"""
+
+from __future__ import annotations
+
+import socket
+
+import redis
+
+from shared import streams
+
+MAX_IDLE_MS = 30_000
+
+
+def alive_consumers(client: redis.Redis, service: str, host: str | None = None) -> list[str]:
+    prefix = f"{service}-{host or socket.gethostname()}-"
+    found = []
+    for stream in streams.ALL:
+        try:
+            consumers = client.xinfo_consumers(stream, service)
+        except redis.ResponseError:  # no such stream or group
+            continue
+        for consumer in consumers:
+            name = consumer["name"].decode() if isinstance(consumer["name"], bytes) else consumer["name"]
+            if name.startswith(prefix) and consumer.get("inactive", consumer["idle"]) < MAX_IDLE_MS:
+                found.append(f"{stream}/{name}")
+    return found
