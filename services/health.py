@@ -26,6 +26,6 @@ def alive_consumers(client: redis.Redis, service: str, host: str | None = None) 
             continue
         for consumer in consumers:
             name = consumer["name"].decode() if isinstance(consumer["name"], bytes) else consumer["name"]
-            if name.startswith(prefix) and consumer.get("inactive", consumer["idle"]) < MAX_IDLE_MS:
+            if name.startswith(prefix) and consumer["idle"] < MAX_IDLE_MS:
                 found.append(f"{stream}/{name}")
     return found

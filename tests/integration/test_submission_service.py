@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -154,6 +155,10 @@ async def test_a_running_service_is_healthy_and_a_stopped_one_is_not(settings, r
     client = sync_redis.Redis.from_url(redis_url)
     service = build(settings)
     async with service.app:
+        for _ in range(100):  # a consumer exists from its first read
+            if alive_consumers(client, "submission"):
+                break
+            await asyncio.sleep(0.05)
         assert any(found.startswith("wsis:in:submissions/submission-") for found in alive_consumers(client, "submission"))
         assert alive_consumers(client, "voting") == []
     assert alive_consumers(client, "submission", host="another-host") == []
