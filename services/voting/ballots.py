@@ -19,7 +19,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from services.voting import domain, wire
-from services.voting.ledger import Held, Ledger, Outcome, Vote
+from services.voting.ledger import Held, Ledger, Outcome
 from services.voting.projection import Projection
 from services.voting.store import position
 from shared import bus, streams
@@ -94,7 +94,6 @@ class BallotDesk:
             answered = self.ledger.answered(cur, [b.key for b in ballots])
             verdicts: list[tuple[Ballot, str | None]] = []
             held: list[Held] = []
-            claimed: set[tuple[str, int]] = set()
             seen: set[bytes] = set()
             for ballot in ballots:
                 if ballot.key in seen or ballot.key in answered:
@@ -106,10 +105,6 @@ class BallotDesk:
                     voter, category, project = ballot.fields  # type: ignore[misc]
                     held.append((ballot.key, ballot.ballot_id, voter, category, project, ballot.at, ballot.position))
                     continue
-                if reason is None:
-                    pair = ballot.fields[:2]  # type: ignore[index]
-                    reason = domain.ALREADY_VOTED if pair in claimed else None  # V5 inside the batch
-                    claimed.add(pair)
                 verdicts.append((ballot, reason))  # type: ignore[arg-type]
             fresh = self._count_votes(cur, verdicts)
             self.ledger.add_outcomes(cur, fresh)
@@ -130,15 +125,25 @@ class BallotDesk:
         return domain.decide(voter, category, project, ballot.at, self.projection.members.get(voter), self.projection.nominees, self.calendar)
 
     def _count_votes(self, cur: Any, verdicts: list[tuple[Ballot, str | None]]) -> list[Outcome]:
-        """V5 by the database: a vote row per (voter, category), whoever inserts first."""
-        votes: list[Vote] = [(*b.fields[:2], b.key, b.fields[2], b.at) for b, reason in verdicts if reason is None]  # type: ignore[index]
-        won = self.ledger.add_votes(cur, votes)
+        """V5 by the database: one vote row per (voter, category), whoever inserts it first.
+
+        Only the first candidate of a pair in the batch tries; every candidate
+        is then accepted if and only if the stored vote is its own, which also
+        holds when another replica stored this very ballot (a redelivery).
+        """
+        first: dict[tuple[str, int], Ballot] = {}
+        for ballot, reason in verdicts:
+            if reason is None:
+                first.setdefault(ballot.fields[:2], ballot)  # type: ignore[index]
+        won = self.ledger.add_votes(cur, [(*pair, b.key, b.fields[2], b.at) for pair, b in first.items()])  # type: ignore[index]
+        owner = {pair: b.key for pair, b in first.items() if b.key in won}
         rows: list[Outcome] = []
         for ballot, reason in verdicts:
-            if reason is None and ballot.key not in won:
-                voter, category, _ = ballot.fields  # type: ignore[misc]
-                # The vote may be this very ballot, stored by a replica that got it too.
-                reason = None if self.ledger.vote_of(cur, voter, category) == ballot.key else domain.ALREADY_VOTED
+            if reason is None:
+                pair = ballot.fields[:2]  # type: ignore[index]
+                if pair not in owner:
+                    owner[pair] = self.ledger.vote_of(cur, *pair)  # type: ignore[assignment]
+                reason = None if owner[pair] == ballot.key else domain.ALREADY_VOTED
             if ballot.fields is not None:
                 voter, category, project = ballot.fields
             else:
