@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.exc import StatementError
 from sqlmodel import Session
 
 from services.notify import domain, store
@@ -40,6 +41,10 @@ class InvalidData(ValueError):
     paths only: never the values, which may be personal)."""
 
 
+class DatabaseError(RuntimeError):
+    """A database failure, told without the statement's values."""
+
+
 IGNORED = frozenset({
     T.SUBMISSION_REJECTED, T.NOMINATION_RECORDED, T.NOMINATION_REFUSED, T.WINNER_REFUSED, T.VOTE_ACCEPTED, T.VOTE_REJECTED,
 })
@@ -61,6 +66,15 @@ class NotifyHandler:
     def handle(self, session: Session, stream: str, event: CloudEvent) -> Effects:
         if event.type in IGNORED:
             return []
+        try:
+            self._handle(session, stream, event)
+        except StatementError as exc:
+            # The database's message carries the statement's parameters (a
+            # coordinator's name and address); the runtime logs what is raised.
+            raise DatabaseError(f"{type(exc.orig or exc).__name__} while handling {event.type}") from None
+        return []
+
+    def _handle(self, session: Session, stream: str, event: CloudEvent) -> None:
         ids = {"stream": stream, "event_id": event.id, "type": event.type}
         match event.type:
             case T.SUBMISSION_RECEIVED:
@@ -82,7 +96,6 @@ class NotifyHandler:
                 store.set_milestone(session, store.ANNOUNCED, {"event_id": event.id})
                 titles = {c.submission_id: c.title for c in store.contacts(session, [w.winner for w in announced.categories if w.winner]).values()}
                 self._queue(session, domain.awards(announced, titles), event, ids)
-        return []
 
     def _received(self, session: Session, received: SubmissionReceived, event: CloudEvent, ids: dict[str, Any]) -> None:
         c = received.coordinator

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import update
+from sqlalchemy.exc import StatementError
 from sqlmodel import Session, col, select
 
 from services.notify import domain, store
@@ -71,6 +72,9 @@ class Sender:
         while not self._stopping.is_set():
             try:
                 handled = await self.step()
+            except StatementError as exc:  # its text carries the statement's values: names, addresses
+                log.error("sender.error", error=f"{type(exc).__name__}: {type(exc.orig or exc).__name__}")
+                handled = 0
             except Exception as exc:  # the sender never stops on an error; it tries again
                 log.error("sender.error", error=scrub(f"{type(exc).__name__}: {exc}"))
                 handled = 0

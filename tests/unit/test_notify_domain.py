@@ -135,3 +135,28 @@ def test_data_that_does_not_fit_the_contract_is_refused_with_field_paths_but_nev
     message = str(refused.value)
     assert "coordinator.email" in message and "title: Field required" in message
     assert "Zebulon" not in message and "zq@" not in message
+
+
+def test_a_database_error_is_raised_without_the_statements_values(tmp_path):
+    from sqlalchemy import text
+    from sqlmodel import Session, create_engine
+
+    from services.notify.handler import DatabaseError, NotifyHandler
+    from shared.envelope import CloudEvent
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'broken.sqlite'}")
+    with engine.begin() as conn:  # a contact table whose INSERT fails, with the coordinator in its parameters
+        conn.execute(text("create table notify_contact (submission_id varchar primary key, name varchar, email varchar, title varchar,"
+                          " category int, revision int, address_no int, broken int not null)"))
+    event = CloudEvent(
+        specversion="1.0", id="e-2", source="wsis-prizes/submission", type="wsis.submission.received", time=datetime(2021, 1, 10, tzinfo=timezone.utc),
+        data={"submission_id": "s", "entity": {"entity_id": "o", "name": "Org", "stakeholder_type": "academia", "country": "CH"},
+              "coordinator": {"name": "Zebulon Quux", "email": "zq@example.org"}, "category": 4, "title": "T", "short_description": "d",
+              "action_lines_sdg_linkage": "l", "impact": "i", "partnerships": "p", "challenges_and_prospects": "c", "sdgs": [4],
+              "status": "completed", "received_at": "2021-01-10T10:00:00Z", "revision": 1},
+    )
+    with Session(engine) as session, pytest.raises(DatabaseError) as failed:
+        NotifyHandler(ctx=None).handle(session, "wsis:out:submission", event)  # type: ignore[arg-type]
+
+    assert "IntegrityError" in str(failed.value) and "Zebulon" in str(failed.value.__context__)
+    assert "Zebulon" not in str(failed.value) and "zq@" not in str(failed.value)
