@@ -10,7 +10,7 @@ from faststream.redis.annotations import RedisBatchStreamMessage
 
 from services.notify.config import NotifyConfig
 from services.notify.handler import NotifyHandler
-from services.notify.mail import MaildirTransport, SmtpTransport, Transport
+from services.notify.transports import MaildirTransport, SmtpTransport, Transport
 from services.notify.sender import Sender
 from shared import bus, streams
 from shared.envelope import MAX_ENTRY_BYTES

@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from services.notify import domain, store
 from services.notify.domain import Notice
+from services.notify.reports import log_fields, row_fields
 from shared import streams
 from shared.envelope import CloudEvent, field_errors
 from shared.events import (
@@ -75,7 +76,7 @@ class NotifyHandler:
         return []
 
     def _handle(self, session: Session, stream: str, event: CloudEvent) -> None:
-        ids = {"stream": stream, "event_id": event.id, "type": event.type}
+        ids = {"stream": stream, "event_id": event.id, "causation_id": event.causationid, "type": event.type}
         match event.type:
             case T.SUBMISSION_RECEIVED:
                 self._received(session, _read(SubmissionReceived, event), event, ids)
@@ -121,21 +122,13 @@ class NotifyHandler:
         for notice in notices:
             row = store.queue(session, notice, found.get(notice.submission_id), cause.id, utc_iso(cause.time))
             if row is None:
-                log.info("notification.already_handled", **ids, **_visible(notice.occasion, notice.submission_id, notice.week, None, notice.confidential))
+                log.info("notification.already_handled", **ids, **log_fields(notice.occasion, notice.submission_id, notice.week, None, notice.confidential))
             else:
                 _log_queued(row, ids)
 
 
 def _log_queued(row: store.Notification, ids: dict[str, Any]) -> None:
-    fields = _visible(row.occasion, row.submission_id, row.week, row.notification_id, row.confidential)
-    log.info("notification.queued", **ids, **fields, waiting_for_address=row.notification_id is None)
-
-
-def _visible(occasion: str, submission_id: str, week: int, nid: str | None, confidential: bool) -> dict[str, Any]:
-    """Log fields the embargo allows: nothing that tells which entry won."""
-    if confidential:
-        return {"occasion": "confidential"}
-    return {"occasion": occasion, "submission_id": submission_id, "week": week or None, "notification_id": nid}
+    log.info("notification.queued", **ids, **row_fields(row), waiting_for_address=row.notification_id is None)
 
 
 M = TypeVar("M", bound=BaseModel)

@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 from collections.abc import Callable
-from datetime import datetime
 
 from sqlalchemy import update
 from sqlalchemy.exc import StatementError
@@ -30,15 +28,13 @@ from sqlmodel import Session, col, select
 
 from services.notify import domain, store
 from services.notify.config import NotifyConfig
-from services.notify.mail import Permanent, Transient, Transport, compose, scrub
+from services.notify.mail import compose, scrub
+from services.notify.transports import Permanent, Transient, Transport
 from services.notify.store import Notification, Status
+from services.notify.reports import outcome_event, row_fields
 from services.notify.templates import Templates
-from shared.envelope import ID_NAMESPACE, CloudEvent
-from shared.events import Notification as NotificationData, T
 from shared.logs import get_logger
-from shared.outbox import OutboxEvent
 from shared.runtime import Service
-from shared import streams
 
 log = get_logger()
 PER_STEP = 200  # notifications per connection before the loop looks around again
@@ -120,7 +116,7 @@ class Sender:
                     if taken.rowcount == 1:
                         session.commit()
                         if was == Status.sending:
-                            log.warning("notification.resumed", **self._visible(row), note="its sender stopped mid-send")
+                            log.warning("notification.resumed", **row_fields(row, self._announced), note="its sender stopped mid-send")
                         row.status, row.attempts = Status.sending, attempts + 1
                         return row
         return None
@@ -153,14 +149,14 @@ class Sender:
             if status == Status.ready:
                 delay = domain.retry_delay(current.attempts, self.config.backoff_seconds, self.config.backoff_max_seconds)
                 current.next_attempt_at = time.time() + delay
-                log.warning("notification.retry", **self._visible(current), attempts=current.attempts, retry_in=round(delay, 3), error=error)
+                log.warning("notification.retry", **row_fields(current, self._announced), attempts=current.attempts, retry_in=round(delay, 3), error=error)
             else:
                 announced = self._announced or store.milestone(session, store.ANNOUNCED) is not None
                 current.held = not domain.may_publish(current.confidential, announced)
                 if not current.held:
-                    session.add(self._event(current))
+                    session.add(outcome_event(current, self.service.source))
                 level = log.info if status == Status.sent else log.error
-                level(f"notification.{status}", **self._visible(current), attempts=current.attempts, error=error)
+                level(f"notification.{status}", **row_fields(current, self._announced), attempts=current.attempts, error=error)
             session.add(current)
             session.commit()
 
@@ -179,29 +175,6 @@ class Sender:
                     .execution_options(synchronize_session=False)
                 )
                 if freed.rowcount == 1:
-                    session.add(self._event(row))
+                    session.add(outcome_event(row, self.service.source))
                     log.info("notification.released", occasion=row.occasion, submission_id=row.submission_id, notification_id=row.notification_id)
             session.commit()
-
-    def _visible(self, row: Notification) -> dict[str, object]:
-        if row.confidential and not self._announced:
-            return {"occasion": "confidential"}
-        return {"occasion": row.occasion, "submission_id": row.submission_id, "week": row.week or None, "notification_id": row.notification_id}
-
-    def _event(self, row: Notification) -> OutboxEvent:
-        kind = T.NOTIFICATION_SENT if row.status == Status.sent else T.NOTIFICATION_FAILED
-        data = NotificationData(
-            notification_id=row.notification_id or "", occasion=row.occasion, submission_id=row.submission_id,
-            week=row.week or None, error=row.last_error if row.status == Status.failed else None,
-        )
-        event = CloudEvent(
-            specversion="1.0",
-            id=str(uuid.uuid5(ID_NAMESPACE, f"{kind}|{row.notification_id}")),
-            source=self.service.source,
-            type=kind,
-            time=datetime.fromisoformat(row.cause_time),  # business time of the cause, as every outbound event
-            datacontenttype="application/json",
-            data=data.model_dump(mode="json", exclude_none=True),
-            causationid=row.cause_id,
-        )
-        return OutboxEvent(id=event.id, stream=streams.OUT_NOTIFY, cause_key=f"notify\x1f{row.notification_id}", body=event.to_json())

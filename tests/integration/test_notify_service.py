@@ -346,7 +346,7 @@ async def test_no_address_or_name_reaches_the_logs(settings, redis, sink, monkey
     assert {"contact.saved", "notification.queued", "notification.sent"} <= {e["event"] for e in capture.entries}
     assert "private.person" not in logs and "Zebulon" not in logs
     confidential = [e for e in capture.entries if e.get("occasion") == "confidential"]
-    assert confidential and all(set(e) <= {"event", "log_level", "occasion", "stream", "event_id", "type", "waiting_for_address", "attempts", "error"} for e in confidential)
+    assert confidential and all(set(e) <= {"event", "log_level", "occasion", "stream", "event_id", "causation_id", "type", "waiting_for_address", "attempts", "error"} for e in confidential)
     assert "winner" not in json.dumps([e for e in capture.entries if e.get("type") != "wsis.winner.recorded"])
 
 
