@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from services import supervisor
+from services import ops_cli, supervisor
 
 cli = typer.Typer(help="The WSIS Prizes contest rules engine.", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 
@@ -118,6 +118,10 @@ def health(service: Annotated[str, typer.Argument(help="the service to check")],
         typer.echo(f"unhealthy: no live consumer of {service} on this host", err=True)
         raise typer.Exit(1)
     typer.echo(f"healthy: {len(found)} live consumer(s)")
+
+
+cli.command()(ops_cli.status)
+cli.add_typer(ops_cli.deadletter_cli, name="deadletter")
 
 
 @cli.command(hidden=True)

@@ -1,0 +1,156 @@
+"""What staff look at and repair: stream and group state, dead letters.
+
+Reads the bus only (never a service's tables), so it works against any
+deployment: `wsis status`, `wsis deadletter list|show|replay`.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import redis
+
+from shared import streams
+from shared.bus import DATA_FIELD
+
+REPLAYED = "wsis:deadletter:replayed"  # hash: dead letter entry id -> new entry id
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _age_ms(entry_id: str, now_ms: int) -> int:
+    return max(0, now_ms - int(entry_id.split("-")[0]))
+
+
+@dataclass
+class ConsumerState:
+    name: str
+    pending: int
+    idle_ms: int
+    alive: bool
+
+
+@dataclass
+class GroupState:
+    name: str
+    lag: int | None
+    pending: int
+    oldest_pending_idle_ms: int | None
+    consumers: list[ConsumerState] = field(default_factory=list)
+
+
+@dataclass
+class StreamState:
+    stream: str
+    length: int
+    groups: list[GroupState] = field(default_factory=list)
+
+
+ALIVE_IDLE_MS = 30_000
+
+
+def stream_states(client: redis.Redis) -> list[StreamState]:
+    states = []
+    for stream in (*streams.ALL,):
+        if not client.exists(stream):
+            states.append(StreamState(stream, 0))
+            continue
+        state = StreamState(stream, client.xlen(stream))
+        for group in client.xinfo_groups(stream):
+            name = _text(group["name"])
+            oldest = None
+            if group["pending"]:
+                first = client.xpending_range(stream, name, "-", "+", 1)
+                oldest = first[0]["time_since_delivered"] if first else None
+            consumers = [
+                ConsumerState(_text(c["name"]), c["pending"], c["idle"], c["idle"] < ALIVE_IDLE_MS)
+                for c in client.xinfo_consumers(stream, name)
+            ]
+            state.groups.append(GroupState(name, group.get("lag"), group["pending"], oldest, consumers))
+        states.append(state)
+    return states
+
+
+@dataclass
+class DeadLetterView:
+    entry_id: str
+    age_ms: int
+    service: str
+    stream: str
+    original_entry_id: str
+    error: str
+    replayed_as: str | None
+    raw: str
+
+
+def dead_letters(client: redis.Redis, count: int | None = None) -> list[DeadLetterView]:
+    now_ms = int(time.time() * 1000)
+    replayed = {_text(k): _text(v) for k, v in client.hgetall(REPLAYED).items()}
+    views = []
+    entries = client.xrevrange(streams.DEADLETTER, count=count) if count else client.xrange(streams.DEADLETTER)
+    for entry_id, fields in entries:
+        entry_id = _text(entry_id)
+        try:
+            event = json.loads(fields[DATA_FIELD])
+            data = event.get("data", {})
+            service = _text(event.get("source", "?")).rsplit("/", 1)[-1]
+        except (KeyError, ValueError):
+            data, service = {}, "?"
+        views.append(
+            DeadLetterView(
+                entry_id=entry_id,
+                age_ms=_age_ms(entry_id, now_ms),
+                service=service,
+                stream=data.get("stream", "?"),
+                original_entry_id=data.get("entry_id", "?"),
+                error=data.get("error", "?"),
+                replayed_as=replayed.get(entry_id),
+                raw=data.get("raw", ""),
+            )
+        )
+    return views
+
+
+def dead_letter_summary(views: list[DeadLetterView]) -> Counter[tuple[str, str]]:
+    """Dead letters by service and kind of error (the error's text up to its first colon)."""
+    return Counter((v.service, v.error.split(":", 1)[0]) for v in views)
+
+
+class ReplayError(Exception):
+    pass
+
+
+def replay(client: redis.Redis, dead_letter_id: str, *, force: bool = False) -> str:
+    """Put a dead letter's original entry back on its stream; returns the new entry id.
+
+    The original is read from its stream when still there (the dead letter's
+    `raw` is cut at 64 KiB); a replayed letter is not replayed twice unless
+    forced.
+    """
+    found = client.xrange(streams.DEADLETTER, dead_letter_id, dead_letter_id)
+    if not found:
+        raise ReplayError(f"no dead letter {dead_letter_id}")
+    already = client.hget(REPLAYED, dead_letter_id)
+    if already and not force:
+        raise ReplayError(f"dead letter {dead_letter_id} was replayed as {_text(already)}; use --force to replay it again")
+    data = json.loads(found[0][1][DATA_FIELD])["data"]
+    stream, original_id = data["stream"], data["entry_id"]
+    if stream not in streams.ALL:
+        raise ReplayError(f"dead letter {dead_letter_id} names an unknown stream {stream!r}")
+    original = client.xrange(stream, original_id, original_id) if "-" in original_id else []
+    body = original[0][1].get(DATA_FIELD) if original else None
+    if body is None:
+        body = data["raw"].encode()
+    new_id = _text(client.xadd(stream, {DATA_FIELD: body}))
+    client.hset(REPLAYED, dead_letter_id, new_id)
+    return new_id
+
+
+def as_json(items: list[Any]) -> str:
+    return json.dumps([asdict(i) for i in items], indent=2)
