@@ -21,6 +21,9 @@ class NotifyConfig(BaseSettings):
     backoff_seconds: float = Field(default=30.0, gt=0)
     backoff_max_seconds: float = Field(default=3600.0, gt=0)
     poll_seconds: float = Field(default=1.0, gt=0)
+    # SMTP connections used side by side (per replica): a slow relay is
+    # waited on in parallel.
+    connections: int = Field(default=2, ge=1, le=32)
     send_timeout_seconds: float = Field(default=60.0, gt=0)
     # A claim older than this belongs to a sender that died mid-send; by
     # default well past the longest a live sender can take over one email.

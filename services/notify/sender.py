@@ -8,7 +8,11 @@ a time:
 2. deliver: SMTP or the Maildir;
 3. record: `sent`, `ready` again with a backoff, or `failed` after the last
    try, with the `wsis.notification.sent`/`failed` event in the same commit
-   (the shared outbox publishes it), unless the embargo holds it back.
+   (published right after, and by the runtime's relay after a crash),
+   unless the embargo holds it back.
+
+`WSIS_NOTIFY_CONNECTIONS` tasks run this loop side by side, each with its
+own SMTP connection.
 
 A row left `sending` by a sender that died is taken again once its lease
 has run out. The Maildir finds its own earlier delivery and writes nothing;
@@ -22,6 +26,7 @@ import asyncio
 import time
 from collections.abc import Callable
 
+from redis.exceptions import RedisError
 from sqlalchemy import update
 from sqlalchemy.exc import StatementError
 from sqlmodel import Session, col, select
@@ -29,11 +34,13 @@ from sqlmodel import Session, col, select
 from services.notify import domain, store
 from services.notify.config import NotifyConfig
 from services.notify.mail import compose, scrub
-from services.notify.transports import Permanent, Transient, Transport
-from services.notify.store import Notification, Status
 from services.notify.reports import outcome_event, row_fields
+from services.notify.store import Notification, Status
 from services.notify.templates import Templates
+from services.notify.transports import Permanent, Transient, Transport
+from shared import bus, outbox
 from shared.logs import get_logger
+from shared.outbox import OutboxEvent
 from shared.runtime import Service
 
 log = get_logger()
@@ -47,27 +54,28 @@ class Sender:
         self.new_transport = transport
         self.templates = Templates(config.templates)
         self._stopping = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
         self._announced = False
+        self._relay_needed = False
 
     async def start(self) -> None:
         self.templates.check()
         self._stopping.clear()
-        self._task = asyncio.create_task(self._run(), name="notify-sender")
+        # One task per SMTP connection; the claim keeps them off each other's rows.
+        self._tasks = [asyncio.create_task(self._run(lead=i == 0), name=f"notify-sender-{i}") for i in range(self.config.connections)]
 
     async def stop(self) -> None:
-        """Let the email in flight finish and be recorded, then stop."""
+        """Let the emails in flight finish and be recorded, then stop."""
         self._stopping.set()
-        if self._task is not None:
-            try:
-                await asyncio.wait_for(self._task, 2 * self.config.send_timeout_seconds + 5)
-            except asyncio.TimeoutError:
-                log.warning("sender.stop_timed_out")
+        if self._tasks:
+            _, late = await asyncio.wait(self._tasks, timeout=2 * self.config.send_timeout_seconds + 5)
+            if late:
+                log.warning("sender.stop_timed_out", tasks=len(late))
 
-    async def _run(self) -> None:
+    async def _run(self, lead: bool) -> None:
         while not self._stopping.is_set():
             try:
-                handled = await self.step()
+                handled = await self.step(lead)
             except StatementError as exc:  # its text carries the statement's values: names, addresses
                 log.error("sender.error", error=f"{type(exc).__name__}: {type(exc.orig or exc).__name__}")
                 handled = 0
@@ -80,9 +88,17 @@ class Sender:
                 except asyncio.TimeoutError:
                     pass
 
-    async def step(self) -> int:
-        """Deliver what is due; returns how many notifications were handled."""
-        self._release_held()
+    async def step(self, lead: bool = True) -> int:
+        """Deliver what is due; returns how many notifications were handled.
+
+        The lead task also publishes what the embargo released and, after a
+        failed publish, what is left in the outbox.
+        """
+        if lead:
+            await self._publish(self._release_held())
+            if self._relay_needed:
+                self._relay_needed = False
+                await self.service.relay_outbox()
         transport = self.new_transport()
         handled = 0
         try:
@@ -90,12 +106,25 @@ class Sender:
                 row = self._claim()
                 if row is None:
                     break
-                await self._deliver(transport, row)
+                await self._publish(await self._deliver(transport, row))
                 handled += 1
         finally:
             await transport.close()
-        await self.service.relay_outbox()
         return handled
+
+    async def _publish(self, rows: list[OutboxEvent]) -> None:
+        """Publish the outcome events this task committed; a failure leaves them to the relay."""
+        if not rows:
+            return
+        try:
+            await bus.publish_all(self.service.redis, [(r.stream, r.body) for r in rows])
+        except RedisError as exc:
+            self._relay_needed = True
+            log.warning("notification.publish_failed", error=str(exc), pending=len(rows))
+            return
+        with Session(self.service.ctx.engine) as session:
+            outbox.mark_published(session, [r.seq for r in rows if r.seq is not None])
+            session.commit()
 
     # --- claim, deliver, record -------------------------------------------------
 
@@ -121,7 +150,7 @@ class Sender:
                         return row
         return None
 
-    async def _deliver(self, transport: Transport, row: Notification) -> None:
+    async def _deliver(self, transport: Transport, row: Notification) -> list[OutboxEvent]:
         with Session(self.service.ctx.engine) as session:
             contact = session.get(store.Contact, row.submission_id)
         assert contact is not None, "a ready notification always has its contact"
@@ -130,21 +159,22 @@ class Sender:
             message = compose(row, contact, self.service.ctx.contest, self.templates, self.config.sender)
             await asyncio.wait_for(transport.deliver(row.notification_id or "", message), 2 * self.config.send_timeout_seconds)
         except Permanent as exc:
-            self._record(row, Status.failed, scrub(str(exc), personal))
+            return self._record(row, Status.failed, scrub(str(exc), personal))
         except Exception as exc:  # Transient, a timeout, a template error (staff may fix it before the last try)
             error = scrub(str(exc) if isinstance(exc, Transient) else f"{type(exc).__name__}: {exc}", personal)
             if not isinstance(exc, Transient):
                 await transport.close()
             last = row.attempts >= self.config.max_attempts
-            self._record(row, Status.failed if last else Status.ready, error)
-        else:
-            self._record(row, Status.sent, None)
+            return self._record(row, Status.failed if last else Status.ready, error)
+        return self._record(row, Status.sent, None)
 
-    def _record(self, row: Notification, status: Status, error: str | None) -> None:
-        with Session(self.service.ctx.engine) as session:
+    def _record(self, row: Notification, status: Status, error: str | None) -> list[OutboxEvent]:
+        """Commit the outcome; returns the outcome event to publish, if the embargo allows it."""
+        events: list[OutboxEvent] = []
+        with Session(self.service.ctx.engine, expire_on_commit=False) as session:
             current = session.get(Notification, row.seq)
             if current is None or current.status != Status.sending:
-                return
+                return events
             current.status, current.last_error, current.claimed_by, current.claimed_at = status, error, None, None
             if status == Status.ready:
                 delay = domain.retry_delay(current.attempts, self.config.backoff_seconds, self.config.backoff_max_seconds)
@@ -154,27 +184,32 @@ class Sender:
                 announced = self._announced or store.milestone(session, store.ANNOUNCED) is not None
                 current.held = not domain.may_publish(current.confidential, announced)
                 if not current.held:
-                    session.add(outcome_event(current, self.service.source))
+                    events.append(outcome_event(current, self.service.source))
+                    session.add(events[-1])
                 level = log.info if status == Status.sent else log.error
                 level(f"notification.{status}", **row_fields(current, self._announced), attempts=current.attempts, error=error)
             session.add(current)
             session.commit()
+        return events
 
     # --- the embargo ------------------------------------------------------------
 
-    def _release_held(self) -> None:
-        """After the announcement, publish what the embargo kept back."""
-        with Session(self.service.ctx.engine) as session:
+    def _release_held(self) -> list[OutboxEvent]:
+        """After the announcement, the outcome events the embargo kept back."""
+        events: list[OutboxEvent] = []
+        with Session(self.service.ctx.engine, expire_on_commit=False) as session:
             if not self._announced:
                 self._announced = store.milestone(session, store.ANNOUNCED) is not None
                 if not self._announced:
-                    return
+                    return events
             for row in session.exec(select(Notification).where(col(Notification.held).is_(True))).all():
                 freed = session.exec(  # type: ignore[call-overload]
                     update(Notification).where(col(Notification.seq) == row.seq, col(Notification.held).is_(True)).values(held=False)
                     .execution_options(synchronize_session=False)
                 )
                 if freed.rowcount == 1:
-                    session.add(outcome_event(row, self.service.source))
+                    events.append(outcome_event(row, self.service.source))
+                    session.add(events[-1])
                     log.info("notification.released", occasion=row.occasion, submission_id=row.submission_id, notification_id=row.notification_id)
             session.commit()
+        return events
