@@ -70,7 +70,12 @@ def configure_logging(service: str, level: str = "INFO", fmt: str = "auto") -> N
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    logging.getLogger("faststream").setLevel(max(logging.WARNING, logging.getLevelName(level)))
+    # FastStream gives its logger a handler of its own and stops propagation
+    # when imported: route its lines through the renderer and the scrubber too.
+    faststream = logging.getLogger("faststream")
+    faststream.handlers[:] = []
+    faststream.propagate = True
+    faststream.setLevel(max(logging.WARNING, logging.getLevelName(level)))
 
 
 def get_logger(**bound: Any) -> Any:
