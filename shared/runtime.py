@@ -19,6 +19,7 @@ them one by one, so a poison entry is isolated and dead-lettered after
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
@@ -79,7 +80,9 @@ class Service:
             after_startup=[self._after_start],
             specification=AsyncAPI(title=f"wsis-prizes {name} service", version=__version__),
         )
-        self.app.on_shutdown(self._stop)
+        self.app.on_shutdown(self._stopping)
+        # after the broker stopped: no batch is in flight when Redis and the database close
+        self.app.after_shutdown(self._stop)
         self._handler_factory = handler_factory
         self.handler: Handler | None = None
         self.context: ServiceContext | None = None
@@ -166,11 +169,15 @@ class Service:
         self._reclaimer = asyncio.create_task(self._reclaim_forever(), name=f"{self.name}-reclaimer")
         self.log.info("service.started", inputs=sorted(self.handler.accepts) if self.handler else [])
 
-    async def _stop(self) -> None:
+    async def _stopping(self) -> None:
         for func in self._before_stop:
             await func()
         if self._reclaimer:
             self._reclaimer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reclaimer
+
+    async def _stop(self) -> None:
         if self._redis is not None:
             await self._redis.aclose()
         if self.context:
