@@ -10,7 +10,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     WSIS_DATA_DIR=/data \
     WSIS_LOG_FORMAT=json
 
-RUN pip install --no-cache-dir uv && useradd --create-home --uid 10001 wsis && mkdir /data && chown wsis /data
+RUN pip install --no-cache-dir uv && useradd --create-home --uid 10001 wsis && mkdir /data /acl && chown wsis /data /acl
 
 WORKDIR /app
 COPY pyproject.toml uv.lock README.md ./

@@ -10,7 +10,8 @@ from typing import Annotated
 
 import typer
 
-from services import ops_cli, supervisor
+from services import acl_cli, ops_cli, supervisor
+from shared import acl
 
 cli = typer.Typer(help="The WSIS Prizes contest rules engine.", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 
@@ -93,8 +94,11 @@ def ticker(
     settings = get_settings()
     configure_logging("ticker", settings.log_level, settings.log_format)
     stop = threading.Event()
+    url = settings.bus_url()
+    if settings.redis_password:  # the ticker's own ACL user (shared/acl.py)
+        url = acl.with_credentials(url, "ticker", settings.redis_password)
     try:
-        supervisor.tick_forever(settings.bus_url(), every, stop)
+        supervisor.tick_forever(url, every, stop)
     except KeyboardInterrupt:
         stop.set()
 
@@ -110,7 +114,9 @@ def health(service: Annotated[str, typer.Argument(help="the service to check")],
     from shared.settings import get_settings
 
     try:
-        found = alive_consumers(redis.Redis.from_url(get_settings().bus_url(), socket_timeout=3), service)
+        settings = get_settings()
+        client = redis.Redis.from_url(settings.bus_url(), socket_timeout=3, **acl.credentials(service, settings.redis_password))
+        found = alive_consumers(client, service)
     except redis.RedisError as exc:
         typer.echo(f"unhealthy: {exc}", err=True)
         raise typer.Exit(1) from exc
@@ -122,6 +128,7 @@ def health(service: Annotated[str, typer.Argument(help="the service to check")],
 
 cli.command()(ops_cli.status)
 cli.add_typer(ops_cli.deadletter_cli, name="deadletter")
+cli.add_typer(acl_cli.acl_cli, name="acl")
 
 
 @cli.command(hidden=True)

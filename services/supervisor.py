@@ -8,6 +8,7 @@ the services first, then the server, so nothing in flight is cut.
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import redis
 
-from shared import streams
+from shared import acl, streams
 from shared.embedded import EmbeddedValkey, _die_with_parent
 from shared.events import T
 from shared.logs import configure_logging, get_logger
@@ -95,19 +96,62 @@ def tick_forever(url: str, every: float, stop: threading.Event) -> None:
         stop.wait(every)
 
 
+def start_embedded(settings: Settings, data_dir: Path) -> tuple[EmbeddedValkey, dict[str, str]]:
+    """The embedded Valkey with one ACL user a service, passwords new for this run.
+
+    Staff keep the default user, with a password: its URL goes to
+    `<data dir>/valkey/url`, readable by the owner alone. With
+    `WSIS_REDIS_ACL=false` every process is the default user, without one.
+    """
+    valkey_dir = data_dir / "valkey"
+    valkey_dir.mkdir(parents=True, exist_ok=True)
+    extra: dict[str, str] = {}
+    passwords: dict[str, str] = {}
+    admin = None
+    if settings.redis_acl:
+        admin = settings.redis_admin_password or secrets.token_urlsafe(24)
+        passwords = acl.new_passwords()
+        extra["aclfile"] = str(_private(valkey_dir / "users.acl", acl.users_file(passwords, admin)))
+    server = EmbeddedValkey(data_dir, extra_config=extra, password=admin).start()
+    url = acl.with_credentials(server.url, "default", admin) if admin else server.url
+    _private(server.dir / "url", url)
+    log.info("valkey.started", url=server.url, dir=str(server.dir), acl_users=sorted(passwords))
+    return server, passwords
+
+
+def _private(path: Path, text: str) -> Path:
+    """Write a file only its owner may read (it holds a password)."""
+    path.unlink(missing_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(text)
+    return path
+
+
+def child_env(env: dict[str, str], name: str, password: str | None) -> dict[str, str]:
+    """A service's environment: its own Redis password (generated, or
+    `WSIS_REDIS_PASSWORD_<NAME>` for a given server), no one else's."""
+    password = password or env.get(f"WSIS_REDIS_PASSWORD_{name.upper()}")
+    env = {k: v for k, v in env.items() if not k.startswith("WSIS_REDIS_PASSWORD_")}
+    return {**env, "WSIS_REDIS_PASSWORD": password} if password else env
+
+
 def run_all(settings: Settings, names: list[str], *, ticker: bool, tick_seconds: float) -> int:
     configure_logging("supervisor", settings.log_level, settings.log_format)
     data_dir = Path(settings.data_dir).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     server: EmbeddedValkey | None = None
     url = settings.redis_url
+    passwords: dict[str, str] = {}
     if url is None:
-        server = EmbeddedValkey(data_dir).start()
+        server, passwords = start_embedded(settings, data_dir)
         url = server.url
-        (server.dir / "url").write_text(url)
-        log.info("valkey.started", url=url, dir=str(server.dir))
-    env = {**os.environ, "WSIS_REDIS_URL": url, "WSIS_DATA_DIR": str(data_dir)}
-    children = [ServiceProcess(name, env) for name in names]
+    env = {k: v for k, v in os.environ.items() if k != "WSIS_REDIS_ADMIN_PASSWORD"}
+    env.update(WSIS_REDIS_URL=url, WSIS_DATA_DIR=str(data_dir))
+    children = [ServiceProcess(name, child_env(env, name, passwords.get(name))) for name in names]
+    ticker_password = passwords.get("ticker") or os.environ.get("WSIS_REDIS_PASSWORD_TICKER")
+    if ticker_password:
+        url = acl.with_credentials(url, "ticker", ticker_password)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

@@ -32,11 +32,26 @@ def _die_with_parent() -> None:  # runs in the child before exec
         libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
+def _replies(sock: socket.socket, lines: int) -> bytes:
+    """Read `lines` one-line replies (AUTH's +OK, PING's +PONG or -LOADING)."""
+    got = b""
+    while got.count(b"\r\n") < lines:
+        chunk = sock.recv(256)
+        if not chunk:
+            break
+        got += chunk
+    return got
+
+
 class EmbeddedValkey:
-    def __init__(self, data_dir: Path, port: int | None = None, extra_config: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, data_dir: Path, port: int | None = None, extra_config: dict[str, str] | None = None, password: str | None = None
+    ) -> None:
         self.dir = Path(data_dir).resolve() / "valkey"
         self.port = port or _free_port()
         self.extra = extra_config or {}
+        # The default user's password, when an ACL file gives it one.
+        self.password = password
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -81,8 +96,9 @@ class EmbeddedValkey:
                 raise RuntimeError(f"valkey exited at start; see {self.dir / 'valkey.log'}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
-                    sock.sendall(b"PING\r\n")
-                    if sock.recv(64).startswith(b"+PONG"):
+                    hello = b"AUTH %s\r\nPING\r\n" % self.password.encode() if self.password else b"PING\r\n"
+                    sock.sendall(hello)
+                    if b"+PONG" in _replies(sock, hello.count(b"\r\n")):
                         return
                     # -LOADING: the append-only file is being read back
             except OSError:

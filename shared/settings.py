@@ -31,8 +31,14 @@ class Settings(BaseSettings):
     reclaim_every_ms: int = Field(default=5_000, ge=50)
     max_deliveries: int = Field(default=5, ge=1)
     # Optional per-service Redis ACL password (least privilege); the user is
-    # the service's name.
+    # the service's name (shared/acl.py).
     redis_password: str | None = None
+    # The embedded server's staff user (`default`); generated per `wsis up`
+    # run when unset, and written into <data dir>/valkey/url (mode 0600).
+    redis_admin_password: str | None = None
+    # `wsis up` gives each service its own ACL user on the embedded server;
+    # false runs every service as the default user (debugging only).
+    redis_acl: bool = True
 
     @field_validator("redis_url")
     @classmethod

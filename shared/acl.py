@@ -1,0 +1,115 @@
+"""Least privilege on the bus: one Redis ACL user a service (DESIGN, CONTRACT 4).
+
+Each service's user may read its input streams and manage its consumer
+group on them, and append to its own output stream and to the dead letter
+stream: nothing more. Reading and appending are kept apart with an ACL
+selector, because `XREADGROUP` and `XACK` need write access to the key they
+read: a user allowed to consume `wsis:in:ballots` could otherwise append to
+it. Only notify reads `wsis:sealed:judging` (judging writes it and never
+reads it back); the ticker may append to `wsis:in:clock` and nothing else.
+
+The same rules serve the embedded Valkey of `wsis up` (`users_file`, its
+`aclfile`) and compose.yaml (`wsis acl file`). Passwords are never in the
+file: only their SHA-256 (`#<hex>`), and they come from settings or are
+generated per run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from shared import streams
+
+# Connecting: redis-py sends CLIENT SETINFO and, with a name, CLIENT SETNAME.
+CONNECTION = ("ping", "hello", "auth", "echo", "select", "client|setinfo", "client|setname", "client|getname", "client|id")
+# Consuming a stream in a group, reclaiming what a dead consumer left, and
+# the look-ups the services make (lag, pending, a replica's XREAD catch-up).
+CONSUME = (
+    "xreadgroup", "xread", "xack", "xautoclaim", "xclaim", "xpending", "xrange", "xrevrange", "xlen",
+    "xgroup|create", "xgroup|createconsumer", "xinfo|stream", "xinfo|groups", "xinfo|consumers",
+)
+# Appending: XADD, and the script the voting service appends a batch with.
+APPEND = ("xadd", "eval", "evalsha")
+
+
+@dataclass(frozen=True)
+class Grant:
+    user: str
+    reads: tuple[str, ...]
+    writes: tuple[str, ...]
+
+
+GRANTS: tuple[Grant, ...] = (
+    Grant("submission", (streams.IN_SUBMISSIONS,), (streams.OUT_SUBMISSION, streams.DEADLETTER)),
+    Grant("eligibility", (streams.OUT_SUBMISSION,), (streams.OUT_ELIGIBILITY, streams.DEADLETTER)),
+    Grant(
+        "voting",
+        (streams.IN_STAKEHOLDERS, streams.IN_BALLOTS, streams.IN_CLOCK, streams.OUT_JUDGING),
+        (streams.OUT_VOTING, streams.DEADLETTER),
+    ),
+    Grant(
+        "judging",
+        (streams.OUT_SUBMISSION, streams.OUT_ELIGIBILITY, streams.IN_PANEL, streams.OUT_VOTING, streams.IN_CLOCK),
+        (streams.OUT_JUDGING, streams.SEALED_JUDGING, streams.DEADLETTER),
+    ),
+    Grant(
+        "notify",
+        (streams.OUT_SUBMISSION, streams.OUT_ELIGIBILITY, streams.OUT_JUDGING, streams.SEALED_JUDGING, streams.OUT_VOTING),
+        (streams.OUT_NOTIFY, streams.DEADLETTER),
+    ),
+    Grant("ticker", (), (streams.IN_CLOCK,)),
+)
+USERS = tuple(g.user for g in GRANTS)
+GRANT_OF = {g.user: g for g in GRANTS}
+
+
+def rules(grant: Grant) -> list[str]:
+    """The ACL rules of one user, after `reset` (no keys, no commands, no channels)."""
+    out = ["resetkeys", "resetchannels", "-@all", *(f"+{c}" for c in CONNECTION)]
+    out += [f"~{s}" for s in grant.writes] + [f"+{c}" for c in APPEND]
+    if grant.reads:
+        # A selector: these commands on these keys only, apart from the appends above.
+        out.append("(" + " ".join([*(f"~{s}" for s in grant.reads), *(f"+{c}" for c in CONSUME)]) + ")")
+    return out
+
+
+def password_hash(password: str) -> str:
+    return "#" + hashlib.sha256(password.encode()).hexdigest()
+
+
+def user_line(grant: Grant, password: str) -> str:
+    return " ".join(["user", grant.user, "reset", "on", password_hash(password), *rules(grant)])
+
+
+def default_line(password: str | None) -> str:
+    """The staff's user: everything, with a password unless the server is loopback-only."""
+    secret = password_hash(password) if password else "nopass"
+    return f"user default on {secret} ~* &* +@all"
+
+
+def users_file(passwords: Mapping[str, str], admin_password: str | None) -> str:
+    """An ACL file (Valkey's `aclfile`): the default user and one user a service."""
+    missing = [u for u in USERS if not passwords.get(u)]
+    if missing:
+        raise ValueError(f"no Redis password for {', '.join(missing)}")
+    lines = [default_line(admin_password), *(user_line(g, passwords[g.user]) for g in GRANTS)]
+    return "\n".join(lines) + "\n"
+
+
+def credentials(user: str, password: str | None) -> dict[str, str]:
+    """Keyword arguments for a Redis client: the user's own, or none (the default user)."""
+    return {"username": user, "password": password} if password else {}
+
+
+def with_credentials(url: str, user: str, password: str) -> str:
+    """`redis://host:port` as `redis://user:password@host:port` (tokens are URL-safe)."""
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{user}:{password}@{rest.rpartition('@')[2]}"
+
+
+def new_passwords() -> dict[str, str]:
+    """Fresh random passwords, one a user (a `wsis up` run generates its own)."""
+    return {user: secrets.token_urlsafe(24) for user in USERS}

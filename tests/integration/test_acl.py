@@ -1,0 +1,161 @@
+"""Least privilege on a real server: each service's ACL user does its job and nothing more.
+
+A server of its own, started from the same ACL file `wsis up` writes, so
+the file itself is what is tested.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+import yaml
+
+from services.eligibility.app import EligibilityHandler
+from services.judging.handler import JudgingHandler
+from services.notify.handler import NotifyHandler
+from services.submission.app import SubmissionHandler
+from services.voting.intake import JudgingHandler as VotingJudgingHandler
+from shared import acl, streams
+from shared.embedded import EmbeddedValkey
+
+ADMIN = "admin-secret-for-tests"
+SERVICES = ("submission", "eligibility", "voting", "judging", "notify")
+# What each service consumes in code: its handler's streams, plus the voting
+# service's own batch loops (services/voting/app.py).
+CONSUMED = {
+    "submission": set(SubmissionHandler.accepts),
+    "eligibility": set(EligibilityHandler.accepts),
+    "voting": {*VotingJudgingHandler.accepts, streams.IN_STAKEHOLDERS, streams.IN_BALLOTS, streams.IN_CLOCK},
+    "judging": set(JudgingHandler.accepts),
+    "notify": set(NotifyHandler.accepts),
+}
+OWN_OUTPUT = {
+    "submission": {streams.OUT_SUBMISSION},
+    "eligibility": {streams.OUT_ELIGIBILITY},
+    "voting": {streams.OUT_VOTING},
+    "judging": {streams.OUT_JUDGING, streams.SEALED_JUDGING},
+    "notify": {streams.OUT_NOTIFY},
+    "ticker": {streams.IN_CLOCK},
+}
+PASSWORDS = {user: f"pw-{user}-0123456789" for user in acl.USERS}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedValkey]:
+    root = tmp_path_factory.mktemp("acl")
+    users = root / "users.acl"
+    users.write_text(acl.users_file(PASSWORDS, ADMIN))
+    with EmbeddedValkey(root, extra_config={"aclfile": str(users)}, password=ADMIN) as running:
+        yield running
+
+
+@pytest.fixture
+def admin(server: EmbeddedValkey) -> Iterator[redis.Redis]:
+    client = redis.Redis.from_url(server.url, username="default", password=ADMIN)
+    client.flushall()
+    for stream in streams.ALL:
+        client.xadd(stream, {"__data__": b"{}"})
+    yield client
+    client.close()
+
+
+def as_user(server: EmbeddedValkey, user: str) -> redis.Redis:
+    return redis.Redis.from_url(server.url, username=user, password=PASSWORDS[user])
+
+
+def can(action) -> bool:
+    try:
+        action()
+    except redis.exceptions.NoPermissionError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_each_service_may_read_exactly_the_streams_it_consumes(service):
+    assert set(acl.GRANT_OF[service].reads) == CONSUMED[service]
+
+
+@pytest.mark.parametrize("user", acl.USERS)
+def test_a_user_may_append_to_its_own_output_and_the_dead_letters_and_to_no_other_stream(server, admin, user):
+    client = as_user(server, user)
+    allowed = OWN_OUTPUT[user] | ({streams.DEADLETTER} if user != "ticker" else set())
+    for stream in streams.ALL:
+        assert can(lambda: client.xadd(stream, {"__data__": b"{}"})) == (stream in allowed), stream
+        script = "return redis.call('XADD', KEYS[1], '*', '__data__', '{}')"
+        assert can(lambda: client.eval(script, 1, stream)) == (stream in allowed), stream
+
+
+@pytest.mark.parametrize("user", acl.USERS)
+def test_a_user_may_consume_its_inputs_in_its_group_and_nothing_else(server, admin, user):
+    client = as_user(server, user)
+    reads = set(acl.GRANT_OF[user].reads)
+    for stream in streams.ALL:
+        expected = stream in reads
+
+        def consume() -> None:
+            client.xgroup_create(stream, user, id="0")
+            (_, entries), = client.xreadgroup(user, "c-1", {stream: ">"}, count=1)
+            client.xautoclaim(stream, user, "c-2", 0)
+            client.xack(stream, user, entries[0][0])
+            client.xinfo_groups(stream)
+            client.xpending(stream, user)
+
+        assert can(consume) == expected, stream
+        assert can(lambda: client.xrange(stream)) == expected, stream
+        assert can(lambda: client.xread({stream: "0-0"})) == expected, stream
+
+
+def test_only_notify_can_read_the_sealed_winners(server, admin):
+    readers = {user for user in acl.USERS if can(lambda: as_user(server, user).xrange(streams.SEALED_JUDGING))}
+    assert readers == {"notify"}
+    assert can(lambda: as_user(server, "judging").xadd(streams.SEALED_JUDGING, {"__data__": b"{}"}))
+
+
+@pytest.mark.parametrize("user", acl.USERS)
+def test_no_service_user_may_touch_keys_or_server_state_beyond_streams(server, admin, user):
+    client = as_user(server, user)
+    for action in (
+        lambda: client.keys("*"),
+        lambda: client.set("x", 1),
+        lambda: client.hset("wsis:deadletter:replayed", "a", "b"),
+        lambda: client.delete(streams.IN_BALLOTS),
+        lambda: client.xtrim(streams.OUT_VOTING, maxlen=0),
+        lambda: client.xgroup_destroy(streams.IN_CLOCK, user),
+        lambda: client.xdel(streams.DEADLETTER, "0-1"),
+        lambda: client.flushall(),
+        lambda: client.config_get("*"),
+        lambda: client.execute_command("ACL", "WHOAMI"),
+        lambda: client.publish("wsis", "x"),
+    ):
+        assert not can(action)
+
+
+def test_a_wrong_password_is_refused(server):
+    client = redis.Redis.from_url(server.url, username="voting", password="not-it")
+    with pytest.raises(redis.exceptions.AuthenticationError):
+        client.ping()
+
+
+def test_the_file_holds_password_hashes_never_the_passwords():
+    text = acl.users_file(PASSWORDS, ADMIN)
+    assert all(password not in text for password in [*PASSWORDS.values(), ADMIN])
+    assert acl.password_hash(ADMIN) in text
+
+
+def test_a_missing_password_is_a_start_up_error():
+    with pytest.raises(ValueError, match="no Redis password for voting"):
+        acl.users_file({k: v for k, v in PASSWORDS.items() if k != "voting"}, ADMIN)
+
+
+def test_compose_gives_each_container_its_own_password_and_valkey_the_acl_file():
+    compose = yaml.safe_load((Path(__file__).resolve().parents[2] / "compose.yaml").read_text())
+    services = compose["services"]
+    for user in acl.USERS:
+        assert services[user]["environment"]["WSIS_REDIS_PASSWORD"] == f"${{WSIS_REDIS_PASSWORD_{user.upper()}:-}}"
+    assert "--aclfile" in services["valkey"]["command"]
+    assert services["valkey-acl"]["command"] == ["acl", "file", "/acl/users.acl"]
+    assert services["valkey"]["depends_on"]["valkey-acl"]["condition"] == "service_completed_successfully"
