@@ -10,8 +10,7 @@ ballot is found in `voting_ballot` and gets the very same answer again.
 from __future__ import annotations
 
 import time
-import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -21,7 +20,7 @@ from redis.asyncio import Redis
 from services.voting import domain, wire
 from services.voting.ledger import Held, Ledger, Outcome
 from services.voting.projection import Projection
-from services.voting.store import position
+from services.voting import store
 from shared import bus, streams
 from shared.envelope import Unreadable
 from shared.events import T
@@ -38,9 +37,10 @@ class Ballot:
     key: bytes  # the answer's id, as bytes
     ballot_id: str
     at: int
-    position: str
+    entry_id: str  # where it sits in its stream (held ballots: a store.position)
     fields: tuple[str, int, str] | None  # None: not a valid ballot
     data: dict[str, Any]
+    verdict: str | domain.Hold | None = None  # None: may be counted
 
 
 class BallotDesk:
@@ -55,22 +55,35 @@ class BallotDesk:
         self.maybe_held = True  # held ballots may wait in the table (checked at the first batch)
 
     async def process(self, entries: Sequence[bus.Entry]) -> None:
+        finish = await self.begin(entries)
+        await finish()
+
+    async def begin(self, entries: Sequence[bus.Entry]) -> Callable[[], Awaitable[None]]:
+        """Read and judge a batch now; the returned step stores, publishes and logs it.
+
+        The consumer loop starts the next batch while this one's step runs.
+        """
         started = time.perf_counter()
-        await self.projection.catch_up()
+        await self.projection.catch_up()  # every member registered before these ballots
         ballots, dead = self._read(entries)
-        if not ballots and not (self.maybe_held and self.projection.nominees is not None):
-            await wire.xadd_all(self.redis, dead)
-            return
-        answers, counts = self._settle(ballots)
-        await wire.xadd_all(self.redis, [*dead, *((streams.OUT_VOTING, self._answer(row)) for row in answers)])
-        if entries or answers:
-            ids = {"first": entries[0].entry_id, "last": entries[-1].entry_id} if entries else {}
-            log.info("ballots.batch", stream=streams.IN_BALLOTS, entries=len(entries), dead=len(dead), **counts, **ids,
-                     ms=round((time.perf_counter() - started) * 1000, 1))
+
+        async def finish() -> None:
+            if not ballots and not (self.maybe_held and self.projection.nominees is not None):
+                await wire.xadd_all(self.redis, dead)
+                return
+            answers, counts = await self.ledger.run(self._settle, ballots)
+            await wire.xadd_all(self.redis, [*dead, *((streams.OUT_VOTING, self._answer(row)) for row in answers)])
+            if entries or answers:
+                ids = {"first": entries[0].entry_id, "last": entries[-1].entry_id} if entries else {}
+                log.info("ballots.batch", stream=streams.IN_BALLOTS, entries=len(entries), dead=len(dead), **counts, **ids,
+                         ms=round((time.perf_counter() - started) * 1000, 1))
+
+        return finish
 
     def _read(self, entries: Sequence[bus.Entry]) -> tuple[list[Ballot], list[tuple[str, bytes]]]:
         ballots: list[Ballot] = []
         dead: list[tuple[str, bytes]] = []
+        now = domain.micros(datetime.now(timezone.utc))
         for entry in entries:
             event = wire.read(entry.raw)
             if not isinstance(event, Unreadable) and event.type != T.BALLOT_CAST:
@@ -80,41 +93,46 @@ class BallotDesk:
                 letter = bus.deadletter(entry.stream, entry.entry_id, event.error, entry.raw, self.source)
                 dead.append((streams.DEADLETTER, letter.to_json()))
                 continue
-            key = wire.answer_id(ANSWER, event.source, event.id).bytes
-            fields = domain.read_ballot(event.data)
-            ballots.append(Ballot(key, event.id, event.at, position(entry.entry_id), fields, event.data))
+            key = wire.answer_id(ANSWER, event.source, event.id)
+            ballot = Ballot(key, event.id, event.at, entry.entry_id, domain.read_ballot(event.data), event.data)
+            ballot.verdict = self._reason(ballot, now)
+            ballots.append(ballot)
         return ballots, dead
 
     def _settle(self, batch: list[Ballot]) -> tuple[list[Outcome], dict[str, int]]:
-        """Decide and store, in one transaction; the answers to publish, in order."""
-        now = domain.micros(datetime.now(timezone.utc))
+        """Decide and store, in one transaction; the answers to publish, in order.
+
+        Every answer is inserted with its verdict, votes as accepted; the
+        insert itself tells which ballots were answered before (their stored
+        answer stands, also when another replica is storing it right now: the
+        database makes one wait for the other). Then V5: the first new
+        candidate of each (voter, category) tries the vote row; the others,
+        and those that find a vote there, are turned to `already_voted`.
+        """
         with self.ledger.transaction() as cur:
             released = self._take_held(cur) if self.maybe_held and self.projection.nominees is not None else []
-            ballots = released + batch
-            answered = self.ledger.answered(cur, [b.key for b in ballots])
-            verdicts: list[tuple[Ballot, str | None]] = []
+            rows: dict[bytes, Outcome] = {}
             held: list[Held] = []
-            seen: set[bytes] = set()
-            for ballot in ballots:
-                if ballot.key in seen or ballot.key in answered:
-                    seen.add(ballot.key)
+            for ballot in released + batch:
+                if ballot.key in rows:
                     continue
-                seen.add(ballot.key)
-                reason = self._reason(ballot, now)
+                reason = ballot.verdict
                 if reason is domain.HOLD:
                     voter, category, project = ballot.fields  # type: ignore[misc]
-                    held.append((ballot.key, ballot.ballot_id, voter, category, project, ballot.at, ballot.position))
-                    continue
-                verdicts.append((ballot, reason))  # type: ignore[arg-type]
-            fresh = self._count_votes(cur, verdicts)
-            self.ledger.add_outcomes(cur, fresh)
+                    held.append((ballot.key, ballot.ballot_id, voter, category, project, ballot.at, store.position(ballot.entry_id)))
+                else:
+                    rows[ballot.key] = self._row(ballot, reason)  # type: ignore[arg-type]
+            new = self.ledger.add_outcomes(cur, list(rows.values()))
+            repeats = self.ledger.answered(cur, [key for key in rows if key not in new]) if len(new) < len(rows) else {}
+            lost = self._count_votes(cur, [row for key, row in rows.items() if key in new and row[5] is None])
             self.ledger.hold(cur, held)
-            self.maybe_held = self.maybe_held or bool(held)
-        by_key = {row[0]: row for row in fresh} | answered
-        answers = [by_key[key] for key in dict.fromkeys(b.key for b in ballots) if key in by_key]
-        accepted = sum(1 for row in fresh if row[5] is None)
-        counts = {"accepted": accepted, "rejected": len(fresh) - accepted, "repeats": len(answered), "held": len(held), "released": len(released)}
-        return answers, counts
+        self.maybe_held = self.maybe_held or bool(held)
+        for key in lost:
+            rows[key] = (*rows[key][:5], domain.ALREADY_VOTED, rows[key][6])
+        rows.update(repeats)
+        accepted = sum(1 for key in new if rows[key][5] is None)
+        counts = {"accepted": accepted, "rejected": len(new) - accepted, "repeats": len(repeats), "held": len(held), "released": len(released)}
+        return list(rows.values()), counts
 
     def _reason(self, ballot: Ballot, now: int) -> str | domain.Hold | None:
         if ballot.fields is None:
@@ -124,43 +142,39 @@ class BallotDesk:
         voter, category, project = ballot.fields
         return domain.decide(voter, category, project, ballot.at, self.projection.members.get(voter), self.projection.nominees, self.calendar)
 
-    def _count_votes(self, cur: Any, verdicts: list[tuple[Ballot, str | None]]) -> list[Outcome]:
-        """V5 by the database: one vote row per (voter, category), whoever inserts it first.
+    def _row(self, ballot: Ballot, reason: str | None) -> Outcome:
+        if self.debug:
+            log.debug("ballot.decided", stream=streams.IN_BALLOTS, event_id=ballot.ballot_id, reason=reason or "candidate")
+        if ballot.fields is not None:
+            voter, category, project = ballot.fields
+            return (ballot.key, ballot.ballot_id, voter, category, project, reason, ballot.at)
+        given = domain.ballot_fields(ballot.data)
+        category = given.get("category")
+        category = category if category is not None and INT32_MIN <= category <= INT32_MAX else None  # fits the column
+        return (ballot.key, ballot.ballot_id, given.get("voter_id"), category, given.get("project_id"), reason, ballot.at)
 
-        Only the first candidate of a pair in the batch tries; every candidate
-        is then accepted if and only if the stored vote is its own, which also
-        holds when another replica stored this very ballot (a redelivery).
-        """
-        first: dict[tuple[str, int], Ballot] = {}
-        for ballot, reason in verdicts:
-            if reason is None:
-                first.setdefault(ballot.fields[:2], ballot)  # type: ignore[index]
-        won = self.ledger.add_votes(cur, [(*pair, b.key, b.fields[2], b.at) for pair, b in first.items()])  # type: ignore[index]
-        owner = {pair: b.key for pair, b in first.items() if b.key in won}
-        rows: list[Outcome] = []
-        for ballot, reason in verdicts:
-            if reason is None:
-                pair = ballot.fields[:2]  # type: ignore[index]
-                if pair not in owner:
-                    owner[pair] = self.ledger.vote_of(cur, *pair)  # type: ignore[assignment]
-                reason = None if owner[pair] == ballot.key else domain.ALREADY_VOTED
-            if ballot.fields is not None:
-                voter, category, project = ballot.fields
-            else:
-                given = domain.ballot_fields(ballot.data)
-                voter, project = given.get("voter_id"), given.get("project_id")
-                category = given.get("category")
-                category = category if category is not None and INT32_MIN <= category <= INT32_MAX else None  # fits the column
-            rows.append((ballot.key, ballot.ballot_id, voter, category, project, reason, ballot.at))
-            if self.debug:
-                log.debug("ballot.answered", stream=streams.IN_BALLOTS, event_id=ballot.ballot_id, reason=reason or "accepted")
-        return rows
+    def _count_votes(self, cur: Any, candidates: list[Outcome]) -> list[bytes]:
+        """V5 by the database: the ballots that found a vote already there (answer ids)."""
+        first: dict[tuple[str, int], Outcome] = {}
+        for row in candidates:
+            first.setdefault((row[2], row[3]), row)  # type: ignore[arg-type]
+        won = self.ledger.add_votes(cur, [(voter, category, key, project, at) for (voter, category), (key, _, _, _, project, _, at) in first.items()])  # type: ignore[misc]
+        lost = [row[0] for row in candidates if row[0] not in won]
+        self.ledger.mark(cur, lost, domain.ALREADY_VOTED)
+        if self.debug:
+            for key in lost:
+                log.debug("ballot.already_voted", stream=streams.IN_BALLOTS, answer_id=wire.uuid_text(key))
+        return lost
 
     def _take_held(self, cur: Any) -> list[Ballot]:
         held = self.ledger.held(cur, self.release_limit)
         self.maybe_held = len(held) == self.release_limit
         self.ledger.release(cur, [row[0] for row in held])
-        return [Ballot(key, ballot_id, at, pos, (voter, category, project), {}) for key, ballot_id, voter, category, project, at, pos in held]
+        now = domain.micros(datetime.now(timezone.utc))
+        released = [Ballot(key, ballot_id, at, pos, (voter, category, project), {}) for key, ballot_id, voter, category, project, at, pos in held]
+        for ballot in released:
+            ballot.verdict = self._reason(ballot, now)
+        return released
 
     def _answer(self, row: Outcome) -> bytes:
         key, ballot_id, voter, category, project, reason, at = row
@@ -171,4 +185,4 @@ class BallotDesk:
         if reason is not None:
             data["reason"] = reason
         kind = T.VOTE_REJECTED if reason else T.VOTE_ACCEPTED
-        return wire.event_bytes(str(uuid.UUID(bytes=key)), self.source, kind, at, data, ballot_id)
+        return wire.event_bytes(wire.uuid_text(key), self.source, kind, at, data, ballot_id)

@@ -114,7 +114,7 @@ class Reporter:
             else:
                 kind = T.VOTING_CLOSED
                 data = tally.closed(wire.iso(cut), categories, counts, self.projection.nominees, contest.quotas.finalists_per_category)
-            event_id = str(wire.answer_id(kind, contest.name, name))
+            event_id = wire.uuid_text(wire.answer_id(kind, contest.name, name))
             self._store(name, event_id, wire.event_bytes(event_id, self.ctx.source, kind, cut, data, tick.id))
             log.info("report.made", name=name, event_id=event_id, tick_id=tick.id)
         await self.relay()

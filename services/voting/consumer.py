@@ -25,13 +25,22 @@ from shared.logs import get_logger
 from shared.settings import Settings
 
 Process = Callable[[Sequence[bus.Entry]], Awaitable[None]]
+Begin = Callable[[Sequence[bus.Entry]], Awaitable[Callable[[], Awaitable[None]]]]
 log = get_logger()
 
 
 class StreamLoop:
-    def __init__(self, redis: Redis, stream: str, group: str, consumer: str, process: Process, settings: Settings, source: str) -> None:
+    def __init__(
+        self, redis: Redis, stream: str, group: str, consumer: str, process: Process, settings: Settings, source: str,
+        begin: Begin | None = None,
+    ) -> None:
         self.redis, self.stream, self.group, self.consumer = redis, stream, group, consumer
         self.process, self.settings, self.source = process, settings, source
+        # With `begin`, two batches are in hand: the next is read and judged
+        # while the last one's finishing step (store, publish) runs; a batch is
+        # acknowledged after its step, and the steps run in order.
+        self.begin = begin
+        self._inflight: asyncio.Task[None] | None = None
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self._errors: dict[str, str] = {}
@@ -40,10 +49,14 @@ class StreamLoop:
         self._task = asyncio.create_task(self._run(), name=f"{self.group}:{self.stream}")
 
     async def stop(self) -> None:
-        """Finish the batch in hand, then stop (at most one block_ms later)."""
+        """Finish the batches in hand, then stop (at most one block_ms later)."""
         self._stopping = True
         if self._task is not None:
             await self._task
+        try:
+            await self._settle_inflight()
+        except Exception as exc:  # it stays pending; the next start or a replica retries it
+            log.error("batch.failed", stream=self.stream, error=f"{type(exc).__name__}: {exc}")
 
     async def _run(self) -> None:
         next_reclaim = time.monotonic()
@@ -73,12 +86,28 @@ class StreamLoop:
             self.group, self.consumer, {self.stream: ">"}, count=self.settings.batch_size, block=self.settings.block_ms
         )
         entries = [e for _, got in reply or [] for e in bus.entries_from(self.stream, [i for i, _ in got], [f or {} for _, f in got])]
-        await self.process(entries)
-        await bus.ack(self.redis, self.stream, self.group, [e.entry_id for e in entries])
+        if self.begin is None:
+            await self.process(entries)
+            await bus.ack(self.redis, self.stream, self.group, [e.entry_id for e in entries])
+            return len(entries)
+        finish = await self.begin(entries)
+        await self._settle_inflight()
+        self._inflight = asyncio.create_task(self._complete(finish, entries))
         return len(entries)
+
+    async def _complete(self, finish: Callable[[], Awaitable[None]], entries: list[bus.Entry]) -> None:
+        await finish()
+        await bus.ack(self.redis, self.stream, self.group, [e.entry_id for e in entries])
+
+    async def _settle_inflight(self) -> None:
+        """Wait for the batch in flight; its failure is raised here (it stays pending)."""
+        task, self._inflight = self._inflight, None
+        if task is not None:
+            await task
 
     async def reclaim(self) -> int:
         """Retry entries of this group left pending too long; returns how many were taken."""
+        await self._settle_inflight()
         taken, start = 0, "0-0"
         while True:
             next_id, claimed, *rest = await self.redis.xautoclaim(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Final
 
 from shared.contest import Contest
@@ -42,12 +42,12 @@ class Hold:
 
 HOLD: Final = Hold()
 EPOCH: Final = datetime(1970, 1, 1, tzinfo=timezone.utc)
+MICROSECOND: Final = timedelta(microseconds=1)
 
 
 def micros(instant: datetime) -> int:
     """Exact integer microseconds since the epoch (no float rounding)."""
-    delta = instant - EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+    return (instant - EPOCH) // MICROSECOND
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,9 +122,9 @@ def _text(value: Any) -> str | None:
 
 def _optional_text(data: Mapping[str, Any], key: str) -> tuple[bool, str | None]:
     """(valid, value) of an optional string field."""
-    if key not in data:
+    value = data.get(key)
+    if value is None:
         return True, None
-    value = data[key]
     if type(value) is str:
         return True, value.strip() or None
     return False, None

@@ -54,11 +54,15 @@ class Registry:
             user_id, known = member
             rows.append((user_id, known.entity_id, known.complete, store.position(entry.entry_id)))
         if rows:
-            with self.ledger.transaction() as cur:
-                self.ledger.add_members(cur, rows)
+            await self.ledger.run(self._store, rows)
         await wire.xadd_all(self.redis, dead)
         if entries:
             log.info("stakeholders.batch", stream=streams.IN_STAKEHOLDERS, entries=len(entries), stored=len(rows), dead=len(dead))
+
+
+    def _store(self, rows: list[Member]) -> None:
+        with self.ledger.transaction() as cur:
+            self.ledger.add_members(cur, rows)
 
 
 class JudgingHandler:

