@@ -82,10 +82,8 @@ class StreamLoop:
         await asyncio.sleep(min(1.0, self.settings.reclaim_every_ms / 1000))
 
     async def round(self) -> int:
-        reply = await self.redis.xreadgroup(
-            self.group, self.consumer, {self.stream: ">"}, count=self.settings.batch_size, block=self.settings.block_ms
-        )
-        entries = [e for _, got in reply or [] for e in bus.entries_from(self.stream, [i for i, _ in got], [f or {} for _, f in got])]
+        got = await wire.read_group(self.redis, self.stream, self.group, self.consumer, self.settings.batch_size, self.settings.block_ms)
+        entries = [bus.Entry(self.stream, entry_id, raw) for entry_id, raw in got]
         if self.begin is None:
             await self.process(entries)
             await bus.ack(self.redis, self.stream, self.group, [e.entry_id for e in entries])

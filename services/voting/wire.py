@@ -70,11 +70,16 @@ def _plainly_valid(body: dict[str, Any]) -> Event | None:
         return None
     if type(data) is not dict or type(time) is not str or RFC3339.fullmatch(time) is None:
         return None
-    if len(body) > 6:  # beyond the six required attributes: check the optional ones
-        if get("datacontenttype", "application/json") not in ("application/json", None):
+    size = len(body)
+    if size > 6:  # beyond the six required attributes: check the optional ones
+        content_type = get("datacontenttype")
+        if content_type is not None and content_type != "application/json":
             return None
-        if any(get(key) is not None and type(body[key]) is not str for key in OPTIONAL_TEXT):
-            return None
+        if size > 7 or content_type is None:
+            for key in OPTIONAL_TEXT:
+                value = get(key)
+                if value is not None and type(value) is not str:
+                    return None
     try:
         at = (datetime.fromisoformat(time) - EPOCH) // MICROSECOND
     except ValueError:
@@ -148,6 +153,24 @@ async def xadd_all(redis: Redis, entries: Sequence[tuple[str, bytes]]) -> None:
                 await _call(redis, [b"EVALSHA", PUBLISH_SHA.encode(), b"1", stream.encode(), *args])
             except NoScriptError:  # a new or restarted server: send the script itself once
                 await redis.eval(PUBLISH_SCRIPT, 1, stream, *args)
+
+
+async def read_group(redis: Redis, stream: str, group: str, consumer: str, count: int, block_ms: int) -> list[tuple[str, bytes | None]]:
+    """XREADGROUP new entries: [(entry id, __data__)], without redis-py's dict per entry."""
+    args = [b"XREADGROUP", b"GROUP", group.encode(), consumer.encode(), b"COUNT", b"%d" % count,
+            b"BLOCK", b"%d" % block_ms, b"STREAMS", stream.encode(), b">"]
+    reply = await _call(redis, args)
+    entries: list[tuple[str, bytes | None]] = []
+    for _, got in reply or []:
+        for entry_id, fields in got:
+            raw = None
+            if fields:  # [field, value, ...]; a deleted entry has none
+                for i in range(0, len(fields) - 1, 2):
+                    if fields[i] == b"__data__":
+                        raw = fields[i + 1]
+                        break
+            entries.append((entry_id.decode(), raw))
+    return entries
 
 
 async def _call(redis: Redis, args: list[bytes]) -> Any:

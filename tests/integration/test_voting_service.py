@@ -217,3 +217,44 @@ async def test_the_close_names_five_finalists_and_the_ties_across_fifth_place_on
     assert category["tally"][4:] == [{"project_id": "p-6", "votes": 1}, {"project_id": "p-5", "votes": 1}, {"project_id": "p-7", "votes": 1}]
     assert closed["data"]["as_of"] == "2021-03-31T21:00:00Z" and closed["time"] == "2021-03-31T21:00:00Z"
     assert [p["data"]["week"] for p in of_type(out, "wsis.voting.progress")] == [1, 2, 3, 4, 5]
+
+
+async def test_a_batch_that_fails_after_commit_is_redelivered_and_answered_the_same_way(settings, redis, monkeypatch):
+    from services.voting import wire
+
+    real = wire.xadd_all
+    failures = []
+
+    async def publish_fails_once(client, entries):
+        if any(stream == streams.OUT_VOTING for stream, _ in entries) and not failures:
+            failures.append(len(entries))
+            raise ConnectionError("the bus went away after the commit")
+        await real(client, entries)
+
+    monkeypatch.setattr(wire, "xadd_all", publish_fails_once)
+    service = build(settings)
+    async with service.app:
+        await register(redis, "v-1", "v-2")
+        await publish(redis, streams.OUT_JUDGING, nominees(LIST))
+        sent = [ballot("v-1", 4, "p-1"), ballot("v-1", 4, "p-2"), ballot("v-2", 7, "p-3")]
+        for one in sent:
+            await publish(redis, streams.IN_BALLOTS, one)
+
+        out = await wait_for(redis, streams.OUT_VOTING, lambda seen: {e["causationid"] for e in seen} >= {b["id"] for b in sent}, timeout=20)
+        await settled(redis, streams.IN_BALLOTS)
+
+    assert failures, "the first publish must have failed"
+    assert [answer(out, b)["data"].get("reason", "accepted") for b in sent] == ["accepted", "already_voted", "accepted"]
+
+
+async def test_the_service_recreates_its_groups_when_the_server_lost_them(running, redis):
+    await register(redis, "v-1")
+    await publish(redis, streams.OUT_JUDGING, nominees(LIST))
+    await redis.delete(streams.IN_BALLOTS)  # the stream and its group are gone
+    await asyncio.sleep(0.3)
+    sent = ballot("v-1", 4, "p-1")
+    await publish(redis, streams.IN_BALLOTS, sent)
+
+    out = await wait_for(redis, streams.OUT_VOTING, lambda seen: len(seen) == 1, timeout=20)
+
+    assert answer(out, sent)["type"] == "wsis.vote.accepted"
