@@ -71,7 +71,7 @@ async def faststream_noop(url: str, group: str, target: int, *, batch: int | Non
     async with broker:
         await broker.start()
         await done.wait()
-    rate = (seen["count"] - 1) / (seen["last"] - seen["first"])
+    rate = (seen["count"] - 1) / max(seen["last"] - seen["first"], 1e-9)
     return {"messages": seen["count"], "per_second": rate, "body": "pydantic envelope" if model else "dict"}
 
 

@@ -26,6 +26,7 @@ class VotingService(Service):
         super().__init__("voting", JudgingHandler, settings)
         self.loops: list[StreamLoop] = []
         self.ledger: Ledger | None = None
+        self.before_stop(self._stop_loops)
 
     async def _start(self) -> None:
         await super()._start()
@@ -54,9 +55,12 @@ class VotingService(Service):
         for loop in self.loops:
             loop.start()
 
-    async def _stop(self) -> None:
+    async def _stop_loops(self) -> None:
+        """First on shutdown: finish the batches in hand while Redis and the database are open."""
         for loop in self.loops:
             await loop.stop()
+
+    async def _stop(self) -> None:
         if self.ledger is not None:
             self.ledger.close()
         await super()._stop()

@@ -137,10 +137,9 @@ class BallotDesk:
     def _reason(self, ballot: Ballot, now: int) -> str | domain.Hold | None:
         if ballot.fields is None:
             return domain.INVALID_BALLOT
-        if not self.replay and ballot.at - now > self.tolerance:
-            return domain.TIME_IN_FUTURE
         voter, category, project = ballot.fields
-        return domain.decide(voter, category, project, ballot.at, self.projection.members.get(voter), self.projection.nominees, self.calendar)
+        in_future = not self.replay and ballot.at - now > self.tolerance
+        return domain.decide(voter, category, project, ballot.at, self.projection.members.get(voter), self.projection.nominees, self.calendar, in_future)
 
     def _row(self, ballot: Ballot, reason: str | None) -> Outcome:
         if self.debug:
@@ -182,7 +181,10 @@ class BallotDesk:
         for name, value in (("voter_id", voter), ("category", category), ("project_id", project)):
             if value is not None:
                 data[name] = value
-        if reason is not None:
+        if reason == domain.TIME_IN_FUTURE:
+            data["reason"] = domain.VOTING_CLOSED
+            data["errors"] = [{"field": "time", "message": domain.IN_FUTURE_MESSAGE}]
+        elif reason is not None:
             data["reason"] = reason
         kind = T.VOTE_REJECTED if reason else T.VOTE_ACCEPTED
         return wire.event_bytes(wire.uuid_text(key), self.source, kind, at, data, ballot_id)

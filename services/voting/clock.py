@@ -89,7 +89,7 @@ class Reporter:
         log.info("ballots.drained", tick_id=tick_id, upto="%d-%d" % upto)
 
     async def _delivered_and_acked(self, upto: tuple[int, int]) -> bool:
-        group = next(g for g in await self.redis.xinfo_groups(streams.IN_BALLOTS) if g["name"] in (b"voting", "voting"))
+        group = next(g for g in await self.redis.xinfo_groups(streams.IN_BALLOTS) if g["name"] in (self.ctx.name, self.ctx.name.encode()))
         if entry_key(group["last-delivered-id"]) < upto:
             return False
         if group["pending"] == 0:

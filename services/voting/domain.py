@@ -15,9 +15,10 @@ from typing import Any, Final
 
 from shared.contest import Contest
 
-# The contract's table, in its order: a ballot gets the first that applies.
-# `invalid_ballot` excludes the others; `time_in_future` (CONTRACT 2, only on
-# the wall clock) comes next, since a ballot's time is what the rest judge.
+# The contract's table, in its order: a ballot gets the first that applies;
+# `invalid_ballot` excludes the others. A ballot stamped ahead of the wall
+# clock (CONTRACT 2, not in a replay) cannot be placed in the window: it is
+# `voting_closed`, and its answer says `time_in_future` in `errors`.
 VOTER_UNKNOWN: Final = "voter_unknown"  # V2
 PROFILE_INCOMPLETE: Final = "profile_incomplete"  # V2
 VOTING_CLOSED: Final = "voting_closed"
@@ -26,7 +27,8 @@ CATEGORY_MISMATCH: Final = "category_mismatch"
 OWN_PROJECT: Final = "own_project"  # V3
 ALREADY_VOTED: Final = "already_voted"  # V5
 INVALID_BALLOT: Final = "invalid_ballot"
-TIME_IN_FUTURE: Final = "time_in_future"
+TIME_IN_FUTURE: Final = "time_in_future"  # stored as such, published as VOTING_CLOSED
+IN_FUTURE_MESSAGE: Final = "time_in_future: the ballot is stamped more than 5 minutes ahead of the service's clock"
 REASONS: Final = (
     VOTER_UNKNOWN, PROFILE_INCOMPLETE, VOTING_CLOSED, PROJECT_NOT_NOMINATED,
     CATEGORY_MISMATCH, OWN_PROJECT, ALREADY_VOTED, INVALID_BALLOT,
@@ -85,12 +87,15 @@ def decide(
     member: Member | None,
     nominees: Mapping[str, Nominee] | None,
     calendar: Calendar,
+    in_future: bool = False,
 ) -> str | Hold | None:
     """The first rejection reason that applies, `HOLD`, or None: may be counted."""
     if member is None:
         return VOTER_UNKNOWN
     if not member.complete:
         return PROFILE_INCOMPLETE
+    if in_future:
+        return TIME_IN_FUTURE
     if not calendar.opens <= at < calendar.closes:
         return VOTING_CLOSED
     if nominees is None:

@@ -52,7 +52,8 @@ class Projection:
             while True:
                 reply = await self.redis.xread(self._next, count=CHUNK)
                 full = False
-                for stream, entries in reply or []:
+                pairs = reply.items() if isinstance(reply, dict) else reply or []  # RESP3 or RESP2
+                for stream, entries in pairs:
                     name = stream.decode() if isinstance(stream, bytes) else stream
                     for entry_id, fields in entries:
                         self._apply(name, fields.get(b"__data__"))

@@ -160,8 +160,10 @@ async def read_group(redis: Redis, stream: str, group: str, consumer: str, count
     args = [b"XREADGROUP", b"GROUP", group.encode(), consumer.encode(), b"COUNT", b"%d" % count,
             b"BLOCK", b"%d" % block_ms, b"STREAMS", stream.encode(), b">"]
     reply = await _call(redis, args)
+    # RESP3 answers a map {stream: entries}, RESP2 a list of [stream, entries].
+    per_stream = reply.values() if isinstance(reply, dict) else [got for _, got in reply or []]
     entries: list[tuple[str, bytes | None]] = []
-    for _, got in reply or []:
+    for got in per_stream:
         for entry_id, fields in got:
             raw = None
             if fields:  # [field, value, ...]; a deleted entry has none

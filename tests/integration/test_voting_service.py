@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 
+from services.voting import domain
 from services.voting.app import build
 from shared import streams
 from tests.helpers import answers_to, events, publish, wait_for
@@ -133,7 +134,7 @@ async def test_a_member_registered_again_is_judged_by_the_later_profile(running,
     assert answer(out, sent)["data"]["reason"] == "profile_incomplete"
 
 
-async def test_a_ballot_stamped_ahead_of_the_wall_clock_is_refused_outside_a_replay(settings, redis):
+async def test_a_ballot_stamped_ahead_of_the_wall_clock_is_outside_the_window_unless_replaying(settings, redis):
     service = build(settings.model_copy(update={"replay": False}))
     async with service.app:
         await register(redis, "v-1")
@@ -143,7 +144,9 @@ async def test_a_ballot_stamped_ahead_of_the_wall_clock_is_refused_outside_a_rep
 
         out = await wait_for(redis, streams.OUT_VOTING, lambda seen: len(seen) == 1)
 
-    assert answer(out, sent)["data"]["reason"] == "time_in_future"
+    data = answer(out, sent)["data"]
+    assert data["reason"] == "voting_closed"
+    assert data["errors"] == [{"field": "time", "message": domain.IN_FUTURE_MESSAGE}]
 
 
 WEEK_ENDS = ["2021-03-07T23:00:00Z", "2021-03-14T23:00:00Z", "2021-03-21T23:00:00Z", "2021-03-28T22:00:00Z", "2021-03-31T21:00:00Z"]

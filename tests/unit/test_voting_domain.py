@@ -77,6 +77,12 @@ def test_before_the_list_date_a_ballot_is_not_for_a_nominated_project():
     assert decide("v-1", 4, "p-1", CAL.opens - 5, GOOD, None, early) == "project_not_nominated"
 
 
+def test_a_ballot_stamped_ahead_of_the_clock_comes_after_the_voter_checks_and_before_the_list():
+    assert decide("v-1", 4, "p-404", DURING, GOOD, NOMINEES, CAL, in_future=True) == "time_in_future"
+    assert decide("v-1", 4, "p-1", DURING, None, NOMINEES, CAL, in_future=True) == "voter_unknown"
+    assert decide("v-1", 4, "p-1", DURING, Member(None, False), None, CAL, in_future=True) == "profile_incomplete"
+
+
 def test_a_member_without_an_entity_never_votes_for_their_own_project():
     assert verdict(member=Member(None, True)) is None
 
