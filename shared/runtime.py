@@ -19,7 +19,6 @@ them one by one, so a poison entry is isolated and dead-lettered after
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
@@ -172,10 +171,12 @@ class Service:
     async def _stopping(self) -> None:
         for func in self._before_stop:
             await func()
-        if self._reclaimer:
+        # Cancel until it is done: on Python 3.11 a cancellation that lands
+        # as a Redis reply arrives can be swallowed (asyncio.wait_for inside
+        # redis-py), and one cancel() would leave the shutdown waiting forever.
+        while self._reclaimer and not self._reclaimer.done():
             self._reclaimer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._reclaimer
+            await asyncio.wait({self._reclaimer}, timeout=0.5)
 
     async def _stop(self) -> None:
         if self._redis is not None:

@@ -99,14 +99,16 @@ class NotifyHandler:
                 self._queue(session, domain.awards(announced, titles), event, ids)
 
     def _received(self, session: Session, received: SubmissionReceived, event: CloudEvent, ids: dict[str, Any]) -> None:
+        """Keep the coordinator; address what waited for it, and re-address
+        what an amendment's new address should receive instead of the old."""
         c = received.coordinator
         contact = store.save_contact(session, received.submission_id, c.name, c.email, received.title, received.category, received.revision)
-        released = store.waiting_for(session, received.submission_id)
-        for row in released:
-            store.address(row, contact)
-            session.add(row)
-            _log_queued(row, {**ids, "released": True})
-        log.info("contact.saved", **ids, submission_id=received.submission_id, revision=received.revision, released=sum(not r.confidential for r in released))
+        readdressed = 0
+        for row in store.unsent_for(session, received.submission_id):
+            if store.readdress(session, row, contact):
+                readdressed += not row.confidential
+                _log_queued(row, {**ids, "readdressed": True})
+        log.info("contact.saved", **ids, submission_id=received.submission_id, revision=received.revision, readdressed=readdressed)
 
     def _screened(self, session: Session, screened: SubmissionScreened, event: CloudEvent, ids: dict[str, Any]) -> None:
         session.merge(store.ScreenedEntry(submission_id=screened.submission_id, category=screened.category))

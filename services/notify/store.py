@@ -158,6 +158,22 @@ def queue(session: Session, notice: Notice, contact: Contact | None, cause_id: s
     return row
 
 
+def readdress(session: Session, row: Notification, contact: Contact) -> bool:
+    """Point an unsent notification at the contact's current address, unless
+    that address already has its own for the same occasion and week."""
+    taken = select(Notification.seq).where(
+        Notification.occasion == row.occasion,
+        Notification.recipient == contact.email,
+        Notification.submission_id == row.submission_id,
+        Notification.week == row.week,
+    )
+    if row.recipient == contact.email or session.exec(taken).first() is not None:
+        return False
+    address(row, contact)
+    session.add(row)
+    return True
+
+
 def address(row: Notification, contact: Contact) -> None:
     row.recipient = contact.email
     row.notification_id = notification_id(row.occasion, row.submission_id, row.week, contact.address_no)
@@ -165,8 +181,11 @@ def address(row: Notification, contact: Contact) -> None:
     row.next_attempt_at = time.time()
 
 
-def waiting_for(session: Session, submission_id: str) -> list[Notification]:
-    query = select(Notification).where(Notification.submission_id == submission_id, Notification.status == Status.waiting)
+def unsent_for(session: Session, submission_id: str) -> list[Notification]:
+    """The entry's notifications not claimed yet: waiting for an address, or due."""
+    query = select(Notification).where(
+        Notification.submission_id == submission_id, col(Notification.status).in_([Status.waiting, Status.ready])
+    )
     return list(session.exec(query).all())
 
 

@@ -397,3 +397,18 @@ async def test_stopping_in_the_middle_of_sending_and_starting_again_sends_each_e
 
     assert stopped_at < len(ids)
     assert sorted(m["To"].addresses[0].addr_spec for m in sink.received()) == sorted(f"{sid}@example.org" for sid in ids)
+
+
+async def test_an_email_not_sent_yet_follows_the_coordinators_new_address(settings, redis, sink):
+    service = build(settings.model_copy(update={"smtp_url": sink.url}), quick())
+    await publish(redis, streams.OUT_ELIGIBILITY, screened("a-1"))  # queued before any address is known
+    await publish(redis, streams.OUT_SUBMISSION, received("a-1", email="first@example.org"))
+    await publish(redis, streams.OUT_SUBMISSION, received("a-1", email="second@example.org", revision=2))
+    async with service.app:  # both addresses are read before the sender's first look
+        out = await wait_for(redis, streams.OUT_NOTIFY, lambda seen: len(seen) == 1)
+        await asyncio.sleep(0.3)
+
+    assert [m["To"].addresses[0].addr_spec for m in sink.received()] == ["second@example.org"]
+    assert out[0]["data"]["occasion"] == "acknowledgement"
+
+
