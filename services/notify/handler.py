@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from services.notify import domain, store
 from services.notify.domain import Notice
-from services.notify.reports import log_fields, row_fields
+from services.notify.reports import log, log_fields, row_fields
 from shared import streams
 from shared.envelope import CloudEvent, field_errors
 from shared.events import (
@@ -30,10 +30,8 @@ from shared.events import (
     WinnerRecorded,
     utc_iso,
 )
-from shared.logs import get_logger
 from shared.runtime import Effects, ServiceContext, types_on
 
-log = get_logger()
 
 
 class InvalidData(ValueError):

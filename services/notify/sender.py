@@ -34,16 +34,14 @@ from sqlmodel import Session, col, select
 from services.notify import domain, store
 from services.notify.config import NotifyConfig
 from services.notify.mail import compose, scrub
-from services.notify.reports import outcome_event, row_fields
+from services.notify.reports import log, outcome_event, row_fields
 from services.notify.store import Notification, Status
 from services.notify.templates import Templates
 from services.notify.transports import Permanent, Transient, Transport
 from shared import bus, outbox
-from shared.logs import get_logger
 from shared.outbox import OutboxEvent
 from shared.runtime import Service
 
-log = get_logger()
 PER_STEP = 200  # notifications per connection before the loop looks around again
 
 

@@ -12,9 +12,15 @@ from services.notify import store
 from services.notify.handler import NotifyHandler
 from services.notify.store import Notification, Status
 from shared.envelope import CloudEvent
+from shared.logs import configure_logging
 from tests.factories import submission
 
 AT = datetime(2021, 1, 10, tzinfo=timezone.utc)
+
+
+@pytest.fixture(autouse=True)
+def _logs():
+    configure_logging("notify", "INFO", "json")  # to this test's stderr, whatever an earlier test left
 
 
 @pytest.fixture
