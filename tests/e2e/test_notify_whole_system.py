@@ -24,12 +24,16 @@ import psutil
 import pytest
 import yaml
 
+from services.cli import SERVICES, available_services
 from services.notify.sink import SmtpSink
 from shared import streams
 from shared.contest import DEFAULT_CONTEST_FILE
 from tests.helpers import cloudevent
 
-pytestmark = pytest.mark.slow
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(set(available_services()) != set(SERVICES), reason="needs all five services in this build"),
+]
 CATEGORIES = (1, 2, 3)
 VOCABULARY = (
     "access adults affordable agriculture also among and areas around based because better broadband build built capacity "
