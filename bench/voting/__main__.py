@@ -64,7 +64,8 @@ async def main(args: argparse.Namespace) -> dict:
         results["c_faststream_batch_dicts"] = await baselines.faststream_noop(server.url, "bench-dicts", args.ballots, batch=args.batch, model=False)
 
         service = ServiceProcess(server.url, work / "data", args.batch, log)
-        results["a_voting_service"] = await run_ballots(redis, service, args.ballots)
+        valkey = psutil.Process(server.process.pid)  # type: ignore[union-attr]
+        results["a_voting_service"] = await run_ballots(redis, service, args.ballots, valkey)
         results["a_voting_service"]["peak_rss_mb"] = round(service.peak_rss / 2**20, 1)
         results["latency"] = await steady_latency(redis, args.latency_rate, args.latency_seconds, args.members)
         service.sample()
@@ -91,7 +92,8 @@ def report(r: dict) -> str:
         f"| (c') the same with plain dict bodies | {c2:,.0f} | {a / c2:.2f} |",
         f"| (d) redis-benchmark XADD, pipeline 32 | {d:,.0f} | {a / d:.2f} |",
         "",
-        f"Service peak RSS: {r['a_voting_service']['peak_rss_mb']} MB; "
+        f"Service CPU: {r['a_voting_service']['service_cpu_us_per_ballot']:.0f} µs a ballot (Valkey: "
+        f"{r['a_voting_service']['valkey_cpu_us_per_ballot']:.0f} µs). Service peak RSS: {r['a_voting_service']['peak_rss_mb']} MB; "
         f"latency at {r['latency']['rate']:,} ballots/s: p50 {r['latency']['p50_ms']:.1f} ms, p99 {r['latency']['p99_ms']:.1f} ms "
         f"({r['latency']['ballots']:,} ballots).",
     ]

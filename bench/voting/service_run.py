@@ -63,14 +63,24 @@ def entry_ms(entry_id: bytes) -> int:
     return int(entry_id.split(b"-")[0])
 
 
-async def run_ballots(redis: Redis, proc: ServiceProcess, expected: int) -> dict[str, Any]:
-    """(a): from the pre-filled stream to the last outcome."""
-    while await redis.xlen(streams.OUT_VOTING) < expected:
+def cpu_seconds(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return times.user + times.system
+
+
+async def run_ballots(redis: Redis, proc: ServiceProcess, expected: int, valkey: psutil.Process) -> dict[str, Any]:
+    """(a): from the pre-filled stream to the last outcome; CPU seconds spent meanwhile."""
+    cpu_at_first: float | None = None
+    valkey_at_first = 0.0
+    while (count := await redis.xlen(streams.OUT_VOTING)) < expected:
         proc.sample()
+        if cpu_at_first is None and count:
+            cpu_at_first, valkey_at_first = cpu_seconds(proc.proc), cpu_seconds(valkey)
         if proc.popen.poll() is not None:
             raise RuntimeError("the voting service exited")
         await asyncio.sleep(0.05)
     done = time.perf_counter()
+    service_cpu, valkey_cpu = cpu_seconds(proc.proc) - (cpu_at_first or 0), cpu_seconds(valkey) - (valkey_at_first or 0)
     (first_id, _), = await redis.xrange(streams.OUT_VOTING, count=1)
     (last_id, _), = await redis.xrevrange(streams.OUT_VOTING, count=1)
     seconds = (entry_ms(last_id) - entry_ms(first_id)) / 1000
@@ -84,6 +94,9 @@ async def run_ballots(redis: Redis, proc: ServiceProcess, expected: int) -> dict
         "seconds_first_to_last_outcome": seconds,
         "per_second": expected / seconds,
         "seconds_from_process_start": done - proc.started,
+        # CPU time per ballot does not depend on what else the machine runs.
+        "service_cpu_us_per_ballot": service_cpu / expected * 1e6,
+        "valkey_cpu_us_per_ballot": valkey_cpu / expected * 1e6,
         "outcomes_in_first_200k": kinds,
     }
 

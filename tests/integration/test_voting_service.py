@@ -261,3 +261,16 @@ async def test_the_service_recreates_its_groups_when_the_server_lost_them(runnin
     out = await wait_for(redis, streams.OUT_VOTING, lambda seen: len(seen) == 1, timeout=20)
 
     assert answer(out, sent)["type"] == "wsis.vote.accepted"
+
+
+async def test_ballots_are_answered_by_the_read_loop_without_waiting_for_a_reclaim(settings, redis):
+    service = build(settings.model_copy(update={"reclaim_idle_ms": 600_000}))
+    async with service.app:
+        await register(redis, "v-1")
+        await publish(redis, streams.OUT_JUDGING, nominees(LIST))
+        sent = ballot("v-1", 4, "p-1")
+        await publish(redis, streams.IN_BALLOTS, sent)
+
+        out = await wait_for(redis, streams.OUT_VOTING, lambda seen: len(seen) == 1, timeout=10)
+
+    assert answer(out, sent)["type"] == "wsis.vote.accepted"
