@@ -86,7 +86,7 @@ class StreamLoop:
         entries = [bus.Entry(self.stream, entry_id, raw) for entry_id, raw in got]
         if self.begin is None:
             await self.process(entries)
-            await bus.ack(self.redis, self.stream, self.group, [e.entry_id for e in entries])
+            await wire.ack(self.redis, self.stream, self.group, [e.entry_id for e in entries])
             return len(entries)
         finish = await self.begin(entries)
         await self._settle_inflight()
@@ -95,7 +95,7 @@ class StreamLoop:
 
     async def _complete(self, finish: Callable[[], Awaitable[None]], entries: list[bus.Entry]) -> None:
         await finish()
-        await bus.ack(self.redis, self.stream, self.group, [e.entry_id for e in entries])
+        await wire.ack(self.redis, self.stream, self.group, [e.entry_id for e in entries])
 
     async def _settle_inflight(self) -> None:
         """Wait for the batch in flight; its failure is raised here (it stays pending)."""

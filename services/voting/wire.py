@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from hashlib import sha1
+from time import gmtime, strftime
 from collections.abc import Sequence
 from itertools import groupby
 from dataclasses import dataclass
@@ -89,7 +90,16 @@ def _plainly_valid(body: dict[str, Any]) -> Event | None:
 
 def iso(at: int) -> str:
     """Epoch microseconds as RFC 3339 in UTC, the way shared.events.utc_iso writes them."""
+    seconds, micro = divmod(at, 1_000_000)
+    if not micro and 0 <= seconds < 253402300800:  # whole seconds, years 1970-9999: the C formatter
+        return strftime("%Y-%m-%dT%H:%M:%SZ", gmtime(seconds))
     return (EPOCH + timedelta(microseconds=at)).isoformat().replace("+00:00", "Z")
+
+
+async def ack(redis: Redis, stream: str, group: str, entry_ids: Sequence[str]) -> None:
+    """XACK a batch with one command, packed here."""
+    if entry_ids:
+        await _call(redis, [b"XACK", stream.encode(), group.encode(), *(i.encode() for i in entry_ids)])
 
 
 def answer_id(kind: str, source: str, cause_id: str, key: str = "") -> bytes:

@@ -59,6 +59,16 @@ def test_an_answer_is_plain_cloudevents_json_with_a_utc_time():
     assert not isinstance(parse_entry(orjson.dumps(body)), Unreadable)
 
 
+@given(st.integers(min_value=0, max_value=253402300799) , st.sampled_from([0, 0, 1, 500_000, 999_999]))
+def test_answer_times_are_written_as_the_foundation_writes_utc_times(seconds, micro):
+    from datetime import datetime, timezone
+
+    from shared.events import utc_iso
+
+    at = seconds * 1_000_000 + micro
+    assert wire.iso(at) == utc_iso(datetime.fromtimestamp(seconds, timezone.utc).replace(microsecond=micro))
+
+
 def micros_of(text: str) -> int:
     from datetime import datetime
 
