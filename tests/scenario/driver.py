@@ -17,7 +17,7 @@ import redis
 
 from shared import streams
 from tests.scenario.contest import Event, Phase
-from tests.scenario.system import SERVICES, System
+from tests.scenario.system import System
 
 CHUNK = 2000
 
@@ -26,30 +26,54 @@ def read(admin: redis.Redis, stream: str) -> list[dict[str, Any]]:
     return [json.loads(fields[b"__data__"]) for _, fields in admin.xrange(stream)]
 
 
+# Where each service has work: its kills land inside these phases.
+BUSY = {
+    "submission": ("submissions", "amendments"),
+    "eligibility": ("submissions", "amendments"),
+    "voting": ("members", "week 1", "week 2", "week 3", "week 4", "week 5"),
+    "judging": ("nominations", "second thoughts", "nominee list", "week 2", "week 5", "winners", "ceremony"),
+    "notify": ("submissions", "nominee list", "week 1", "week 3", "week 5", "winners", "ceremony"),
+    "valkey": ("week 3",),
+}
+
+
 @dataclass
 class Faults:
-    """SIGKILLs of each service and one server restart, at seeded moments of the run."""
+    """SIGKILLs of each service and one server restart, at seeded moments of the phases where they have work."""
 
-    plan: list[tuple[float, str]]
+    plan: dict[str, list[tuple[float, str]]]
     done: list[tuple[float, str]] = field(default_factory=list)
     publishing: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
-    def seeded(cls, seed: int, span: float, kills_each: int = 3) -> Faults:
+    def seeded(cls, seed: int, timeline: dict[str, float], kills_each: int = 3) -> Faults:
+        """`timeline`: how long each phase took undisturbed; a fault lands within that time of its phase's start."""
         rng = random.Random(f"faults/{seed}")
-        plan = [(rng.uniform(0.03, 0.85) * span, name) for name in SERVICES for _ in range(kills_each)]
-        plan.append((rng.uniform(0.4, 0.6) * span, "valkey"))
-        return cls(sorted(plan))
+        plan: dict[str, list[tuple[float, str]]] = {}
+        for what, phases in BUSY.items():
+            for _ in range(1 if what == "valkey" else kills_each):
+                phase = rng.choice(phases)
+                plan.setdefault(phase, []).append((rng.uniform(0.05, 0.9) * timeline[phase], what))
+        return cls(plan)
 
-    def run(self, system: System, started: float) -> None:
-        for at, what in self.plan:
-            time.sleep(max(0.0, started + at - time.monotonic()))
-            if what == "valkey":
-                with self.publishing:  # a platform would retry its XADD; the test does not play that part
-                    system.restart_server()
-            else:
-                system.kill(what)
-            self.done.append((round(time.monotonic() - started, 2), what))
+    @property
+    def planned(self) -> int:
+        return sum(len(faults) for faults in self.plan.values())
+
+    def start(self, system: System, phase: str, started: float) -> list[threading.Timer]:
+        """Arm the phase's faults; each fires after its delay from now."""
+        timers = [threading.Timer(at, self._fire, (system, what, phase, started)) for at, what in self.plan.get(phase, [])]
+        for timer in timers:
+            timer.start()
+        return timers
+
+    def _fire(self, system: System, what: str, phase: str, started: float) -> None:
+        if what == "valkey":
+            with self.publishing:  # a platform would retry its XADD; the test does not play that part
+                system.restart_server()
+        else:
+            system.kill(what)
+        self.done.append((round(time.monotonic() - started, 1), phase, what))
 
 
 def publish(admin: redis.Redis, events: list[Event], lock: threading.Lock | None) -> None:
@@ -61,26 +85,25 @@ def publish(admin: redis.Redis, events: list[Event], lock: threading.Lock | None
             pipe.execute()
 
 
-def play(system: System, phases: Iterable[Phase], faults: Faults | None = None) -> float:
-    """Publish each phase, let the system settle; returns the seconds it took."""
+def play(system: System, phases: Iterable[Phase], faults: Faults | None = None) -> dict[str, float]:
+    """Publish each phase and let the system settle; returns how long each phase took."""
     admin = system.start()
     started = time.monotonic()
-    injector = None
-    if faults is not None:
-        injector = threading.Thread(target=faults.run, args=(system, started), daemon=True)
-        injector.start()
+    timeline: dict[str, float] = {}
     for phase in phases:
+        begun = time.monotonic()
+        timers = faults.start(system, phase.name, started) if faults else []
         events = phase.events + (phase.after(lambda stream: read(admin, stream)) if phase.after else [])
         publish(admin, events, faults.publishing if faults else None)
+        for timer in timers:  # a fault planned past the phase's end still happens, then the system settles
+            timer.join()
         try:
             system.settle()
         except AssertionError as exc:
             raise AssertionError(f"phase {phase.name!r}, faults so far {faults and faults.done}: {exc}") from None
+        timeline[phase.name] = time.monotonic() - begun
         print(f"{time.monotonic() - started:7.1f}s {phase.name}", flush=True)
-    if injector is not None:
-        injector.join()  # a fault planned past the end still happens, then the system settles again
-        system.settle()
-    return time.monotonic() - started
+    return timeline
 
 
 def canonical(event: dict[str, Any]) -> str:

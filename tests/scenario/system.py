@@ -45,6 +45,7 @@ class System:
         self._lock = threading.RLock()
         self._watching = threading.Event()  # restart what exits
         self._closed = threading.Event()
+        self._killed: set[int] = set()
         self._watcher: threading.Thread | None = None
         self._requests: queue.Queue[tuple[Callable[[], None], threading.Event]] = queue.Queue()
 
@@ -110,10 +111,22 @@ class System:
                         self._spawn(name)
             time.sleep(0.1)
 
-    def kill(self, name: str) -> None:
-        """SIGKILL, as a crash would; the watcher starts it again."""
-        with self._lock:
-            self.processes[name].send_signal(signal.SIGKILL)
+    def kill(self, name: str, timeout: float = 60.0) -> None:
+        """SIGKILL, as a crash would; the watcher starts it again.
+
+        A process killed before is first let start again and read its
+        streams: each kill ends a running process of its own.
+        """
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                process = self.processes[name]
+                if process.pid not in self._killed and process.poll() is None and self._up(name, process.pid):
+                    self._killed.add(process.pid)
+                    process.send_signal(signal.SIGKILL)
+                    return
+            time.sleep(0.05)
+        raise AssertionError(f"{name} did not start again within {timeout}s")
 
     def rss(self) -> dict[str, int]:
         return {name: psutil.Process(p.pid).memory_info().rss for name, p in self.processes.items()}
@@ -137,6 +150,12 @@ class System:
                 if group["pending"] or group.get("lag"):
                     found.append(f"{stream}/{group['name'].decode()}: pending {group['pending']}, lag {group.get('lag')}")
         return found
+
+    def _up(self, name: str, pid: int) -> bool:
+        try:
+            return self._reading(name, pid)
+        except redis.RedisError:
+            return False
 
     def _reading(self, name: str, pid: int) -> bool:
         marker = f"-{pid}-".encode()

@@ -33,11 +33,11 @@ SETTINGS = {
 }
 
 
-def run(root: Path, faults: Faults | None = None) -> tuple[dict, float, System]:
+def run(root: Path, faults: Faults | None = None) -> tuple[dict, dict[str, float], System]:
     system = System(root, **SETTINGS)
     try:
-        seconds = play(system, contest(VOTERS, SEED), faults)
-        return outcome(system), seconds, system
+        timeline = play(system, contest(VOTERS, SEED), faults)
+        return outcome(system), timeline, system
     finally:
         system.stop()
 
@@ -52,13 +52,15 @@ def results(found: dict) -> tuple[dict, dict, dict]:
 
 
 def test_a_contest_played_through_crashes_and_a_server_restart_comes_out_the_same(tmp_path):
-    calm, calm_seconds, _ = run(tmp_path / "calm")
-    faults = Faults.seeded(SEED, calm_seconds)
-    stormy, stormy_seconds, system = run(tmp_path / "stormy", faults)
-    print(f"\nundisturbed run {calm_seconds:.0f}s; with faults {stormy_seconds:.0f}s; faults at {faults.done}; exits {system.exits}")
+    calm, calm_timeline, _ = run(tmp_path / "calm")
+    faults = Faults.seeded(SEED, calm_timeline)
+    stormy, stormy_timeline, system = run(tmp_path / "stormy", faults)
+    print(f"\nundisturbed run {sum(calm_timeline.values()):.0f}s; with faults {sum(stormy_timeline.values()):.0f}s;"
+          f" faults (s, phase, what) {faults.done}; exits {system.exits}")
 
-    assert len(faults.done) == len(faults.plan) == 3 * len(SERVICES) + 1
+    assert len(faults.done) == faults.planned == 3 * len(SERVICES) + 1
     assert all(system.starts[name] >= 4 for name in SERVICES), system.starts
+    assert all(calm[stream] for stream in (*streams.OUTBOUND, streams.DEADLETTER, "mail"))
     ballots = sum(1 for e in calm[streams.OUT_VOTING].values() if '"wsis.vote.' in e)
     assert ballots >= min(100_000, VOTERS * 18)
     tally, winners, awards = results(calm)
