@@ -1,4 +1,4 @@
-"""The contest as data: calendar, categories, quotas and word limits.
+"""The contest as data: calendar, categories, quotas, word limits and rules.
 
 `contest/wsis-2021.yaml` is loaded and validated once at start; a typo or a
 missing field is a start-up error, never a silent default.
@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from shared.rules import Rule, unique_ids
 
 DEFAULT_CONTEST_FILE = Path(__file__).resolve().parent.parent / "contest" / "wsis-2021.yaml"
 
@@ -70,8 +72,13 @@ class ContestFile(_Strict):
     timezone: str
     calendar: Calendar
     quotas: Quotas
-    word_limits: dict[str, WordRange]
+    # Word ranges now live in the rules' parameters (S5, S7, N1); kept for
+    # files that still give them here.
+    word_limits: dict[str, WordRange] = Field(default_factory=dict)
     categories: dict[int, Category]
+    rules: list[Rule] = Field(default_factory=list)
+
+    _unique_rules = field_validator("rules")(unique_ids)
 
     @field_validator("timezone")
     @classmethod
@@ -127,8 +134,18 @@ class Contest:
     def categories(self) -> dict[int, Category]:
         return self.spec.categories
 
+    @property
+    def rules(self) -> list[Rule]:
+        return self.spec.rules
+
     def word_range(self, field: str) -> WordRange:
-        return self.spec.word_limits[field]
+        """An answer's word range: `word_limits`, else the `word_range` rule on it."""
+        if field in self.spec.word_limits:
+            return self.spec.word_limits[field]
+        for rule in self.spec.rules:
+            if rule.kind == "word_range" and rule.params.answer == field:
+                return WordRange(min=rule.params.min, max=rule.params.max)
+        raise KeyError(field)
 
     def utc(self, local: datetime) -> datetime:
         """A wall-clock time of the contest's zone, as UTC."""

@@ -1,0 +1,130 @@
+"""`uv run python -m bench.eligibility`: screening throughput and how the duplicate search scales.
+
+For each size (1,000 then 10,000 entries by default): a fresh embedded
+Valkey stream pre-filled with generated `wsis.submission.received` events
+(2% exact copies, 2% near copies, 1% French or Spanish; see generate.py),
+then the eligibility service (in this process, SQLite under a temp dir, as
+`wsis run eligibility` builds it) from start to an empty backlog. Reported:
+entries per second, the duplicate search's cost per entry (LSH lookup of
+the neighbours, signature estimate and exact check of the candidates, and
+the upkeep of the band index), and what the rules found.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from redis.asyncio import Redis
+
+from bench.eligibility.generate import Mix, entries
+from bench.eligibility.timing import Timer
+from services.eligibility.app import build
+from shared import streams
+from shared.embedded import EmbeddedValkey
+from shared.settings import Settings
+
+
+def arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.eligibility")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000])
+    parser.add_argument("--batch", type=int, default=500, help="entries read per batch (WSIS_BATCH_SIZE)")
+    parser.add_argument("--seed", type=int, default=2021)
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    return parser.parse_args()
+
+
+async def prefill(redis: Redis, bodies: list[bytes]) -> None:
+    for start in range(0, len(bodies), 1000):
+        async with redis.pipeline(transaction=False) as pipe:
+            for body in bodies[start : start + 1000]:
+                pipe.xadd(streams.OUT_SUBMISSION, {b"__data__": body})
+            await pipe.execute()
+
+
+async def drained(redis: Redis, expected: int) -> None:
+    while True:
+        groups = [g for g in await redis.xinfo_groups(streams.OUT_SUBMISSION) if g["name"] == b"eligibility"]
+        if groups and groups[0]["lag"] == 0 and groups[0]["pending"] == 0 and await redis.xlen(streams.OUT_ELIGIBILITY) >= expected:
+            return
+        await asyncio.sleep(0.05)
+
+
+async def findings(redis: Redis) -> dict[str, int]:
+    counts = {"screened": 0, "rescreened": 0, "S4 fail": 0, "S4 review": 0, "S10 fail": 0, "S10 review": 0, "S3 fail": 0, "eligible": 0}
+    for _, fields in await redis.xrange(streams.OUT_ELIGIBILITY):
+        event = json.loads(fields[b"__data__"])
+        counts["rescreened" if event["causationid"] != f"received-{event['subject']}" else "screened"] += 1
+        counts["eligible"] += event["data"]["outcome"] == "eligible"
+        for rule in event["data"]["rules"]:
+            key = f"{rule['rule'].split('.')[0]} {rule['result']}"
+            if key in counts:
+                counts[key] += 1
+    return counts
+
+
+async def run(size: int, args: argparse.Namespace, server: EmbeddedValkey, work: Path) -> dict:
+    redis = Redis.from_url(server.url)
+    await redis.flushall()
+    mix = Mix()
+    bodies = entries(size, args.seed, mix)
+    await prefill(redis, bodies)
+    settings = Settings(redis_url=server.url, data_dir=work / f"data-{size}", replay=True, batch_size=args.batch,
+                        log_level="WARNING", log_format="json")  # fmt: skip
+    timer = Timer.install()
+    service = build(settings)
+    started = time.perf_counter()
+    async with service.app:
+        ready = time.perf_counter()
+        await drained(redis, size)
+        done = time.perf_counter()
+    timer.uninstall()
+    found = await findings(redis)
+    await redis.aclose()
+    seconds = done - ready
+    return {
+        "entries": size,
+        "generated": {"exact_copies": mix.copies, "near_copies": mix.near_copies, "french_or_spanish": mix.foreign},
+        "startup_seconds": round(ready - started, 2),
+        "seconds": round(seconds, 2),
+        "entries_per_second": round(size / seconds, 1),
+        "duplicate_search": timer.summary(last=min(1000, size)),
+        "found": found,
+    }
+
+
+def report(results: list[dict]) -> None:
+    for r in results:
+        d = r["duplicate_search"]
+        print(f"\n{r['entries']:>6} entries: {r['seconds']} s, {r['entries_per_second']} entries/s (start-up {r['startup_seconds']} s)")
+        print(f"        generated {r['generated']}")
+        print(f"        found     {r['found']}")
+        print(f"        duplicate search per entry: {d['mean_us']} us on average, {d['last_mean_us']} us over the last {d['last']}"
+              f" (lookup {d['lookup_us']} us, check {d['check_us']} us, index upkeep {d['upkeep_us']} us; {d['candidates']} candidates checked exactly per entry)")  # fmt: skip
+    if len(results) >= 2:
+        small, large = results[0]["duplicate_search"], results[-1]["duplicate_search"]
+        print(f"\nduplicate search, cost per entry at {results[-1]['entries']} (last {large['last']}) over cost per entry at {results[0]['entries']}: "
+              f"{large['last_mean_us'] / small['mean_us']:.2f}x (entries x{results[-1]['entries'] / results[0]['entries']:.0f})")  # fmt: skip
+
+
+async def main(args: argparse.Namespace) -> list[dict]:
+    work = Path(tempfile.mkdtemp(prefix="wsis-bench-eligibility-"))
+    server = EmbeddedValkey(work, extra_config={"appendonly": "no"}).start()
+    try:
+        print(f"machine: {os.cpu_count()} cpus, load before {os.getloadavg()[0]:.2f}; work dir {work}")
+        return [await run(size, args, server, work) for size in args.sizes]
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    options = arguments()
+    figures = asyncio.run(main(options))
+    report(figures)
+    if options.json:
+        options.json.write_text(json.dumps(figures, indent=2))

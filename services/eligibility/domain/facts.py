@@ -1,0 +1,65 @@
+"""What a rule sees besides the entry: facts about other entries and its language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from services.eligibility.domain.winners import WinnerIndex
+from shared.contest import Contest
+from shared.rules import Rule
+
+Result = Literal["pass", "fail", "review"]
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    result: Result
+    reason: str = ""
+    related: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Guess:
+    """A language (ISO 639 code) and the detector's probability for it."""
+
+    language: str
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageFacts:
+    whole: Guess
+    answers: tuple[tuple[str, Guess], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What screening needs beyond the entry: other entries (S3, S4), its language (S10)."""
+
+    first_in_category: str | None = None
+    exact_copy_of: str | None = None
+    near_copy_of: tuple[str, float] | None = None
+    language: LanguageFacts | None = None
+
+
+@dataclass(frozen=True)
+class RuleBook:
+    rules: tuple[Rule, ...]
+    close: datetime
+    zone: ZoneInfo
+    categories: frozenset[int]
+    winners: dict[str, WinnerIndex] = field(default_factory=dict)  # by rule id
+
+    @classmethod
+    def of(cls, contest: Contest, winners: dict[str, WinnerIndex]) -> RuleBook:
+        return cls(tuple(contest.rules), contest.submission.end, contest.zone, frozenset(contest.categories), winners)
+
+    def rule(self, kind: str) -> Rule | None:
+        """The first enabled rule of a kind (what facts to gather depends on it)."""
+        return next((r for r in self.rules if r.kind == kind and r.enabled), None)
+
+
+SWITCHED_OFF = Check("pass", "not applied: switched off in the contest file")
