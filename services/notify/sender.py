@@ -101,10 +101,10 @@ class Sender:
         handled = 0
         try:
             while handled < PER_STEP and not self._stopping.is_set():
-                row = self._claim()
-                if row is None:
+                claimed = self._claim()
+                if claimed is None:
                     break
-                await self._publish(await self._deliver(transport, row))
+                await self._publish(await self._deliver(transport, *claimed))
                 handled += 1
         finally:
             await transport.close()
@@ -126,7 +126,8 @@ class Sender:
 
     # --- claim, deliver, record -------------------------------------------------
 
-    def _claim(self) -> Notification | None:
+    def _claim(self) -> tuple[Notification, store.Contact] | None:
+        """Take one due notification (and its coordinator) for this task."""
         now = time.time()
         due = select(Notification).where(Notification.status == Status.ready, col(Notification.next_attempt_at) <= now)
         stale = select(Notification).where(Notification.status == Status.sending, col(Notification.claimed_at) < now - self.config.lease_seconds)
@@ -141,17 +142,16 @@ class Sender:
                         .execution_options(synchronize_session=False)
                     )
                     if taken.rowcount == 1:
+                        contact = session.get(store.Contact, row.submission_id)
                         session.commit()
+                        assert contact is not None, "a notification is due only once its coordinator is known"
                         if was == Status.sending:
                             log.warning("notification.resumed", **row_fields(row, self._announced), note="its sender stopped mid-send")
                         row.status, row.attempts = Status.sending, attempts + 1
-                        return row
+                        return row, contact
         return None
 
-    async def _deliver(self, transport: Transport, row: Notification) -> list[OutboxEvent]:
-        with Session(self.service.ctx.engine) as session:
-            contact = session.get(store.Contact, row.submission_id)
-        assert contact is not None, "a ready notification always has its contact"
+    async def _deliver(self, transport: Transport, row: Notification, contact: store.Contact) -> list[OutboxEvent]:
         personal = (contact.name, contact.email, row.recipient)
         try:
             message = compose(row, contact, self.service.ctx.contest, self.templates, self.config.sender)

@@ -363,7 +363,7 @@ async def test_an_email_whose_sender_died_before_recording_it_is_taken_over_afte
         return original(self, row, status, error)
 
     monkeypatch.setattr(Sender, "_record", dies_once)
-    config = quick().model_copy(update={"send_timeout_seconds": 0.2, "lease_after_seconds": 0.5})
+    config = quick().model_copy(update={"send_timeout_seconds": 1.0, "lease_after_seconds": 2.5})
     smtp = {"smtp_url": sink.url} if transport == "smtp" else {}
     service = build(settings.model_copy(update=smtp), config)
     async with service.app:
