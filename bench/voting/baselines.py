@@ -49,7 +49,9 @@ async def faststream_noop(url: str, group: str, target: int, *, batch: int | Non
         if seen["count"] >= target:
             done.set()
 
-    options: dict[str, Any] = {"batch": True, "max_records": batch} if batch else {}
+    # Without max_records the per-message subscriber fetches the whole backlog
+    # at once and its shutdown waits for every fetched message.
+    options: dict[str, Any] = {"batch": True, "max_records": batch} if batch else {"max_records": 100}
     sub = StreamSub(streams.IN_BALLOTS, group=group, consumer=f"{group}-1", **options)
 
     if batch and model:

@@ -25,7 +25,7 @@ from services.voting.ballots import BallotDesk
 from services.voting.domain import micros
 from services.voting.projection import Projection
 from shared import bus, streams
-from shared.envelope import CloudEvent, parse_entry
+from shared.envelope import CloudEvent, Unreadable, parse_entry
 from shared.events import T
 from shared.logs import get_logger
 from shared.runtime import ServiceContext
@@ -63,12 +63,12 @@ class Reporter:
         dead: list[tuple[str, bytes]] = []
         for entry in entries:
             event = parse_entry(entry.raw)
-            error = getattr(event, "error", None) or (None if event.type == T.CLOCK_TICK else f"unknown event type {event.type!r} on {entry.stream}")  # type: ignore[union-attr]
-            if error:
-                log.warning("entry.deadlettered", stream=entry.stream, entry_id=entry.entry_id, error=error)
-                dead.append((streams.DEADLETTER, bus.deadletter(entry.stream, entry.entry_id, error, entry.raw, self.ctx.source).to_json()))
-            else:
-                ticks.append(event)  # type: ignore[arg-type]
+            if isinstance(event, CloudEvent) and event.type == T.CLOCK_TICK:
+                ticks.append(event)
+                continue
+            error = event.error if isinstance(event, Unreadable) else f"unknown event type {event.type!r} on {entry.stream}"
+            log.warning("entry.deadlettered", stream=entry.stream, entry_id=entry.entry_id, error=error)
+            dead.append((streams.DEADLETTER, bus.deadletter(entry.stream, entry.entry_id, error, entry.raw, self.ctx.source).to_json()))
         await wire.xadd_all(self.redis, dead)
         if not ticks:
             return
