@@ -11,6 +11,8 @@ from typing import Annotated
 import typer
 
 from services import acl_cli, ops_cli, supervisor
+from services.demo import cli as demo_cli
+from services.report import cli as report_cli
 from shared import acl
 
 cli = typer.Typer(help="The WSIS Prizes contest rules engine.", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -128,6 +130,9 @@ def health(service: Annotated[str, typer.Argument(help="the service to check")],
 
 cli.command()(ops_cli.status)
 cli.add_typer(ops_cli.deadletter_cli, name="deadletter")
+cli.command()(demo_cli.demo)
+cli.command()(report_cli.results)
+cli.command()(report_cli.report)
 cli.add_typer(acl_cli.acl_cli, name="acl")
 
 

@@ -1,0 +1,74 @@
+"""The results for a person at a terminal: a few rich tables, read at a glance."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+
+def _counts(title: str, counts: dict[str, int], total: int | None = None) -> Table:
+    table = Table(title=title, title_justify="left", show_header=False, box=None, pad_edge=False)
+    table.add_column(style="cyan")
+    table.add_column(justify="right")
+    for key, value in counts.items():
+        table.add_row(key, f"{value:,}")
+    if total is not None:
+        table.add_row(Text("total", style="bold"), Text(f"{total:,}", style="bold"))
+    return table
+
+
+def overview(view: dict[str, Any]) -> Table:
+    entries, nominations, votes = view["entries"], view["nominations"], view["votes"]
+    grid = Table.grid(padding=(0, 4))
+    grid.add_row(
+        _counts("entries by outcome", entries["by_outcome"], entries["screened"]),
+        _counts("entries by failed rule", entries["failed_rules"] or {"none": 0}),
+        _counts("nominations", {"recorded": nominations["recorded"], **{f"refused: {k}": v for k, v in nominations["refused"].items()},
+                                "on the published list": nominations["nominees"]}),  # fmt: skip
+    )
+    grid.add_row(
+        _counts("votes", {"accepted": votes["accepted"], **{f"rejected: {k}": v for k, v in votes["rejected"].items()}}, votes["answered"]),
+        _counts("needs review, by rule", entries["review_rules"] or {"none": 0}),
+        _counts("emails sent", view["emails"]["sent"] or {"none": 0}, sum(view["emails"]["sent"].values())),
+    )
+    return grid
+
+
+def categories(view: dict[str, Any]) -> Table:
+    announced = view["announced"]
+    table = Table(title="results per category" + ("" if announced else " (until the ceremony every finalist is a champion)"),
+                  title_justify="left")  # fmt: skip
+    for column, justify in (("#", "right"), ("category", "left"), ("nominees", "right"), ("votes", "right"),
+                            ("finalists (votes)", "left")):  # fmt: skip
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for c in view["categories"]:
+        table.add_row(str(c["category"]), f"{c['action_line']} {c['title']}"[:38], str(c["nominees"]),
+                      f"{c['votes']:,}" if "votes" in c else "-", _finalists(c, announced))  # fmt: skip
+    return table
+
+
+def _finalists(category: dict[str, Any], announced: bool) -> Text:
+    text = Text()
+    for n, f in enumerate(category.get("finalists", [])):
+        if n:
+            text.append(", ")
+        won = announced and f["submission_id"] == category.get("winner")
+        text.append(f["submission_id"], style="bold green" if won else "")
+        text.append(f" ({f['votes']:,}{', tied' if f['tied'] else ''})")
+        if won:
+            text.append(" winner", style="green")
+    return text or Text("-")
+
+
+def render(view: dict[str, Any]) -> RenderableType:
+    head = Text.assemble((view["contest"], "bold"), "  phase: ", (view["phase"], "yellow"))
+    parts: list[RenderableType] = [head, overview(view), categories(view)]
+    if view["announced"]:
+        from services.report.views import totals
+
+        t = totals(view)
+        parts.append(Text(f"{t['winners']} winners and {t['champions']} champions announced", style="bold green"))
+    return Group(*parts)
