@@ -67,6 +67,8 @@ class Sender:
         self._stopping.set()
         if self._tasks:
             _, late = await asyncio.wait(self._tasks, timeout=2 * self.config.send_timeout_seconds + 5)
+            for task in late:  # cannot happen while sends time out; a claim left behind is taken over after its lease
+                task.cancel()
             if late:
                 log.warning("sender.stop_timed_out", tasks=len(late))
 
@@ -95,8 +97,8 @@ class Sender:
         if lead:
             await self._publish(self._release_held())
             if self._relay_needed:
-                self._relay_needed = False
                 await self.service.relay_outbox()
+                self._relay_needed = False
         transport = self.new_transport()
         handled = 0
         try:
