@@ -412,3 +412,29 @@ async def test_an_email_not_sent_yet_follows_the_coordinators_new_address(settin
     assert out[0]["data"]["occasion"] == "acknowledgement"
 
 
+
+
+async def test_an_outcome_event_whose_publish_failed_is_published_by_the_relay(settings, redis, sink, monkeypatch):
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from services.notify import sender as sender_module
+
+    real, failures = sender_module.bus.publish_all, []
+
+    async def flaky(client, events):  # type: ignore[no-untyped-def]
+        events = list(events)
+        if not failures and any(stream == streams.OUT_NOTIFY for stream, _ in events):
+            failures.append(len(events))
+            raise RedisConnectionError("the bus went away for a moment")
+        return await real(client, events)
+
+    monkeypatch.setattr(sender_module.bus, "publish_all", flaky)
+    async with build(settings.model_copy(update={"smtp_url": sink.url}), quick()).app:
+        await publish(redis, streams.OUT_SUBMISSION, received("o-1"))
+        await publish(redis, streams.OUT_ELIGIBILITY, screened("o-1"))
+        out = await wait_for(redis, streams.OUT_NOTIFY, lambda seen: len(seen) == 1)
+        await asyncio.sleep(0.3)
+
+    assert failures == [1]
+    assert len(await events(redis, streams.OUT_NOTIFY)) == 1 and out[0]["data"]["submission_id"] == "o-1"
+    assert len(sink.received()) == 1
