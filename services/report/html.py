@@ -47,7 +47,7 @@ def heatmap(view: dict[str, Any]) -> str:
              for n, w in enumerate(weeks)]  # fmt: skip
     for r, c in enumerate(rows):
         y = top + r * cell_h
-        parts.append(f'<text x="{left - 8}" y="{y + 14}" text-anchor="end">{c["category"]}. {escape(c["title"][:42])}</text>')
+        parts.append(f'<text x="{left - 8}" y="{y + 14}" text-anchor="end">{c["category"]}. {escape(_short(c["title"], 40))}</text>')
         for n, value in enumerate(c["votes_per_week"]):
             shade = 0.08 + 0.92 * (value or 0) / peak
             fill = f"rgba(47,125,193,{shade:.2f})" if value is not None else EMPTY
@@ -57,6 +57,10 @@ def heatmap(view: dict[str, Any]) -> str:
                 parts.append(f'<text x="{left + n * cell_w + cell_w / 2}" y="{y + 14}" text-anchor="middle" style="fill:{colour}">{value:,}</text>')
     return (f'<svg class="chart overview" role="img" aria-label="votes per week and category" viewBox="0 0 {width} {height}" '
             f'width="100%" xmlns="http://www.w3.org/2000/svg">{"".join(parts)}</svg>')  # fmt: skip
+
+
+def _short(text: str, size: int) -> str:
+    return text if len(text) <= size else text[: size - 1].rstrip(" ,") + "\u2026"
 
 
 def render(view: dict[str, Any]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from services.report.raw import RawConnection
 from services.report.state import READABLE, ContestState
@@ -56,6 +57,15 @@ def catch_up(url: str, state: ContestState) -> int:
     thresholds = gc.get_threshold()
     gc.set_threshold(100_000, 50, 100)  # a million answers: collect seldom while they pile up
     try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        in_loop = False
+    else:
+        in_loop = True  # called from async code (a test, an embedding app): read on a thread of its own
+    try:
+        if in_loop:
+            with ThreadPoolExecutor(1) as pool:
+                return pool.submit(asyncio.run, read()).result()
         return asyncio.run(read())
     finally:
         gc.set_threshold(*thresholds)

@@ -19,7 +19,7 @@ def phase(state: ContestState) -> str:
     if state.awards is not None:
         return "winners announced"
     if state.closed is not None:
-        return "voting closed: the expert group selects the winners"
+        return "voting closed: the expert group decides"
     if state.nominees is not None:
         return "public voting"
     if state.nominations or state.nomination_refusals:
