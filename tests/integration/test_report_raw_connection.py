@@ -1,0 +1,49 @@
+"""The bulk connection under the demo's publisher and the report's reader, against a real server."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from services.demo.publisher import Publisher
+from services.report import reader
+from services.report.raw import CommandError, RawConnection
+from services.report.state import ContestState
+from shared import streams
+
+
+def answer(n: int) -> bytes:
+    data = {"ballot_id": f"b-{n}", "voter_id": "m-1", "category": 1 + n % 18, "project_id": "p-1"}
+    if n % 4 == 0:
+        data["reason"] = "own_project"
+    kind = "wsis.vote.rejected" if n % 4 == 0 else "wsis.vote.accepted"
+    return orjson.dumps({"specversion": "1.0", "id": f"a-{n}", "source": "wsis-prizes/voting", "type": kind,
+                         "time": "2021-03-02T10:00:00Z", "data": data})  # fmt: skip
+
+
+async def test_a_publisher_adds_every_body_in_order_across_chunks(redis_url, redis):
+    bodies = [b'{"n":%d}' % n for n in range(5_003)]
+    async with Publisher(redis_url) as publisher:
+        assert await publisher.xadd(streams.IN_BALLOTS, bodies) == 5_003
+        await publisher.xadd_events([(streams.IN_CLOCK, b'{"t":1}'), (streams.IN_PANEL, b'{"p":1}')])
+    stored = [fields[b"__data__"] for _, fields in await redis.xrange(streams.IN_BALLOTS)]
+    assert stored == bodies and await redis.xlen(streams.IN_CLOCK) == await redis.xlen(streams.IN_PANEL) == 1
+
+
+async def test_the_reader_folds_a_stream_read_in_chunks_from_where_it_stopped(redis_url, monkeypatch):
+    monkeypatch.setattr(reader, "CHUNK", 1_000)
+    state = ContestState()
+    async with Publisher(redis_url) as publisher, RawConnection(redis_url) as conn:
+        await publisher.xadd(streams.OUT_VOTING, [answer(n) for n in range(2_500)])
+        assert await reader.follow(conn, state) == 2_500
+        await publisher.xadd(streams.OUT_VOTING, [answer(n) for n in range(2_500, 2_600)])
+        assert await reader.follow(conn, state) == 100
+        assert await reader.follow(conn, state) == 0
+    assert state.accepted == 1_950 and state.rejected == {"own_project": 650} and len(state.answers) == 2_600
+
+
+async def test_a_command_the_server_refuses_raises_with_its_message(redis_url):
+    async with RawConnection(redis_url) as conn:
+        with pytest.raises(CommandError, match="(?i)unknown command"):
+            await conn.command(b"NO-SUCH-COMMAND")
+        assert await conn.command(b"PING") == b"PONG"

@@ -1,0 +1,47 @@
+"""The demo's own bookkeeping: its data dir, intake's answers, the emails it expects."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from services.demo.checks import expected_emails
+from services.demo.system import MARKER, DemoError, fresh
+from services.demo.watch import Intake
+from services.report.state import ContestState
+
+
+def test_a_demo_starts_on_an_empty_data_dir_and_empties_only_one_an_earlier_demo_made(tmp_path):
+    made = fresh(tmp_path / "demo")
+    (made / "valkey").mkdir()
+    assert fresh(made) == made and [p.name for p in made.iterdir()] == [MARKER]
+    other = tmp_path / "precious"
+    other.mkdir()
+    (other / "data.db").write_text("keep me")
+    with pytest.raises(DemoError, match="not a demo's"):
+        fresh(other)
+    assert (other / "data.db").read_text() == "keep me"
+
+
+def answer(kind: str, cause: str, data: dict, event_id: str = "x") -> bytes:
+    return orjson.dumps({"id": event_id, "type": kind, "causationid": cause, "data": data})
+
+
+def test_intake_keeps_each_entrys_latest_revision_and_why_an_event_was_rejected():
+    intake = Intake()
+    intake.apply(answer("wsis.submission.received", "sub-1", {"submission_id": "s", "revision": 1, "coordinator": {}}, "r-1"))
+    intake.apply(answer("wsis.submission.received", "sub-2", {"submission_id": "s", "revision": 2}, "r-2"))
+    intake.apply(answer("wsis.submission.received", "sub-2", {"submission_id": "s", "revision": 2}, "r-2"))  # redelivered
+    intake.apply(answer("wsis.submission.rejected", "sub-3", {"errors": [{"field": "time", "message": "deadline: closed"}]}))
+    intake.apply(answer("wsis.submission.rejected", "sub-4", {"errors": [{"field": "entity.country", "message": "bad"}]}))
+    assert intake.revisions == {"s": (2, "r-2")} and len(intake.answered) == 4
+    assert intake.rejected == {"deadline": 1, "schema": 1}
+
+
+def test_the_emails_expected_follow_the_contracts_occasions():
+    state = ContestState()
+    state.verdicts = dict.fromkeys(("a", "b", "c"))  # type: ignore[arg-type]
+    state.progress = {1: {1: {"a": 1, "b": 0}}, 2: {1: {"a": 2, "b": 0}}}
+    state.closed = {1: {"finalists": ["a", "b"]}}
+    state.awards = {1: {"winner": "a", "champions": ["b"]}}
+    assert expected_emails(state) == {"acknowledgement": 3, "nomination": 3, "progress": 4, "champion": 2, "winner": 1, "awards": 2}
