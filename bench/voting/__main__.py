@@ -23,7 +23,12 @@ import psutil
 from redis.asyncio import Redis
 
 from bench.voting import baselines, scenario
-from bench.voting.service_run import ServiceProcess, run_ballots, steady_latency, wait_drained
+from bench.voting.service_run import (
+    ServiceProcess,
+    run_ballots,
+    steady_latency,
+    wait_drained,
+)
 from shared import streams
 from shared.embedded import EmbeddedValkey
 
@@ -67,6 +72,7 @@ async def main(args: argparse.Namespace) -> dict:
         valkey = psutil.Process(server.process.pid)  # type: ignore[union-attr]
         results["a_voting_service"] = await run_ballots(redis, service, args.ballots, valkey)
         results["a_voting_service"]["peak_rss_mb"] = round(service.peak_rss / 2**20, 1)
+        print(json.dumps(results["a_voting_service"], indent=2), flush=True)
         results["latency"] = await steady_latency(redis, args.latency_rate, args.latency_seconds, args.members)
         service.sample()
         results["a_voting_service"]["peak_rss_mb_after_latency"] = round(service.peak_rss / 2**20, 1)

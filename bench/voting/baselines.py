@@ -11,9 +11,8 @@ import time
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
-
 from faststream.redis import RedisBroker, StreamSub
+from pydantic import BaseModel
 from redis.asyncio import Redis
 
 from shared import bus, streams

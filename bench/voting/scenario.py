@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 import orjson
 from redis.asyncio import Redis
 
-from services.voting.wire import xadd_all
+from services.voting.commands import xadd_all
 from shared import streams
 
 OPENS = datetime(2021, 2, 28, 23, 0, tzinfo=timezone.utc)

@@ -16,7 +16,7 @@ import psutil
 from redis.asyncio import Redis
 
 from bench.voting.scenario import event
-from services.voting.wire import xadd_all
+from services.voting.commands import xadd_all
 from shared import streams
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -131,9 +131,9 @@ async def steady_latency(redis: Redis, rate: int, seconds: float, member_count: 
             data = {"voter_id": f"m-{voter:07d}", "category": category, "project_id": f"p-{category:02d}-03"}
             batch.append((streams.IN_BALLOTS, event("wsis.ballot.cast", f"lat-{i}", "2021-03-15T12:00:00Z", data, "latency")))
         stamp = time.perf_counter()
-        await xadd_all(redis, batch)
-        for i in range(n, n + len(batch)):
+        for i in range(n, n + len(batch)):  # before the XADD: an answer may come back before it returns
             sent[f"lat-{i}"] = stamp
+        await xadd_all(redis, batch)
     await asyncio.wait_for(task, 60)
     latencies.sort()
     pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000  # noqa: E731

@@ -17,10 +17,9 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from services.voting import domain, wire
+from services.voting import commands, domain, store, wire
 from services.voting.ledger import Held, Ledger, Outcome
 from services.voting.projection import Projection
-from services.voting import store
 from shared import bus, streams
 from shared.envelope import Unreadable
 from shared.events import T
@@ -69,10 +68,10 @@ class BallotDesk:
 
         async def finish() -> None:
             if not ballots and not (self.maybe_held and self.projection.nominees is not None):
-                await wire.xadd_all(self.redis, dead)
+                await commands.xadd_all(self.redis, dead)
                 return
             answers, counts = await self.ledger.run(self._settle, ballots)
-            await wire.xadd_all(self.redis, [*dead, *((streams.OUT_VOTING, self._answer(row)) for row in answers)])
+            await commands.xadd_all(self.redis, [*dead, *((streams.OUT_VOTING, self._answer(row)) for row in answers)])
             if entries or answers:
                 ids = {"first": entries[0].entry_id, "last": entries[-1].entry_id} if entries else {}
                 log.info("ballots.batch", stream=streams.IN_BALLOTS, entries=len(entries), dead=len(dead), **counts, **ids,

@@ -20,7 +20,7 @@ from redis.asyncio import Redis
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select, update
 
-from services.voting import store, tally, wire
+from services.voting import commands, store, tally, wire
 from services.voting.ballots import BallotDesk
 from services.voting.domain import micros
 from services.voting.projection import Projection
@@ -69,7 +69,7 @@ class Reporter:
             error = event.error if isinstance(event, Unreadable) else f"unknown event type {event.type!r} on {entry.stream}"
             log.warning("entry.deadlettered", stream=entry.stream, entry_id=entry.entry_id, error=error)
             dead.append((streams.DEADLETTER, bus.deadletter(entry.stream, entry.entry_id, error, entry.raw, self.ctx.source).to_json()))
-        await wire.xadd_all(self.redis, dead)
+        await commands.xadd_all(self.redis, dead)
         if not ticks:
             return
         tick = max(ticks, key=lambda t: t.time)
@@ -138,7 +138,7 @@ class Reporter:
             pending = [(row.name, row.body) for row in sorted(rows, key=lambda r: (r.name == "closed", len(r.name), r.name))]
         if not pending:
             return
-        await wire.xadd_all(self.redis, [(streams.OUT_VOTING, body) for _, body in pending])
+        await commands.xadd_all(self.redis, [(streams.OUT_VOTING, body) for _, body in pending])
         names = [name for name, _ in pending]
         with Session(self.ctx.engine) as session:
             session.exec(update(store.ReportRow).where(col(store.ReportRow.name).in_(names)).values(published=True))  # type: ignore[call-overload]

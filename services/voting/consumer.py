@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
-from services.voting import wire
+from services.voting import commands
 from shared import bus, streams
 from shared.logs import get_logger
 from shared.settings import Settings
@@ -82,11 +82,11 @@ class StreamLoop:
         await asyncio.sleep(min(1.0, self.settings.reclaim_every_ms / 1000))
 
     async def round(self) -> int:
-        got = await wire.read_group(self.redis, self.stream, self.group, self.consumer, self.settings.batch_size, self.settings.block_ms)
+        got = await commands.read_group(self.redis, self.stream, self.group, self.consumer, self.settings.batch_size, self.settings.block_ms)
         entries = [bus.Entry(self.stream, entry_id, raw) for entry_id, raw in got]
         if self.begin is None:
             await self.process(entries)
-            await wire.ack(self.redis, self.stream, self.group, [e.entry_id for e in entries])
+            await commands.ack(self.redis, self.stream, self.group, [e.entry_id for e in entries])
             return len(entries)
         finish = await self.begin(entries)
         await self._settle_inflight()
@@ -95,7 +95,7 @@ class StreamLoop:
 
     async def _complete(self, finish: Callable[[], Awaitable[None]], entries: list[bus.Entry]) -> None:
         await finish()
-        await wire.ack(self.redis, self.stream, self.group, [e.entry_id for e in entries])
+        await commands.ack(self.redis, self.stream, self.group, [e.entry_id for e in entries])
 
     async def _settle_inflight(self) -> None:
         """Wait for the batch in flight; its failure is raised here (it stays pending)."""
@@ -137,7 +137,7 @@ class StreamLoop:
         if deliveries > self.settings.max_deliveries:
             error = f"gave up after {deliveries - 1} deliveries: {self._errors.pop(entry.entry_id, 'failed on every delivery')}"
             letter = bus.deadletter(self.stream, entry.entry_id, error, entry.raw, self.source)
-            await wire.xadd_all(self.redis, [(streams.DEADLETTER, letter.to_json())])
+            await commands.xadd_all(self.redis, [(streams.DEADLETTER, letter.to_json())])
             await bus.ack(self.redis, self.stream, self.group, [entry.entry_id])
             log.error("entry.deadlettered", stream=self.stream, entry_id=entry.entry_id, error=error)
             return

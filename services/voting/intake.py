@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pydantic import ValidationError
 from sqlmodel import Session, select
 
-from services.voting import store, wire
+from services.voting import commands, store, wire
 from services.voting.domain import read_member
 from services.voting.ledger import Ledger, Member
 from services.voting.projection import nominee_map
@@ -55,7 +55,7 @@ class Registry:
             rows.append((user_id, known.entity_id, known.complete, store.position(entry.entry_id)))
         if rows:
             await self.ledger.run(self._store, rows)
-        await wire.xadd_all(self.redis, dead)
+        await commands.xadd_all(self.redis, dead)
         if entries:
             log.info("stakeholders.batch", stream=streams.IN_STAKEHOLDERS, entries=len(entries), stored=len(rows), dead=len(dead))
 

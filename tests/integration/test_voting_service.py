@@ -6,11 +6,11 @@ import asyncio
 
 import pytest
 
+from bench.voting.events import ballot, member, nominees, tick
 from services.voting import domain
 from services.voting.app import build
 from shared import streams
 from tests.helpers import answers_to, events, publish, wait_for
-from bench.voting.events import ballot, member, nominees, tick
 
 LIST = {4: [("p-1", "org-1"), ("p-2", "org-2")], 7: [("p-3", "org-3")]}
 
@@ -223,9 +223,9 @@ async def test_the_close_names_five_finalists_and_the_ties_across_fifth_place_on
 
 
 async def test_a_batch_that_fails_after_commit_is_redelivered_and_answered_the_same_way(settings, redis, monkeypatch):
-    from services.voting import wire
+    from services.voting import commands
 
-    real = wire.xadd_all
+    real = commands.xadd_all
     failures = []
 
     async def publish_fails_once(client, entries):
@@ -234,7 +234,7 @@ async def test_a_batch_that_fails_after_commit_is_redelivered_and_answered_the_s
             raise ConnectionError("the bus went away after the commit")
         await real(client, entries)
 
-    monkeypatch.setattr(wire, "xadd_all", publish_fails_once)
+    monkeypatch.setattr(commands, "xadd_all", publish_fails_once)
     service = build(settings)
     async with service.app:
         await register(redis, "v-1", "v-2")
