@@ -32,7 +32,9 @@ def make_engine(service: str, data_dir: Path, database_url: str | None = None) -
 
 
 def _sqlite_engine(url: str) -> Engine:
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    # hide_parameters: a failed statement's values (a coordinator's name or
+    # address) never reach an exception message, and so never a log line.
+    engine = create_engine(url, hide_parameters=True, connect_args={"check_same_thread": False, "timeout": 30})
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -49,13 +51,14 @@ def _sqlite_engine(url: str) -> Engine:
 
 def _postgres_engine(service: str, url: str) -> Engine:
     schema = service.replace("-", "_")
-    bootstrap = create_engine(url, isolation_level="AUTOCOMMIT")
+    bootstrap = create_engine(url, isolation_level="AUTOCOMMIT", hide_parameters=True)
     with bootstrap.connect() as conn:
         conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
     bootstrap.dispose()
     return create_engine(
         url,
         pool_pre_ping=True,
+        hide_parameters=True,
         connect_args={"options": f"-csearch_path={schema}"},
     )
 
