@@ -47,8 +47,15 @@ async def prefill(redis: Redis, bodies: list[bytes]) -> None:
             await pipe.execute()
 
 
-async def drained(redis: Redis, expected: int) -> None:
+async def drained(redis: Redis, expected: int, timeout: float = 900) -> None:
+    """Until every entry is screened and acknowledged; a dead letter or a stall stops the run."""
+    deadline = time.monotonic() + timeout
     while True:
+        if await redis.xlen(streams.DEADLETTER):
+            (_, fields), *_ = await redis.xrange(streams.DEADLETTER, count=1)
+            raise RuntimeError(f"an entry was dead-lettered: {json.loads(fields[b'__data__'])['data']['error']}")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"not drained after {timeout} s")
         groups = [g for g in await redis.xinfo_groups(streams.OUT_SUBMISSION) if g["name"] == b"eligibility"]
         if groups and groups[0]["lag"] == 0 and groups[0]["pending"] == 0 and await redis.xlen(streams.OUT_ELIGIBILITY) >= expected:
             return

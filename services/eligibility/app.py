@@ -15,7 +15,7 @@ from services.eligibility.screener import Repeat, Screener, Verdict
 from shared import bus, streams
 from shared.db import create_tables
 from shared.envelope import ID_NAMESPACE, CloudEvent, field_errors, outbound
-from shared.events import T
+from shared.events import T, SubmissionReceived, SubmissionRejected, SubmissionScreened
 from shared.logs import get_logger
 from shared.runtime import Effects, Service, ServiceContext, types_on
 from shared.settings import Settings
@@ -85,7 +85,18 @@ class EligibilityHandler:
 def build(settings: Settings | None = None) -> Service:
     service = Service("eligibility", EligibilityHandler, settings)
 
-    @service.subscriber(streams.OUT_SUBMISSION, title="received entries", description="Entries as stored by the submission service")
+    service.publisher(
+        streams.OUT_ELIGIBILITY,
+        (T.SUBMISSION_SCREENED, SubmissionScreened),
+        description="One verdict per entry and per amendment, and again when an earlier entry changes it",
+    )
+
+    @service.subscriber(
+        streams.OUT_SUBMISSION,
+        (T.SUBMISSION_RECEIVED, SubmissionReceived),
+        (T.SUBMISSION_REJECTED, SubmissionRejected),
+        description="Entries as stored by the submission service (rejections are passed over)",
+    )
     async def on_received(msg: RedisBatchStreamMessage) -> None:
         await service.consume(streams.OUT_SUBMISSION, msg.raw_message)
 

@@ -62,7 +62,7 @@ class Screener:
         if not self.language_rule:
             return {}
         found = language.detect(entry, self.language_rule.params.min_answer_words)
-        return {"whole": [found.whole.language, found.whole.confidence], "answers": [[n, g.language, g.confidence] for n, g in found.answers]}
+        return {"parts": [[name, g.language, g.confidence] for name, g in found.parts]}
 
     # --- the entry point --------------------------------------------------------
 
@@ -81,10 +81,10 @@ class Screener:
         row.language, row.data = self.language_of(entry), entry.model_dump(mode="json")
         keys = self.keys_of(row.signature)
         store.replace_bands(session, row.submission_id, before[3] if before else [], keys)
-        session.add(row)
         near = self._neighbours(session, row, keys, before)
         screened = screen(entry, self._facts(row, near), self.book)
         row.verdict = screened.model_dump(mode="json")
+        session.add(row)  # after the lookup: a new row is written once, with its verdict
         verdicts = [Verdict(entry.submission_id, entry.revision, screened, rescreen=False)]
         if entry.received_at < self.book.close:
             later = sorted((n for n in near if n.order > row.order), key=lambda n: n.order)
@@ -144,5 +144,4 @@ class Screener:
 def _language(stored: dict) -> LanguageFacts | None:
     if not stored:
         return None
-    whole = Guess(*stored["whole"])
-    return LanguageFacts(whole, tuple((name, Guess(lang, p)) for name, lang, p in stored["answers"]))
+    return LanguageFacts(tuple((name, Guess(lang, p)) for name, lang, p in stored["parts"]))

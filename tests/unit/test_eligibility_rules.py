@@ -15,7 +15,7 @@ from services.eligibility.rulebook import load_rule_book
 from shared.contest import DEFAULT_CONTEST_FILE, Contest, ContestFile, load_contest
 from tests.factories import submission, words
 
-ENGLISH = Facts(language=LanguageFacts(Guess("en", 1.0)))
+ENGLISH = Facts(language=LanguageFacts((("short_description", Guess("en", 1.0)),)))
 BOOK = load_rule_book(load_contest())
 LINKAGE = "The project advances SDG 4 on quality education and SDG 9 on infrastructure. " + words(60)
 
@@ -137,18 +137,20 @@ def test_s9_the_deadline_is_geneva_time_to_the_second_across_the_dst_change(clos
 
 
 @pytest.mark.parametrize(
-    ("whole", "answers", "result", "reason"),
-    [(("en", 1.0), [], "pass", ""),
-     (("fr", 0.9999), [], "fail", "the entry appears to be written in French (100% sure); entries must be in English"),
-     (("es", 0.9), [("impact", "es", 0.99)], "fail", "the entry appears to be written in Spanish (90% sure); entries must be in English"),
-     (("en", 0.6), [], "review", "the entry could not be confirmed as English (best guess English, 60% sure); staff will check"),
-     (("pt", 0.7), [], "review", "the entry could not be confirmed as English (best guess Portuguese, 70% sure); staff will check"),
-     (("en", 1.0), [("impact", "fr", 0.95)], "review", "the answer on impact appears to be written in French (95% sure); entries must be in English"),
-     (("fr", 1.0), [("impact", "fr", 0.99), ("short_description", "en", 0.99)], "review", "the answer on impact appears to be written in French (99% sure); entries must be in English"),
-     (("en", 1.0), [("impact", "fr", 0.89)], "pass", "")],
+    ("parts", "result", "reason"),
+    [([("short_description", "en", 1.0), ("impact", "en", 0.95)], "pass", ""),
+     ([("short_description", "fr", 0.9999), ("impact", "fr", 0.97)], "fail", "the entry appears to be written in French (97% sure); entries must be in English"),
+     ([("short_description", "es", 0.9), ("impact", "es", 0.6)], "fail", "the entry appears to be written in Spanish (90% sure); entries must be in English"),
+     ([("entry", "fr", 0.95)], "fail", "the entry appears to be written in French (95% sure); entries must be in English"),
+     ([("short_description", "en", 0.6)], "review", "the entry could not be confirmed as English (best guess English, 60% sure); staff will check"),
+     ([("short_description", "en", 0.99), ("impact", "pt", 0.7)], "review", "the entry could not be confirmed as English (best guess Portuguese, 70% sure); staff will check"),
+     ([("entry", "en", 0.5)], "review", "the entry could not be confirmed as English (best guess English, 50% sure); staff will check"),
+     ([("short_description", "en", 1.0), ("impact", "fr", 0.95)], "review", "the answer on impact appears to be written in French (95% sure); entries must be in English"),
+     ([("short_description", "en", 0.99), ("impact", "fr", 0.99), ("partnerships", "fr", 1.0)], "review", "the answer on impact appears to be written in French (99% sure); entries must be in English"),
+     ([], "review", "the entry could not be confirmed as English (best guess an unidentified language (und), 0% sure); staff will check")],
 )  # fmt: skip
-def test_s10_a_confident_other_language_fails_and_an_unsure_verdict_is_for_review(whole, answers, result, reason):
-    facts = Facts(language=LanguageFacts(Guess(*whole), tuple((n, Guess(lang, p)) for n, lang, p in answers)))
+def test_s10_a_confident_other_language_fails_and_an_unsure_verdict_is_for_review(parts, result, reason):
+    facts = Facts(language=LanguageFacts(tuple((n, Guess(lang, p)) for n, lang, p in parts)))
     assert verdict("S10.english", facts=facts) == (result, reason)
 
 

@@ -95,23 +95,25 @@ def deadline(rule: r.DeadlineRule, entry: Entry, facts: Facts, book: RuleBook) -
 
 
 def language(rule: r.LanguageRule, entry: Entry, facts: Facts, book: RuleBook) -> Check:
-    """Fail on a confident other language; review when unsure or when answers disagree."""
+    """Fail when every part it is sure of is in another language; review when unsure or mixed."""
     p, reasons = rule.params, rule.reasons
-    found = facts.language
-    if found is None:
+    parts = facts.language.parts if facts.language else ()
+    if not parts:
         return Check("review", reasons.unsure.format(language=language_name("und"), confidence=0.0))
-    sure = [(name, g) for name, g in found.answers if g.confidence >= p.confidence]
+    sure = [(name, g) for name, g in parts if g.confidence >= p.confidence]
     foreign = [(name, g) for name, g in sure if g.language != p.expected]
     expected = [name for name, g in sure if g.language == p.expected]
-    whole = found.whole
-    if whole.language != p.expected and whole.confidence >= p.confidence and not expected:
-        return Check("fail", reasons.fail.format(language=language_name(whole.language), confidence=whole.confidence))
+    if foreign and not expected:
+        code = foreign[0][1].language
+        confidence = min(g.confidence for _, g in foreign if g.language == code)
+        return Check("fail", reasons.fail.format(language=language_name(code), confidence=confidence))
     if foreign:
         name, g = foreign[0]
         return Check("review", reasons.mixed.format(answer=LABELS[name], language=language_name(g.language), confidence=g.confidence))
-    if whole.language == p.expected and whole.confidence >= p.confidence:
+    if len(expected) == len(parts):
         return PASS
-    return Check("review", reasons.unsure.format(language=language_name(whole.language), confidence=whole.confidence))
+    unsure = next(g for _, g in parts if g.confidence < p.confidence)
+    return Check("review", reasons.unsure.format(language=language_name(unsure.language), confidence=unsure.confidence))
 
 
 def previous_winner(rule: r.PreviousWinnerRule, entry: Entry, facts: Facts, book: RuleBook) -> Check:

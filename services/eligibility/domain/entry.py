@@ -24,9 +24,11 @@ LABELS = {
     "impact": "answer on impact",
     "partnerships": "answer on partnerships",
     "challenges_and_prospects": "answer on challenges and prospects",
+    "entry": "entry",
 }
 Text = Annotated[str, Strict(), StringConstraints(strip_whitespace=True, min_length=1)]
 _WORD = re.compile(r"\w+")
+_COUNTED = re.compile(r"\S*[^\W_]\S*")  # a whitespace-delimited token with a letter or digit
 
 
 class EntityRef(BaseModel):
@@ -82,9 +84,7 @@ class Entry(BaseModel):
 
 def word_count(text: str | None) -> int:
     """Runs of non-space characters holding a letter or digit ("e-health" is one, "-" none)."""
-    if not text:
-        return 0
-    return sum(1 for token in text.split() if any(ch.isalnum() for ch in token))
+    return len(_COUNTED.findall(text)) if text else 0
 
 
 def words_of(text: str | None) -> list[str]:

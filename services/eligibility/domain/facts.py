@@ -31,8 +31,9 @@ class Guess:
 
 @dataclass(frozen=True, slots=True)
 class LanguageFacts:
-    whole: Guess
-    answers: tuple[tuple[str, Guess], ...] = ()
+    """Guesses by part: answers long enough to tell, or the whole `entry` when none is."""
+
+    parts: tuple[tuple[str, Guess], ...]
 
 
 @dataclass(frozen=True, slots=True)

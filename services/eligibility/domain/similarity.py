@@ -20,7 +20,8 @@ from datasketch import MinHash
 # layout with the most rows per band (fewest false candidates) that reaches
 # it is used; similarity above the threshold is found more surely still.
 RECALL_AT_THRESHOLD = 0.9
-SEED = 1  # fixed: stored signatures must stay comparable across restarts
+SEED = 1  # fixed, with the scheme: stored signatures must stay comparable across restarts
+SCHEME = "affine32"
 # A candidate whose signature estimate is this far below the threshold is
 # not compared exactly: at 128 values the estimate's standard error near the
 # threshold is about 0.045, so 0.15 drops a true near copy once in thousands.
@@ -39,7 +40,7 @@ class Bands:
 
     @property
     def label(self) -> str:
-        return f"minhash-sha1-seed{SEED}-p{self.num_perm}-b{self.bands}x{self.rows}"
+        return f"minhash-{SCHEME}-sha1-seed{SEED}-p{self.num_perm}-b{self.bands}x{self.rows}"
 
 
 @lru_cache(maxsize=16)
@@ -71,9 +72,14 @@ def estimate(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.count_nonzero(a == b)) / len(a)
 
 
+@lru_cache(maxsize=4)
+def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
+    return MinHash(num_perm=num_perm, seed=SEED, scheme=SCHEME).permutations
+
+
 def signature(grams: set[str], num_perm: int) -> np.ndarray:
-    """MinHash values as uint32 (deterministic: sha1 of each shingle, fixed seed)."""
-    sketch = MinHash(num_perm=num_perm, seed=SEED)
+    """MinHash values as uint32 (deterministic: sha1 of each shingle, fixed seed and scheme)."""
+    sketch = MinHash(num_perm=num_perm, seed=SEED, scheme=SCHEME, permutations=_permutations(num_perm))
     sketch.update_batch([g.encode() for g in sorted(grams)])
     return sketch.hashvalues.astype(np.uint32)
 
