@@ -62,7 +62,8 @@ def configure_logging(service: str, level: str = "INFO", fmt: str = "auto") -> N
         processors=[*shared, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
         logger_factory=structlog.PrintLoggerFactory(file=_CurrentStderr()),  # type: ignore[arg-type]
-        cache_logger_on_first_use=True,
+        # not cached: `structlog.testing.capture_logs` must see every logger
+        cache_logger_on_first_use=False,
     )
     # Libraries (FastStream, SQLAlchemy) log through the standard library:
     # render them the same way.
