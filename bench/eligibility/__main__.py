@@ -62,17 +62,25 @@ async def drained(redis: Redis, expected: int, timeout: float = 900) -> None:
         await asyncio.sleep(0.05)
 
 
-async def findings(redis: Redis) -> dict[str, int]:
-    counts = {"screened": 0, "rescreened": 0, "S4 fail": 0, "S4 review": 0, "S10 fail": 0, "S10 review": 0, "S3 fail": 0, "eligible": 0}
+async def findings(redis: Redis, mix: Mix) -> dict[str, dict[str, int]]:
+    """Per generated kind: how many entries, and what S4 and S10 said of them (last verdict)."""
+    last: dict[str, dict] = {}
+    rescreens = 0
     for _, fields in await redis.xrange(streams.OUT_ELIGIBILITY):
         event = json.loads(fields[b"__data__"])
-        counts["rescreened" if event["causationid"] != f"received-{event['subject']}" else "screened"] += 1
-        counts["eligible"] += event["data"]["outcome"] == "eligible"
-        for rule in event["data"]["rules"]:
-            key = f"{rule['rule'].split('.')[0]} {rule['result']}"
-            if key in counts:
-                counts[key] += 1
-    return counts
+        rescreens += event["causationid"] != f"received-{event['subject']}"
+        last[event["subject"]] = event["data"]
+    found: dict[str, dict[str, int]] = {"all": {"screened": len(last), "rescreened": rescreens}}
+    for sid, data in last.items():
+        tally = found.setdefault(mix.kinds[sid], {"entries": 0})
+        tally["entries"] += 1
+        results = {r["rule"].split(".")[0]: r["result"] for r in data["rules"]}
+        for rule in ("S4", "S10"):
+            if results[rule] != "pass":
+                key = f"{rule} {results[rule]}"
+                tally[key] = tally.get(key, 0) + 1
+        found["all"][data["outcome"]] = found["all"].get(data["outcome"], 0) + 1
+    return found
 
 
 async def run(size: int, args: argparse.Namespace, server: EmbeddedValkey, work: Path) -> dict:
@@ -91,12 +99,11 @@ async def run(size: int, args: argparse.Namespace, server: EmbeddedValkey, work:
         await drained(redis, size)
         done = time.perf_counter()
     timer.uninstall()
-    found = await findings(redis)
+    found = await findings(redis, mix)
     await redis.aclose()
     seconds = done - ready
     return {
         "entries": size,
-        "generated": {"exact_copies": mix.copies, "near_copies": mix.near_copies, "french_or_spanish": mix.foreign},
         "startup_seconds": round(ready - started, 2),
         "seconds": round(seconds, 2),
         "entries_per_second": round(size / seconds, 1),
@@ -109,8 +116,8 @@ def report(results: list[dict]) -> None:
     for r in results:
         d = r["duplicate_search"]
         print(f"\n{r['entries']:>6} entries: {r['seconds']} s, {r['entries_per_second']} entries/s (start-up {r['startup_seconds']} s)")
-        print(f"        generated {r['generated']}")
-        print(f"        found     {r['found']}")
+        for kind, tally in r["found"].items():
+            print(f"        {kind:>10}: {tally}")
         print(f"        duplicate search per entry: {d['mean_us']} us on average, {d['last_mean_us']} us over the last {d['last']}"
               f" (lookup {d['lookup_us']} us, check {d['check_us']} us, index upkeep {d['upkeep_us']} us; {d['candidates']} candidates checked exactly per entry)")  # fmt: skip
     if len(results) >= 2:

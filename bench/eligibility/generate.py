@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from bench.eligibility import corpus as c
@@ -22,9 +22,12 @@ CLOSES = datetime(2021, 1, 25, 22, 0, tzinfo=timezone.utc)
 
 @dataclass
 class Mix:
-    copies: int = 0
-    near_copies: int = 0
-    foreign: int = 0
+    """What was generated, by submission id."""
+
+    kinds: dict[str, str] = field(default_factory=dict)  # original, exact_copy, near_copy, foreign
+
+    def count(self, kind: str) -> int:
+        return sum(1 for k in self.kinds.values() if k == kind)
 
 
 def sentence(rng: random.Random) -> str:
@@ -110,18 +113,19 @@ def entries(count: int, seed: int = 2021, mix: Mix | None = None) -> list[bytes]
     step = (CLOSES - OPENS) / (count + 1)
     for i in range(count):
         roll = rng.random()
+        sid = f"bench-{i:06d}"
         if made and roll < 0.02:
-            answers, mix.copies = exact_copy(rng.choice(made), rng), mix.copies + 1
+            answers, mix.kinds[sid] = exact_copy(rng.choice(made), rng), "exact_copy"
         elif made and roll < 0.04:
-            answers, mix.near_copies = near_copy(rng.choice(made), rng), mix.near_copies + 1
+            answers, mix.kinds[sid] = near_copy(rng.choice(made), rng), "near_copy"
         elif roll < 0.05:
-            answers, mix.foreign = original(rng, rng.choice([c.FRENCH, c.SPANISH])), mix.foreign + 1
+            answers, mix.kinds[sid] = original(rng, rng.choice([c.FRENCH, c.SPANISH])), "foreign"
         else:
-            answers = original(rng, c.ENGLISH)
+            answers, mix.kinds[sid] = original(rng, c.ENGLISH), "original"
             made.append(answers)
         at = OPENS + step * (i + 1)
         entity = f"entity-{rng.randint(0, int(count * 0.8)):06d}"
-        out.append(json.dumps(received(f"bench-{i:06d}", entity, rng.randint(1, 18), answers, at, rng)).encode())
+        out.append(json.dumps(received(sid, entity, rng.randint(1, 18), answers, at, rng)).encode())
     return out
 
 

@@ -39,6 +39,7 @@ class EligibilityHandler:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
         self.screener = Screener(load_rule_book(ctx.contest))
+        store.tune_sqlite(ctx.engine)
         create_tables(ctx.engine, store.TABLES)
         with Session(ctx.engine) as session:
             reindexed = store.reindex_if_needed(session, self.screener)

@@ -13,7 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, Text, and_, delete, insert, or_, update
+from sqlalchemy import JSON, BigInteger, Column, Engine, Index, LargeBinary, Text, and_, delete, event, insert, or_, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -49,6 +50,8 @@ class EntryRow(SQLModel, table=True):
 
 class BandRow(SQLModel, table=True):
     __tablename__ = "eligibility_band"
+    # SQLite: the primary key is the table (one B-tree, not a table and an index)
+    __table_args__ = {"sqlite_with_rowid": False}
 
     key: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     submission_id: str = Field(primary_key=True)
@@ -66,11 +69,16 @@ TABLES = (EntryRow, BandRow, StateRow)
 
 
 def ensure_state(session: Session) -> StateRow:
+    """The state row, locked; created by whichever replica comes first."""
     state = session.get(StateRow, 1, with_for_update=True)
     if state is None:
-        state = StateRow(id=1, arrivals=0, index_layout="")
-        session.add(state)
-        session.flush()
+        try:
+            with session.begin_nested():
+                session.add(StateRow(id=1, arrivals=0, index_layout=""))
+        except IntegrityError:  # another replica created it meanwhile
+            pass
+        state = session.get(StateRow, 1, with_for_update=True, populate_existing=True)
+        assert state is not None
     return state
 
 
@@ -171,3 +179,15 @@ def reindex_if_needed(session: Session, screener) -> int | None:  # type: ignore
     state.index_layout = screener.index_label
     session.add(state)
     return count
+
+
+def tune_sqlite(engine: Engine) -> None:
+    """A page cache that holds the band index (64 MiB; SQLite's default is 2 MiB)."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _cache(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA cache_size=-65536")
+        cursor.close()
