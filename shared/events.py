@@ -333,6 +333,12 @@ class DeadLetter(Data):
     error: str
     raw: str
 
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_missing(cls, value: Any) -> Any:
+        # Verbatim: an empty or blank entry is dead-lettered too (raw "").
+        return value
+
 
 class T:
     """Event type names, so a typo is an AttributeError, not a silent miss."""

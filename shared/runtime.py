@@ -253,6 +253,8 @@ class Service:
                 await self.reclaim()
             except RedisError as exc:
                 self.log.error("reclaim.failed", error=str(exc))
+            except Exception as exc:  # a dead reclaimer would leave stuck work stuck for good
+                self.log.exception("reclaim.failed", error=f"{type(exc).__name__}: {exc}")
 
     async def reclaim(self) -> int:
         """Retry this group's entries that stayed pending too long; returns how many were taken."""

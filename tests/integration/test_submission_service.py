@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from services import ops
 from services.submission.app import build
 from shared import streams
 from shared.envelope import MAX_ENTRY_BYTES
@@ -132,19 +133,51 @@ async def test_an_entry_that_fails_every_time_is_dead_lettered_after_bounded_del
         return original(self, session, stream, event)
 
     monkeypatch.setattr(submission_app.SubmissionHandler, "handle", flaky)
+    poison = cloudevent(SUBMITTED, submission("poison"))
     async with service.app:
-        await publish(redis, streams.IN_SUBMISSIONS, cloudevent(SUBMITTED, submission("poison")))
+        await publish(redis, streams.IN_SUBMISSIONS, poison)
         good = cloudevent(SUBMITTED, submission("fine"))
         await publish(redis, streams.IN_SUBMISSIONS, good)
 
         dead = await wait_for(redis, streams.DEADLETTER, lambda seen: len(seen) == 1, timeout=20)
         out = await wait_for(redis, streams.OUT_SUBMISSION, lambda seen: len(seen) == 1)
 
-    assert "RuntimeError: the handler broke" in dead[0]["data"]["error"]
-    assert "gave up after 3 deliveries" in dead[0]["data"]["error"]
-    assert out[0]["causationid"] == good["id"]
-    assert (await redis.xpending(streams.IN_SUBMISSIONS, "submission"))["pending"] == 0
-    assert await events(redis, streams.OUT_SUBMISSION) == out
+        assert "RuntimeError: the handler broke" in dead[0]["data"]["error"]
+        assert "gave up after 3 deliveries" in dead[0]["data"]["error"]
+        assert out[0]["causationid"] == good["id"]
+        assert (await redis.xpending(streams.IN_SUBMISSIONS, "submission"))["pending"] == 0
+        assert await events(redis, streams.OUT_SUBMISSION) == out
+
+        monkeypatch.setattr(submission_app.SubmissionHandler, "handle", original)  # the fix is deployed
+        (letter_id, _), = await redis.xrange(streams.DEADLETTER)
+        await asyncio.to_thread(ops.replay, sync_client(settings), letter_id.decode())
+        answered = await wait_for(redis, streams.OUT_SUBMISSION, lambda seen: answers_to(seen, poison["id"]))
+
+    assert answers_to(answered, poison["id"])[0]["type"] == "wsis.submission.received"
+    assert len(await events(redis, streams.DEADLETTER)) == 1
+
+
+async def test_entries_left_pending_by_a_consumer_that_died_are_reclaimed(settings, redis):
+    await redis.xgroup_create(streams.IN_SUBMISSIONS, "submission", id="0", mkstream=True)
+    stranded = [cloudevent(SUBMITTED, submission(f"stranded-{i}")) for i in range(3)]
+    for event in stranded:
+        await publish(redis, streams.IN_SUBMISSIONS, event)
+    # A replica read them, then died before its acknowledgement.
+    await redis.xreadgroup("submission", "submission-gone-1-x", {streams.IN_SUBMISSIONS: ">"})
+    assert (await redis.xpending(streams.IN_SUBMISSIONS, "submission"))["pending"] == 3
+
+    async with build(settings).app:
+        out = await wait_for(redis, streams.OUT_SUBMISSION, lambda seen: len(seen) == 3, timeout=20)
+        while (await redis.xpending(streams.IN_SUBMISSIONS, "submission"))["pending"]:
+            await asyncio.sleep(0.05)
+
+    assert sorted(e["causationid"] for e in out) == sorted(e["id"] for e in stranded)
+
+
+def sync_client(settings):
+    import redis as sync_redis
+
+    return sync_redis.Redis.from_url(settings.bus_url())
 
 
 async def test_a_running_service_is_healthy_and_a_stopped_one_is_not(settings, redis_url):

@@ -1,0 +1,147 @@
+"""Hostile input on every inbound stream: valid events still get their answers, nothing stops.
+
+Ten thousand entries drawn by hypothesis a stream (tests/fuzz/hostile.py),
+oversized ones, and valid events mixed in, into the five services running
+as `wsis up` runs them (own processes, own ACL users, on the wall clock so
+times far ahead are refused). Every entry that is not a CloudEvent of a
+type its stream carries must come back as a dead letter; every readable
+entry of a kind that has an answer must get one (a rejection, most often)
+or, if the service could not decide it, a dead letter after its retries;
+every valid event gets its usual answer; no service process exits; memory
+stays bounded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from shared import streams
+from shared.envelope import MAX_ENTRY_BYTES, CloudEvent, parse_entry
+from tests.factories import submission
+from tests.fuzz.hostile import NATIVE, draw_entries
+from tests.scenario.driver import publish, read
+from tests.scenario.system import SERVICES, System
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
+PER_STREAM = int(os.environ.get("WSIS_FUZZ_ENTRIES", "10000"))
+ACCEPTS = {
+    streams.IN_SUBMISSIONS: {"wsis.submission.submitted"},
+    streams.IN_STAKEHOLDERS: {"wsis.stakeholder.registered"},
+    streams.IN_BALLOTS: {"wsis.ballot.cast"},
+    streams.IN_PANEL: {"wsis.panel.nominated", "wsis.panel.nomination_withdrawn", "wsis.panel.winner_selected", "wsis.panel.winners_announced"},
+    streams.IN_CLOCK: {"wsis.clock.tick"},
+}
+# Readable events that must be answered at once (a nomination may wait for a
+# verdict until the window's close: the last tick of the test passes it).
+ANSWERED = {
+    "wsis.submission.submitted": streams.OUT_SUBMISSION,
+    "wsis.ballot.cast": streams.OUT_VOTING,
+    "wsis.panel.nominated": streams.OUT_JUDGING,
+    "wsis.panel.winner_selected": streams.OUT_JUDGING,
+}
+MIB = 1024 * 1024
+SETTINGS = {"replay": "false", "block_ms": "50", "reclaim_idle_ms": "1000", "reclaim_every_ms": "250", "max_deliveries": "3",
+            "notify_poll_seconds": "0.1"}
+
+
+def ce(kind: str, event_id: str, at: str, data: dict) -> bytes:
+    return json.dumps({"specversion": "1.0", "id": event_id, "source": "fuzz-valid", "type": kind, "time": at, "data": data}).encode()
+
+
+def valid_events() -> list[tuple[str, bytes]]:
+    """Valid events and their plain answers: entries received, a member's ballot out of the window, strangers' ballots."""
+    events = [(streams.IN_SUBMISSIONS, ce("wsis.submission.submitted", f"valid-sub-{i}", "2021-01-10T10:00:00Z",
+                                          submission(f"valid-{i}", entity={**submission()["entity"], "entity_id": f"valid-org-{i}"})))
+              for i in range(20)]
+    member = {"user_id": "valid-member", "username": "member", "email": "member@example.net",
+              "organization": {"name": "Org", "type": "academia", "country": "CH"}}
+    events.append((streams.IN_STAKEHOLDERS, ce("wsis.stakeholder.registered", "valid-reg", "2021-02-20T10:00:00Z", member)))
+    events += [(streams.IN_BALLOTS, ce("wsis.ballot.cast", f"valid-stranger-{i}", "2021-03-05T10:00:00Z",
+                                       {"voter_id": f"valid-stranger-{i}", "category": 4, "project_id": "valid-1"})) for i in range(20)]
+    events.append((streams.IN_PANEL, ce("wsis.panel.nominated", "valid-nom", "2021-02-10T10:00:00Z",
+                                        {"submission_id": "valid-1", "category": 4, "panel_member_id": "panel-1"})))
+    return events
+
+
+def oversized(stream: str) -> list[bytes]:
+    big = "x" * (2 * MIB)
+    return [big.encode(), b'{"specversion":"1.0","id":"big","source":"fuzz","type":"%s","time":"2021-01-10T10:00:00Z","data":{"title":"%s"}}'
+            % (NATIVE[stream].encode(), big.encode()), b"[" * MIB + b"]" * MIB]
+
+
+@pytest.fixture(scope="module")
+def hostile() -> dict[str, list[bytes]]:
+    return {stream: draw_entries(stream, PER_STREAM, seed=n) + oversized(stream) for n, stream in enumerate(NATIVE)}
+
+
+def interleave(hostile: dict[str, list[bytes]], valid: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+    mixed = [(stream, raw) for stream, entries in hostile.items() for raw in entries]
+    step = max(1, len(mixed) // (len(valid) + 1))
+    for n, event in enumerate(valid):
+        mixed.insert((n + 1) * step, event)
+    return mixed
+
+
+def test_hostile_entries_on_every_inbound_stream_are_refused_or_dead_lettered_and_nothing_stops(tmp_path: Path, hostile):
+    system = System(tmp_path, **SETTINGS)
+    try:
+        admin = system.start()
+        system.settle()
+        publish(admin, [(streams.IN_SUBMISSIONS, ce("wsis.submission.submitted", "warm-up", "2021-01-10T10:00:00Z", submission("warm-up")))], None)
+        system.settle()
+        pids, before = system.pids(), system.rss()
+
+        mixed = interleave(hostile, valid_events())
+        ids = []
+        for start in range(0, len(mixed), 500):
+            pipe = admin.pipeline(transaction=False)
+            for stream, raw in mixed[start : start + 500]:
+                pipe.xadd(stream, {"__data__": raw})
+            ids += [entry_id.decode() for entry_id in pipe.execute()]
+        publish(admin, [(streams.IN_BALLOTS, ce("wsis.ballot.cast", "valid-member-ballot", "2021-01-10T10:00:00Z",
+                                                {"voter_id": "valid-member", "category": 4, "project_id": "valid-1"})),
+                        (streams.IN_CLOCK, ce("wsis.clock.tick", "valid-tick", "2021-02-27T00:00:00Z", {}))], None)
+        system.settle(timeout=900, still=3.0)
+        after = system.rss()
+
+        assert system.exits == [] and system.pids() == pids, system.exits
+        check_answers(admin, list(zip(ids, mixed, strict=True)))
+        check_valid_answers(admin)
+        for name in SERVICES:  # generous: a batch of 2 MiB entries is held whole while it is read
+            assert after[name] < before[name] + 768 * MIB, (name, before[name] // MIB, after[name] // MIB)
+        print(f"\nRSS MiB before/after: { {n: (before[n] // MIB, after[n] // MIB) for n in SERVICES} }")
+    finally:
+        system.stop()
+
+
+def check_answers(admin, published) -> None:  # type: ignore[no-untyped-def]
+    dead = {(d["data"]["stream"], d["data"]["entry_id"]) for d in read(admin, streams.DEADLETTER)}
+    answered = defaultdict(set)
+    for stream in (streams.OUT_SUBMISSION, streams.OUT_VOTING, streams.OUT_JUDGING):
+        for event in read(admin, stream):
+            answered[stream].add(event.get("causationid"))
+    missing = []
+    for entry_id, (stream, raw) in published:
+        event = parse_entry(raw)
+        if not isinstance(event, CloudEvent) or event.type not in ACCEPTS[stream]:
+            if (stream, entry_id) not in dead:
+                missing.append(("no dead letter", stream, raw[:200]))
+        elif event.type in ANSWERED and event.id not in answered[ANSWERED[event.type]] and (stream, entry_id) not in dead:
+            missing.append(("no answer", stream, raw[:200]))
+    assert not missing, f"{len(missing)} entries without an answer, the first: {missing[:5]}"
+    assert sum(len(raw) > MAX_ENTRY_BYTES for _, (_, raw) in published) >= 3 * len(NATIVE)
+
+
+def check_valid_answers(admin) -> None:  # type: ignore[no-untyped-def]
+    by_cause = {e.get("causationid"): e for s in (streams.OUT_SUBMISSION, streams.OUT_VOTING, streams.OUT_JUDGING) for e in read(admin, s)}
+    for i in range(20):
+        received = by_cause[f"valid-sub-{i}"]
+        assert received["type"] == "wsis.submission.received" and received["data"]["revision"] == 1
+        assert by_cause[f"valid-stranger-{i}"]["data"]["reason"] == "voter_unknown"
+    assert by_cause["valid-member-ballot"]["data"]["reason"] == "voting_closed"  # known: the registration went through
+    assert by_cause["valid-nom"]["type"] in ("wsis.nomination.recorded", "wsis.nomination.refused")
