@@ -51,16 +51,25 @@ def popularity(seed: int, submission_id: str) -> float:
 
 def ballot_events(plan: BallotPlan, members: Sequence[Member], nominees: Mapping[int, Sequence[Nominee]],
                   others: Sequence[tuple[str, int]], record: bool = False) -> Ballots:
-    """`others`: (submission id, category) of entries that are not nominees (campaign links that break V-rules)."""
+    """All the weeks at once (see `ballot_weeks`)."""
+    result = Ballots(plan.seed, [])
+    result.weeks = list(ballot_weeks(plan, members, nominees, others, result.cast if record else None))
+    return result
+
+
+def ballot_weeks(plan: BallotPlan, members: Sequence[Member], nominees: Mapping[int, Sequence[Nominee]],
+                 others: Sequence[tuple[str, int]], cast: list | None = None) -> Iterator[list[bytes]]:
+    """Each voting week's ballot bodies as soon as it is made (then those after the close), so publishing can begin.
+
+    `others`: (submission id, category) of entries that are not nominees (campaign links that break V-rules);
+    `cast`, if given, receives what each ballot says.
+    """
     seed = plan.seed
     tables = {c: ([n.submission_id for n in ns], list(accumulate(popularity(seed, n.submission_id) for n in ns)))
               for c, ns in nominees.items() if ns}  # fmt: skip
     own = {n.entity_id: (c, n.submission_id) for c, ns in sorted(nominees.items()) for n in ns}
-    result = Ballots(seed, [[] for _ in range(len(plan.week_ends) + 1)])
-    stamp, template, cast = wire.Stamps(), wire.BALLOT, result.cast.append
-    ends, week = plan.week_ends, 0
-    bodies = result.weeks[0]
-    number = 0
+    stamp, template, ends = wire.Stamps(), wire.BALLOT, plan.week_ends
+    week, bodies, number = 0, [], 0
     for t, voter, category, taste, kind in plan.rows:
         member = members[voter]
         voter_id = member.user_id
@@ -81,12 +90,14 @@ def ballot_events(plan: BallotPlan, members: Sequence[Member], nominees: Mapping
                 voter_id = f"x{seed}-{voter:06d}"
         number += 1
         while week < len(ends) and t >= ends[week]:  # rows are in time order
-            week += 1
-            bodies = result.weeks[week]
+            yield bodies
+            week, bodies = week + 1, []
         shown: int | str = category
         if kind == INVALID:
             shown, project = (('"%d"' % category, project), ("0", project), (category, ""))[voter % 3]
         bodies.append((template % ("b%d-%07d" % (seed, number), stamp(t), voter_id, shown, project)).encode())
-        if record:
-            cast((voter_id, category, project, t, kind))
-    return result
+        if cast is not None:
+            cast.append((voter_id, category, project, t, kind))
+    yield bodies
+    for _ in range(week, len(ends)):  # weeks nobody voted in, if any
+        yield []

@@ -77,9 +77,7 @@ async def _play(sim: Simulation, system: DemoSystem, url: str, console: Console)
                 await registry
                 await planning
             with phases.timed("3 public voting"):
-                listed = nominees_of(watch.state.nominees or {})
-                ballots = await asyncio.to_thread(sim.ballots, listed)
-                await phases.voting(ballots)
+                await phases.voting(sim.ballot_weeks(nominees_of(watch.state.nominees or {})))
             with phases.timed("4 winner selection"):
                 await phases.judging()
             with phases.timed("5 ceremony"):

@@ -32,17 +32,17 @@ def verdicts(entries: Sequence[Entry]) -> dict[str, Verdict]:
 class Tally:
     votes: Counter[str] = field(default_factory=Counter)
     reasons: Counter[str] = field(default_factory=Counter)
-    reached: dict[str, tuple[int, int]] = field(default_factory=dict)  # project -> (time, order) of its last vote
+    reached: dict[str, int] = field(default_factory=dict)  # project -> time of its last accepted vote
 
     @property
     def accepted(self) -> int:
         return sum(self.votes.values())
 
     def finalists(self, nominees: Mapping[int, Sequence[Nominee]], size: int) -> dict[int, list[str]]:
-        """The `size` most voted per category; a tie goes to the project that reached its count first."""
+        """The `size` most voted per category; a tie goes to the project that reached its count first, then the smaller id."""
         result = {}
         for category, names in sorted(nominees.items()):
-            ranked = sorted((n.submission_id for n in names), key=lambda p: (-self.votes[p], self.reached.get(p, (0, 0))))
+            ranked = sorted((n.submission_id for n in names), key=lambda p: (-self.votes[p], self.reached.get(p, 0), p))
             result[category] = ranked[:size]
         return result
 
@@ -54,7 +54,7 @@ def votes(ballots: Ballots, members: Sequence[Member], nominees: Mapping[int, Se
     opens, closes = contest.voting.start.timestamp(), contest.voting.end.timestamp()
     counted: set[tuple[str, int]] = set()
     tally = Tally()
-    for order, (voter, category, project, t, kind) in enumerate(ballots.cast):
+    for voter, category, project, t, kind in ballots.cast:
         member = registry.get(voter)
         nominee = listed.get(project)
         if kind == INVALID:
@@ -76,7 +76,7 @@ def votes(ballots: Ballots, members: Sequence[Member], nominees: Mapping[int, Se
         else:
             counted.add((voter, category))
             tally.votes[project] += 1
-            tally.reached[project] = (t, order)
+            tally.reached[project] = t
             continue
         tally.reasons[reason] += 1
     return tally

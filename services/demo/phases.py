@@ -124,24 +124,29 @@ class Phases:
 
     # --- 3. a month of voting -------------------------------------------------------
 
-    async def voting(self, ballots: Ballots) -> None:
-        """Week by week: the week's ballots, then (once they are all answered) the tick at its end.
+    async def voting(self, weeks: Iterator[list[bytes]]) -> None:
+        """Week by week: the week's ballots (published as soon as they are made), then the tick at its end.
 
-        A tick is published on a quiet ballot stream and the next week waits
-        for its report, so no week's ballots are in flight while a report is made.
+        A tick is published once the week's ballots are all answered, on a
+        quiet ballot stream, and the next week waits for its report: no
+        ballots are in flight while a report is made.
         """
-        state, weeks = self.watch.state, self.sim.contest.voting_weeks
-        self.sent["ballots"] = ballots
-        answered = self.bar("ballots answered", ballots.count)
-        reports = self.bar("weekly reports and the close", len(weeks) + 1)
+        state, calendar = self.watch.state, self.sim.contest.voting_weeks
+        ballots = self.sent["ballots"] = Ballots(self.sim.seed, [])
+        answered = self.bar("ballots answered", len(self.sim.ballot_plan.rows))
+        reports = self.bar("weekly reports and the close", len(calendar) + 1)
         bars = ((answered, lambda: len(state.answers)), (reports, lambda: len(state.progress) + (state.closed is not None)))
-        done = 0
-        for number, bodies in enumerate(ballots.weeks, start=1):
+        making = asyncio.ensure_future(asyncio.to_thread(next, weeks))
+        for number in range(1, len(calendar) + 2):
+            bodies = await making
+            if number <= len(calendar):  # make the next week while the services take this one
+                making = asyncio.ensure_future(asyncio.to_thread(next, weeks))
+            ballots.weeks.append(bodies)
             self.published[streams.IN_BALLOTS] += await self.pub.xadd(streams.IN_BALLOTS, bodies)
-            done += len(bodies)
-            if number < len(weeks):  # the last week's tick comes after the ballots cast too late
-                await self.week_end(number, done, bars)
-        await self.week_end(len(weeks), done, bars)
+            if number < len(calendar):  # the last week's tick comes after the ballots cast too late
+                await self.week_end(number, ballots.count, bars)
+        answered.total(ballots.count)
+        await self.week_end(len(calendar), ballots.count, bars)
         await self.wait(lambda: state.closed is not None, "the close of voting", *bars)
 
     async def week_end(self, week: int, cast: int, bars: tuple[tuple[Bar, Callable[[], int]], ...]) -> None:

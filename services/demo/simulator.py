@@ -24,7 +24,8 @@ for ``XADD <stream> * __data__ <body>``), in publication order:
   close), for ``wsis:in:ballots``; ``nominees`` maps categories to
   ``ballot_events.Nominee(submission_id, entity_id)`` as in
   ``wsis.nominations.published``; ``record`` keeps what each ballot says
-  (``cast``) for ``expected_tally``;
+  (``cast``) for ``expected_tally``; ``ballot_weeks(nominees)`` gives the
+  same bodies a week at a time, as each is made;
 * ``selections(finalists)`` - one winner per category and three slips, as
   ``Decisions``; ``finalists`` maps categories to the five of
   ``wsis.voting.closed``;
@@ -49,7 +50,7 @@ from pathlib import Path
 
 from services.demo import ballots as ballot_plan
 from services.demo import oracle, wire
-from services.demo.ballot_events import Ballots, Nominee, ballot_events
+from services.demo.ballot_events import Ballots, Nominee, ballot_events, ballot_weeks
 from services.demo.entries import Entry, EntryPlanner, PreviousWinner
 from services.demo.members import Electorate
 from services.demo.panel import Decisions, Panel, Verdict
@@ -110,9 +111,15 @@ class Simulation:
         return self.panel.nominations(verdicts)
 
     def ballots(self, nominees: Mapping[int, Sequence[Nominee]], record: bool = False) -> Ballots:
+        return ballot_events(self.ballot_plan, self.electorate.members, nominees, self._not_listed(nominees), record)
+
+    def ballot_weeks(self, nominees: Mapping[int, Sequence[Nominee]]) -> Iterator[list[bytes]]:
+        """The same ballots as `ballots`, a week at a time, as each is made."""
+        return ballot_weeks(self.ballot_plan, self.electorate.members, nominees, self._not_listed(nominees))
+
+    def _not_listed(self, nominees: Mapping[int, Sequence[Nominee]]) -> list[tuple[str, int]]:
         listed = {n.submission_id for names in nominees.values() for n in names}
-        others = [(e.submission_id, e.latest["category"]) for e in self.entries if e.submission_id not in listed]
-        return ballot_events(self.ballot_plan, self.electorate.members, nominees, others, record)
+        return [(e.submission_id, e.latest["category"]) for e in self.entries if e.submission_id not in listed]
 
     def selections(self, finalists: Mapping[int, Sequence[str]]) -> Decisions:
         return self.panel.selections(finalists)
