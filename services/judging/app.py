@@ -38,10 +38,21 @@ def ignorable(entry: bus.Entry) -> bool:
     return isinstance(body, dict) and body.get("type") in kinds
 
 
+def looks_like_tick(entry: bus.Entry) -> bool:
+    if entry.raw is None or len(entry.raw) > MAX_ENTRY_BYTES:
+        return False
+    try:
+        body = orjson.loads(entry.raw)
+    except orjson.JSONDecodeError:
+        return False
+    return isinstance(body, dict) and body.get("type") == T.CLOCK_TICK
+
+
 class JudgingService(Service):
     async def process(self, entries: Sequence[bus.Entry]) -> None:
         kept = [e for e in entries if not ignorable(e)]
-        ticks = [e.entry_id for e in kept if e.stream == streams.IN_CLOCK]
+        # Only a tick waits for the inputs to drain; garbage on the clock stream goes straight to its dead letter.
+        ticks = [e.entry_id for e in kept if e.stream == streams.IN_CLOCK and looks_like_tick(e)]
         if ticks:
             await self._drain_before(max(ticks, key=id_key))
         if kept:

@@ -70,7 +70,8 @@ def echo_text(value: Any) -> str | None:
 
 
 def echo_int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    """An int worth repeating: it fits the audit trail's INTEGER column (PostgreSQL's is 32-bit)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and -(2**31) <= value < 2**31 else None
 
 
 def time_error(message: str) -> tuple[FieldError, ...]:
