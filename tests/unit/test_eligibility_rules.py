@@ -214,3 +214,10 @@ def test_every_failure_names_the_limit_it_missed():
     reasons = {r.rule: r.reason for r in screen(bad, ENGLISH, BOOK).rules if r.result == "fail"}
     assert reasons["S7.short_description_words"] == "the short description has 212 words; the limit is 200"
     assert "the minimum is 30" in reasons["S5.complete"] and "submissions closed at" in reasons["S9.deadline"]
+
+
+def test_the_service_keeps_no_personal_data_and_reads_wrong_types_as_missing():
+    item = entry(category="4", sdgs=[4, "9", 4], impact=12, status=None)
+    kept = item.model_dump()
+    assert "coordinator" not in kept and "email" not in str(kept)
+    assert (item.category, item.sdgs, item.impact, item.status) == (None, (4,), None, None)
