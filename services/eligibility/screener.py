@@ -67,20 +67,16 @@ class Screener:
     # --- the entry point --------------------------------------------------------
 
     def receive(self, session: Session, entry: Entry) -> list[Verdict] | Repeat:
+        """Screen this revision; then the later entries it may concern. Verdicts to publish, in order."""
         arrival = store.take_turn(session)
         row = store.load(session, entry.submission_id)
         if row is not None and row.revision >= entry.revision:
             return Repeat(row.revision)
         before = (row.entity_id, row.category, row.fingerprint, self.keys_of(row.signature)) if row else None
-        content = content_of(entry)
         if row is None:
             row = store.EntryRow(submission_id=entry.submission_id, first_us=store.micros(entry.received_at), arrival=arrival,
                                  revision=0, entity_id="", content="", fingerprint="", signature=b"", language={}, data={})  # fmt: skip
-        row.revision, row.entity_id, row.category = entry.revision, entry.entity.entity_id, entry.category
-        row.content, row.fingerprint, row.signature = content, fingerprint(content), self.signature_of(content)
-        row.language, row.data = self.language_of(entry), entry.model_dump(mode="json")
-        keys = self.keys_of(row.signature)
-        store.replace_bands(session, row.submission_id, before[3] if before else [], keys)
+        keys = self._update(session, row, entry, before)
         near = self._neighbours(session, row, keys, before)
         screened = screen(entry, self._facts(row, near), self.book)
         row.verdict = screened.model_dump(mode="json")
@@ -88,13 +84,30 @@ class Screener:
         verdicts = [Verdict(entry.submission_id, entry.revision, screened, rescreen=False)]
         if entry.received_at < self.book.close:
             later = sorted((n for n in near if n.order > row.order), key=lambda n: n.order)
-            for other in store.rows(session, [n.submission_id for n in later]):
-                again = screen(Entry.model_validate(other.data), self.facts(session, other), self.book)
-                if again.model_dump(mode="json") != other.verdict:
-                    other.verdict = again.model_dump(mode="json")
-                    session.add(other)
-                    verdicts.append(Verdict(other.submission_id, other.revision, again, rescreen=True))
+            verdicts += self._rescreen(session, [n.submission_id for n in later])
         return verdicts
+
+    def _update(self, session: Session, row: store.EntryRow, entry: Entry, before: tuple | None) -> list[int]:
+        """The row's fields and band keys for this revision (its place in the order stays)."""
+        content = content_of(entry)
+        row.revision, row.entity_id, row.category = entry.revision, entry.entity.entity_id, entry.category
+        row.content, row.fingerprint, row.signature = content, fingerprint(content), self.signature_of(content)
+        row.language, row.data = self.language_of(entry), entry.model_dump(mode="json")
+        keys = self.keys_of(row.signature)
+        store.replace_bands(session, row.submission_id, before[3] if before else [], keys)
+        return keys
+
+    def _rescreen(self, session: Session, submission_ids: list[str]) -> list[Verdict]:
+        """Screen these entries again (in order); a verdict only for those that changed."""
+        order = {sid: i for i, sid in enumerate(submission_ids)}
+        changed = []
+        for other in sorted(store.rows(session, submission_ids), key=lambda r: order[r.submission_id]):
+            again = screen(Entry.model_validate(other.data), self.facts(session, other), self.book)
+            if again.model_dump(mode="json") != other.verdict:
+                other.verdict = again.model_dump(mode="json")
+                session.add(other)
+                changed.append(Verdict(other.submission_id, other.revision, again, rescreen=True))
+        return changed
 
     # --- facts about the others ---------------------------------------------------
 
