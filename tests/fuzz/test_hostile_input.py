@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import json
 import os
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
 
 from shared import streams
-from shared.envelope import MAX_ENTRY_BYTES, CloudEvent, parse_entry
+from shared.envelope import MAX_ENTRY_BYTES, CloudEvent, Unreadable, parse_entry
 from tests.factories import submission
 from tests.fuzz.hostile import NATIVE, draw_entries
 from tests.scenario.driver import publish, read
@@ -44,6 +44,7 @@ ANSWERED = {
     "wsis.panel.nominated": streams.OUT_JUDGING,
     "wsis.panel.winner_selected": streams.OUT_JUDGING,
 }
+VOTING_READS = (streams.IN_BALLOTS, streams.IN_STAKEHOLDERS)
 MIB = 1024 * 1024
 SETTINGS = {"replay": "false", "block_ms": "50", "reclaim_idle_ms": "1000", "reclaim_every_ms": "250", "max_deliveries": "3",
             "notify_poll_seconds": "0.1"}
@@ -125,15 +126,25 @@ def check_answers(admin, published) -> None:  # type: ignore[no-untyped-def]
     for stream in (streams.OUT_SUBMISSION, streams.OUT_VOTING, streams.OUT_JUDGING):
         for event in read(admin, stream):
             answered[stream].add(event.get("causationid"))
-    missing = []
+    missing, seen = [], set()
     for entry_id, (stream, raw) in published:
         event = parse_entry(raw)
-        if not isinstance(event, CloudEvent) or event.type not in ACCEPTS[stream]:
+        if isinstance(event, CloudEvent) and event.type in ACCEPTS[stream]:
+            if (event.source, event.id) in seen:
+                continue  # a repeat of an event seen before changes nothing (CONTRACT 1)
+            seen.add((event.source, event.id))
+        if isinstance(event, Unreadable) and "recursion limit" in event.error and stream in VOTING_READS:
+            # The voting service's fast reader (orjson) takes nesting up to 1,024 deep where
+            # the foundation's stops near 200: to it such an entry is an event with bad data.
+            if stream == streams.IN_BALLOTS and not ((stream, entry_id) in dead or json.loads(raw)["id"] in answered[streams.OUT_VOTING]):
+                missing.append(("no answer", stream, "", raw[:200]))
+        elif not isinstance(event, CloudEvent) or event.type not in ACCEPTS[stream]:
             if (stream, entry_id) not in dead:
-                missing.append(("no dead letter", stream, raw[:200]))
+                missing.append(("no dead letter", stream, getattr(event, "error", "")[:60], raw[:200]))
         elif event.type in ANSWERED and event.id not in answered[ANSWERED[event.type]] and (stream, entry_id) not in dead:
-            missing.append(("no answer", stream, raw[:200]))
-    assert not missing, f"{len(missing)} entries without an answer, the first: {missing[:5]}"
+            missing.append(("no answer", stream, event.type, raw[:200]))
+    kinds = Counter(m[:3] for m in missing)
+    assert not missing, f"{len(missing)} entries without an answer: {kinds.most_common(10)}; the first: {missing[:3]}"
     assert sum(len(raw) > MAX_ENTRY_BYTES for _, (_, raw) in published) >= 3 * len(NATIVE)
 
 
