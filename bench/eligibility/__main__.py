@@ -20,6 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import psutil
 from redis.asyncio import Redis
 
 from bench.eligibility.generate import Mix, entries
@@ -83,6 +84,13 @@ async def findings(redis: Redis, mix: Mix) -> dict[str, dict[str, int]]:
     return found
 
 
+def cpu_seconds(process: psutil.Process | None) -> float:
+    if process is None:
+        return 0.0
+    times = process.cpu_times()
+    return times.user + times.system
+
+
 async def run(size: int, args: argparse.Namespace, server: EmbeddedValkey, work: Path) -> dict:
     redis = Redis.from_url(server.url)
     await redis.flushall()
@@ -94,10 +102,11 @@ async def run(size: int, args: argparse.Namespace, server: EmbeddedValkey, work:
     timer = Timer.install()
     service = build(settings)
     started = time.perf_counter()
+    valkey = psutil.Process(server.process.pid) if server.process else None
     async with service.app:
-        ready = time.perf_counter()
+        ready, cpu, valkey_cpu = time.perf_counter(), time.process_time(), cpu_seconds(valkey)
         await drained(redis, size)
-        done = time.perf_counter()
+        done, cpu, valkey_cpu = time.perf_counter(), time.process_time() - cpu, cpu_seconds(valkey) - valkey_cpu
     timer.uninstall()
     found = await findings(redis, mix)
     await redis.aclose()
@@ -107,6 +116,10 @@ async def run(size: int, args: argparse.Namespace, server: EmbeddedValkey, work:
         "startup_seconds": round(ready - started, 2),
         "seconds": round(seconds, 2),
         "entries_per_second": round(size / seconds, 1),
+        # CPU time does not depend on what else runs on the machine
+        "cpu_ms_per_entry": round(cpu / size * 1000, 2),
+        "valkey_cpu_ms_per_entry": round(valkey_cpu / size * 1000, 2),
+        "load_average": round(os.getloadavg()[0], 2),
         "duplicate_search": timer.summary(last=min(1000, size)),
         "found": found,
     }
@@ -115,7 +128,8 @@ async def run(size: int, args: argparse.Namespace, server: EmbeddedValkey, work:
 def report(results: list[dict]) -> None:
     for r in results:
         d = r["duplicate_search"]
-        print(f"\n{r['entries']:>6} entries: {r['seconds']} s, {r['entries_per_second']} entries/s (start-up {r['startup_seconds']} s)")
+        print(f"\n{r['entries']:>6} entries: {r['seconds']} s, {r['entries_per_second']} entries/s (start-up {r['startup_seconds']} s); "
+              f"CPU {r['cpu_ms_per_entry']} ms an entry (Valkey {r['valkey_cpu_ms_per_entry']} ms); load average after {r['load_average']}")
         for kind, tally in r["found"].items():
             print(f"        {kind:>10}: {tally}")
         print(f"        duplicate search per entry: {d['mean_us']} us on average, {d['last_mean_us']} us over the last {d['last']}"

@@ -168,6 +168,19 @@ async def test_a_late_entry_fails_the_deadline_and_changes_no_earlier_verdict(ru
     assert rule(late, "S3.one_per_entity_category")[0] == "fail" and rule(late, "S4.not_submitted_twice")[0] == "fail"
 
 
+async def test_a_change_timed_after_the_close_changes_no_other_verdict(running, redis):
+    await publish(redis, streams.OUT_SUBMISSION, received("orig", "2021-01-10T10:00:00Z", **project(0)))
+    await publish(redis, streams.OUT_SUBMISSION, received("copy", "2021-01-11T10:00:00Z", entity="org-2", **project(0)))
+    # the submission service refuses amendments after the close; were one to come through anyway
+    late_change = received("orig", "2021-01-26T10:00:00Z", revision=2, **project(2))
+    await publish(redis, streams.OUT_SUBMISSION, late_change)
+
+    seen = await wait_for(redis, streams.OUT_ELIGIBILITY, lambda seen: len(answers_to(seen, late_change["id"])) >= 1)
+
+    assert [e["data"]["submission_id"] for e in answers_to(seen, late_change["id"])] == ["orig"]
+    assert [rule(e, "S4.not_submitted_twice")[0] for e in of(seen, "copy")] == ["fail"]
+
+
 async def test_a_french_entry_fails_s10(running, redis):
     french = {k: FRENCH[1] for k in ("action_lines_sdg_linkage", "impact", "partnerships", "challenges_and_prospects")}
     await publish(redis, streams.OUT_SUBMISSION, received("fr", title="Villages numériques", short_description=FRENCH[0], **french))
