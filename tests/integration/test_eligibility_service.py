@@ -204,6 +204,22 @@ async def test_the_duplicate_index_and_the_order_survive_a_restart(settings, red
     assert of(seen, "again")[0]["data"]["related"] == ["orig"]
 
 
+async def test_retuning_the_near_copy_search_rebuilds_the_index_at_start(settings, redis, tmp_path):
+    async with build(settings).app:
+        await publish(redis, streams.OUT_SUBMISSION, received("orig", "2021-01-10T10:00:00Z", **project(0)))
+        await wait_for(redis, streams.OUT_ELIGIBILITY, lambda seen: len(seen) == 1)
+    retuned = tmp_path / "contest.yaml"
+    retuned.write_text(settings.contest_file.read_text().replace("num_perm: 128", "num_perm: 64").replace("similarity: 0.4", "similarity: 0.5"))
+    (tmp_path / "previous-winners.csv").write_text((settings.contest_file.parent / "previous-winners.csv").read_text())
+    near = project(0) | {"short_description": project(0)["short_description"] + " Two more villages join in 2021."}
+    async with build(settings.model_copy(update={"contest_file": retuned})).app:
+        await publish(redis, streams.OUT_SUBMISSION, received("near", "2021-01-11T10:00:00Z", entity="org-2", **near))
+        seen = await wait_for(redis, streams.OUT_ELIGIBILITY, lambda seen: len(seen) == 2)
+
+    result, reason = rule(of(seen, "near")[0], "S4.not_submitted_twice")
+    assert result == "review" and reason.endswith("(review from 50%)")
+
+
 async def test_rejections_on_the_stream_are_ignored_and_unscreenable_data_is_dead_lettered(running, redis):
     rejected = cloudevent("wsis.submission.rejected", {"submission_id": "x", "errors": []}, source="wsis-prizes/submission")
     await publish(redis, streams.OUT_SUBMISSION, rejected)
