@@ -6,6 +6,10 @@ the file itself is what is tested.
 
 from __future__ import annotations
 
+import json
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -159,3 +163,29 @@ def test_compose_gives_each_container_its_own_password_and_valkey_the_acl_file()
     assert "--aclfile" in services["valkey"]["command"]
     assert services["valkey-acl"]["command"] == ["acl", "file", "/acl/users.acl"]
     assert services["valkey"]["depends_on"]["valkey-acl"]["condition"] == "service_completed_successfully"
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_a_service_user_can_answer_its_own_health_check(server, admin, service):
+    from services.health import alive_consumers
+
+    client = as_user(server, service)
+    stream = acl.GRANT_OF[service].reads[0]
+    client.xgroup_create(stream, service, id="0")
+    client.xreadgroup(service, f"{service}-{socket.gethostname()}-1-abc", {stream: ">"}, count=1)
+    assert alive_consumers(client, service) == [f"{stream}/{service}-{socket.gethostname()}-1-abc"]
+
+
+def test_the_ticker_ticks_with_its_own_user_and_nothing_else(server, admin):
+    from services.supervisor import tick_forever
+
+    stop = threading.Event()
+    url = acl.with_credentials(server.url, "ticker", PASSWORDS["ticker"])
+    ticker = threading.Thread(target=tick_forever, args=(url, 0.05, stop))
+    ticker.start()
+    while admin.xlen(streams.IN_CLOCK) < 3:
+        time.sleep(0.02)
+    stop.set()
+    ticker.join()
+    ticks = [json.loads(f[b"__data__"]) for _, f in admin.xrange(streams.IN_CLOCK)][1:]  # after the fixture's entry
+    assert len(ticks) >= 2 and {t["type"] for t in ticks} == {"wsis.clock.tick"}
