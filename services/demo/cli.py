@@ -38,8 +38,14 @@ def summary(outcome: Outcome, scale: str, seed: int) -> RenderableType:
     checks.add_column("what was counted")
     for check in outcome.checks:
         checks.add_row(Text("ok", style="green") if check.ok else Text("FAIL", style="bold red"), check.name, check.detail)
+    used = Table(title="CPU time", title_justify="left")
+    used.add_column("process")
+    used.add_column("seconds", justify="right")
+    for name, seconds in outcome.cpu.items():
+        used.add_row(name, f"{seconds:.1f}")
     grid = Table.grid(padding=(0, 4))
     grid.add_row(phases, published)
+    grid.add_row(used, "")
     lines = [f"{kind}: {path}" for kind, path in outcome.reports.items()]
     return Group(show.render(outcome.view), grid, checks, Text("\n".join(lines)),
                  Text(f"scale {scale}, seed {seed}: {outcome.elapsed:.0f} s in all", style="bold"))  # fmt: skip

@@ -16,6 +16,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from services.demo import cpu
 from services.demo.checks import Check, checks, expected_emails
 from services.demo.phases import Phases, nominees_of
 from services.demo.publisher import Publisher
@@ -33,6 +34,7 @@ class Outcome:
     checks: list[Check]
     reports: dict[str, Path] = field(default_factory=dict)
     elapsed: float = 0.0
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds by process: the demo's own cost on a shared machine
 
     @property
     def ok(self) -> bool:
@@ -55,7 +57,9 @@ def run(seed: int, scale: str | Scale, data_dir: Path, report_dir: Path | None, 
     finally:
         console.print("stopping the services...")
         stopping = time.perf_counter()
+        used = cpu.tree(system.process.pid) if system.process is not None else {}
         system.stop()
+    outcome.cpu = {"demo (simulator, publisher, reader)": time.process_time(), **dict(used.most_common())}
     outcome.timings = {"0 starting the services (and planning)": ready, **outcome.timings,
                        "stopping the services": time.perf_counter() - stopping}  # fmt: skip
     outcome.reports = export.write(outcome.view, report_dir or data_dir / "report")

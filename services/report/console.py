@@ -8,11 +8,13 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from services.report.views import totals
+
 
 def _counts(title: str, counts: dict[str, int], total: int | None = None) -> Table:
-    table = Table(title=title, title_justify="left", show_header=False, box=None, pad_edge=False)
-    table.add_column(style="cyan")
-    table.add_column(justify="right")
+    table = Table(title=title, title_justify="left", show_header=False, box=None, pad_edge=False, min_width=len(title))
+    table.add_column(style="cyan", no_wrap=True)
+    table.add_column(justify="right", no_wrap=True)
     for key, value in counts.items():
         table.add_row(key, f"{value:,}")
     if total is not None:
@@ -25,12 +27,13 @@ def overview(view: dict[str, Any]) -> Table:
     grid = Table.grid(padding=(0, 4))
     grid.add_row(
         _counts("entries by outcome", entries["by_outcome"], entries["screened"]),
-        _counts("entries by failed rule", entries["failed_rules"] or {"none": 0}),
-        _counts("nominations", {"recorded": nominations["recorded"], **{f"refused: {k}": v for k, v in nominations["refused"].items()},
+        _counts("rules failed (N: pre-checks)", entries["failed_rules"] or {"none": 0}),
+        _counts("nominations", {"recorded": nominations["recorded"], **{f"refused {k}": v for k, v in nominations["refused"].items()},
                                 "on the published list": nominations["nominees"]}),  # fmt: skip
     )
     grid.add_row(
-        _counts("votes", {"accepted": votes["accepted"], **{f"rejected: {k}": v for k, v in votes["rejected"].items()}}, votes["answered"]),
+        _counts("ballots", {"accepted": votes["accepted"], "rejected": sum(votes["rejected"].values()),
+                            **{f"  {k}": v for k, v in votes["rejected"].items()}}, votes["answered"]),  # fmt: skip
         _counts("needs review, by rule", entries["review_rules"] or {"none": 0}),
         _counts("emails sent", view["emails"]["sent"] or {"none": 0}, sum(view["emails"]["sent"].values())),
     )
@@ -67,8 +70,6 @@ def render(view: dict[str, Any]) -> RenderableType:
     head = Text.assemble((view["contest"], "bold"), "  phase: ", (view["phase"], "yellow"))
     parts: list[RenderableType] = [head, overview(view), categories(view)]
     if view["announced"]:
-        from services.report.views import totals
-
         t = totals(view)
         parts.append(Text(f"{t['winners']} winners and {t['champions']} champions announced", style="bold green"))
     return Group(*parts)

@@ -6,6 +6,7 @@ The embargo lives here: before `wsis.awards.announced` a category has five
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 
@@ -40,8 +41,8 @@ def results(state: ContestState, contest: Contest) -> dict[str, Any]:
             "screened_events": state.screened_events,
             "by_outcome": {o: outcomes.get(o, 0) for o in OUTCOMES},
             "nominable": sum(v.nominable for v in verdicts),
-            "failed_rules": dict(sorted(Counter(r for v in verdicts for r in v.failed).items())),
-            "review_rules": dict(sorted(Counter(r for v in verdicts for r in v.review).items())),
+            "failed_rules": _by_rule(Counter(r for v in verdicts for r in v.failed)),
+            "review_rules": _by_rule(Counter(r for v in verdicts for r in v.review)),
         },
         "nominations": {
             "recorded": len(state.nominations),
@@ -65,6 +66,16 @@ def results(state: ContestState, contest: Contest) -> dict[str, Any]:
         "emails": {"sent": dict(sorted(state.sent.items())), "failed": dict(sorted(state.failed.items()))},
         "dead_letters": dict(sorted(state.dead_letters.items())),
     }
+
+
+def _by_rule(counts: Counter[str]) -> dict[str, int]:
+    """Submission rules (S2, S3 ... S11) first, then the nomination pre-checks, each by number."""
+
+    def key(rule: str) -> tuple[int, int, str]:
+        digits = re.match(r"[A-Z]+(\d+)", rule)
+        return (0 if rule.startswith("S") else 1, int(digits.group(1)) if digits else 0, rule)
+
+    return {rule: counts[rule] for rule in sorted(counts, key=key)}
 
 
 def _category(state: ContestState, contest: Contest, category: int, announced: bool) -> dict[str, Any]:
