@@ -97,15 +97,7 @@ class Phases:
         self.sent["members"] = len(events)
         registered = self.bar("members read by the voting service", len(events))
         await self.publish(events)
-        backlog = [len(events)]
-
-        async def drained() -> None:
-            while backlog[0]:
-                backlog[0] = await self.watch.group_backlog(streams.IN_STAKEHOLDERS, "voting")
-                registered(len(events) - backlog[0])
-                await asyncio.sleep(0.1)
-
-        await asyncio.wait_for(drained(), PHASE_TIMEOUT)
+        await self.watch.settled(streams.IN_STAKEHOLDERS, "voting", PHASE_TIMEOUT, lambda backlog: registered(len(events) - backlog))
 
     # --- 2. nominations and the nominee list ------------------------------------
 
@@ -150,15 +142,9 @@ class Phases:
         await self.wait(lambda: state.closed is not None, "the close of voting", *bars)
 
     async def week_end(self, week: int, cast: int, bars: tuple[tuple[Bar, Callable[[], int]], ...]) -> None:
-        state, backlog = self.watch.state, [1]
-
-        async def settled() -> bool:
-            backlog[0] = await self.watch.group_backlog(streams.IN_BALLOTS, "voting")
-            return not backlog[0]
-
+        state = self.watch.state
         await self.wait(lambda: len(state.answers) >= cast, f"the ballots of week {week}", *bars)
-        while not await settled():
-            await asyncio.sleep(0.02)
+        await self.watch.settled(streams.IN_BALLOTS, "voting", PHASE_TIMEOUT)
         await self.tick(f"week {week}")
         await self.wait(lambda: week in state.progress, f"the progress report of week {week}", *bars)
 

@@ -108,6 +108,17 @@ class Watcher:
                 raise TimeoutError(f"{why} while waiting for {what}; dead letters by stream: {letters}; see {self.system.log}")
             await asyncio.sleep(0.05)
 
+    async def settled(self, stream: str, group: str, timeout: float, progress: Callable[[int], None] = lambda _: None) -> None:
+        """Wait until `group` has read and acknowledged every entry of `stream`."""
+        deadline = time.monotonic() + timeout
+        while backlog := await self.group_backlog(stream, group):
+            progress(backlog)
+            self.system.check()
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{group} still has {backlog} entries of {stream} to read after {timeout:.0f} s; see {self.system.log}")
+            await asyncio.sleep(0.02)
+        progress(0)
+
     async def group_backlog(self, stream: str, group: str) -> int:
         """Entries of `stream` the group has not yet read and acknowledged."""
         for g in await self.client.xinfo_groups(stream):
