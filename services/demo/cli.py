@@ -58,7 +58,7 @@ def _stop(*_: object) -> None:
 def demo(
     scale: Annotated[str, typer.Option(help="small (a few hundred entries), medium, or 2021 (the real size).")] = "small",
     seed: Annotated[int, typer.Option(help="The same seed gives the same contest and the same winners.")] = 2021,
-    data_dir: Annotated[Path, typer.Option("--data-dir", help="A fresh data dir for this run (emptied if an earlier demo made it).")] = Path(".wsis-demo"),
+    data_dir: Annotated[Path, typer.Option("--data-dir", help="A fresh data dir for this run (emptied if an earlier demo made it).")] = Path(".wsis/demo"),
     report_dir: Annotated[Path | None, typer.Option("--report-dir", help="Where report.html/.json/.md go; default <data dir>/report.")] = None,
 ) -> None:  # fmt: skip
     """Run a simulated WSIS Prizes contest end to end through the real services, and say what happened."""

@@ -51,7 +51,7 @@ def run(seed: int, scale: str | Scale, data_dir: Path, report_dir: Path | None, 
         sim = Simulation(seed, scale)
         sim.entries, sim.electorate  # planned while the services start  # noqa: B018
         gc.freeze()
-        url = system.wait_ready()
+        url = system.wait_server()
         ready = time.perf_counter() - started
         outcome = asyncio.run(_play(sim, system, url, console))
     finally:
@@ -60,7 +60,7 @@ def run(seed: int, scale: str | Scale, data_dir: Path, report_dir: Path | None, 
         used = cpu.tree(system.process.pid) if system.process is not None else {}
         system.stop()
     outcome.cpu = {"demo (simulator, publisher, reader)": time.process_time(), **dict(used.most_common())}
-    outcome.timings = {"0 starting the services (and planning)": ready, **outcome.timings,
+    outcome.timings = {"0 starting the bus (and planning)": ready, **outcome.timings,
                        "stopping the services": time.perf_counter() - stopping}  # fmt: skip
     outcome.reports = export.write(outcome.view, report_dir or data_dir / "report")
     outcome.elapsed = time.perf_counter() - started
@@ -72,7 +72,7 @@ async def _play(sim: Simulation, system: DemoSystem, url: str, console: Console)
     async with Publisher(url) as publisher, Watcher(url, system) as watch:
         with Progress(*columns, console=console) as progress:
             phases = Phases(sim, watch, publisher, progress)
-            with phases.timed("1 submission and screening"):
+            with phases.timed("1 submission and screening (the services start meanwhile)"):
                 planning = asyncio.create_task(asyncio.to_thread(lambda: sim.ballot_plan))
                 registry = asyncio.create_task(_timed(phases, "  member registry (alongside)", phases.members()))
                 await phases.entries()

@@ -17,13 +17,9 @@ from pathlib import Path
 
 import redis
 
-from shared import streams
 from shared.embedded import _die_with_parent
 
 MARKER = ".wsis-demo"  # a data dir the demo made, and may empty again
-# (stream, group): one per service, so every service is reading before the demo publishes.
-READY = ((streams.IN_SUBMISSIONS, "submission"), (streams.OUT_SUBMISSION, "eligibility"), (streams.IN_BALLOTS, "voting"),
-         (streams.IN_PANEL, "judging"), (streams.OUT_JUDGING, "notify"))  # fmt: skip
 SETTINGS = {"WSIS_REPLAY": "true", "WSIS_LOG_FORMAT": "json", "WSIS_BATCH_SIZE": "1000", "WSIS_BLOCK_MS": "100",
             "WSIS_NOTIFY_POLL_SECONDS": "0.2"}  # fmt: skip
 
@@ -63,8 +59,13 @@ class DemoSystem:
                 preexec_fn=_die_with_parent,  # the system goes when the demo goes, however it ends
             )  # fmt: skip
 
-    def wait_ready(self, timeout: float = 120.0) -> str:
-        """The bus URL, once every service has its consumer group."""
+    def wait_server(self, timeout: float = 120.0) -> str:
+        """The bus URL, as soon as the embedded server answers.
+
+        The services may still be starting: each creates its consumer groups
+        at the start of its streams, so what is published before is read all
+        the same, and their start overlaps the first phase.
+        """
         deadline = time.monotonic() + timeout
         marker = self.data_dir / "valkey" / "url"
         while not marker.is_file():
@@ -72,17 +73,6 @@ class DemoSystem:
             time.sleep(0.05)
         self.url = marker.read_text().strip()
         client = redis.Redis.from_url(self.url)
-        waiting = list(READY)
-        while waiting:
-            self.check(deadline)
-            stream, group = waiting[0]
-            try:
-                if any(g["name"] == group.encode() for g in client.xinfo_groups(stream)):
-                    waiting.pop(0)
-                    continue
-            except redis.ResponseError:
-                pass  # the stream is not there yet
-            time.sleep(0.05)
         # The demo's server holds a few million entries for a few minutes: compacting its
         # append-only file again and again as it doubles would cost more CPU than the
         # services' hot path. It keeps every write all the same (persistence is unchanged).

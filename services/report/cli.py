@@ -48,7 +48,7 @@ def results(redis_url: RedisUrl = None, data_dir: DataDir = None,
 
 
 def report(redis_url: RedisUrl = None, data_dir: DataDir = None,
-           out: Annotated[Path, typer.Option("--out", help="Folder for report.html, report.json and report.md.")] = Path("wsis-report")) -> None:  # fmt: skip
+           out: Annotated[Path, typer.Option("--out", help="Folder for report.html, report.json and report.md.")] = Path(".wsis/report")) -> None:  # fmt: skip
     """Write the HTML report (viewable offline) and its JSON and Markdown exports."""
     from services.report import export
 
