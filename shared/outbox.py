@@ -8,6 +8,7 @@ exactly the same events again). Consumers drop repeats by id.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 
@@ -18,8 +19,15 @@ from shared.envelope import CloudEvent
 
 
 def event_key(event: CloudEvent) -> str:
-    """Ids are unique per source (CONTRACT 1)."""
-    return f"{event.source}\x1f{event.id}"
+    """Ids are unique per source (CONTRACT 1).
+
+    PostgreSQL's text cannot hold a NUL character: a key with one is stored
+    as its digest, so such an event is still recognised, on either database.
+    """
+    key = f"{event.source}\x1f{event.id}"
+    if "\x00" in key:
+        return "sha256\x1f" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+    return key
 
 
 class ProcessedEvent(SQLModel, table=True):
