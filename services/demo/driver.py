@@ -21,7 +21,7 @@ from services.demo.checks import Check, checks, expected_emails
 from services.demo.phases import Phases, nominees_of
 from services.demo.publisher import Publisher
 from services.demo.simulator import Scale, Simulation
-from services.demo.system import DemoSystem, fresh
+from services.demo.system import Claim, DemoSystem, fresh
 from services.demo.watch import Watcher
 from services.report import export, views
 
@@ -42,6 +42,11 @@ class Outcome:
 
 
 def run(seed: int, scale: str | Scale, data_dir: Path, report_dir: Path | None, console: Console) -> Outcome:
+    with Claim(data_dir):
+        return _run(seed, scale, data_dir, report_dir, console)
+
+
+def _run(seed: int, scale: str | Scale, data_dir: Path, report_dir: Path | None, console: Console) -> Outcome:
     started = time.perf_counter()
     # Millions of long-lived objects (ballots, answers): collect garbage seldom, and never scan the plan.
     gc.set_threshold(100_000, 50, 100)

@@ -7,6 +7,7 @@ The services' logs go to `<data dir>/wsis-up.log`.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import signal
@@ -26,6 +27,29 @@ SETTINGS = {"WSIS_REPLAY": "true", "WSIS_LOG_FORMAT": "json", "WSIS_BATCH_SIZE":
 
 class DemoError(RuntimeError):
     """The system did not start, or stopped on its own."""
+
+
+class Claim:
+    """This run's hold on its data dir: a second demo on the same dir is refused, not let in to empty it."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.folder = data_dir.resolve()
+        self.folder.parent.mkdir(parents=True, exist_ok=True)
+        self.path = self.folder.parent / f".{self.folder.name}.demo-lock"  # beside the dir: it outlives emptying it
+        self.fd: int | None = None
+
+    def __enter__(self) -> Claim:
+        self.fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o644)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(self.fd)
+            raise DemoError(f"another `wsis demo` is running on {self.folder}; choose another --data-dir") from None
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self.fd is not None:
+            os.close(self.fd)  # closing releases the lock
 
 
 def fresh(data_dir: Path) -> Path:

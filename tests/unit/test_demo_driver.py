@@ -6,7 +6,7 @@ import orjson
 import pytest
 
 from services.demo.checks import expected_emails
-from services.demo.system import MARKER, DemoError, fresh
+from services.demo.system import MARKER, Claim, DemoError, fresh
 from services.demo.watch import Intake
 from services.report.state import ContestState
 
@@ -45,3 +45,11 @@ def test_the_emails_expected_follow_the_contracts_occasions():
     state.closed = {1: {"finalists": ["a", "b"]}}
     state.awards = {1: {"winner": "a", "champions": ["b"]}}
     assert expected_emails(state) == {"acknowledgement": 3, "nomination": 3, "progress": 4, "champion": 2, "winner": 1, "awards": 2}
+
+
+def test_a_second_demo_on_the_same_data_dir_is_refused_while_the_first_runs(tmp_path):
+    with Claim(tmp_path / "demo"):
+        with pytest.raises(DemoError, match="another `wsis demo` is running on .*demo;"):
+            Claim(tmp_path / "demo").__enter__()
+    with Claim(tmp_path / "demo"):  # free again once the first is done
+        pass
