@@ -41,29 +41,28 @@ def overview(view: dict[str, Any]) -> Table:
 
 
 def categories(view: dict[str, Any]) -> Table:
+    """One row a category; the winner has a column of its own only once the awards are announced."""
     announced = view["announced"]
     table = Table(title="results per category" + ("" if announced else " (until the ceremony every finalist is a champion)"),
                   title_justify="left")  # fmt: skip
-    for column, justify in (("#", "right"), ("category", "left"), ("nominees", "right"), ("votes", "right"),
-                            ("finalists (votes)", "left")):  # fmt: skip
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    table.add_column("#", justify="right")
+    table.add_column("category", no_wrap=True, overflow="ellipsis", max_width=20)
+    table.add_column("nominees", justify="right")
+    table.add_column("votes", justify="right")
+    if announced:
+        table.add_column("winner (votes)", style="bold green", no_wrap=True)
+    table.add_column("champions (votes)")
     for c in view["categories"]:
-        table.add_row(str(c["category"]), f"{c['action_line']} {c['title']}"[:38], str(c["nominees"]),
-                      f"{c['votes']:,}" if "votes" in c else "-", _finalists(c, announced))  # fmt: skip
+        finalists = c.get("finalists", [])
+        winner = [f for f in finalists if announced and f["submission_id"] == c.get("winner")]
+        champions = ", ".join(_finalist(f) for f in finalists if f not in winner) or "-"
+        row = [str(c["category"]), f"{c['action_line']} {c['title']}", str(c["nominees"]), f"{c['votes']:,}" if "votes" in c else "-"]
+        table.add_row(*row, *([_finalist(winner[0]) if winner else "-"] if announced else []), champions)
     return table
 
 
-def _finalists(category: dict[str, Any], announced: bool) -> Text:
-    text = Text()
-    for n, f in enumerate(category.get("finalists", [])):
-        if n:
-            text.append(", ")
-        won = announced and f["submission_id"] == category.get("winner")
-        text.append(f["submission_id"], style="bold green" if won else "")
-        text.append(f" ({f['votes']:,}{', tied' if f['tied'] else ''})")
-        if won:
-            text.append(" winner", style="green")
-    return text or Text("-")
+def _finalist(f: dict[str, Any]) -> str:
+    return f"{f['submission_id']} ({f['votes']:,}{', tied' if f['tied'] else ''})"
 
 
 def render(view: dict[str, Any]) -> RenderableType:
