@@ -120,11 +120,14 @@ def start_embedded(settings: Settings, data_dir: Path) -> tuple[EmbeddedValkey, 
 
 
 def _private(path: Path, text: str) -> Path:
-    """Write a file only its owner may read (it holds a password)."""
-    path.unlink(missing_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    """Write a file only its owner may read (it holds a password), whole at once:
+    a reader polling for it never sees it empty."""
+    partial = path.with_name(path.name + ".partial")
+    partial.unlink(missing_ok=True)
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as out:
         out.write(text)
+    os.replace(partial, path)
     return path
 
 
