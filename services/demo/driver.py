@@ -54,8 +54,7 @@ def _run(seed: int, scale: str | Scale, data_dir: Path, report_dir: Path | None,
     system.start()
     try:
         sim = Simulation(seed, scale)
-        sim.entries, sim.electorate  # planned while the services start  # noqa: B018
-        gc.freeze()
+        sim.entries  # planned while the bus starts; members and ballots once entries flow  # noqa: B018
         url = system.wait_server()
         ready = time.perf_counter() - started
         outcome = asyncio.run(_play(sim, system, url, console))
@@ -78,13 +77,11 @@ async def _play(sim: Simulation, system: DemoSystem, url: str, console: Console)
         with Progress(*columns, console=console) as progress:
             phases = Phases(sim, watch, publisher, progress)
             with phases.timed("1 submission and screening (the services start meanwhile)"):
-                planning = asyncio.create_task(asyncio.to_thread(lambda: sim.ballot_plan))
-                registry = asyncio.create_task(_timed(phases, "  member registry (alongside)", phases.members()))
+                alongside = asyncio.create_task(_members_and_ballot_plan(sim, phases))
                 await phases.entries()
             with phases.timed("2 nomination"):
                 await phases.nominations()
-                await registry
-                await planning
+                await alongside
             with phases.timed("3 public voting"):
                 await phases.voting(sim.ballot_weeks(nominees_of(watch.state.nominees or {})))
             with phases.timed("4 winner selection"):
@@ -98,6 +95,11 @@ async def _play(sim: Simulation, system: DemoSystem, url: str, console: Console)
     return Outcome(view, phases.timings, phases.published, checks(watch, phases, view, sim))
 
 
-async def _timed(phases: Phases, name: str, work: Any) -> None:
-    with phases.timed(name):
-        await work
+async def _members_and_ballot_plan(sim: Simulation, phases: Phases) -> None:
+    """Members are made and registered while entries are screened; then the ballots are planned."""
+    with phases.timed("  member registry (alongside)"):
+        await asyncio.to_thread(lambda: sim.electorate)
+        registry = asyncio.create_task(phases.members())
+        await asyncio.to_thread(lambda: sim.ballot_plan)
+        gc.freeze()  # the plan lives to the end: never scan it again
+        await registry
