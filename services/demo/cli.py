@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.columns import Columns
 from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -43,9 +44,7 @@ def summary(outcome: Outcome, scale: str, seed: int) -> RenderableType:
     used.add_column("seconds", justify="right")
     for name, seconds in outcome.cpu.items():
         used.add_row(name, f"{seconds:.1f}")
-    grid = Table.grid(padding=(0, 4))
-    grid.add_row(phases, published)
-    grid.add_row(used, "")
+    grid = Columns([phases, published, used], padding=(1, 4))
     lines = [f"{kind}: {path}" for kind, path in outcome.reports.items()]
     return Group(show.render(outcome.view), grid, checks, Text("\n".join(lines)),
                  Text(f"scale {scale}, seed {seed}: {outcome.elapsed:.0f} s in all", style="bold"))  # fmt: skip

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.columns import Columns
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -22,22 +23,19 @@ def _counts(title: str, counts: dict[str, int], total: int | None = None) -> Tab
     return table
 
 
-def overview(view: dict[str, Any]) -> Table:
+def overview(view: dict[str, Any]) -> Columns:
+    """Six small tables side by side, as many to a row as the terminal holds."""
     entries, nominations, votes = view["entries"], view["nominations"], view["votes"]
-    grid = Table.grid(padding=(0, 4))
-    grid.add_row(
+    return Columns([
         _counts("entries by outcome", entries["by_outcome"], entries["screened"]),
         _counts("rules failed (N: pre-checks)", entries["failed_rules"] or {"none": 0}),
-        _counts("nominations", {"recorded": nominations["recorded"], **{f"refused {k}": v for k, v in nominations["refused"].items()},
-                                "on the published list": nominations["nominees"]}),  # fmt: skip
-    )
-    grid.add_row(
-        _counts("ballots", {"accepted": votes["accepted"], "rejected": sum(votes["rejected"].values()),
-                            **{f"  {k}": v for k, v in votes["rejected"].items()}}, votes["answered"]),  # fmt: skip
         _counts("needs review, by rule", entries["review_rules"] or {"none": 0}),
+        _counts("nominations", {"recorded": nominations["recorded"], **{f"refused {k}": v for k, v in nominations["refused"].items()},
+                                "on the published list": nominations["nominees"]}),
+        _counts("ballots", {"accepted": votes["accepted"], "rejected": sum(votes["rejected"].values()),
+                            **{f"  {k}": v for k, v in votes["rejected"].items()}}, votes["answered"]),
         _counts("emails sent", view["emails"]["sent"] or {"none": 0}, sum(view["emails"]["sent"].values())),
-    )
-    return grid
+    ], padding=(1, 4))  # fmt: skip
 
 
 def categories(view: dict[str, Any]) -> Table:
