@@ -210,3 +210,8 @@ def test_each_category_winner_is_one_of_its_finalists_and_depends_only_on_the_se
     assert decisions.refusals == 3
     streams_used = {e.stream for e in decisions.events}
     assert streams_used == {streams.IN_PANEL}
+
+
+def test_ballots_made_a_week_at_a_time_are_the_same_ballots():
+    nominees, _ = facts(SMALL)
+    assert list(SMALL.ballot_weeks(nominees)) == SMALL.ballots(nominees).weeks
