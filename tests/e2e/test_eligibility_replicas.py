@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import random
 import signal
 import subprocess
-import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -17,6 +15,8 @@ import pytest
 from bench.eligibility import corpus
 from bench.eligibility.generate import original, received
 from shared import streams
+from tests import processes
+from tests.processes import wait_until
 from tests.helpers import events
 
 pytestmark = pytest.mark.slow
@@ -25,21 +25,7 @@ START = datetime(2021, 1, 5, 9, 0, tzinfo=timezone.utc)
 
 
 def start_replica(redis_url: str, data_dir: Path, database_url: str | None, log: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "WSIS_REPLAY": "true", "WSIS_LOG_FORMAT": "json", "WSIS_BATCH_SIZE": "3", "WSIS_BLOCK_MS": "20"}
-    env.pop("WSIS_DATABASE_URL", None)
-    if database_url:
-        env["WSIS_DATABASE_URL"] = database_url
-    cmd = [sys.executable, "-m", "services.cli", "run", "eligibility", "--redis-url", redis_url, "--data-dir", str(data_dir)]
-    return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=log.open("wb"), cwd=Path(__file__).resolve().parents[2])
-
-
-async def wait_until(check, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
-    deadline = asyncio.get_running_loop().time() + timeout
-    while asyncio.get_running_loop().time() < deadline:
-        if await check():
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
+    return processes.start_replica("eligibility", redis_url, data_dir, database_url, log, batch_size=3)
 
 
 def entries() -> list[dict]:

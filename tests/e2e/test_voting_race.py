@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
 import signal
 import subprocess
-import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -15,6 +12,8 @@ import pytest
 
 from bench.voting.events import ballot, member, nominees
 from shared import streams
+from tests import processes
+from tests.processes import wait_until
 from tests.helpers import events
 
 pytestmark = pytest.mark.slow
@@ -23,21 +22,7 @@ PROJECTS = ["p-1", "p-2", "p-3", "p-4"]
 
 
 def start_replica(redis_url: str, data_dir: Path, database_url: str | None, log: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "WSIS_REPLAY": "true", "WSIS_LOG_FORMAT": "json", "WSIS_BATCH_SIZE": "7", "WSIS_BLOCK_MS": "20"}
-    env.pop("WSIS_DATABASE_URL", None)
-    if database_url:
-        env["WSIS_DATABASE_URL"] = database_url
-    cmd = [sys.executable, "-m", "services.cli", "run", "voting", "--redis-url", redis_url, "--data-dir", str(data_dir)]
-    return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=log.open("wb"), cwd=Path(__file__).resolve().parents[2])
-
-
-async def wait_until(check, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
-    deadline = asyncio.get_running_loop().time() + timeout
-    while asyncio.get_running_loop().time() < deadline:
-        if await check():
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
+    return processes.start_replica("voting", redis_url, data_dir, database_url, log, batch_size=7)
 
 
 def ballots_handled(log: Path) -> int:
