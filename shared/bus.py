@@ -90,16 +90,34 @@ def deadletter(stream: str, entry_id: str, error: str, raw: bytes | None, source
     )
 
 
-async def publish_all(redis: Redis, events: Iterable[tuple[str, CloudEvent | bytes]]) -> int:
-    """XADD every event through one pipeline (one round trip)."""
+async def publish_all(
+    redis: Redis,
+    events: Iterable[tuple[str, CloudEvent | bytes]],
+    acks: Iterable[Entry] = (),
+    group: str | None = None,
+) -> int:
+    """XADD every event through one pipeline (one round trip).
+
+    With `acks` (and the consumer `group`), the XACK of those entries goes
+    in the same MULTI/EXEC: nobody sees an entry's answer or dead letter
+    while the entry itself is still pending, and nothing is acknowledged
+    without its answers.
+    """
     count = 0
-    async with redis.pipeline(transaction=False) as pipe:
+    by_stream: dict[str, list[str]] = {}
+    for entry in acks:
+        by_stream.setdefault(entry.stream, []).append(entry.entry_id)
+    async with redis.pipeline(transaction=bool(by_stream)) as pipe:
         for stream, event in events:
             body = event if isinstance(event, bytes) else event.to_json()
             maxlen = None if stream == streams.DEADLETTER else OUTBOUND_MAXLEN
             pipe.xadd(stream, {DATA_FIELD: body}, maxlen=maxlen, approximate=True)
             count += 1
-        if count:
+        if by_stream:
+            assert group is not None, "acknowledging needs the consumer group"
+            for stream, entry_ids in by_stream.items():
+                pipe.xack(stream, group, *entry_ids)
+        if count or by_stream:
             await pipe.execute()
     return count
 

@@ -189,13 +189,13 @@ class Service:
 
     async def consume(self, stream: str, raw_message: Mapping[str, Any]) -> None:
         entries = bus.entries_from(stream, raw_message["message_ids"], raw_message["data"])
-        await self.process(entries)
-        await bus.ack(self.redis, stream, self.name, [e.entry_id for e in entries])
+        await self.process(entries, ack=entries)
 
-    async def process(self, entries: Sequence[bus.Entry]) -> None:
+    async def process(self, entries: Sequence[bus.Entry], ack: Sequence[bus.Entry] = ()) -> None:
+        """Apply a batch; its answers, dead letters and the XACK of `ack` go out in one transaction."""
         readable, dead = self._read(entries)
         rows = self._apply(readable) if readable else []
-        await bus.publish_all(self.redis, [*dead, *((r.stream, r.body) for r in rows)])
+        await bus.publish_all(self.redis, [*dead, *((r.stream, r.body) for r in rows)], ack, self.name)
         if rows:
             with Session(self.ctx.engine) as session:
                 outbox.mark_published(session, [r.seq for r in rows if r.seq is not None])
@@ -283,18 +283,17 @@ class Service:
         if deliveries > self.settings.max_deliveries:
             error = self._errors.pop(entry.entry_id, "failed on every delivery")
             error = f"gave up after {deliveries - 1} deliveries: {error}"
-            await bus.publish_all(self.redis, [(streams.DEADLETTER, bus.deadletter(entry.stream, entry.entry_id, error, entry.raw, self.source))])
-            await bus.ack(self.redis, entry.stream, self.name, [entry.entry_id])
+            letter = bus.deadletter(entry.stream, entry.entry_id, error, entry.raw, self.source)
+            await bus.publish_all(self.redis, [(streams.DEADLETTER, letter)], [entry], self.name)
             log.error("entry.deadlettered", error=error)
             return
         try:
-            await self.process([entry])
+            await self.process([entry], ack=[entry])
         except Exception as exc:  # any failure: keep it pending for the next try
             self._errors[entry.entry_id] = f"{type(exc).__name__}: {exc}"
             log.warning("entry.retry_failed", error=self._errors[entry.entry_id])
             return
         self._errors.pop(entry.entry_id, None)
-        await bus.ack(self.redis, entry.stream, self.name, [entry.entry_id])
         log.info("entry.recovered")
 
     # --- helpers for handlers -------------------------------------------------

@@ -49,14 +49,14 @@ def looks_like_tick(entry: bus.Entry) -> bool:
 
 
 class JudgingService(Service):
-    async def process(self, entries: Sequence[bus.Entry]) -> None:
+    async def process(self, entries: Sequence[bus.Entry], ack: Sequence[bus.Entry] = ()) -> None:
         kept = [e for e in entries if not ignorable(e)]
         # Only a tick waits for the inputs to drain; garbage on the clock stream goes straight to its dead letter.
         ticks = [e.entry_id for e in kept if e.stream == streams.IN_CLOCK and looks_like_tick(e)]
         if ticks:
             await self._drain_before(max(ticks, key=id_key))
-        if kept:
-            await super().process(kept)
+        if kept or ack:
+            await super().process(kept, ack)
 
     async def _drain_before(self, tick_entry: str) -> None:
         settings = self.settings

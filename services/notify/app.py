@@ -86,9 +86,7 @@ def build(settings: Settings | None = None, config: NotifyConfig | None = None) 
         raw = msg.raw_message
         entries = bus.entries_from(streams.OUT_VOTING, raw["message_ids"], raw["data"])
         relevant = [e for e in entries if not cheaply_ignored(e.raw)]
-        if relevant:
-            await service.process(relevant)
-        await bus.ack(service.redis, streams.OUT_VOTING, service.name, [e.entry_id for e in entries])
+        await service.process(relevant, ack=entries)
 
     return service
 
