@@ -9,6 +9,7 @@ ballot is found in `voting_ballot` and gets the very same answer again.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ class Ballot:
     fields: tuple[str, int, str] | None  # None: not a valid ballot
     data: dict[str, Any]
     verdict: str | domain.Hold | None = None  # None: may be counted
+    text: str | None = None  # the time as written, when it is `wire.iso(at)` already
 
 
 class BallotDesk:
@@ -57,21 +59,32 @@ class BallotDesk:
         finish = await self.begin(entries)
         await finish()
 
-    async def begin(self, entries: Sequence[bus.Entry]) -> Callable[[], Awaitable[None]]:
-        """Read and judge a batch now; the returned step stores, publishes and logs it.
+    async def begin(self, entries: Sequence[bus.Entry]) -> Callable[[Awaitable[Any] | None], Awaitable[None]]:
+        """Read and judge a batch now and queue its storing; the returned step
+        publishes it once stored, after the batch before it (`after`).
 
-        The consumer loop starts the next batch while this one's step runs.
+        The consumer loop reads and judges the next batches meanwhile, and
+        the ledger stores the batches queued while it was busy in one commit.
         """
         started = time.perf_counter()
         await self.projection.catch_up()  # every member registered before these ballots
         ballots, dead = self._read(entries)
+        stored = self.ledger.group(self._settle, ballots) if ballots or (self.maybe_held and self.projection.nominees is not None) else None
 
-        async def finish() -> None:
-            if not ballots and not (self.maybe_held and self.projection.nominees is not None):
-                await commands.xadd_all(self.redis, dead)
-                return
-            answers, counts = await self.ledger.run(self._settle, ballots)
-            await commands.xadd_all(self.redis, [*dead, *((streams.OUT_VOTING, self._answer(row)) for row in answers)])
+        async def finish(after: Awaitable[Any] | None = None) -> None:
+            answers: list[Outcome] = []
+            counts: dict[str, int] = {}
+            if stored is not None:
+                try:
+                    answers, counts = await stored
+                except BaseException:
+                    self.maybe_held = True  # a rolled-back release left them held
+                    raise
+            if after is not None:
+                await asyncio.wait([asyncio.ensure_future(after)])  # in order; its failure is its own
+            # A stored answer (a ballot seen before) keeps its own time: the text goes with its instant only.
+            texts = {(ballot.key, ballot.at): ballot.text for ballot in ballots}
+            await commands.xadd_all(self.redis, [*dead, *((streams.OUT_VOTING, self._answer(row, texts.get((row[0], row[6])))) for row in answers)])
             if entries or answers:
                 ids = {"first": entries[0].entry_id, "last": entries[-1].entry_id} if entries else {}
                 log.info("ballots.batch", stream=streams.IN_BALLOTS, entries=len(entries), dead=len(dead), **counts, **ids,
@@ -93,13 +106,13 @@ class BallotDesk:
                 dead.append((streams.DEADLETTER, letter.to_json()))
                 continue
             key = wire.answer_id(ANSWER, event.source, event.id)
-            ballot = Ballot(key, event.id, event.at, entry.entry_id, domain.read_ballot(event.data), event.data)
+            ballot = Ballot(key, event.id, event.at, entry.entry_id, domain.read_ballot(event.data), event.data, text=event.text)
             ballot.verdict = self._reason(ballot, now)
             ballots.append(ballot)
         return ballots, dead
 
-    def _settle(self, batch: list[Ballot]) -> tuple[list[Outcome], dict[str, int]]:
-        """Decide and store, in one transaction; the answers to publish, in order.
+    def _settle(self, cur: Any, batch: list[Ballot]) -> tuple[list[Outcome], dict[str, int]]:
+        """Decide and store, in the ledger's transaction; the answers to publish, in order.
 
         Every answer is inserted with its verdict, votes as accepted; the
         insert itself tells which ballots were answered before (their stored
@@ -108,23 +121,22 @@ class BallotDesk:
         candidate of each (voter, category) tries the vote row; the others,
         and those that find a vote there, are turned to `already_voted`.
         """
-        with self.ledger.transaction() as cur:
-            released = self._take_held(cur) if self.maybe_held and self.projection.nominees is not None else []
-            rows: dict[bytes, Outcome] = {}
-            held: list[Held] = []
-            for ballot in released + batch:
-                if ballot.key in rows:
-                    continue
-                reason = ballot.verdict
-                if reason is domain.HOLD:
-                    voter, category, project = ballot.fields  # type: ignore[misc]
-                    held.append((ballot.key, ballot.ballot_id, voter, category, project, ballot.at, store.position(ballot.entry_id)))
-                else:
-                    rows[ballot.key] = self._row(ballot, reason)  # type: ignore[arg-type]
-            new = self.ledger.add_outcomes(cur, list(rows.values()))
-            repeats = self.ledger.answered(cur, [key for key in rows if key not in new]) if len(new) < len(rows) else {}
-            lost = self._count_votes(cur, [row for key, row in rows.items() if key in new and row[5] is None])
-            self.ledger.hold(cur, held)
+        released = self._take_held(cur) if self.maybe_held and self.projection.nominees is not None else []
+        rows: dict[bytes, Outcome] = {}
+        held: list[Held] = []
+        for ballot in released + batch:
+            if ballot.key in rows:
+                continue
+            reason = ballot.verdict
+            if reason is domain.HOLD:
+                voter, category, project = ballot.fields  # type: ignore[misc]
+                held.append((ballot.key, ballot.ballot_id, voter, category, project, ballot.at, store.position(ballot.entry_id)))
+            else:
+                rows[ballot.key] = self._row(ballot, reason)  # type: ignore[arg-type]
+        new = self.ledger.add_outcomes(cur, list(rows.values()))
+        repeats = self.ledger.answered(cur, [key for key in rows if key not in new]) if len(new) < len(rows) else {}
+        lost = self._count_votes(cur, [row for key, row in rows.items() if key in new and row[5] is None])
+        self.ledger.hold(cur, held)
         self.maybe_held = self.maybe_held or bool(held)
         for key in lost:
             rows[key] = (*rows[key][:5], domain.ALREADY_VOTED, rows[key][6])
@@ -174,7 +186,7 @@ class BallotDesk:
             ballot.verdict = self._reason(ballot, now)
         return released
 
-    def _answer(self, row: Outcome) -> bytes:
+    def _answer(self, row: Outcome, text: str | None = None) -> bytes:
         key, ballot_id, voter, category, project, reason, at = row
         data: dict[str, Any] = {"ballot_id": ballot_id}
         for name, value in (("voter_id", voter), ("category", category), ("project_id", project)):
@@ -186,4 +198,4 @@ class BallotDesk:
         elif reason is not None:
             data["reason"] = reason
         kind = T.VOTE_REJECTED if reason else T.VOTE_ACCEPTED
-        return wire.event_bytes(wire.uuid_text(key), self.source, kind, at, data, ballot_id)
+        return wire.event_bytes(wire.uuid_text(key), self.source, kind, at, data, ballot_id, text)

@@ -94,7 +94,9 @@ class Reporter:
             return False
         if group["pending"] == 0:
             return True
-        return entry_key((await self.redis.xpending(streams.IN_BALLOTS, self.ctx.name))["min"]) > upto
+        # The last pending entry may have been acknowledged since: then there is no oldest one.
+        oldest = (await self.redis.xpending(streams.IN_BALLOTS, self.ctx.name))["min"]
+        return oldest is None or entry_key(oldest) > upto
 
     async def _none_held(self) -> bool:
         with Session(self.ctx.engine) as session:

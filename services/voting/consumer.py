@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
@@ -25,7 +27,9 @@ from shared.logs import get_logger
 from shared.settings import Settings
 
 Process = Callable[[Sequence[bus.Entry]], Awaitable[None]]
-Begin = Callable[[Sequence[bus.Entry]], Awaitable[Callable[[], Awaitable[None]]]]
+Finish = Callable[[Awaitable[Any] | None], Awaitable[None]]
+Begin = Callable[[Sequence[bus.Entry]], Awaitable[Finish]]
+DEPTH = 4  # batches read and judged ahead of the one being published
 log = get_logger()
 
 
@@ -36,11 +40,12 @@ class StreamLoop:
     ) -> None:
         self.redis, self.stream, self.group, self.consumer = redis, stream, group, consumer
         self.process, self.settings, self.source = process, settings, source
-        # With `begin`, two batches are in hand: the next is read and judged
-        # while the last one's finishing step (store, publish) runs; a batch is
-        # acknowledged after its step, and the steps run in order.
+        # With `begin`, up to DEPTH batches are in hand: the next ones are read
+        # and judged while the earlier ones are stored and published; each
+        # batch is acknowledged after its finishing step, and the steps
+        # publish in order.
         self.begin = begin
-        self._inflight: asyncio.Task[None] | None = None
+        self._inflight: deque[asyncio.Task[None]] = deque()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self._errors: dict[str, str] = {}
@@ -89,19 +94,22 @@ class StreamLoop:
             await commands.ack(self.redis, self.stream, self.group, [e.entry_id for e in entries])
             return len(entries)
         finish = await self.begin(entries)
-        await self._settle_inflight()
-        self._inflight = asyncio.create_task(self._complete(finish, entries))
+        before = self._inflight[-1] if self._inflight else None
+        self._inflight.append(asyncio.create_task(self._complete(finish, entries, before)))
+        while self._inflight and (len(self._inflight) > DEPTH or self._inflight[0].done()):
+            await self._inflight.popleft()  # its failure is raised here (it stays pending)
         return len(entries)
 
-    async def _complete(self, finish: Callable[[], Awaitable[None]], entries: list[bus.Entry]) -> None:
-        await finish()
+    async def _complete(self, finish: Finish, entries: list[bus.Entry], before: asyncio.Task[None] | None) -> None:
+        await finish(before)
         await commands.ack(self.redis, self.stream, self.group, [e.entry_id for e in entries])
 
     async def _settle_inflight(self) -> None:
-        """Wait for the batch in flight; its failure is raised here (it stays pending)."""
-        task, self._inflight = self._inflight, None
-        if task is not None:
-            await task
+        """Wait for every batch in flight; the first failure is raised here (they stay pending)."""
+        tasks, self._inflight = list(self._inflight), deque()
+        failures = [r for r in await asyncio.gather(*tasks, return_exceptions=True) if isinstance(r, BaseException)]
+        if failures:
+            raise failures[0]
 
     async def reclaim(self) -> int:
         """Retry entries of this group left pending too long; returns how many were taken."""
@@ -137,8 +145,7 @@ class StreamLoop:
         if deliveries > self.settings.max_deliveries:
             error = f"gave up after {deliveries - 1} deliveries: {self._errors.pop(entry.entry_id, 'failed on every delivery')}"
             letter = bus.deadletter(self.stream, entry.entry_id, error, entry.raw, self.source)
-            await commands.xadd_all(self.redis, [(streams.DEADLETTER, letter.to_json())])
-            await bus.ack(self.redis, self.stream, self.group, [entry.entry_id])
+            await bus.publish_all(self.redis, [(streams.DEADLETTER, letter)], [entry], self.group)
             log.error("entry.deadlettered", stream=self.stream, entry_id=entry.entry_id, error=error)
             return
         try:

@@ -2,16 +2,24 @@
 
 SQLAlchemy's ORM costs more per row than the rest of a ballot's work, so
 the hot path speaks the driver's own dialect (sqlite3 or psycopg) with
-executemany and multi-row VALUES. Each batch is one transaction.
+executemany and multi-row VALUES.
+
+Batches queued while the ledger is busy are committed together (group
+commit): ballot ids arrive in random order, so a commit writes a page of
+the id index per ballot or so, and one commit for several batches writes
+each page once for all of them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import threading
+from operator import itemgetter
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Engine
 
@@ -22,8 +30,18 @@ Outcome = tuple[bytes, str, str | None, int | None, str | None, str | None, int]
 Vote = tuple[str, int, bytes, str, int]  # a voting_vote row
 Held = tuple[bytes, str, str, int, str, int, str]  # a voting_held row
 Member = tuple[str, str | None, bool, str]  # a voting_member row
+BALLOT_COLUMNS = ("key", "ballot_id", "voter_id", "category", "project_id", "reason", "at_us")
+VOTE_COLUMNS = ("voter_id", "category", "ballot_key", "project_id", "at_us")
 CACHE_KIB = 128 * 1024
 CHECKPOINT_PAGES = 100_000
+GROUP_LIMIT = 16  # batches a group commit takes at most
+
+
+class _Queued(Generic[T]):
+    __slots__ = ("step", "item", "future")
+
+    def __init__(self, step: Callable[[Any, Any], T], item: Any, future: asyncio.Future[T]) -> None:
+        self.step, self.item, self.future = step, item, future
 
 
 class Ledger:
@@ -42,12 +60,46 @@ class Ledger:
             self.db.execute(f"PRAGMA wal_autocheckpoint = {CHECKPOINT_PAGES}")
         self.p = "%s" if self.pg else "?"
         self._worker = ThreadPoolExecutor(1, thread_name_prefix="voting-ledger")
+        self._queue: deque[_Queued[Any]] = deque()
+        self._lock = threading.Lock()
+        self._draining = False
 
     async def run(self, work: Callable[..., T], *args: Any) -> T:
         """Run `work` on the ledger's own thread: one transaction at a time, in
         order, while the event loop reads and decides the next batch (the
         driver lets go of the GIL while the database works)."""
         return await asyncio.get_running_loop().run_in_executor(self._worker, work, *args)
+
+    def group(self, step: Callable[[Any, Any], T], item: Any) -> asyncio.Future[T]:
+        """Queue `step(cursor, item)`; the future is its result once committed.
+
+        Queued steps run in order on the ledger's thread; the steps waiting
+        when it comes to them share one transaction (at most GROUP_LIMIT). If
+        that transaction fails, every step of it fails with the error.
+        """
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        with self._lock:
+            self._queue.append(_Queued(step, item, future))
+            start, self._draining = not self._draining, True
+        if start:
+            self._worker.submit(self._drain, loop)
+        return future
+
+    def _drain(self, loop: asyncio.AbstractEventLoop) -> None:
+        while True:
+            with self._lock:
+                taken = [self._queue.popleft() for _ in range(min(GROUP_LIMIT, len(self._queue)))]
+                if not taken:
+                    self._draining = False
+                    return
+            try:
+                with self.transaction() as cur:
+                    results = [queued.step(cur, queued.item) for queued in taken]
+            except BaseException as exc:  # noqa: BLE001 - handed to every waiting step
+                loop.call_soon_threadsafe(_settle_all, taken, None, exc)
+            else:
+                loop.call_soon_threadsafe(_settle_all, taken, results, None)
 
     def close(self) -> None:
         self._worker.shutdown(wait=True)
@@ -91,33 +143,68 @@ class Ledger:
 
     def add_votes(self, cur: Any, votes: Sequence[Vote]) -> set[bytes]:
         """Insert votes where the voter has none in the category; the answer ids that got in."""
-        won: set[bytes] = set()
-        row = f"({','.join([self.p] * 5)})"
-        for start in range(0, len(votes), 1000):
-            chunk = votes[start : start + 1000]
-            cur.execute(
-                "INSERT INTO voting_vote (voter_id, category, ballot_key, project_id, at_us) VALUES "
-                + ",".join([row] * len(chunk))
-                + " ON CONFLICT (voter_id, category) DO NOTHING RETURNING ballot_key",
-                [value for vote in chunk for value in vote],
-            )
-            won.update(bytes(key) for (key,) in cur.fetchall())
-        return won
+        # A voter's second ballot in a category is common enough to look first.
+        return self._insert_new(cur, "voting_vote", VOTE_COLUMNS, ("voter_id", "category"), votes, 2, look_first=True)
 
     def add_outcomes(self, cur: Any, rows: Sequence[Outcome]) -> set[bytes]:
         """Store answers; the answer ids that were new (the others were stored before)."""
+        return self._insert_new(cur, "voting_ballot", BALLOT_COLUMNS, ("key",), rows, 0)
+
+    def _insert_new(
+        self, cur: Any, table: str, columns: tuple[str, ...], target: tuple[str, ...], rows: Sequence[Sequence[Any]], key_at: int,
+        look_first: bool = False,
+    ) -> set[bytes]:
+        """Insert rows, skipping those whose `target` (a unique key) is taken;
+        the keys (column `key_at`) of the rows that went in.
+
+        The row count tells when a whole chunk went in, the usual case: no
+        RETURNING row is fetched (each fetch lets go of the interpreter lock
+        and waits to take it back). A chunk that fell short is undone, its
+        taken keys looked up, and the rest inserted again; only if another
+        writer took keys meanwhile (PostgreSQL replicas) does RETURNING say
+        which rows went in. With `look_first`, taken keys are looked up before
+        the first try.
+        """
+        key_of = itemgetter(*(columns.index(name) for name in target))  # a value, or a tuple of them
+        insert = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+        conflict = f" ON CONFLICT ({', '.join(target)}) DO NOTHING"
         new: set[bytes] = set()
-        row = f"({','.join([self.p] * 7)})"
         for start in range(0, len(rows), 1000):
             chunk = rows[start : start + 1000]
-            cur.execute(
-                "INSERT INTO voting_ballot (key, ballot_id, voter_id, category, project_id, reason, at_us) VALUES "
-                + ",".join([row] * len(chunk))
-                + " ON CONFLICT (key) DO NOTHING RETURNING key",
-                [value for outcome in chunk for value in outcome],
-            )
-            new.update(bytes(key) for (key,) in cur.fetchall())
+            cur.execute("SAVEPOINT chunk")
+            if look_first or not self._insert_all(cur, insert, conflict, chunk):
+                taken = self._taken(cur, table, target, [key_of(row) for row in chunk])
+                chunk = [row for row in chunk if key_of(row) not in taken] if taken else chunk
+                if chunk and not self._insert_all(cur, insert, conflict, chunk):
+                    cur.execute(insert + self._values(chunk) + conflict + f" RETURNING {columns[key_at]}", _flat(chunk))
+                    new.update(bytes(key) for (key,) in cur.fetchall())
+                    chunk = []
+            cur.execute("RELEASE SAVEPOINT chunk")
+            new.update(row[key_at] for row in chunk)
         return new
+
+    def _values(self, rows: Sequence[Sequence[Any]]) -> str:
+        return ",".join([f"({','.join([self.p] * len(rows[0]))})"] * len(rows))
+
+    def _insert_all(self, cur: Any, insert: str, conflict: str, rows: Sequence[Sequence[Any]]) -> bool:
+        """Insert; True if every row went in, else nothing of it stays (back to the savepoint)."""
+        cur.execute(insert + self._values(rows) + conflict, _flat(rows))
+        if cur.rowcount == len(rows):
+            return True
+        cur.execute("ROLLBACK TO SAVEPOINT chunk")
+        return False
+
+    def _taken(self, cur: Any, table: str, target: tuple[str, ...], keys: Sequence[Any]) -> set[Any]:
+        """Which of these unique keys (values, or tuples for a key of several columns) are in `table` already."""
+        if len(target) == 1:
+            clause, params = self._in(keys)
+            cur.execute(f"SELECT {target[0]} FROM {table} WHERE {target[0]} {clause}", params)
+            return {bytes(key) if isinstance(key, memoryview) else key for (key,) in cur.fetchall()}
+        names = ", ".join(f"t.{name}" for name in target)
+        on = " AND ".join(f"t.{name} = k.column{n}" for n, name in enumerate(target, 1))
+        # A join from the keys (not a row value IN, which SQLite would answer by a scan).
+        cur.execute(f"SELECT {names} FROM (VALUES {self._values(keys)}) AS k JOIN {table} AS t ON {on}", _flat(keys))
+        return set(map(tuple, cur.fetchall()))
 
     def mark(self, cur: Any, keys: Sequence[bytes], reason: str) -> None:
         if keys:
@@ -163,3 +250,17 @@ class Ledger:
     def nominees(self, cur: Any) -> list[tuple[str, int, str, str]]:
         cur.execute("SELECT project_id, category, entity_id, list_event_id FROM voting_nominee")
         return list(cur.fetchall())
+
+
+def _flat(rows: Sequence[Sequence[Any]]) -> list[Any]:
+    return [value for row in rows for value in row]
+
+
+def _settle_all(taken: list[_Queued[Any]], results: list[Any] | None, error: BaseException | None) -> None:
+    for n, queued in enumerate(taken):
+        if queued.future.done():  # its waiter was cancelled
+            continue
+        if error is not None:
+            queued.future.set_exception(error)
+        else:
+            queued.future.set_result(results[n])  # type: ignore[index]

@@ -35,6 +35,7 @@ class Event:
     type: str
     at: int
     data: dict[str, Any]
+    text: str | None = None  # the time as written, when it is already the way `iso` writes it
 
 
 def read(raw: bytes | None) -> Event | Unreadable:
@@ -79,7 +80,8 @@ def _plainly_valid(body: dict[str, Any]) -> Event | None:
         at = (datetime.fromisoformat(time) - EPOCH) // MICROSECOND
     except ValueError:
         return None
-    return Event(event_id, source, kind, at, data)
+    # Whole seconds in UTC are written back exactly as they came (`iso(at) == time`).
+    return Event(event_id, source, kind, at, data, time if len(time) == 20 and time[19] == "Z" else None)
 
 
 def iso(at: int) -> str:
@@ -107,13 +109,16 @@ def uuid_text(key: bytes) -> str:
     return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
-def event_bytes(event_id: str, source: str, kind: str, at: int, data: dict[str, Any], cause_id: str | None) -> bytes:
+def event_bytes(
+    event_id: str, source: str, kind: str, at: int, data: dict[str, Any], cause_id: str | None, text: str | None = None
+) -> bytes:
+    """The event as JSON; `text`, when given, is `iso(at)` already."""
     body: dict[str, Any] = {
         "specversion": "1.0",
         "id": event_id,
         "source": source,
         "type": kind,
-        "time": iso(at),
+        "time": text or iso(at),
         "datacontenttype": "application/json",
         "data": data,
     }

@@ -69,6 +69,19 @@ def test_answer_times_are_written_as_the_foundation_writes_utc_times(seconds, mi
     assert wire.iso(at) == utc_iso(datetime.fromtimestamp(seconds, timezone.utc).replace(microsecond=micro))
 
 
+@given(st.integers(min_value=-62135596800, max_value=253402300799))
+def test_a_time_kept_as_written_is_the_time_iso_would_write(seconds):
+    from datetime import datetime, timedelta, timezone
+
+    written = (datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(seconds=seconds)).isoformat().replace("+00:00", "Z")
+    raw = orjson.dumps({"specversion": "1.0", "id": "b-1", "source": "s", "type": "wsis.ballot.cast", "time": written, "data": {}})
+    event = wire.read(raw)
+    if event.text is not None:
+        assert event.text == wire.iso(event.at) == written
+    body = orjson.loads(wire.event_bytes("id-1", "s", "wsis.vote.accepted", event.at, {}, "b-1", event.text))
+    assert body["time"] == wire.iso(event.at)
+
+
 def micros_of(text: str) -> int:
     from datetime import datetime
 
