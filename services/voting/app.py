@@ -8,6 +8,8 @@ few hundred events, goes through the foundation's FastStream subscriber.
 
 from __future__ import annotations
 
+import gc
+
 from faststream.redis.annotations import RedisBatchStreamMessage
 
 from services.voting.ballots import BallotDesk
@@ -21,11 +23,34 @@ from shared.runtime import Service
 from shared.settings import Settings
 
 
+# The hot path makes and drops a few objects a ballot by the hundred thousand;
+# the collector's default rhythm (a young collection every 700 allocations,
+# older ones scanning the whole registry) cost about a sixth of the throughput.
+YOUNG_THRESHOLD = 50_000
+
+
+def quiet_collector() -> tuple[int, int, int]:
+    """Set the registry loaded at start aside from collections; collect the young rarely.
+
+    Returns the thresholds to put back (`restore_collector`)."""
+    before = gc.get_threshold()
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(YOUNG_THRESHOLD, *before[1:])
+    return before
+
+
+def restore_collector(thresholds: tuple[int, int, int]) -> None:
+    gc.unfreeze()
+    gc.set_threshold(*thresholds)
+
+
 class VotingService(Service):
     def __init__(self, settings: Settings | None = None) -> None:
         super().__init__("voting", JudgingHandler, settings)
         self.loops: list[StreamLoop] = []
         self.ledger: Ledger | None = None
+        self._collector: tuple[int, int, int] | None = None
         self.before_stop(self._stop_loops)
 
     async def _start(self) -> None:
@@ -37,6 +62,7 @@ class VotingService(Service):
         with ledger.transaction() as cur:
             self.projection.seed(ledger.members(cur), ledger.nominees(cur))
         read = await self.projection.catch_up()
+        self._collector = quiet_collector()
         self.desk = BallotDesk(self.ctx, self.redis, ledger, self.projection)
         self.registry = Registry(ledger, self.redis, self.source)
         self.reporter = Reporter(self.ctx, self.redis, self.projection, self.desk)
@@ -63,6 +89,8 @@ class VotingService(Service):
     async def _stop(self) -> None:
         if self.ledger is not None:
             self.ledger.close()
+        if self._collector is not None:
+            restore_collector(self._collector)
         await super()._stop()
 
 
