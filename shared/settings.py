@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     replay: bool = False
     future_tolerance_seconds: int = Field(default=300, ge=0)
     batch_size: int = Field(default=500, ge=1, le=10_000)
+    # The voting service reads ballots in larger batches: ballot ids land all
+    # over the store's index, and one commit writes each page it touched once,
+    # so fewer, larger commits write fewer pages per ballot.
+    ballot_batch_size: int = Field(default=4000, ge=1, le=20_000)
     block_ms: int = Field(default=1000, ge=1)
     reclaim_idle_ms: int = Field(default=30_000, ge=100)
     reclaim_every_ms: int = Field(default=5_000, ge=50)

@@ -15,7 +15,8 @@ def start_replica(
     service: str, redis_url: str, data_dir: Path, database_url: str | None, log: Path, *, batch_size: int
 ) -> subprocess.Popen[bytes]:
     """One more `wsis run SERVICE` in the service's group; its stderr (JSON logs) goes to `log`."""
-    env = {**os.environ, "WSIS_REPLAY": "true", "WSIS_LOG_FORMAT": "json", "WSIS_BATCH_SIZE": str(batch_size), "WSIS_BLOCK_MS": "20"}
+    env = {**os.environ, "WSIS_REPLAY": "true", "WSIS_LOG_FORMAT": "json", "WSIS_BATCH_SIZE": str(batch_size),
+           "WSIS_BALLOT_BATCH_SIZE": str(batch_size), "WSIS_BLOCK_MS": "20"}
     env.pop("WSIS_DATABASE_URL", None)
     if database_url:
         env["WSIS_DATABASE_URL"] = database_url

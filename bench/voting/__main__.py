@@ -37,7 +37,7 @@ def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.voting")
     parser.add_argument("--ballots", type=int, default=1_000_000)
     parser.add_argument("--members", type=int, default=200_000)
-    parser.add_argument("--batch", type=int, default=1000, help="service and (c) batch size (WSIS_BATCH_SIZE)")
+    parser.add_argument("--batch", type=int, default=4000, help="service (WSIS_BALLOT_BATCH_SIZE) and (c) batch size")
     parser.add_argument("--per-message", type=int, default=30_000, help="messages (b) reads (it is slow)")
     parser.add_argument("--latency-rate", type=int, default=2_000)
     parser.add_argument("--latency-seconds", type=float, default=20)

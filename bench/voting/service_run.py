@@ -24,7 +24,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 class ServiceProcess:
     def __init__(self, url: str, data_dir: Path, batch_size: int, log: Path) -> None:
-        env = {**os.environ, "WSIS_REPLAY": "true", "WSIS_LOG_FORMAT": "json", "WSIS_BATCH_SIZE": str(batch_size)}
+        env = {**os.environ, "WSIS_REPLAY": "true", "WSIS_LOG_FORMAT": "json", "WSIS_BATCH_SIZE": str(batch_size),
+               "WSIS_BALLOT_BATCH_SIZE": str(batch_size)}
         env.pop("WSIS_DATABASE_URL", None)
         if os.environ.get("WSIS_BENCH_DATABASE_URL"):  # PostgreSQL instead of the default SQLite file
             env["WSIS_DATABASE_URL"] = os.environ["WSIS_BENCH_DATABASE_URL"]

@@ -75,7 +75,8 @@ class VotingService(Service):
         settings, source = self.settings, self.source
         self.loops = [
             StreamLoop(self.redis, streams.IN_STAKEHOLDERS, self.name, self.consumer, self.registry.process, settings, source),
-            StreamLoop(self.redis, streams.IN_BALLOTS, self.name, self.consumer, self.desk.process, settings, source, self.desk.begin),
+            StreamLoop(self.redis, streams.IN_BALLOTS, self.name, self.consumer, self.desk.process, settings, source, self.desk.begin,
+                       settings.ballot_batch_size),
             StreamLoop(self.redis, streams.IN_CLOCK, self.name, self.consumer, self.reporter.process, settings, source),
         ]
         for loop in self.loops:

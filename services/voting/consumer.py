@@ -36,10 +36,11 @@ log = get_logger()
 class StreamLoop:
     def __init__(
         self, redis: Redis, stream: str, group: str, consumer: str, process: Process, settings: Settings, source: str,
-        begin: Begin | None = None,
+        begin: Begin | None = None, count: int | None = None,
     ) -> None:
         self.redis, self.stream, self.group, self.consumer = redis, stream, group, consumer
         self.process, self.settings, self.source = process, settings, source
+        self.count = count or settings.batch_size  # entries a read takes at most
         # With `begin`, up to DEPTH batches are in hand: the next ones are read
         # and judged while the earlier ones are stored and published; each
         # batch is acknowledged after its finishing step, and the steps
@@ -87,7 +88,7 @@ class StreamLoop:
         await asyncio.sleep(min(1.0, self.settings.reclaim_every_ms / 1000))
 
     async def round(self) -> int:
-        got = await commands.read_group(self.redis, self.stream, self.group, self.consumer, self.settings.batch_size, self.settings.block_ms)
+        got = await commands.read_group(self.redis, self.stream, self.group, self.consumer, self.count, self.settings.block_ms)
         entries = [bus.Entry(self.stream, entry_id, raw) for entry_id, raw in got]
         if self.begin is None:
             await self.process(entries)
@@ -117,7 +118,7 @@ class StreamLoop:
         taken, start = 0, "0-0"
         while True:
             next_id, claimed, *rest = await self.redis.xautoclaim(
-                self.stream, self.group, self.consumer, self.settings.reclaim_idle_ms, start_id=start, count=self.settings.batch_size
+                self.stream, self.group, self.consumer, self.settings.reclaim_idle_ms, start_id=start, count=self.count
             )
             gone = [g.decode() for g in (rest[0] if rest else [])]
             await bus.ack(self.redis, self.stream, self.group, gone)  # trimmed away: nothing to do
