@@ -1,0 +1,74 @@
+"""The voting ledger's group commit and its inserts, on both databases."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+
+import pytest
+
+from services.voting import store
+from services.voting.ledger import Ledger
+from shared.db import create_tables, make_engine
+
+
+@pytest.fixture
+def ledger(tmp_path: Path, database_url: str | None):
+    engine = make_engine("voting", tmp_path / "data", database_url)
+    create_tables(engine, store.TABLES)
+    ledger = Ledger(engine)
+    yield ledger
+    ledger.close()
+    engine.dispose()
+
+
+def vote(n: int, voter: str | None = None) -> tuple[str, int, bytes, str, int]:
+    return (voter or f"v-{n}", 1, bytes([n]) * 16, "p-1", n)
+
+
+def count_votes(cur, _=None) -> int:
+    cur.execute("SELECT COUNT(*) FROM voting_vote")
+    return cur.fetchone()[0]
+
+
+async def test_steps_queued_together_commit_together_or_not_at_all(ledger):
+    def add(cur, n):
+        return ledger.add_votes(cur, [vote(n)])
+
+    def fails(cur, n):
+        add(cur, n)
+        raise RuntimeError("the disk is full")
+
+    gate = threading.Event()
+    busy = ledger.group(lambda cur, _: gate.wait(10), None)  # holds the ledger while the next ones queue
+    queued = [ledger.group(add, 1), ledger.group(fails, 2), ledger.group(add, 3)]
+    gate.set()
+    await busy
+
+    results = await asyncio.gather(*queued, return_exceptions=True)
+
+    assert [type(r) for r in results] == [RuntimeError] * 3
+    assert await ledger.group(count_votes, None) == 0  # nothing of the failed group stayed
+    assert await ledger.group(add, 4) == {vote(4)[2]}
+
+
+async def test_an_insert_that_meets_taken_keys_reports_only_the_rows_that_went_in(ledger):
+    first = [vote(n) for n in range(1, 6)]
+    assert await ledger.group(lambda cur, rows: ledger.add_votes(cur, rows), first) == {row[2] for row in first}
+
+    # Voters 2 and 4 vote again in the category, mixed with new voters.
+    again = [vote(10 + n, voter=f"v-{n}") if n in (2, 4) else vote(10 + n) for n in range(1, 7)]
+    won = await ledger.group(lambda cur, rows: ledger.add_votes(cur, rows), again)
+
+    assert won == {row[2] for row in again if row[0] not in ("v-2", "v-4")}
+    assert await ledger.group(count_votes, None) == 5 + 4
+
+
+async def test_outcomes_seen_before_are_told_apart_from_new_ones(ledger):
+    def outcome(n: int):
+        return (bytes([n]) * 16, f"b-{n}", f"v-{n}", 1, "p-1", None, n)
+
+    assert await ledger.group(lambda cur, rows: ledger.add_outcomes(cur, rows), [outcome(1), outcome(2)]) == {outcome(1)[0], outcome(2)[0]}
+    new = await ledger.group(lambda cur, rows: ledger.add_outcomes(cur, rows), [outcome(2), outcome(3), outcome(1)])
+    assert new == {outcome(3)[0]}
