@@ -67,6 +67,10 @@ async def main(args: argparse.Namespace) -> dict:
         results["b_faststream_per_message"] = await baselines.faststream_noop(server.url, "bench-one", args.per_message, batch=None)
         results["c_faststream_batch"] = await baselines.faststream_noop(server.url, "bench-batch", args.ballots, batch=args.batch)
         results["c_faststream_batch_dicts"] = await baselines.faststream_noop(server.url, "bench-dicts", args.ballots, batch=args.batch, model=False)
+        # As FASTSTREAM-NOTES measured it: 500 a batch, without hiredis.
+        results["c_faststream_batch_notes"] = await baselines.faststream_noop(
+            server.url, "bench-notes", args.ballots, batch=500, pure_parser=True
+        )
 
         service = ServiceProcess(server.url, work / "data", args.batch, log)
         valkey = psutil.Process(server.process.pid)  # type: ignore[union-attr]
@@ -87,8 +91,9 @@ async def main(args: argparse.Namespace) -> dict:
 
 
 def report(r: dict) -> str:
-    keys = ("a_voting_service", "b_faststream_per_message", "c_faststream_batch", "c_faststream_batch_dicts", "d_redis_benchmark_xadd")
-    a, b, c, c2, d = (r[k]["per_second"] for k in keys)
+    keys = ("a_voting_service", "b_faststream_per_message", "c_faststream_batch", "c_faststream_batch_dicts",
+            "c_faststream_batch_notes", "d_redis_benchmark_xadd")
+    a, b, c, c2, c3, d = (r[k]["per_second"] for k in keys)
     lines = [
         "| run | ballots/s | service ÷ run |",
         "|---|---:|---:|",
@@ -96,6 +101,7 @@ def report(r: dict) -> str:
         f"| (b) FastStream per-message no-op, pydantic body ({r['b_faststream_per_message']['messages']:,} read) | {b:,.0f} | {a / b:.1f} |",
         f"| (c) FastStream batch=True no-op, max_records={r['batch']}, pydantic bodies | {c:,.0f} | {a / c:.2f} |",
         f"| (c') the same with plain dict bodies | {c2:,.0f} | {a / c2:.2f} |",
+        f"| (c'') as FASTSTREAM-NOTES measured it: max_records=500, redis-py's Python parser, pydantic bodies | {c3:,.0f} | {a / c3:.2f} |",
         f"| (d) redis-benchmark XADD, pipeline 32 | {d:,.0f} | {a / d:.2f} |",
         "",
         f"Service CPU: {r['a_voting_service']['service_cpu_us_per_ballot']:.0f} µs a ballot (Valkey: "

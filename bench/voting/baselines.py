@@ -13,6 +13,7 @@ from typing import Any
 
 from faststream.redis import RedisBroker, StreamSub
 from pydantic import BaseModel
+from redis._parsers import _AsyncRESP2Parser
 from redis.asyncio import Redis
 
 from shared import bus, streams
@@ -29,14 +30,18 @@ class Envelope(BaseModel):
     data: dict[str, Any]
 
 
-async def faststream_noop(url: str, group: str, target: int, *, batch: int | None, model: bool = True) -> dict[str, Any]:
+async def faststream_noop(
+    url: str, group: str, target: int, *, batch: int | None, model: bool = True, pure_parser: bool = False
+) -> dict[str, Any]:
     """A no-op handler in its own consumer group over the pre-filled ballot stream.
 
     With `model`, each body is validated into a pydantic model of the
     CloudEvents envelope (what a FastStream service would declare); without,
-    plain dicts.
+    plain dicts. With `pure_parser`, redis-py reads replies with its own
+    Python parser instead of hiredis (FastStream without hiredis installed).
     """
-    broker = RedisBroker(url, message_format=bus.CloudEventFormat, log_level=0)
+    options = {"parser_class": _AsyncRESP2Parser} if pure_parser else {}
+    broker = RedisBroker(url, message_format=bus.CloudEventFormat, log_level=0, **options)
     done = asyncio.Event()
     seen = {"count": 0, "first": 0.0, "last": 0.0}
 
@@ -73,7 +78,8 @@ async def faststream_noop(url: str, group: str, target: int, *, batch: int | Non
         await broker.start()
         await done.wait()
     rate = (seen["count"] - 1) / max(seen["last"] - seen["first"], 1e-9)
-    return {"messages": seen["count"], "per_second": rate, "body": "pydantic envelope" if model else "dict"}
+    return {"messages": seen["count"], "per_second": rate, "body": "pydantic envelope" if model else "dict",
+            "max_records": batch, "parser": "redis-py (Python)" if pure_parser else "hiredis"}
 
 
 def redis_benchmark_xadd(port: int, requests: int = 1_000_000, pipeline: int = 32) -> dict[str, Any]:
