@@ -33,6 +33,9 @@ CONSUME = (
 )
 # Appending: XADD, and the script the voting service appends a batch with.
 APPEND = ("xadd", "eval", "evalsha")
+# A batch's answers and its XACK go in one MULTI/EXEC; each command inside is
+# still checked against the keys above.
+TRANSACTION = ("multi", "exec", "discard")
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,7 @@ GRANT_OF = {g.user: g for g in GRANTS}
 
 def rules(grant: Grant) -> list[str]:
     """The ACL rules of one user, after `reset` (no keys, no commands, no channels)."""
-    out = ["resetkeys", "resetchannels", "-@all", *(f"+{c}" for c in CONNECTION)]
+    out = ["resetkeys", "resetchannels", "-@all", *(f"+{c}" for c in (*CONNECTION, *TRANSACTION))]
     out += [f"~{s}" for s in grant.writes] + [f"+{c}" for c in APPEND]
     if grant.reads:
         # A selector: these commands on these keys only, apart from the appends above.

@@ -113,6 +113,26 @@ def test_a_user_may_consume_its_inputs_in_its_group_and_nothing_else(server, adm
         assert can(lambda: client.xread({stream: "0-0"})) == expected, stream
 
 
+@pytest.mark.parametrize("service", SERVICES)
+def test_a_batch_answer_and_its_ack_go_in_one_transaction_within_the_same_grants(server, admin, service):
+    client = as_user(server, service)
+    inbound = sorted(acl.GRANT_OF[service].reads)[0]
+    client.xgroup_create(inbound, service, id="0")
+    (_, entries), = client.xreadgroup(service, "c-1", {inbound: ">"}, count=1)
+
+    def answer_and_ack(output: str) -> None:
+        with client.pipeline(transaction=True) as pipe:
+            pipe.xadd(output, {"__data__": b"{}"})
+            pipe.xack(inbound, service, entries[0][0])
+            pipe.execute()
+
+    foreign = next(s for s in streams.ALL if s not in OWN_OUTPUT[service] and s != streams.DEADLETTER)
+    assert not can(lambda: answer_and_ack(foreign))
+    assert admin.xpending(inbound, service)["pending"] == 1  # nothing of the refused transaction ran
+    answer_and_ack(sorted(OWN_OUTPUT[service])[0])
+    assert admin.xpending(inbound, service)["pending"] == 0
+
+
 def test_only_notify_can_read_the_sealed_winners(server, admin):
     readers = {user for user in acl.USERS if can(lambda: as_user(server, user).xrange(streams.SEALED_JUDGING))}
     assert readers == {"notify"}
