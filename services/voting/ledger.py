@@ -87,19 +87,21 @@ class Ledger:
         return future
 
     def _drain(self, loop: asyncio.AbstractEventLoop) -> None:
-        while True:
-            with self._lock:
-                taken = [self._queue.popleft() for _ in range(min(GROUP_LIMIT, len(self._queue)))]
-                if not taken:
-                    self._draining = False
-                    return
-            try:
-                with self.transaction() as cur:
-                    results = [queued.step(cur, queued.item) for queued in taken]
-            except BaseException as exc:  # noqa: BLE001 - handed to every waiting step
-                loop.call_soon_threadsafe(_settle_all, taken, None, exc)
-            else:
-                loop.call_soon_threadsafe(_settle_all, taken, results, None)
+        """Commit the steps waiting now as one group; then let other work of the
+        thread (`run`) have its turn before the next group."""
+        with self._lock:
+            taken = [self._queue.popleft() for _ in range(min(GROUP_LIMIT, len(self._queue)))]
+        try:
+            with self.transaction() as cur:
+                results = [queued.step(cur, queued.item) for queued in taken]
+        except BaseException as exc:  # noqa: BLE001 - handed to every waiting step
+            loop.call_soon_threadsafe(_settle_all, taken, None, exc)
+        else:
+            loop.call_soon_threadsafe(_settle_all, taken, results, None)
+        with self._lock:
+            self._draining = bool(self._queue)
+        if self._draining:
+            self._worker.submit(self._drain, loop)
 
     def close(self) -> None:
         self._worker.shutdown(wait=True)

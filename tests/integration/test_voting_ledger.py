@@ -72,3 +72,18 @@ async def test_outcomes_seen_before_are_told_apart_from_new_ones(ledger):
     assert await ledger.group(lambda cur, rows: ledger.add_outcomes(cur, rows), [outcome(1), outcome(2)]) == {outcome(1)[0], outcome(2)[0]}
     new = await ledger.group(lambda cur, rows: ledger.add_outcomes(cur, rows), [outcome(2), outcome(3), outcome(1)])
     assert new == {outcome(3)[0]}
+
+
+async def test_other_work_of_the_ledger_thread_gets_its_turn_between_groups(ledger):
+    order: list[str] = []
+    gate = threading.Event()
+    busy = ledger.group(lambda cur, _: gate.wait(10), None)
+    first = ledger.group(lambda cur, name: order.append(name), "ballots-1")
+    other = asyncio.ensure_future(ledger.run(order.append, "members"))
+    await asyncio.sleep(0.05)  # the member step is in the thread's queue before the next ballots
+    second = ledger.group(lambda cur, name: order.append(name), "ballots-2")
+    gate.set()
+
+    await asyncio.gather(busy, first, other, second)
+
+    assert order == ["members", "ballots-1", "ballots-2"]
