@@ -69,7 +69,7 @@ class BallotDesk:
         started = time.perf_counter()
         await self.projection.catch_up()  # every member registered before these ballots
         ballots, dead = self._read(entries)
-        stored = self.ledger.group(self._settle, ballots) if ballots or (self.maybe_held and self.projection.nominees is not None) else None
+        stored = self.ledger.group(self._settle, ballots) if ballots or self._may_release else None
 
         async def finish(after: Awaitable[Any] | None = None) -> None:
             answers: list[Outcome] = []
@@ -91,6 +91,11 @@ class BallotDesk:
                          ms=round((time.perf_counter() - started) * 1000, 1))
 
         return finish
+
+    @property
+    def _may_release(self) -> bool:
+        """Held ballots may wait in the table, and the list they wait for is known."""
+        return self.maybe_held and self.projection.nominees is not None
 
     def _read(self, entries: Sequence[bus.Entry]) -> tuple[list[Ballot], list[tuple[str, bytes]]]:
         ballots: list[Ballot] = []
@@ -121,7 +126,7 @@ class BallotDesk:
         candidate of each (voter, category) tries the vote row; the others,
         and those that find a vote there, are turned to `already_voted`.
         """
-        released = self._take_held(cur) if self.maybe_held and self.projection.nominees is not None else []
+        released = self._take_held(cur) if self._may_release else []
         rows: dict[bytes, Outcome] = {}
         held: list[Held] = []
         for ballot in released + batch:

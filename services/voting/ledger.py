@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from operator import itemgetter
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from operator import itemgetter
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Engine
