@@ -17,6 +17,9 @@ COPY pyproject.toml uv.lock README.md ./
 RUN uv sync --frozen --no-dev --no-install-project
 COPY shared ./shared
 COPY services ./services
+COPY wsis ./wsis
+COPY demo ./demo
+COPY report ./report
 COPY contest ./contest
 RUN uv sync --frozen --no-dev
 

@@ -17,7 +17,7 @@ import pytest
 import redis.asyncio as aioredis
 from sqlalchemy import create_engine, text
 
-from shared.embedded import EmbeddedValkey
+from wsis.embedded import EmbeddedValkey
 from shared.settings import Settings
 
 

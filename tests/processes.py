@@ -20,7 +20,7 @@ def start_replica(
     env.pop("WSIS_DATABASE_URL", None)
     if database_url:
         env["WSIS_DATABASE_URL"] = database_url
-    cmd = [sys.executable, "-m", "services.cli", "run", service, "--redis-url", redis_url, "--data-dir", str(data_dir)]
+    cmd = [sys.executable, "-m", "wsis.cli", "run", service, "--redis-url", redis_url, "--data-dir", str(data_dir)]
     return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=log.open("wb"), cwd=ROOT)
 
 

@@ -27,7 +27,7 @@ from bench.eligibility.generate import Mix, entries
 from bench.eligibility.timing import Timer
 from services.eligibility.app import build
 from shared import streams
-from shared.embedded import EmbeddedValkey
+from wsis.embedded import EmbeddedValkey
 from shared.settings import Settings
 
 

@@ -29,7 +29,7 @@ import redis.asyncio as aioredis
 
 from services.judging.app import build
 from shared import streams
-from shared.embedded import EmbeddedValkey
+from wsis.embedded import EmbeddedValkey
 from shared.events import T
 from shared.settings import Settings
 

@@ -26,7 +26,7 @@ from services.notify.app import build
 from services.notify.config import NotifyConfig
 from services.notify.sink import SmtpSink
 from shared import streams
-from shared.embedded import EmbeddedValkey
+from wsis.embedded import EmbeddedValkey
 from shared.settings import Settings
 
 

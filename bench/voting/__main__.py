@@ -30,7 +30,7 @@ from bench.voting.service_run import (
     wait_drained,
 )
 from shared import streams
-from shared.embedded import EmbeddedValkey
+from wsis.embedded import EmbeddedValkey
 
 
 def arguments() -> argparse.Namespace:

@@ -29,7 +29,7 @@ class ServiceProcess:
         env.pop("WSIS_DATABASE_URL", None)
         if os.environ.get("WSIS_BENCH_DATABASE_URL"):  # PostgreSQL instead of the default SQLite file
             env["WSIS_DATABASE_URL"] = os.environ["WSIS_BENCH_DATABASE_URL"]
-        cmd = [sys.executable, "-m", "services.cli", "run", "voting", "--redis-url", url, "--data-dir", str(data_dir)]
+        cmd = [sys.executable, "-m", "wsis.cli", "run", "voting", "--redis-url", url, "--data-dir", str(data_dir)]
         self.started = time.perf_counter()
         self.popen = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log.open("ab"))
         self.proc = psutil.Process(self.popen.pid)

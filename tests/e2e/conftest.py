@@ -32,7 +32,7 @@ class System:
         marker.unlink(missing_ok=True)
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "services.cli", "up", "--no-ticker", "--data-dir", str(self.data_dir)],
+                [sys.executable, "-m", "wsis.cli", "up", "--no-ticker", "--data-dir", str(self.data_dir)],
                 cwd=ROOT,
                 env=env,
                 stdout=out,

@@ -18,7 +18,7 @@ def demo(tmp_path: Path, name: str, *options: str, timeout: float = 600) -> tupl
     env = {k: v for k, v in os.environ.items() if not k.startswith("WSIS_")}
     env["COLUMNS"] = "160"
     data = tmp_path / name
-    done = subprocess.run([sys.executable, "-m", "services.cli", "demo", "--data-dir", str(data), *options],
+    done = subprocess.run([sys.executable, "-m", "wsis.cli", "demo", "--data-dir", str(data), *options],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)  # fmt: skip
     assert done.returncode == 0, f"{done.stdout[-6000:]}\n{done.stderr[-3000:]}"
     return done, json.loads((data / "report" / "report.json").read_text())

@@ -1,6 +1,6 @@
 """A whole contest through the judging service, then a scan for a leak of the winners.
 
-The service runs as `wsis up` runs it (`python -m services.cli run judging`,
+The service runs as `wsis up` runs it (`python -m wsis.cli run judging`,
 its own process, logs on stderr). The test plays every other system: the
 submission and eligibility services, the panel, the voting service, the
 ticker. Before `wsis.awards.announced`, no public stream and no log line may
@@ -42,7 +42,7 @@ def judging_process(redis_url: str, tmp_path: Path) -> Iterator[Path]:
     env |= {"WSIS_REDIS_URL": redis_url, "WSIS_DATA_DIR": str(tmp_path / "data"), "WSIS_REPLAY": "true",
             "WSIS_LOG_FORMAT": "json", "WSIS_BLOCK_MS": "50"}
     with log_path.open("wb") as log:
-        process = subprocess.Popen([sys.executable, "-m", "services.cli", "run", "judging"], cwd=ROOT, env=env, stdout=log, stderr=log)
+        process = subprocess.Popen([sys.executable, "-m", "wsis.cli", "run", "judging"], cwd=ROOT, env=env, stdout=log, stderr=log)
         try:
             yield log_path
         finally:

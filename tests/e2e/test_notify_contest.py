@@ -103,7 +103,7 @@ class NotifyProcess:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        self.process = subprocess.Popen([sys.executable, "-m", "services.cli", "run", "notify"], env=self.env, cwd=ROOT)
+        self.process = subprocess.Popen([sys.executable, "-m", "wsis.cli", "run", "notify"], env=self.env, cwd=ROOT)
 
     def stop(self, sig: int) -> None:
         assert self.process is not None

@@ -24,7 +24,7 @@ import psutil
 import pytest
 import yaml
 
-from services.cli import SERVICES, available_services
+from wsis.cli import SERVICES, available_services
 from services.notify.sink import SmtpSink
 from shared import streams
 from shared.contest import DEFAULT_CONTEST_FILE

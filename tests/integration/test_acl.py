@@ -23,7 +23,7 @@ from services.notify.handler import NotifyHandler
 from services.submission.app import SubmissionHandler
 from services.voting.intake import JudgingHandler as VotingJudgingHandler
 from shared import acl, streams
-from shared.embedded import EmbeddedValkey
+from wsis.embedded import EmbeddedValkey
 
 ADMIN = "admin-secret-for-tests"
 SERVICES = ("submission", "eligibility", "voting", "judging", "notify")
@@ -187,7 +187,7 @@ def test_compose_gives_each_container_its_own_password_and_valkey_the_acl_file()
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_a_service_user_can_answer_its_own_health_check(server, admin, service):
-    from services.health import alive_consumers
+    from wsis.health import alive_consumers
 
     client = as_user(server, service)
     stream = acl.GRANT_OF[service].reads[0]
@@ -197,7 +197,7 @@ def test_a_service_user_can_answer_its_own_health_check(server, admin, service):
 
 
 def test_the_ticker_ticks_with_its_own_user_and_nothing_else(server, admin):
-    from services.supervisor import tick_forever
+    from wsis.supervisor import tick_forever
 
     stop = threading.Event()
     url = acl.with_credentials(server.url, "ticker", PASSWORDS["ticker"])

@@ -51,7 +51,7 @@ def test_services_connect_as_their_own_users_and_staff_use_the_url_file(tmp_path
         (answer,) = [json.loads(f[b"__data__"]) for _, f in client.xrange("wsis:out:submission")]
         assert answer["causationid"] == sent["id"]
 
-        status = subprocess.run([sys.executable, "-m", "services.cli", "status", "--json"], cwd=ROOT, capture_output=True, text=True,
+        status = subprocess.run([sys.executable, "-m", "wsis.cli", "status", "--json"], cwd=ROOT, capture_output=True, text=True,
                                 env={"PATH": "/usr/bin:/bin", "WSIS_DATA_DIR": str(tmp_path / "data")}, timeout=60)
         assert status.returncode == 0, status.stderr
         groups = {g["name"] for s in json.loads(status.stdout) for g in s["groups"]}

@@ -7,8 +7,8 @@ import json
 import redis as sync_redis
 from typer.testing import CliRunner
 
-from services import ops
-from services.cli import cli
+from wsis import ops
+from wsis.cli import cli
 from services.submission.app import build
 from shared import streams
 from tests.factories import submission

@@ -17,7 +17,7 @@ import pytest
 import redis as sync_redis
 from typer.testing import CliRunner
 
-from services.cli import cli
+from wsis.cli import cli
 from shared import streams
 
 runner = CliRunner()

@@ -5,10 +5,10 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from services.demo.publisher import Publisher
-from services.report import reader
-from services.report.raw import CommandError, RawConnection
-from services.report.state import ContestState
+from demo.publisher import Publisher
+from report import reader
+from report.raw import CommandError, RawConnection
+from report.state import ContestState
 from shared import streams
 
 

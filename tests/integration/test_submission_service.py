@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from services import ops
+from wsis import ops
 from services.submission.app import build
 from shared import streams
 from shared.envelope import MAX_ENTRY_BYTES
@@ -183,7 +183,7 @@ def sync_client(settings):
 async def test_a_running_service_is_healthy_and_a_stopped_one_is_not(settings, redis_url):
     import redis as sync_redis
 
-    from services.health import alive_consumers
+    from wsis.health import alive_consumers
 
     client = sync_redis.Redis.from_url(redis_url)
     service = build(settings)

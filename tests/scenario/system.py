@@ -2,7 +2,7 @@
 
 The embedded Valkey (append-only, ACL users, passwords new for the run) and
 one `wsis run NAME` process a service, each with its own Redis password, as
-services/supervisor.py starts them. A process that exits is started again
+wsis/supervisor.py starts them. A process that exits is started again
 at once; the test may SIGKILL any of them, or restart the server itself.
 """
 
@@ -21,9 +21,9 @@ from pathlib import Path
 import psutil
 import redis
 
-from services.supervisor import child_env, start_embedded
+from wsis.supervisor import child_env, start_embedded
 from shared import streams
-from shared.embedded import EmbeddedValkey
+from wsis.embedded import EmbeddedValkey
 from shared.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -91,7 +91,7 @@ class System:
     def _spawn(self, name: str) -> None:
         with (self.logs / f"{name}.log").open("ab") as out:
             self.processes[name] = subprocess.Popen(
-                [sys.executable, "-m", "services.cli", "run", name], cwd=ROOT, env=self._env(name), stdout=out, stderr=subprocess.STDOUT
+                [sys.executable, "-m", "wsis.cli", "run", name], cwd=ROOT, env=self._env(name), stdout=out, stderr=subprocess.STDOUT
             )
         self.starts[name] += 1
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from services import asyncapi
-from services.cli import available_services
+from wsis import asyncapi
+from wsis.cli import available_services
 
 
 @pytest.mark.parametrize("service", available_services())

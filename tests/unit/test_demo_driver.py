@@ -5,10 +5,10 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from services.demo.checks import expected_emails
-from services.demo.system import MARKER, Claim, DemoError, fresh
-from services.demo.watch import Intake
-from services.report.state import ContestState
+from demo.checks import expected_emails
+from demo.system import MARKER, Claim, DemoError, fresh
+from demo.watch import Intake
+from report.state import ContestState
 
 
 def test_a_demo_starts_on_an_empty_data_dir_and_empties_only_one_an_earlier_demo_made(tmp_path):

@@ -8,8 +8,8 @@ import re
 import orjson
 import pytest
 
-from services.report import console, export, html, views
-from services.report.state import READABLE, ContestState
+from report import console, export, html, views
+from report.state import READABLE, ContestState
 from shared import streams
 from shared.contest import load_contest
 

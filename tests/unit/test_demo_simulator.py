@@ -11,11 +11,11 @@ from functools import lru_cache
 import orjson
 import pytest
 
-from services.demo import prose, world
-from services.demo.ballot_events import Nominee
-from services.demo.entries import FLAWS
-from services.demo.panel import Verdict
-from services.demo.simulator import Simulation, contest_events
+from demo import prose, world
+from demo.ballot_events import Nominee
+from demo.entries import FLAWS
+from demo.panel import Verdict
+from demo.simulator import Simulation, contest_events
 from shared import streams
 from shared.events import DATA_MODELS
 

@@ -1,0 +1,103 @@
+"""The planned ballots as CloudEvents, once the nominee list is known.
+
+A voter's taste becomes a project by the nominees' popularity (a heavy
+tail: a few projects draw most votes, as campaigns do). Popularity is a
+function of the seed and the project, so the same list gives the same votes.
+"""
+
+from __future__ import annotations
+
+import random
+from bisect import bisect_right
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import accumulate
+
+from demo import wire
+from demo.ballots import INVALID, MISMATCH, NOT_NOMINATED, OWN, UNKNOWN, BallotPlan
+from demo.members import Member
+
+
+@dataclass(frozen=True, slots=True)
+class Nominee:
+    submission_id: str
+    entity_id: str
+
+
+@dataclass(slots=True)
+class Ballots:
+    """Bodies to XADD to `wsis:in:ballots`, per voting week (the last list: after the close), in order.
+
+    Ballot ids are `b<seed>-<n>`, n = 1..count in publication order. `cast`
+    (when asked for) says what each ballot is: (voter, category, project,
+    epoch seconds, kind).
+    """
+
+    seed: int
+    weeks: list[list[bytes]]
+    cast: list[tuple[str, int, str, int, int]] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return sum(len(week) for week in self.weeks)
+
+    def ids(self) -> Iterator[str]:
+        return (f"b{self.seed}-{n:07d}" for n in range(1, self.count + 1))
+
+
+def popularity(seed: int, submission_id: str) -> float:
+    return random.Random(f"{seed}:popularity:{submission_id}").lognormvariate(0.0, 1.1)
+
+
+def ballot_events(plan: BallotPlan, members: Sequence[Member], nominees: Mapping[int, Sequence[Nominee]],
+                  others: Sequence[tuple[str, int]], record: bool = False) -> Ballots:
+    """All the weeks at once (see `ballot_weeks`)."""
+    result = Ballots(plan.seed, [])
+    result.weeks = list(ballot_weeks(plan, members, nominees, others, result.cast if record else None))
+    return result
+
+
+def ballot_weeks(plan: BallotPlan, members: Sequence[Member], nominees: Mapping[int, Sequence[Nominee]],
+                 others: Sequence[tuple[str, int]], cast: list | None = None) -> Iterator[list[bytes]]:
+    """Each voting week's ballot bodies as soon as it is made (then those after the close), so publishing can begin.
+
+    `others`: (submission id, category) of entries that are not nominees (campaign links that break V-rules);
+    `cast`, if given, receives what each ballot says.
+    """
+    seed = plan.seed
+    tables = {c: ([n.submission_id for n in ns], list(accumulate(popularity(seed, n.submission_id) for n in ns)))
+              for c, ns in nominees.items() if ns}  # fmt: skip
+    own = {n.entity_id: (c, n.submission_id) for c, ns in sorted(nominees.items()) for n in ns}
+    stamp, template, ends = wire.Stamps(), wire.BALLOT, plan.week_ends
+    week, bodies, number = 0, [], 0
+    for t, voter, category, taste, kind in plan.rows:
+        member = members[voter]
+        voter_id = member.user_id
+        if kind == OWN:
+            found = own.get(member.entity_id)
+            if found is None:
+                continue
+            category, project = found
+        elif kind == NOT_NOMINATED and others:
+            project, category = others[int(taste * len(others))]
+        else:
+            table = tables.get(category % 18 + 1 if kind == MISMATCH else category)
+            if table is None:
+                continue
+            projects, cum = table
+            project = projects[min(bisect_right(cum, taste * cum[-1]), len(projects) - 1)]
+            if kind == UNKNOWN:
+                voter_id = f"x{seed}-{voter:06d}"
+        number += 1
+        while week < len(ends) and t >= ends[week]:  # rows are in time order
+            yield bodies
+            week, bodies = week + 1, []
+        shown: int | str = category
+        if kind == INVALID:
+            shown, project = (('"%d"' % category, project), ("0", project), (category, ""))[voter % 3]
+        bodies.append((template % ("b%d-%07d" % (seed, number), stamp(t), voter_id, shown, project)).encode())
+        if cast is not None:
+            cast.append((voter_id, category, project, t, kind))
+    yield bodies
+    for _ in range(week, len(ends)):  # weeks nobody voted in, if any
+        yield []

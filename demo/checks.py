@@ -1,0 +1,80 @@
+"""Does the demo's summary add up? Each check compares what was published with what the services said."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from report.state import ContestState
+from report.views import totals
+
+if TYPE_CHECKING:
+    from demo.phases import Phases
+    from demo.simulator import Simulation
+    from demo.watch import Watcher
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+
+def expected_emails(state: ContestState) -> Counter[str]:
+    """CONTRACT 5.5, counted from the public events: one email per recipient and occasion."""
+    expected: Counter[str] = Counter()
+    expected["acknowledgement"] = expected["nomination"] = len(state.verdicts)
+    expected["progress"] = sum(len(projects) for week in state.progress.values() for projects in week.values())
+    expected["champion"] = sum(len(result["finalists"]) for result in (state.closed or {}).values())
+    awards = (state.awards or {}).values()
+    expected["winner"] = sum(1 for a in awards if a.get("winner"))
+    expected["awards"] = sum(len(a.get("champions", [])) + bool(a.get("winner")) for a in awards)
+    return +expected
+
+
+def checks(watch: Watcher, phases: Phases, view: dict[str, Any], sim: Simulation) -> list[Check]:
+    state, intake, sent = watch.state, watch.intake, phases.sent
+    found: list[Check] = []
+
+    def check(name: str, ok: bool, detail: str) -> None:
+        found.append(Check(name, ok, detail))
+
+    submitted = sent["submissions"]
+    check("every entry answered once by intake", len(intake.answered) == submitted,
+          f"{submitted:,} submitted: {sum(1 for a in intake.answered.values() if a == 'received'):,} received, "
+          f"{intake.rejected.total():,} rejected ({', '.join(f'{k} {v}' for k, v in sorted(intake.rejected.items()))})")  # fmt: skip
+    entries = len(intake.revisions)
+    check("every entry screened once, on its latest revision", len(state.verdicts) == entries
+          and all(rid in state.screened_causes for _, rid in intake.revisions.values()),
+          f"{entries:,} entries, {len(state.verdicts):,} verdicts ({state.screened_events:,} screened events with amendments)")  # fmt: skip
+    ballots = sent["ballots"]
+    answered_ids = set(state.answers)
+    check("every ballot answered once", answered_ids == set(ballots.ids()) and state.conflicting_answers == 0,
+          f"{ballots.count:,} cast, {len(answered_ids):,} answered, {state.conflicting_answers} conflicting, "
+          f"{state.repeated_answers} repeated after a redelivery")  # fmt: skip
+    accepted, rejected = view["votes"]["accepted"], sum(view["votes"]["rejected"].values())
+    check("votes accepted + rejected = ballots", accepted + rejected == ballots.count, f"{accepted:,} + {rejected:,}")
+    decisions = sent["nominations"]
+    listed = {c: sorted(n["submission_id"] for n in names) for c, names in (state.nominees or {}).items() if names}
+    check("the nominee list is the panel's choice; its slips refused", listed == {c: sorted(n) for c, n in decisions.expected.items() if n}
+          and state.nomination_refusals.total() == decisions.refusals,
+          f"{sum(map(len, listed.values()))} nominees; refused {state.nomination_refusals.total()} of {decisions.refusals} slips "
+          f"({', '.join(f'{k} {v}' for k, v in sorted(state.nomination_refusals.items()))})")  # fmt: skip
+    selections = sent["selections"]
+    winners = {c["category"]: [c["winner"]] for c in view["categories"] if c.get("winner")}
+    check("the winners are the panel's selections; its slips refused", winners == selections.expected
+          and state.winner_refusals.total() == selections.refusals,
+          f"{len(winners)} winners; refused {state.winner_refusals.total()} of {selections.refusals} slips")  # fmt: skip
+    t = totals(view)
+    size = sim.contest.quotas.finalists_per_category
+    full = sum(1 for c in view["categories"] if len(c.get("finalists", [])) == size)
+    check("a winner and four champions per category with five finalists", t["winners"] == full and t["champions"] == full * (size - 1),
+          f"{t['winners']} winners, {t['champions']} champions, {full} categories with {size} finalists")  # fmt: skip
+    emails = sent["emails"]
+    got = state.sent + state.failed
+    check("emails: one per recipient and occasion", got == emails,
+          ", ".join(f"{k} {got[k]:,}/{emails[k]:,}" for k in sorted(emails | got)))  # fmt: skip
+    check("no dead letters", not state.dead_letters, ", ".join(f"{k}: {v}" for k, v in state.dead_letters.items()) or "none")
+    return found

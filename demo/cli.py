@@ -1,0 +1,80 @@
+"""`wsis demo`: a whole simulated contest through the real services, and its summary."""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.columns import Columns
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from shared import streams
+
+if TYPE_CHECKING:
+    from demo.driver import Outcome
+
+SCALES = ("small", "medium", "2021")  # demo.simulator.SCALES, without importing it for every `wsis` command
+
+
+def summary(outcome: Outcome, scale: str, seed: int) -> RenderableType:
+    from report import console as show
+
+    phases = Table(title="phases", title_justify="left")
+    phases.add_column("phase")
+    phases.add_column("took", justify="right")
+    for name, seconds in outcome.timings.items():
+        phases.add_row(name, f"{seconds:.1f} s")
+    published = Table(title="published by the simulated platforms", title_justify="left")
+    published.add_column("stream")
+    published.add_column("events", justify="right")
+    for stream in streams.INBOUND:
+        published.add_row(stream, f"{outcome.published[stream]:,}")
+    checks = Table(title="does it add up?", title_justify="left")
+    checks.add_column("")
+    checks.add_column("check")
+    checks.add_column("what was counted")
+    for check in outcome.checks:
+        checks.add_row(Text("ok", style="green") if check.ok else Text("FAIL", style="bold red"), check.name, check.detail)
+    used = Table(title="CPU time", title_justify="left")
+    used.add_column("process")
+    used.add_column("seconds", justify="right")
+    for name, seconds in outcome.cpu.items():
+        used.add_row(name, f"{seconds:.1f}")
+    grid = Columns([phases, published, used], padding=(1, 4))
+    lines = [f"{kind}: {path}" for kind, path in outcome.reports.items()]
+    return Group(show.render(outcome.view), grid, checks, Text("\n".join(lines)),
+                 Text(f"scale {scale}, seed {seed}: {outcome.elapsed:.0f} s in all", style="bold"))  # fmt: skip
+
+
+def _stop(*_: object) -> None:
+    raise KeyboardInterrupt  # SIGTERM stops the demo as Ctrl-C does: the services are stopped on the way out
+
+
+def demo(
+    scale: Annotated[str, typer.Option(help="small (a few hundred entries), medium, or 2021 (the real size).")] = "small",
+    seed: Annotated[int, typer.Option(help="The same seed gives the same contest and the same winners.")] = 2021,
+    data_dir: Annotated[Path, typer.Option("--data-dir", help="A fresh data dir for this run (emptied if an earlier demo made it).")] = Path(".wsis/demo"),
+    report_dir: Annotated[Path | None, typer.Option("--report-dir", help="Where report.html/.json/.md go; default <data dir>/report.")] = None,
+) -> None:  # fmt: skip
+    """Run a simulated WSIS Prizes contest end to end through the real services, and say what happened."""
+    if scale not in SCALES:
+        typer.echo(f"unknown scale {scale!r}; one of: {', '.join(SCALES)}", err=True)
+        raise typer.Exit(2)
+    from demo.driver import run
+    from demo.system import DemoError
+
+    signal.signal(signal.SIGTERM, _stop)
+    console = Console()
+    console.print(f"WSIS Prizes demo: scale {scale}, seed {seed}, data in {data_dir}")
+    try:
+        outcome = run(seed, scale, data_dir, report_dir, console)
+    except (DemoError, TimeoutError) as exc:
+        console.print(f"[bold red]the demo stopped:[/] {exc}")
+        raise typer.Exit(1) from exc
+    console.print(summary(outcome, scale, seed))
+    if not outcome.ok:
+        raise typer.Exit(1)

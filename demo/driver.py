@@ -1,0 +1,105 @@
+"""`wsis demo`: start the system, play the contest phase by phase, report, stop.
+
+The wall clock is used for one thing only: how long each phase took.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from demo import cpu
+from demo.checks import Check, checks, expected_emails
+from demo.phases import Phases, nominees_of
+from demo.publisher import Publisher
+from demo.simulator import Scale, Simulation
+from demo.system import Claim, DemoSystem, fresh
+from demo.watch import Watcher
+from report import export, views
+
+
+@dataclass
+class Outcome:
+    view: dict[str, Any]
+    timings: dict[str, float]
+    published: Counter[str]
+    checks: list[Check]
+    reports: dict[str, Path] = field(default_factory=dict)
+    elapsed: float = 0.0
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds by process: the demo's own cost on a shared machine
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.checks)
+
+
+def run(seed: int, scale: str | Scale, data_dir: Path, report_dir: Path | None, console: Console) -> Outcome:
+    with Claim(data_dir):
+        return _run(seed, scale, data_dir, report_dir, console)
+
+
+def _run(seed: int, scale: str | Scale, data_dir: Path, report_dir: Path | None, console: Console) -> Outcome:
+    started = time.perf_counter()
+    # Millions of long-lived objects (ballots, answers): collect garbage seldom, and never scan the plan.
+    gc.set_threshold(100_000, 50, 100)
+    system = DemoSystem(fresh(data_dir))
+    system.start()
+    try:
+        sim = Simulation(seed, scale)
+        sim.entries  # planned while the bus starts; members and ballots once entries flow  # noqa: B018
+        url = system.wait_server()
+        ready = time.perf_counter() - started
+        outcome = asyncio.run(_play(sim, system, url, console))
+    finally:
+        console.print("stopping the services...")
+        stopping = time.perf_counter()
+        used = cpu.tree(system.process.pid) if system.process is not None else {}
+        system.stop()
+    outcome.cpu = {"demo (simulator, publisher, reader)": time.process_time(), **dict(used.most_common())}
+    outcome.timings = {"0 starting the bus (and planning)": ready, **outcome.timings,
+                       "stopping the services": time.perf_counter() - stopping}  # fmt: skip
+    outcome.reports = export.write(outcome.view, report_dir or data_dir / "report")
+    outcome.elapsed = time.perf_counter() - started
+    return outcome
+
+
+async def _play(sim: Simulation, system: DemoSystem, url: str, console: Console) -> Outcome:
+    columns = (SpinnerColumn(), TextColumn("{task.description:<40}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    async with Publisher(url) as publisher, Watcher(url, system) as watch:
+        with Progress(*columns, console=console) as progress:
+            phases = Phases(sim, watch, publisher, progress)
+            with phases.timed("1 submission and screening (the services start meanwhile)"):
+                alongside = asyncio.create_task(_members_and_ballot_plan(sim, phases))
+                await phases.entries()
+            with phases.timed("2 nomination"):
+                await phases.nominations()
+                await alongside
+            with phases.timed("3 public voting"):
+                await phases.voting(sim.ballot_weeks(nominees_of(watch.state.nominees or {})))
+            with phases.timed("4 winner selection"):
+                await phases.judging()
+            with phases.timed("5 ceremony"):
+                await phases.ceremony()
+            with phases.timed("emails (the rest)"):
+                await phases.emails(expected_emails(watch.state))
+            await asyncio.sleep(0.5)  # a last look: anything answered twice would show now
+            view = views.results(watch.state, sim.contest)
+    return Outcome(view, phases.timings, phases.published, checks(watch, phases, view, sim))
+
+
+async def _members_and_ballot_plan(sim: Simulation, phases: Phases) -> None:
+    """Members are made and registered while entries are screened; then the ballots are planned."""
+    with phases.timed("  member registry (alongside)"):
+        await asyncio.to_thread(lambda: sim.electorate)
+        registry = asyncio.create_task(phases.members())
+        await asyncio.to_thread(lambda: sim.ballot_plan)
+        gc.freeze()  # the plan lives to the end: never scan it again
+        await registry

@@ -1,0 +1,71 @@
+"""Members of the stocktaking platform: who may vote, and from which organisation.
+
+A quarter work for organisations that entered the contest (their votes for
+their own project are refused, V3); a few leave their profile incomplete
+(V2). Most register before voting opens, some during the voting month.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from demo import wire
+from demo.organisations import MAIL_DOMAINS, Organisation, organisation
+from shared import streams
+from shared.contest import Contest
+from shared.events import T
+
+ENTRANT_SHARE = 0.25
+INCOMPLETE_SHARE = 0.04
+INDEPENDENT_SHARE = 0.06  # no organisation id: complete all the same if name, type and country are given
+LATE_REGISTRATION_SHARE = 0.25
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    user_id: str
+    entity_id: str | None
+    complete: bool
+    registered: int  # epoch seconds
+    entrant: bool  # works for an organisation that entered the contest
+
+
+class Electorate:
+    def __init__(self, seed: int, count: int, entrants: list[Organisation], contest: Contest) -> None:
+        rng = random.Random(f"{seed}:members")
+        self.seed, self.contest = seed, contest
+        own = [organisation(rng, f"s{seed}-morg-{i:05d}") for i in range(max(20, count // 15))]
+        self.members: list[Member] = []
+        self.events: list[wire.Event] = []
+        opens = int(contest.submission.start.timestamp())
+        voting = int(contest.voting.start.timestamp())
+        late_span = int((contest.voting.end - contest.voting.start).total_seconds()) - 4 * 86_400
+        stamp, rand = wire.Stamps(), rng.random
+        for i in range(count):
+            roll = rand()
+            entrant = roll < ENTRANT_SHARE and bool(entrants)
+            org = entrants[int(rand() * len(entrants))] if entrant else own[int(rand() * len(own))]
+            data = {"user_id": f"m{seed}-{i:06d}", "username": f"member{i}", "email": f"member{i}@{MAIL_DOMAINS[i % 3]}",
+                    "organization": {"entity_id": org.entity_id, "name": org.name, "type": org.stakeholder_type, "country": org.country}}  # fmt: skip
+            if not entrant and roll < ENTRANT_SHARE + INDEPENDENT_SHARE:
+                del data["organization"]["entity_id"]
+            complete = rand() >= INCOMPLETE_SHARE
+            if not complete:
+                _leave_out(rng, data)
+            registered = voting + int(rand() * late_span) if rand() < LATE_REGISTRATION_SHARE else opens + int(rand() * (voting - opens))
+            entity = data["organization"].get("entity_id")
+            self.members.append(Member(data["user_id"], entity, complete, registered, entrant))
+            self.events.append(wire.event(streams.IN_STAKEHOLDERS, T.STAKEHOLDER_REGISTERED, f"reg{seed}-{i:06d}",
+                                          wire.MEMBER_REGISTRY, stamp(registered), data))  # fmt: skip
+        self.events.sort(key=lambda e: e.time)  # the registry publishes as people sign up
+
+
+def _leave_out(rng: random.Random, data: dict) -> None:
+    """V2: one of username, email, organisation name, type or country is missing (or blank)."""
+    where = rng.choice(("username", "email", "name", "type", "country"))
+    if where in ("username", "email"):
+        data[where] = "" if rng.random() < 0.3 else None
+        if data[where] is None:
+            del data[where]
+    else:
+        data["organization"].pop(where, None)

@@ -1,0 +1,178 @@
+"""The contest, phase by phase, against the running services.
+
+Each phase publishes what the outside world would (entries, members, panel
+decisions, ballots, the staff's ceremony event, clock ticks) and waits for
+the services' answers on their streams before the next phase needs them.
+Nothing waits per event: a phase publishes in chunks and watches counts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from rich.progress import Progress, TaskID
+
+from demo.ballot_events import Ballots, Nominee
+from demo.panel import Verdict
+from demo.publisher import Publisher
+from demo.simulator import Simulation
+from demo.watch import Watcher
+from demo.wire import Event
+from shared import streams
+
+PHASE_TIMEOUT = 900.0
+
+
+class Bar:
+    """One progress bar: `bar(done)`, `bar.total(n)` once the total is known."""
+
+    def __init__(self, progress: Progress, task: TaskID) -> None:
+        self.progress, self.task = progress, task
+
+    def __call__(self, done: int) -> None:
+        self.progress.update(self.task, completed=done)
+
+    def total(self, total: int) -> None:
+        self.progress.update(self.task, total=total)
+
+
+class Phases:
+    def __init__(self, sim: Simulation, watch: Watcher, publisher: Publisher, progress: Progress) -> None:
+        self.sim, self.watch, self.pub, self.progress = sim, watch, publisher, progress
+        self.timings: dict[str, float] = {}
+        self.published: Counter[str] = Counter()
+        self.sent: dict[str, Any] = {}  # what was published, for the checks
+
+    @contextmanager
+    def timed(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        yield
+        self.timings[name] = time.perf_counter() - started
+        self.progress.console.print(f"{name.strip()}: done in {self.timings[name]:.1f} s")
+
+    def bar(self, description: str, total: int | None) -> Bar:
+        return Bar(self.progress, self.progress.add_task(description, total=total))
+
+    async def publish(self, events: Sequence[Event]) -> None:
+        for stream in dict.fromkeys(e.stream for e in events):
+            bodies = [e.body for e in events if e.stream == stream]
+            self.published[stream] += await self.pub.xadd(stream, bodies)
+
+    async def tick(self, name: str) -> None:
+        await self.publish([self.sim.tick(self.sim.ticks[name])])
+
+    async def wait(self, done: Callable[[], bool], what: str, *bars: tuple[Bar, Callable[[], int]]) -> None:
+        def check() -> bool:
+            for update, count in bars:
+                update(count())
+            return done()
+
+        await self.watch.until(check, what, PHASE_TIMEOUT)
+
+    # --- 1. submissions, and the member registry alongside --------------------
+
+    async def entries(self) -> None:
+        events = self.sim.submissions()
+        intake, state = self.watch.intake, self.watch.state
+        self.sent["submissions"] = len(events)
+        answered = self.bar("entries answered by intake", len(events))
+        screened = self.bar("entries screened", None)
+        await self.publish(events)
+        await self.tick("submission closed")
+
+        def count_screened() -> int:
+            screened.total(len(intake.revisions))
+            return sum(rid in state.screened_causes for _, rid in intake.revisions.values())
+
+        await self.wait(lambda: len(intake.answered) == len(events) and count_screened() == len(intake.revisions),
+                        "every entry answered and screened", (answered, lambda: len(intake.answered)), (screened, count_screened))  # fmt: skip
+
+    async def members(self) -> None:
+        events = self.sim.members()
+        self.sent["members"] = len(events)
+        registered = self.bar("members read by the voting service", len(events))
+        await self.publish(events)
+        await self.watch.settled(streams.IN_STAKEHOLDERS, "voting", PHASE_TIMEOUT, lambda backlog: registered(len(events) - backlog))
+
+    # --- 2. nominations and the nominee list ------------------------------------
+
+    async def nominations(self) -> None:
+        state = self.watch.state
+        verdicts = {sid: Verdict(v.category, v.outcome, v.nominable) for sid, v in sorted(state.verdicts.items())}
+        decisions = self.sim.nominations(verdicts)
+        self.sent["nominations"] = decisions
+        await self.publish(decisions.events)
+        await self.tick("nomination closed")
+        await self.tick("nominees published")
+        expecting = [e.id for e in decisions.events if b"nomination_withdrawn" not in e.body]
+        answered = self.bar("panel nominations answered", len(expecting))
+        await self.wait(lambda: state.nominees is not None and all(i in state.causes for i in expecting), "the nominee list",
+                        (answered, lambda: sum(i in state.causes for i in expecting)))  # fmt: skip
+
+    # --- 3. a month of voting -------------------------------------------------------
+
+    async def voting(self, weeks: Iterator[list[bytes]]) -> None:
+        """Week by week: the week's ballots (published as soon as they are made), then the tick at its end.
+
+        A tick is published once the week's ballots are all answered, on a
+        quiet ballot stream, and the next week waits for its report: no
+        ballots are in flight while a report is made.
+        """
+        state, calendar = self.watch.state, self.sim.contest.voting_weeks
+        ballots = self.sent["ballots"] = Ballots(self.sim.seed, [])
+        answered = self.bar("ballots answered", len(self.sim.ballot_plan.rows))
+        reports = self.bar("weekly reports and the close", len(calendar) + 1)
+        bars = ((answered, lambda: len(state.answers)), (reports, lambda: len(state.progress) + (state.closed is not None)))
+        making = asyncio.ensure_future(asyncio.to_thread(next, weeks))
+        for number in range(1, len(calendar) + 2):
+            bodies = await making
+            if number <= len(calendar):  # make the next week while the services take this one
+                making = asyncio.ensure_future(asyncio.to_thread(next, weeks))
+            ballots.weeks.append(bodies)
+            self.published[streams.IN_BALLOTS] += await self.pub.xadd(streams.IN_BALLOTS, bodies)
+            if number < len(calendar):  # the last week's tick comes after the ballots cast too late
+                await self.week_end(number, ballots.count, bars)
+        answered.total(ballots.count)
+        await self.week_end(len(calendar), ballots.count, bars)
+        await self.wait(lambda: state.closed is not None, "the close of voting", *bars)
+
+    async def week_end(self, week: int, cast: int, bars: tuple[tuple[Bar, Callable[[], int]], ...]) -> None:
+        state = self.watch.state
+        await self.wait(lambda: len(state.answers) >= cast, f"the ballots of week {week}", *bars)
+        await self.watch.settled(streams.IN_BALLOTS, "voting", PHASE_TIMEOUT)
+        await self.tick(f"week {week}")
+        await self.wait(lambda: week in state.progress, f"the progress report of week {week}", *bars)
+
+    # --- 4. winners, 5. the ceremony, and the emails ------------------------------------
+
+    async def judging(self) -> None:
+        state = self.watch.state
+        finalists = {c: list(r["finalists"]) for c, r in sorted((state.closed or {}).items())}
+        decisions = self.sim.selections(finalists)
+        self.sent["selections"] = decisions
+        await self.publish(decisions.events)
+        await self.tick("winner selection closed")
+        answered = self.bar("winner selections the rules refuse", decisions.refusals)
+        last = decisions.events[-1].id if decisions.events else None
+        await self.wait(lambda: last is None or (last in state.causes and state.winner_refusals.total() >= decisions.refusals),
+                        "the panel's winner selections", (answered, lambda: state.winner_refusals.total()))  # fmt: skip
+
+    async def ceremony(self) -> None:
+        await self.publish([self.sim.ceremony()])
+        await self.wait(lambda: self.watch.state.awards is not None, "the awards")
+
+    async def emails(self, expected: Counter[str]) -> None:
+        state = self.watch.state
+        self.sent["emails"] = expected
+        sent = self.bar("emails sent", sum(expected.values()))
+        await self.wait(lambda: (state.sent + state.failed).total() >= expected.total(), "every email",
+                        (sent, lambda: (state.sent + state.failed).total()))  # fmt: skip
+
+
+def nominees_of(listed: dict[int, list[dict[str, str]]]) -> dict[int, list[Nominee]]:
+    return {c: [Nominee(n["submission_id"], n["entity_id"]) for n in names] for c, names in sorted(listed.items())}

@@ -1,0 +1,57 @@
+"""`wsis results` and `wsis report`: the contest's state, from the services' public events."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import orjson
+import typer
+from rich.console import Console
+
+if TYPE_CHECKING:
+    from report.state import ContestState
+
+RedisUrl = Annotated[str | None, typer.Option("--redis-url", envvar="WSIS_REDIS_URL", help="default: the embedded server of `wsis up`")]
+DataDir = Annotated[Path | None, typer.Option("--data-dir", envvar="WSIS_DATA_DIR", help="where `wsis up` keeps its data (default ./.wsis)")]
+
+
+def read_state(redis_url: str | None, data_dir: Path | None) -> tuple[ContestState, dict]:
+    from report import reader, views
+    from report.state import ContestState
+    from shared.contest import load_contest
+    from shared.settings import Settings
+
+    options = {k: v for k, v in (("redis_url", redis_url), ("data_dir", data_dir)) if v}
+    settings = Settings(**options)  # type: ignore[arg-type]
+    state = ContestState()
+    status = Console(stderr=True)
+    try:
+        with status.status("reading the services' events..."):
+            reader.catch_up(settings.bus_url(), state)
+    except (OSError, ConnectionError, RuntimeError) as exc:
+        typer.echo(f"cannot read the bus at {settings.bus_url()}: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    return state, views.results(state, load_contest(settings.contest_file))
+
+
+def results(redis_url: RedisUrl = None, data_dir: DataDir = None,
+            as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False) -> None:  # fmt: skip
+    """The state of the contest, from the services' events: entries, nominees, votes, finalists, champions."""
+    from report import console as show
+
+    _, view = read_state(redis_url, data_dir)
+    if as_json:
+        typer.echo(orjson.dumps(view, option=orjson.OPT_INDENT_2).decode())
+        return
+    Console().print(show.render(view))
+
+
+def report(redis_url: RedisUrl = None, data_dir: DataDir = None,
+           out: Annotated[Path, typer.Option("--out", help="Folder for report.html, report.json and report.md.")] = Path(".wsis/report")) -> None:  # fmt: skip
+    """Write the HTML report (viewable offline) and its JSON and Markdown exports."""
+    from report import export
+
+    _, view = read_state(redis_url, data_dir)
+    for kind, path in export.write(view, out).items():
+        typer.echo(f"{kind}: {path}")

@@ -1,5 +1,0 @@
-"""`wsis demo`: a simulated WSIS Prizes contest played through the real services.
-
-`services.demo.simulator` generates the contest (importable, deterministic,
-no side effects); `services.demo.driver` plays it against a running system.
-"""

@@ -1,0 +1,160 @@
+"""The `wsis` command: run the system and look after it."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from wsis import acl_cli, ops_cli, supervisor
+from demo import cli as demo_cli
+from report import cli as report_cli
+from shared import acl
+
+cli = typer.Typer(help="The WSIS Prizes contest rules engine.", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+
+SERVICES = ("submission", "eligibility", "voting", "judging", "notify")
+
+RedisUrl = Annotated[str | None, typer.Option("--redis-url", help="Redis/Valkey URL; default: an embedded Valkey.", envvar="WSIS_REDIS_URL")]
+DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Where data goes; default ./.wsis", envvar="WSIS_DATA_DIR")]
+
+
+def available_services() -> list[str]:
+    """The services of this build (each one a `services/<name>/app.py`)."""
+    root = Path(__file__).resolve().parent.parent / "services"
+    return [name for name in SERVICES if (root / name / "app.py").is_file()]
+
+
+def _export(redis_url: str | None, data_dir: Path | None) -> None:
+    if redis_url:
+        os.environ["WSIS_REDIS_URL"] = redis_url
+    if data_dir:
+        os.environ["WSIS_DATA_DIR"] = str(data_dir)
+    from shared.settings import Settings, get_settings
+
+    get_settings.cache_clear()
+    try:
+        Settings()
+    except Exception as exc:  # pydantic's message names every bad variable
+        typer.echo(f"configuration error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+
+
+@cli.command()
+def up(
+    redis_url: RedisUrl = None,
+    data_dir: DataDir = None,
+    no_ticker: Annotated[bool, typer.Option("--no-ticker", help="Do not publish a clock tick every minute.")] = False,
+    tick_seconds: Annotated[float, typer.Option(hidden=True)] = 60.0,
+) -> None:
+    """Run the services (and an embedded Valkey unless a Redis URL is given) until interrupted."""
+    _export(redis_url, data_dir)
+    from shared.settings import get_settings
+
+    settings = get_settings()
+    raise typer.Exit(
+        supervisor.run_all(settings, available_services(), ticker=not no_ticker, tick_seconds=tick_seconds)
+    )
+
+
+@cli.command()
+def run(
+    service: Annotated[str, typer.Argument(help="submission, eligibility, voting, judging or notify")],
+    redis_url: RedisUrl = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Run one service (several may run side by side in one consumer group)."""
+    if service not in available_services():
+        typer.echo(f"unknown service {service!r}; one of: {', '.join(available_services())}", err=True)
+        raise typer.Exit(2)
+    _export(redis_url, data_dir)
+    from shared.logs import configure_logging
+    from shared.settings import get_settings
+
+    settings = get_settings()
+    configure_logging(service, settings.log_level, settings.log_format)
+    module = importlib.import_module(f"services.{service}.app")
+    asyncio.run(module.app.run())
+
+
+@cli.command()
+def ticker(
+    redis_url: RedisUrl = None,
+    every: Annotated[float, typer.Option(help="Seconds between ticks.")] = 60.0,
+) -> None:
+    """Publish a `wsis.clock.tick` every minute (what `wsis up` runs; for containers)."""
+    import threading
+
+    _export(redis_url, None)
+    from shared.logs import configure_logging
+    from shared.settings import get_settings
+
+    settings = get_settings()
+    configure_logging("ticker", settings.log_level, settings.log_format)
+    stop = threading.Event()
+    url = settings.bus_url()
+    if settings.redis_password:  # the ticker's own ACL user (shared/acl.py)
+        url = acl.with_credentials(url, "ticker", settings.redis_password)
+    try:
+        supervisor.tick_forever(url, every, stop)
+    except KeyboardInterrupt:
+        stop.set()
+
+
+@cli.command()
+def health(service: Annotated[str, typer.Argument(help="the service to check")], redis_url: RedisUrl = None) -> None:
+    """Exit 0 if a consumer of SERVICE on this host is reading its streams."""
+    import redis
+
+    from wsis.health import alive_consumers
+
+    _export(redis_url, None)
+    from shared.settings import get_settings
+
+    try:
+        settings = get_settings()
+        client = redis.Redis.from_url(settings.bus_url(), socket_timeout=3, **acl.credentials(service, settings.redis_password))
+        found = alive_consumers(client, service)
+    except redis.RedisError as exc:
+        typer.echo(f"unhealthy: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    if not found:
+        typer.echo(f"unhealthy: no live consumer of {service} on this host", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"healthy: {len(found)} live consumer(s)")
+
+
+cli.command()(ops_cli.status)
+cli.add_typer(ops_cli.deadletter_cli, name="deadletter")
+cli.command()(demo_cli.demo)
+cli.command()(report_cli.results)
+cli.command()(report_cli.report)
+cli.add_typer(acl_cli.acl_cli, name="acl")
+
+
+@cli.command(hidden=True)
+def asyncapi(check: Annotated[bool, typer.Option("--check", help="Fail if docs/asyncapi is stale.")] = False) -> None:
+    """Write (or check) the services' AsyncAPI documents under docs/asyncapi/."""
+    from wsis import asyncapi as docs
+
+    names = available_services()
+    if check:
+        behind = docs.stale(names)
+        if behind:
+            typer.echo(f"stale AsyncAPI documents: {', '.join(behind)}; run `uv run wsis asyncapi`", err=True)
+            raise typer.Exit(1)
+        return
+    for path in docs.write_all(names):
+        typer.echo(f"wrote {path}")
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,113 @@
+"""The operator commands' presentation: rich tables, or JSON with --json."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import redis
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from wsis import ops
+
+deadletter_cli = typer.Typer(help="List, show and replay dead letters.", no_args_is_help=True)
+console = Console()
+
+RedisUrl = Annotated[str | None, typer.Option("--redis-url", envvar="WSIS_REDIS_URL", help="default: the embedded server of `wsis up`")]
+AsJson = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+
+
+def client_for(redis_url: str | None) -> redis.Redis:
+    from shared.settings import Settings
+
+    settings = Settings(redis_url=redis_url) if redis_url else Settings()
+    return redis.Redis.from_url(settings.bus_url(), socket_timeout=10)
+
+
+def _seconds(ms: int | None) -> str:
+    return "-" if ms is None else f"{ms / 1000:.1f}s"
+
+
+def status(redis_url: RedisUrl = None, as_json: AsJson = False) -> None:
+    """Per stream: length; per consumer group: lag, pending entries and their age, consumers alive; dead letters."""
+    client = client_for(redis_url)
+    states = ops.stream_states(client)
+    letters = ops.dead_letters(client)
+    if as_json:
+        typer.echo(ops.as_json(states))
+        return
+    table = Table(title="streams and consumer groups")
+    for column in ("stream", "length", "group", "lag", "pending", "oldest pending", "consumers alive"):
+        table.add_column(column, justify="right" if column in ("length", "lag", "pending") else "left")
+    for state in states:
+        if not state.groups:
+            table.add_row(state.stream, str(state.length), "-", "-", "-", "-", "-")
+        for i, group in enumerate(state.groups):
+            alive = sum(c.alive for c in group.consumers)
+            table.add_row(
+                state.stream if i == 0 else "",
+                str(state.length) if i == 0 else "",
+                group.name,
+                "-" if group.lag is None else str(group.lag),
+                str(group.pending),
+                _seconds(group.oldest_pending_idle_ms),
+                f"{alive}/{len(group.consumers)}",
+            )
+    console.print(table)
+    summary = ops.dead_letter_summary(letters)
+    if summary:
+        dead = Table(title=f"dead letters ({len(letters)})")
+        for column in ("service", "error", "count"):
+            dead.add_column(column)
+        for (service, error), count in summary.most_common():
+            dead.add_row(service, error, str(count))
+        console.print(dead)
+    else:
+        console.print("no dead letters")
+
+
+@deadletter_cli.command("list")
+def list_(redis_url: RedisUrl = None, last: Annotated[int, typer.Option(help="How many, newest first.")] = 50, as_json: AsJson = False) -> None:
+    """The newest dead letters."""
+    letters = ops.dead_letters(client_for(redis_url), count=last)
+    if as_json:
+        typer.echo(ops.as_json(letters))
+        return
+    table = Table(title="dead letters, newest first")
+    for column in ("id", "age", "service", "stream", "error", "replayed as"):
+        table.add_column(column, overflow="fold")
+    for v in letters:
+        table.add_row(v.entry_id, _seconds(v.age_ms), v.service, v.stream, v.error[:120], v.replayed_as or "")
+    console.print(table)
+
+
+@deadletter_cli.command()
+def show(entry_id: str, redis_url: RedisUrl = None) -> None:
+    """One dead letter, whole."""
+    letters = [v for v in ops.dead_letters(client_for(redis_url)) if v.entry_id == entry_id]
+    if not letters:
+        typer.echo(f"no dead letter {entry_id}", err=True)
+        raise typer.Exit(1)
+    typer.echo(ops.as_json(letters))
+
+
+@deadletter_cli.command()
+def replay(
+    entry_ids: Annotated[list[str], typer.Argument(help="Dead letter ids (see `wsis deadletter list`).")],
+    redis_url: RedisUrl = None,
+    force: Annotated[bool, typer.Option(help="Replay a letter that was replayed before.")] = False,
+) -> None:
+    """Put dead letters' entries back on their streams (after a fix)."""
+    client = client_for(redis_url)
+    failed = False
+    for entry_id in entry_ids:
+        try:
+            new_id = ops.replay(client, entry_id, force=force)
+        except ops.ReplayError as exc:
+            typer.echo(str(exc), err=True)
+            failed = True
+            continue
+        typer.echo(f"{entry_id} -> {new_id}")
+    if failed:
+        raise typer.Exit(1)

@@ -1,0 +1,183 @@
+"""`wsis up`: the embedded Valkey, one process per service, the ticker.
+
+Each service runs as `wsis run NAME` in its own process, as it would in a
+container; a service that dies is started again. Ctrl-C (or SIGTERM) stops
+the services first, then the server, so nothing in flight is cut.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import redis
+
+from shared import acl, streams
+from wsis.embedded import EmbeddedValkey, die_with_parent
+from shared.events import T
+from shared.logs import configure_logging, get_logger
+from shared.settings import Settings
+
+log = get_logger()
+RESTART_BACKOFF_MAX = 30.0
+STOP_GRACE_SECONDS = 20.0
+
+
+class ServiceProcess:
+    def __init__(self, name: str, env: dict[str, str]) -> None:
+        self.name = name
+        self.env = env
+        self.process: subprocess.Popen[bytes] | None = None
+        self.restarts = 0
+        self.next_start = 0.0
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "wsis.cli", "run", self.name],
+            env=self.env,
+            preexec_fn=die_with_parent,
+        )
+        log.info("service.spawned", name=self.name, pid=self.process.pid, restarts=self.restarts)
+
+    def check(self, now: float) -> None:
+        """Start the service again if it died (with a growing pause)."""
+        if self.process is None:
+            if now >= self.next_start:
+                self.start()
+            return
+        code = self.process.poll()
+        if code is None:
+            return
+        self.restarts += 1
+        pause = min(RESTART_BACKOFF_MAX, 0.5 * 2 ** min(self.restarts, 6))
+        log.warning("service.exited", name=self.name, code=code, restart_in=pause)
+        self.process = None
+        self.next_start = now + pause
+
+    def terminate(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+
+    def wait(self, deadline: float) -> None:
+        """Wait for a graceful stop until `deadline`, then kill."""
+        if self.process is None:
+            return
+        try:
+            self.process.wait(max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            log.warning("service.killed", name=self.name)
+            self.process.kill()
+            self.process.wait()
+
+
+def tick_event(now: datetime) -> bytes:
+    stamp = now.replace(second=0, microsecond=0).astimezone(timezone.utc)
+    iso = stamp.isoformat().replace("+00:00", "Z")
+    return (
+        '{"specversion":"1.0","id":"tick-%s","source":"wsis-prizes/ticker","type":"%s",'
+        '"time":"%s","datacontenttype":"application/json","data":{}}' % (iso, T.CLOCK_TICK, iso)
+    ).encode()
+
+
+def tick_forever(url: str, every: float, stop: threading.Event) -> None:
+    client = redis.Redis.from_url(url)
+    while not stop.is_set():
+        try:
+            client.xadd(streams.IN_CLOCK, {"__data__": tick_event(datetime.now(timezone.utc))})
+        except redis.RedisError as exc:
+            log.warning("ticker.failed", error=str(exc))
+        stop.wait(every)
+
+
+def start_embedded(settings: Settings, data_dir: Path) -> tuple[EmbeddedValkey, dict[str, str]]:
+    """The embedded Valkey with one ACL user a service, passwords new for this run.
+
+    Staff keep the default user, with a password: its URL goes to
+    `<data dir>/valkey/url`, readable by the owner alone. With
+    `WSIS_REDIS_ACL=false` every process is the default user, without one.
+    """
+    valkey_dir = data_dir / "valkey"
+    valkey_dir.mkdir(parents=True, exist_ok=True)
+    extra: dict[str, str] = {}
+    passwords: dict[str, str] = {}
+    admin = None
+    if settings.redis_acl:
+        admin = settings.redis_admin_password or secrets.token_urlsafe(24)
+        passwords = acl.new_passwords()
+        extra["aclfile"] = str(_private(valkey_dir / "users.acl", acl.users_file(passwords, admin)))
+    server = EmbeddedValkey(data_dir, extra_config=extra, password=admin).start()
+    url = acl.with_credentials(server.url, "default", admin) if admin else server.url
+    _private(server.dir / "url", url)
+    log.info("valkey.started", url=server.url, dir=str(server.dir), acl_users=sorted(passwords))
+    return server, passwords
+
+
+def _private(path: Path, text: str) -> Path:
+    """Write a file only its owner may read (it holds a password), whole at once:
+    a reader polling for it never sees it empty."""
+    partial = path.with_name(path.name + ".partial")
+    partial.unlink(missing_ok=True)
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(text)
+    os.replace(partial, path)
+    return path
+
+
+def child_env(env: dict[str, str], name: str, password: str | None) -> dict[str, str]:
+    """A service's environment: its own Redis password (generated, or
+    `WSIS_REDIS_PASSWORD_<NAME>` for a given server), no one else's."""
+    password = password or env.get(f"WSIS_REDIS_PASSWORD_{name.upper()}")
+    env = {k: v for k, v in env.items() if not k.startswith("WSIS_REDIS_PASSWORD_")}
+    return {**env, "WSIS_REDIS_PASSWORD": password} if password else env
+
+
+def run_all(settings: Settings, names: list[str], *, ticker: bool, tick_seconds: float) -> int:
+    configure_logging("supervisor", settings.log_level, settings.log_format)
+    data_dir = Path(settings.data_dir).resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    server: EmbeddedValkey | None = None
+    url = settings.redis_url
+    passwords: dict[str, str] = {}
+    if url is None:
+        server, passwords = start_embedded(settings, data_dir)
+        url = server.url
+    env = {k: v for k, v in os.environ.items() if k != "WSIS_REDIS_ADMIN_PASSWORD"}
+    env.update(WSIS_REDIS_URL=url, WSIS_DATA_DIR=str(data_dir))
+    children = [ServiceProcess(name, child_env(env, name, passwords.get(name))) for name in names]
+    ticker_password = passwords.get("ticker") or os.environ.get("WSIS_REDIS_PASSWORD_TICKER")
+    if ticker_password:
+        url = acl.with_credentials(url, "ticker", ticker_password)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    tick_thread = None
+    if ticker:
+        tick_thread = threading.Thread(target=tick_forever, args=(url, tick_seconds, stop), daemon=True)
+        tick_thread.start()
+    log.info("system.up", services=names, ticker=ticker, data_dir=str(data_dir))
+    try:
+        while not stop.is_set():
+            now = time.monotonic()
+            for child in children:
+                child.check(now)
+            stop.wait(0.5)
+    finally:
+        log.info("system.stopping")
+        for child in children:
+            child.terminate()
+        deadline = time.monotonic() + STOP_GRACE_SECONDS
+        for child in children:
+            child.wait(deadline)
+        if server is not None:
+            server.stop()
+            (server.dir / "url").unlink(missing_ok=True)
+        log.info("system.stopped")
+    return 0
