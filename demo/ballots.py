@@ -12,9 +12,9 @@ import random
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import timedelta
+from itertools import accumulate
 from math import comb
 from operator import itemgetter
-from itertools import accumulate
 
 from demo.members import Electorate
 from shared.contest import Contest

@@ -12,7 +12,7 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from shared import streams
+from shared import topology
 
 if TYPE_CHECKING:
     from demo.driver import Outcome
@@ -31,7 +31,7 @@ def summary(outcome: Outcome, scale: str, seed: int) -> RenderableType:
     published = Table(title="published by the simulated platforms", title_justify="left")
     published.add_column("stream")
     published.add_column("events", justify="right")
-    for stream in streams.INBOUND:
+    for stream in topology.INBOUND:
         published.add_row(stream, f"{outcome.published[stream]:,}")
     checks = Table(title="does it add up?", title_justify="left")
     checks.add_column("")

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+
 from demo import wire
 from demo.organisations import MAIL_DOMAINS, Organisation, organisation
-from shared import streams
+from shared import topology
 from shared.contest import Contest
 from shared.events import T
 
@@ -55,7 +56,7 @@ class Electorate:
             registered = voting + int(rand() * late_span) if rand() < LATE_REGISTRATION_SHARE else opens + int(rand() * (voting - opens))
             entity = data["organization"].get("entity_id")
             self.members.append(Member(data["user_id"], entity, complete, registered, entrant))
-            self.events.append(wire.event(streams.IN_STAKEHOLDERS, T.STAKEHOLDER_REGISTERED, f"reg{seed}-{i:06d}",
+            self.events.append(wire.event(topology.IN_STAKEHOLDERS, T.STAKEHOLDER_REGISTERED, f"reg{seed}-{i:06d}",
                                           wire.MEMBER_REGISTRY, stamp(registered), data))  # fmt: skip
         self.events.sort(key=lambda e: e.time)  # the registry publishes as people sign up
 

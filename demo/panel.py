@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from demo import wire
 from demo.slips import nomination_slips, selection_slips
-from shared import streams
+from shared import topology
 from shared.contest import Contest
 from shared.events import T
 
@@ -76,7 +76,7 @@ class Panel:
                 "rationale": "strong, measurable impact and a model others can reuse"}  # fmt: skip
 
     def _event(self, kind: str, number: int, at: datetime, data: dict) -> wire.Event:
-        return wire.event(streams.IN_PANEL, kind, f"panel{self.seed}-{number:05d}", wire.PANEL_TOOL, wire.iso(at), data)
+        return wire.event(topology.IN_PANEL, kind, f"panel{self.seed}-{number:05d}", wire.PANEL_TOOL, wire.iso(at), data)
 
     def selections(self, finalists: Mapping[int, Sequence[str]]) -> Decisions:
         """One winner per category among its finalists; then three selections the rules refuse."""
@@ -98,4 +98,4 @@ class Panel:
         return result
 
     def ceremony(self, at: datetime) -> wire.Event:
-        return wire.event(streams.IN_PANEL, T.PANEL_WINNERS_ANNOUNCED, f"ceremony{self.seed}", wire.STAFF, wire.iso(at), {})
+        return wire.event(topology.IN_PANEL, T.PANEL_WINNERS_ANNOUNCED, f"ceremony{self.seed}", wire.STAFF, wire.iso(at), {})

@@ -23,7 +23,7 @@ from demo.publisher import Publisher
 from demo.simulator import Simulation
 from demo.watch import Watcher
 from demo.wire import Event
-from shared import streams
+from shared import topology
 
 PHASE_TIMEOUT = 900.0
 
@@ -97,7 +97,7 @@ class Phases:
         self.sent["members"] = len(events)
         registered = self.bar("members read by the voting service", len(events))
         await self.publish(events)
-        await self.watch.settled(streams.IN_STAKEHOLDERS, "voting", PHASE_TIMEOUT, lambda backlog: registered(len(events) - backlog))
+        await self.watch.settled(topology.IN_STAKEHOLDERS, "voting", PHASE_TIMEOUT, lambda backlog: registered(len(events) - backlog))
 
     # --- 2. nominations and the nominee list ------------------------------------
 
@@ -134,7 +134,7 @@ class Phases:
             if number <= len(calendar):  # make the next week while the services take this one
                 making = asyncio.ensure_future(asyncio.to_thread(next, weeks))
             ballots.weeks.append(bodies)
-            self.published[streams.IN_BALLOTS] += await self.pub.xadd(streams.IN_BALLOTS, bodies)
+            self.published[topology.IN_BALLOTS] += await self.pub.xadd(topology.IN_BALLOTS, bodies)
             if number < len(calendar):  # the last week's tick comes after the ballots cast too late
                 await self.week_end(number, ballots.count, bars)
         answered.total(ballots.count)
@@ -144,7 +144,7 @@ class Phases:
     async def week_end(self, week: int, cast: int, bars: tuple[tuple[Bar, Callable[[], int]], ...]) -> None:
         state = self.watch.state
         await self.wait(lambda: len(state.answers) >= cast, f"the ballots of week {week}", *bars)
-        await self.watch.settled(streams.IN_BALLOTS, "voting", PHASE_TIMEOUT)
+        await self.watch.settled(topology.IN_BALLOTS, "voting", PHASE_TIMEOUT)
         await self.tick(f"week {week}")
         await self.wait(lambda: week in state.progress, f"the progress report of week {week}", *bars)
 

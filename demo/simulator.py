@@ -54,7 +54,7 @@ from demo.ballot_events import Ballots, Nominee, ballot_events, ballot_weeks
 from demo.entries import Entry, EntryPlanner, PreviousWinner
 from demo.members import Electorate
 from demo.panel import Decisions, Panel, Verdict
-from shared import streams
+from shared import topology
 from shared.contest import Contest, load_contest
 from shared.events import T
 
@@ -101,7 +101,7 @@ class Simulation:
             sent.append((entry.at, 0, entry.data))
             sent.extend((at, n, data) for n, (at, data) in enumerate(entry.amendments, start=1))
         sent.sort(key=lambda s: (s[0], s[2]["submission_id"], s[1]))
-        return [wire.event(streams.IN_SUBMISSIONS, T.SUBMISSION_SUBMITTED, f"sub{self.seed}-{n:05d}", wire.SUBMISSION_PLATFORM,
+        return [wire.event(topology.IN_SUBMISSIONS, T.SUBMISSION_SUBMITTED, f"sub{self.seed}-{n:05d}", wire.SUBMISSION_PLATFORM,
                            wire.iso(at), data) for n, (at, _, data) in enumerate(sent)]  # fmt: skip
 
     def members(self) -> list[wire.Event]:
@@ -129,7 +129,7 @@ class Simulation:
 
     def tick(self, at: datetime) -> wire.Event:
         stamp = wire.iso(at)
-        return wire.event(streams.IN_CLOCK, T.CLOCK_TICK, f"tick{self.seed}-{stamp}", wire.CLOCK, stamp, {})
+        return wire.event(topology.IN_CLOCK, T.CLOCK_TICK, f"tick{self.seed}-{stamp}", wire.CLOCK, stamp, {})
 
     @property
     def ticks(self) -> dict[str, datetime]:
@@ -178,7 +178,7 @@ def contest_events(seed: int = 2021, scale: str | Scale = "small", contest: Cont
     ballots = sim.ballots(nominees, record=True)
     ids = ballots.ids()
     for number, bodies in enumerate(ballots.weeks, start=1):
-        yield from (wire.Event(streams.IN_BALLOTS, next(ids), "", body) for body in bodies)
+        yield from (wire.Event(topology.IN_BALLOTS, next(ids), "", body) for body in bodies)
         if number < len(c.voting_weeks):
             yield sim.tick(c.voting_weeks[number - 1].end)
     yield sim.tick(c.voting.end)

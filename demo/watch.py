@@ -19,9 +19,8 @@ from demo.system import DemoSystem
 from report import reader
 from report.raw import RawConnection
 from report.state import ContestState
-from shared import streams
+from shared import topology
 from shared.events import T
-
 
 STALL_SECONDS = 120.0
 
@@ -79,7 +78,7 @@ class Watcher:
             pass
 
     async def _follow(self) -> None:
-        extra = {streams.OUT_SUBMISSION: self.intake.apply}
+        extra = {topology.OUT_SUBMISSION: self.intake.apply}
         while True:
             read = await reader.follow(self.raw, self.state, extra)
             self.read += read

@@ -12,11 +12,11 @@ from typing import Any
 
 import orjson
 
-from shared import streams
+from shared import topology
 from shared.events import T
 
 # The public streams a report may read: never the sealed one, never intake's (personal data).
-READABLE = (streams.OUT_ELIGIBILITY, streams.OUT_JUDGING, streams.OUT_VOTING, streams.OUT_NOTIFY, streams.DEADLETTER)
+READABLE = (topology.OUT_ELIGIBILITY, topology.OUT_JUDGING, topology.OUT_VOTING, topology.OUT_NOTIFY, topology.DEADLETTER)
 VOTE_ANSWERS = frozenset({T.VOTE_ACCEPTED, T.VOTE_REJECTED})
 VOTE_REASONS = ("voter_unknown", "profile_incomplete", "voting_closed", "project_not_nominated", "category_mismatch",
                 "own_project", "already_voted", "invalid_ballot")  # fmt: skip
@@ -69,16 +69,16 @@ class ContestState:
         if event_id in self.seen:  # a repeat after a redelivery (CONTRACT 1): dropped by id
             return
         self.seen.add(event_id)
-        if stream == streams.OUT_VOTING:
+        if stream == topology.OUT_VOTING:
             self._voting(kind, data)
-        elif stream == streams.OUT_ELIGIBILITY and kind == T.SUBMISSION_SCREENED:
+        elif stream == topology.OUT_ELIGIBILITY and kind == T.SUBMISSION_SCREENED:
             self._screened(data)
             self.screened_causes.add(event.get("causationid") or "")
-        elif stream == streams.OUT_JUDGING:
+        elif stream == topology.OUT_JUDGING:
             self._judging(kind, data, event.get("causationid"))
-        elif stream == streams.OUT_NOTIFY:
+        elif stream == topology.OUT_NOTIFY:
             (self.sent if kind == T.NOTIFICATION_SENT else self.failed)[data.get("occasion", "?")] += 1
-        elif stream == streams.DEADLETTER:
+        elif stream == topology.DEADLETTER:
             self.dead_letters[data.get("stream", "?")] += 1
 
     def _answer(self, kind: str, data: dict[str, Any]) -> None:

@@ -4,9 +4,10 @@ Each service's user may read its input streams and manage its consumer
 group on them, and append to its own output stream and to the dead letter
 stream: nothing more. Reading and appending are kept apart with an ACL
 selector, because `XREADGROUP` and `XACK` need write access to the key they
-read: a user allowed to consume `wsis:in:ballots` could otherwise append to
-it. Only notify reads `wsis:sealed:judging` (judging writes it and never
-reads it back); the ticker may append to `wsis:in:clock` and nothing else.
+read: a user allowed to consume the ballots' stream could otherwise append
+to it. Only notify reads the sealed stream (judging writes it and never
+reads it back); the ticker may append to the clock stream and nothing else.
+Who reads and writes what is declared in `shared/topology.py`.
 
 The same rules serve the embedded Valkey of `wsis up` (`users_file`, its
 `aclfile`) and compose.yaml (`wsis acl file`). Passwords are never in the
@@ -19,9 +20,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
 
-from shared import streams
+from shared import topology
 
 # Connecting: redis-py sends CLIENT SETINFO and, with a name, CLIENT SETNAME.
 CONNECTION = ("ping", "hello", "auth", "echo", "select", "client|setinfo", "client|setname", "client|getname", "client|id")
@@ -38,33 +38,8 @@ APPEND = ("xadd", "eval", "evalsha")
 TRANSACTION = ("multi", "exec", "discard")
 
 
-@dataclass(frozen=True)
-class Grant:
-    user: str
-    reads: tuple[str, ...]
-    writes: tuple[str, ...]
-
-
-GRANTS: tuple[Grant, ...] = (
-    Grant("submission", (streams.IN_SUBMISSIONS,), (streams.OUT_SUBMISSION, streams.DEADLETTER)),
-    Grant("eligibility", (streams.OUT_SUBMISSION,), (streams.OUT_ELIGIBILITY, streams.DEADLETTER)),
-    Grant(
-        "voting",
-        (streams.IN_STAKEHOLDERS, streams.IN_BALLOTS, streams.IN_CLOCK, streams.OUT_JUDGING),
-        (streams.OUT_VOTING, streams.DEADLETTER),
-    ),
-    Grant(
-        "judging",
-        (streams.OUT_SUBMISSION, streams.OUT_ELIGIBILITY, streams.IN_PANEL, streams.OUT_VOTING, streams.IN_CLOCK),
-        (streams.OUT_JUDGING, streams.SEALED_JUDGING, streams.DEADLETTER),
-    ),
-    Grant(
-        "notify",
-        (streams.OUT_SUBMISSION, streams.OUT_ELIGIBILITY, streams.OUT_JUDGING, streams.SEALED_JUDGING, streams.OUT_VOTING),
-        (streams.OUT_NOTIFY, streams.DEADLETTER),
-    ),
-    Grant("ticker", (), (streams.IN_CLOCK,)),
-)
+Grant = topology.Grant
+GRANTS: tuple[Grant, ...] = (*topology.SERVICE_GRANTS, topology.TICKER)
 USERS = tuple(g.user for g in GRANTS)
 GRANT_OF = {g.user: g for g in GRANTS}
 

@@ -21,9 +21,9 @@ from faststream.redis.parser import MessageFormat
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
-from shared import streams
+from shared import topology
 from shared.envelope import ID_NAMESPACE, CloudEvent
-from shared.events import T, DeadLetter
+from shared.events import DeadLetter, T
 
 DATA_FIELD = b"__data__"
 RAW_LIMIT = 64 * 1024
@@ -110,7 +110,7 @@ async def publish_all(
     async with redis.pipeline(transaction=bool(by_stream)) as pipe:
         for stream, event in events:
             body = event if isinstance(event, bytes) else event.to_json()
-            maxlen = None if stream == streams.DEADLETTER else OUTBOUND_MAXLEN
+            maxlen = None if stream == topology.DEADLETTER else OUTBOUND_MAXLEN
             pipe.xadd(stream, {DATA_FIELD: body}, maxlen=maxlen, approximate=True)
             count += 1
         if by_stream:

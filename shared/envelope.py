@@ -12,7 +12,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Strict, StringConstraints, ValidationError, create_model
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Strict,
+    StringConstraints,
+    ValidationError,
+    create_model,
+)
 
 MAX_ENTRY_BYTES = 1024 * 1024
 ID_NAMESPACE = uuid.UUID("6f1c1d0e-8f0e-5d3b-9a57-2b1e8a3f3c21")

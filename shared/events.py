@@ -10,7 +10,16 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, Strict, StringConstraints, field_validator, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    Strict,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from shared.countries import ISO_ALPHA2
 
@@ -340,6 +349,39 @@ class DeadLetter(Data):
         return value
 
 
+# --- 5.1 and 5.2 staff decisions --------------------------------------------
+
+
+class StaffScreeningDecided(Data):
+    submission_id: Text
+    outcome: Literal["eligible", "ineligible"]
+    staff_member_id: Text
+    reason: Text
+
+
+class ScreeningRefused(Data):
+    submission_id: str | None = None
+    reason: Literal["unknown_submission", "too_late", "invalid_decision"]
+
+
+class StaffVotesAnnulled(Data):
+    voter_ids: Annotated[list[Text], Field(min_length=1, max_length=1000)]
+    staff_member_id: Text
+    reason: Text
+
+
+class VotesAnnulled(Data):
+    voter_ids: list[str]
+    votes_annulled: Count
+    staff_member_id: str
+    reason: str
+
+
+class AnnulmentRefused(Data):
+    voter_ids: list[str] = []
+    reason: Literal["too_late", "invalid_decision"]
+
+
 class T:
     """Event type names, so a typo is an AttributeError, not a silent miss."""
 
@@ -367,6 +409,11 @@ class T:
     NOTIFICATION_FAILED = "wsis.notification.failed"
     CLOCK_TICK = "wsis.clock.tick"
     DEADLETTER = "wsis.deadletter"
+    STAFF_SCREENING_DECIDED = "wsis.staff.screening_decided"
+    SCREENING_REFUSED = "wsis.screening.refused"
+    STAFF_VOTES_ANNULLED = "wsis.staff.votes_annulled"
+    VOTES_ANNULLED = "wsis.votes.annulled"
+    ANNULMENT_REFUSED = "wsis.annulment.refused"
 
 
 DATA_MODELS: dict[str, type[Data]] = {
@@ -394,6 +441,11 @@ DATA_MODELS: dict[str, type[Data]] = {
     T.NOTIFICATION_FAILED: Notification,
     T.CLOCK_TICK: ClockTick,
     T.DEADLETTER: DeadLetter,
+    T.STAFF_SCREENING_DECIDED: StaffScreeningDecided,
+    T.SCREENING_REFUSED: ScreeningRefused,
+    T.STAFF_VOTES_ANNULLED: StaffVotesAnnulled,
+    T.VOTES_ANNULLED: VotesAnnulled,
+    T.ANNULMENT_REFUSED: AnnulmentRefused,
 }
 
 

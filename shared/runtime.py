@@ -25,14 +25,14 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
 from faststream import AckPolicy, FastStream
-from faststream.specification import AsyncAPI
 from faststream.redis import RedisBroker, StreamSub
+from faststream.specification import AsyncAPI
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlalchemy import Engine
 from sqlmodel import Session, SQLModel
 
-from shared import __version__, bus, outbox, streams
+from shared import __version__, bus, outbox, topology
 from shared.contest import Contest, load_contest
 from shared.db import create_tables, make_engine
 from shared.envelope import CloudEvent, Unreadable, parse_entry, typed_events
@@ -211,7 +211,7 @@ class Service:
                 event = Unreadable(f"unknown event type {event.type!r} on {entry.stream}")
             if isinstance(event, Unreadable):
                 self.log.warning("entry.deadlettered", stream=entry.stream, entry_id=entry.entry_id, error=event.error)
-                dead.append((streams.DEADLETTER, bus.deadletter(entry.stream, entry.entry_id, event.error, entry.raw, self.source)))
+                dead.append((topology.DEADLETTER, bus.deadletter(entry.stream, entry.entry_id, event.error, entry.raw, self.source)))
             else:
                 readable.append((entry, event))
         return readable, dead
@@ -284,7 +284,7 @@ class Service:
             error = self._errors.pop(entry.entry_id, "failed on every delivery")
             error = f"gave up after {deliveries - 1} deliveries: {error}"
             letter = bus.deadletter(entry.stream, entry.entry_id, error, entry.raw, self.source)
-            await bus.publish_all(self.redis, [(streams.DEADLETTER, letter)], [entry], self.name)
+            await bus.publish_all(self.redis, [(topology.DEADLETTER, letter)], [entry], self.name)
             log.error("entry.deadlettered", error=error)
             return
         try:

@@ -17,8 +17,8 @@ import pytest
 import redis.asyncio as aioredis
 from sqlalchemy import create_engine, text
 
-from wsis.embedded import EmbeddedValkey
 from shared.settings import Settings
+from wsis.embedded import EmbeddedValkey
 
 
 def _docker_answers() -> bool:

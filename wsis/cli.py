@@ -10,10 +10,10 @@ from typing import Annotated
 
 import typer
 
-from wsis import acl_cli, ops_cli, supervisor
 from demo import cli as demo_cli
 from report import cli as report_cli
 from shared import acl
+from wsis import acl_cli, ops_cli, supervisor
 
 cli = typer.Typer(help="The WSIS Prizes contest rules engine.", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 

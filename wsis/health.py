@@ -11,7 +11,7 @@ import socket
 
 import redis
 
-from shared import streams
+from shared import topology
 
 MAX_IDLE_MS = 30_000
 
@@ -19,7 +19,7 @@ MAX_IDLE_MS = 30_000
 def alive_consumers(client: redis.Redis, service: str, host: str | None = None) -> list[str]:
     prefix = f"{service}-{host or socket.gethostname()}-"
     found = []
-    for stream in streams.ALL:
+    for stream in topology.ALL:
         try:
             consumers = client.xinfo_consumers(stream, service)
         except redis.ResponseError:  # no such stream or group

@@ -14,7 +14,7 @@ from typing import Any
 
 import redis
 
-from shared import streams
+from shared import topology
 from shared.bus import DATA_FIELD
 
 REPLAYED = "wsis:deadletter:replayed"  # hash: dead letter entry id -> new entry id
@@ -57,7 +57,7 @@ ALIVE_IDLE_MS = 30_000
 
 def stream_states(client: redis.Redis) -> list[StreamState]:
     states = []
-    for stream in (*streams.ALL,):
+    for stream in (*topology.ALL,):
         if not client.exists(stream):
             states.append(StreamState(stream, 0))
             continue
@@ -93,7 +93,7 @@ def dead_letters(client: redis.Redis, count: int | None = None) -> list[DeadLett
     now_ms = int(time.time() * 1000)
     replayed = {_text(k): _text(v) for k, v in client.hgetall(REPLAYED).items()}
     views = []
-    entries = client.xrevrange(streams.DEADLETTER, count=count) if count else client.xrange(streams.DEADLETTER)
+    entries = client.xrevrange(topology.DEADLETTER, count=count) if count else client.xrange(topology.DEADLETTER)
     for entry_id, fields in entries:
         entry_id = _text(entry_id)
         try:
@@ -133,7 +133,7 @@ def replay(client: redis.Redis, dead_letter_id: str, *, force: bool = False) -> 
     `raw` is cut at 64 KiB); a replayed letter is not replayed twice unless
     forced.
     """
-    found = client.xrange(streams.DEADLETTER, dead_letter_id, dead_letter_id)
+    found = client.xrange(topology.DEADLETTER, dead_letter_id, dead_letter_id)
     if not found:
         raise ReplayError(f"no dead letter {dead_letter_id}")
     already = client.hget(REPLAYED, dead_letter_id)
@@ -141,7 +141,7 @@ def replay(client: redis.Redis, dead_letter_id: str, *, force: bool = False) -> 
         raise ReplayError(f"dead letter {dead_letter_id} was replayed as {_text(already)}; use --force to replay it again")
     data = json.loads(found[0][1][DATA_FIELD])["data"]
     stream, original_id = data["stream"], data["entry_id"]
-    if stream not in streams.ALL:
+    if stream not in topology.ALL:
         raise ReplayError(f"dead letter {dead_letter_id} names an unknown stream {stream!r}")
     original = client.xrange(stream, original_id, original_id) if "-" in original_id else []
     body = original[0][1].get(DATA_FIELD) if original else None

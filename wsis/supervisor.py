@@ -19,11 +19,11 @@ from pathlib import Path
 
 import redis
 
-from shared import acl, streams
-from wsis.embedded import EmbeddedValkey, die_with_parent
+from shared import acl, topology
 from shared.events import T
 from shared.logs import configure_logging, get_logger
 from shared.settings import Settings
+from wsis.embedded import EmbeddedValkey, die_with_parent
 
 log = get_logger()
 RESTART_BACKOFF_MAX = 30.0
@@ -90,7 +90,7 @@ def tick_forever(url: str, every: float, stop: threading.Event) -> None:
     client = redis.Redis.from_url(url)
     while not stop.is_set():
         try:
-            client.xadd(streams.IN_CLOCK, {"__data__": tick_event(datetime.now(timezone.utc))})
+            client.xadd(topology.IN_CLOCK, {"__data__": tick_event(datetime.now(timezone.utc))})
         except redis.RedisError as exc:
             log.warning("ticker.failed", error=str(exc))
         stop.wait(every)

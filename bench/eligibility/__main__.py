@@ -26,9 +26,9 @@ from redis.asyncio import Redis
 from bench.eligibility.generate import Mix, entries
 from bench.eligibility.timing import Timer
 from services.eligibility.app import build
-from shared import streams
-from wsis.embedded import EmbeddedValkey
+from shared import topology
 from shared.settings import Settings
+from wsis.embedded import EmbeddedValkey
 
 
 def arguments() -> argparse.Namespace:
@@ -44,7 +44,7 @@ async def prefill(redis: Redis, bodies: list[bytes]) -> None:
     for start in range(0, len(bodies), 1000):
         async with redis.pipeline(transaction=False) as pipe:
             for body in bodies[start : start + 1000]:
-                pipe.xadd(streams.OUT_SUBMISSION, {b"__data__": body})
+                pipe.xadd(topology.OUT_SUBMISSION, {b"__data__": body})
             await pipe.execute()
 
 
@@ -52,13 +52,13 @@ async def drained(redis: Redis, expected: int, timeout: float = 900) -> None:
     """Until every entry is screened and acknowledged; a dead letter or a stall stops the run."""
     deadline = time.monotonic() + timeout
     while True:
-        if await redis.xlen(streams.DEADLETTER):
-            (_, fields), *_ = await redis.xrange(streams.DEADLETTER, count=1)
+        if await redis.xlen(topology.DEADLETTER):
+            (_, fields), *_ = await redis.xrange(topology.DEADLETTER, count=1)
             raise RuntimeError(f"an entry was dead-lettered: {json.loads(fields[b'__data__'])['data']['error']}")
         if time.monotonic() > deadline:
             raise TimeoutError(f"not drained after {timeout} s")
-        groups = [g for g in await redis.xinfo_groups(streams.OUT_SUBMISSION) if g["name"] == b"eligibility"]
-        if groups and groups[0]["lag"] == 0 and groups[0]["pending"] == 0 and await redis.xlen(streams.OUT_ELIGIBILITY) >= expected:
+        groups = [g for g in await redis.xinfo_groups(topology.OUT_SUBMISSION) if g["name"] == b"eligibility"]
+        if groups and groups[0]["lag"] == 0 and groups[0]["pending"] == 0 and await redis.xlen(topology.OUT_ELIGIBILITY) >= expected:
             return
         await asyncio.sleep(0.05)
 
@@ -67,7 +67,7 @@ async def findings(redis: Redis, mix: Mix) -> dict[str, dict[str, int]]:
     """Per generated kind: how many entries, and what S4 and S10 said of them (last verdict)."""
     last: dict[str, dict] = {}
     rescreens = 0
-    for _, fields in await redis.xrange(streams.OUT_ELIGIBILITY):
+    for _, fields in await redis.xrange(topology.OUT_ELIGIBILITY):
         event = json.loads(fields[b"__data__"])
         rescreens += event["causationid"] != f"received-{event['subject']}"
         last[event["subject"]] = event["data"]

@@ -28,10 +28,10 @@ from pathlib import Path
 import redis.asyncio as aioredis
 
 from services.judging.app import build
-from shared import streams
-from wsis.embedded import EmbeddedValkey
+from shared import topology
 from shared.events import T
 from shared.settings import Settings
+from wsis.embedded import EmbeddedValkey
 
 
 def event(kind: str, data: dict, key: str, time_: str) -> bytes:
@@ -57,10 +57,10 @@ async def drained(client: aioredis.Redis, stream: str, group: str = "judging") -
 async def bench_votes(settings: Settings, client: aioredis.Redis, count: int) -> tuple[float, str]:
     kinds = (T.VOTE_ACCEPTED, T.VOTE_REJECTED, T.VOTING_PROGRESS)
     votes = [event(kinds[i % 10 // 8], {"ballot_id": f"b{i}", "voter_id": f"v{i}", "category": 1 + i % 18, "project_id": f"p{i % 360}"}, str(i), "2021-03-02T10:00:00Z") for i in range(count)]
-    await fill(client, streams.OUT_VOTING, votes)
+    await fill(client, topology.OUT_VOTING, votes)
     async with build(settings).app:
         started = time.perf_counter()
-        while not await drained(client, streams.OUT_VOTING):
+        while not await drained(client, topology.OUT_VOTING):
             await asyncio.sleep(0.01)
         rate = count / (time.perf_counter() - started)
         await asyncio.sleep(0.5)  # let the last poll end before the service stops
@@ -80,20 +80,20 @@ def contest(entries: int) -> tuple[list[bytes], list[bytes], list[bytes]]:
 
 async def bench_nominations(settings: Settings, client: aioredis.Redis, entries: int, verdicts_first: bool) -> tuple[float, str]:
     received, screened, panel = contest(entries)
-    await fill(client, streams.OUT_SUBMISSION, received)
+    await fill(client, topology.OUT_SUBMISSION, received)
     if verdicts_first:
-        await fill(client, streams.OUT_ELIGIBILITY, screened)
-    await fill(client, streams.IN_PANEL, panel)
+        await fill(client, topology.OUT_ELIGIBILITY, screened)
+    await fill(client, topology.IN_PANEL, panel)
     if not verdicts_first:
-        await fill(client, streams.OUT_ELIGIBILITY, screened)
-    await fill(client, streams.IN_CLOCK, [event(T.CLOCK_TICK, {}, "publication", "2021-02-28T23:00:00Z")])
+        await fill(client, topology.OUT_ELIGIBILITY, screened)
+    await fill(client, topology.IN_CLOCK, [event(T.CLOCK_TICK, {}, "publication", "2021-02-28T23:00:00Z")])
     async with build(settings).app:
         started = time.perf_counter()
-        while not any(b'"wsis.nominations.published"' in f[b"__data__"] for _, f in await client.xrevrange(streams.OUT_JUDGING, count=1)):
+        while not any(b'"wsis.nominations.published"' in f[b"__data__"] for _, f in await client.xrevrange(topology.OUT_JUDGING, count=1)):
             await asyncio.sleep(0.01)
         elapsed = time.perf_counter() - started
         await asyncio.sleep(0.5)  # the tick's acknowledgement follows its publication
-    answers = await client.xlen(streams.OUT_JUDGING) - 1
+    answers = await client.xlen(topology.OUT_JUDGING) - 1
     assert answers == entries, f"{answers} answers to {entries} nominations"
     return (3 * entries + 1) / elapsed, f"({elapsed:.2f} s to the published list)"
 

@@ -25,9 +25,9 @@ import redis.asyncio as aioredis
 from services.notify.app import build
 from services.notify.config import NotifyConfig
 from services.notify.sink import SmtpSink
-from shared import streams
-from wsis.embedded import EmbeddedValkey
+from shared import topology
 from shared.settings import Settings
+from wsis.embedded import EmbeddedValkey
 
 
 def event(kind: str, data: dict, i: int, time_: str = "2021-03-02T10:00:00Z") -> bytes:
@@ -54,25 +54,25 @@ async def bench_votes(settings: Settings, client: aioredis.Redis, count: int) ->
     votes = [event("wsis.vote.accepted" if i % 10 else "wsis.vote.rejected",
                    {"ballot_id": f"b{i}", "voter_id": f"v{i}", "category": 1 + i % 18, "project_id": f"p{i % 360}",
                     **({} if i % 10 else {"reason": "already_voted"})}, i) for i in range(count)]
-    await fill(client, streams.OUT_VOTING, votes)
+    await fill(client, topology.OUT_VOTING, votes)
     service = build(settings, NotifyConfig())
     started = time.perf_counter()  # the start-up is counted: the service reads from its first moment
     async with service.app:
-        while not await drained(client, streams.OUT_VOTING, "notify"):
+        while not await drained(client, topology.OUT_VOTING, "notify"):
             await asyncio.sleep(0.02)
         return count / (time.perf_counter() - started)
 
 
 async def bench_emails(settings: Settings, client: aioredis.Redis, count: int) -> float:
     received = [event("wsis.submission.received", {**contact(i)}, i, "2021-01-10T10:00:00Z") for i in range(count)]
-    await fill(client, streams.OUT_SUBMISSION, received)
+    await fill(client, topology.OUT_SUBMISSION, received)
     projects = [{"project_id": f"p-{i}", "votes": i, "rank": count - i} for i in range(count)]
     service = build(settings, NotifyConfig(poll_seconds=0.01))
     async with service.app:
         await asyncio.sleep(1.0)  # addresses read
         started = time.perf_counter()
-        await client.xadd(streams.OUT_VOTING, {"__data__": event("wsis.voting.progress", {"week": 1, "as_of": "2021-03-07T23:00:00Z", "categories": [{"category": 1, "projects": projects}]}, 0, "2021-03-07T23:00:00Z")})
-        while await client.xlen(streams.OUT_NOTIFY) < count:
+        await client.xadd(topology.OUT_VOTING, {"__data__": event("wsis.voting.progress", {"week": 1, "as_of": "2021-03-07T23:00:00Z", "categories": [{"category": 1, "projects": projects}]}, 0, "2021-03-07T23:00:00Z")})
+        while await client.xlen(topology.OUT_NOTIFY) < count:
             await asyncio.sleep(0.02)
         return count / (time.perf_counter() - started)
 

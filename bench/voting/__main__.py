@@ -29,7 +29,7 @@ from bench.voting.service_run import (
     steady_latency,
     wait_drained,
 )
-from shared import streams
+from shared import topology
 from wsis.embedded import EmbeddedValkey
 
 
@@ -55,12 +55,12 @@ async def main(args: argparse.Namespace) -> dict:
         await scenario.fill_registry(redis, args.members)
         service = ServiceProcess(server.url, work / "data", args.batch, log)
         started = time.perf_counter()
-        await wait_drained(redis, streams.IN_STAKEHOLDERS, service)
+        await wait_drained(redis, topology.IN_STAKEHOLDERS, service)
         results["registry"] = {"members": args.members, "seconds": round(time.perf_counter() - started, 1)}
         service.stop()
 
         started = time.perf_counter()
-        await scenario.fill(redis, streams.IN_BALLOTS, scenario.ballots(args.ballots, args.members))
+        await scenario.fill(redis, topology.IN_BALLOTS, scenario.ballots(args.ballots, args.members))
         results["prefill_seconds"] = round(time.perf_counter() - started, 1)
 
         results["d_redis_benchmark_xadd"] = baselines.redis_benchmark_xadd(server.port)

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from redis._parsers import _AsyncRESP2Parser
 from redis.asyncio import Redis
 
-from shared import bus, streams
+from shared import bus, topology
 
 
 class Envelope(BaseModel):
@@ -56,7 +56,7 @@ async def faststream_noop(
     # Without max_records the per-message subscriber fetches the whole backlog
     # at once and its shutdown waits for every fetched message.
     options: dict[str, Any] = {"batch": True, "max_records": batch} if batch else {"max_records": 100}
-    sub = StreamSub(streams.IN_BALLOTS, group=group, consumer=f"{group}-1", **options)
+    sub = StreamSub(topology.IN_BALLOTS, group=group, consumer=f"{group}-1", **options)
 
     if batch and model:
         @broker.subscriber(stream=sub)
@@ -72,7 +72,7 @@ async def faststream_noop(
             count(1)
 
     redis = Redis.from_url(url)
-    await bus.ensure_group(redis, streams.IN_BALLOTS, group)  # from the stream's start
+    await bus.ensure_group(redis, topology.IN_BALLOTS, group)  # from the stream's start
     await redis.aclose()
     async with broker:
         await broker.start()

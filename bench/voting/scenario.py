@@ -15,7 +15,7 @@ import orjson
 from redis.asyncio import Redis
 
 from services.voting.commands import xadd_all
-from shared import streams
+from shared import topology
 
 OPENS = datetime(2021, 2, 28, 23, 0, tzinfo=timezone.utc)
 VOTING_SECONDS = 30 * 86_400 + 22 * 3600  # up to the close, 2021-03-31T21:00Z
@@ -99,5 +99,5 @@ async def fill(redis: Redis, stream: str, bodies: Iterator[bytes], chunk: int = 
 
 
 async def fill_registry(redis: Redis, member_count: int) -> None:
-    await fill(redis, streams.IN_STAKEHOLDERS, members(member_count))
-    await fill(redis, streams.OUT_JUDGING, iter([nominee_list()]))
+    await fill(redis, topology.IN_STAKEHOLDERS, members(member_count))
+    await fill(redis, topology.OUT_JUDGING, iter([nominee_list()]))

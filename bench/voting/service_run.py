@@ -17,7 +17,7 @@ from redis.asyncio import Redis
 
 from bench.voting.scenario import event
 from services.voting.commands import xadd_all
-from shared import streams
+from shared import topology
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -73,7 +73,7 @@ async def run_ballots(redis: Redis, proc: ServiceProcess, expected: int, valkey:
     """(a): from the pre-filled stream to the last outcome; CPU seconds spent meanwhile."""
     cpu_at_first: float | None = None
     valkey_at_first = 0.0
-    while (count := await redis.xlen(streams.OUT_VOTING)) < expected:
+    while (count := await redis.xlen(topology.OUT_VOTING)) < expected:
         proc.sample()
         if cpu_at_first is None and count:
             cpu_at_first, valkey_at_first = cpu_seconds(proc.proc), cpu_seconds(valkey)
@@ -82,11 +82,11 @@ async def run_ballots(redis: Redis, proc: ServiceProcess, expected: int, valkey:
         await asyncio.sleep(0.05)
     done = time.perf_counter()
     service_cpu, valkey_cpu = cpu_seconds(proc.proc) - (cpu_at_first or 0), cpu_seconds(valkey) - (valkey_at_first or 0)
-    (first_id, _), = await redis.xrange(streams.OUT_VOTING, count=1)
-    (last_id, _), = await redis.xrevrange(streams.OUT_VOTING, count=1)
+    (first_id, _), = await redis.xrange(topology.OUT_VOTING, count=1)
+    (last_id, _), = await redis.xrevrange(topology.OUT_VOTING, count=1)
     seconds = (entry_ms(last_id) - entry_ms(first_id)) / 1000
     kinds: dict[str, int] = {}
-    for _, fields in await redis.xrange(streams.OUT_VOTING, count=200_000):
+    for _, fields in await redis.xrange(topology.OUT_VOTING, count=200_000):
         body = orjson.loads(fields[b"__data__"])
         reason = body["data"].get("reason", "accepted")
         kinds[reason] = kinds.get(reason, 0) + 1
@@ -106,13 +106,13 @@ async def steady_latency(redis: Redis, rate: int, seconds: float, member_count: 
     """Publish valid-looking ballots at `rate`/s; time each from XADD to its outcome."""
     sent: dict[str, float] = {}
     latencies: list[float] = []
-    last_id = (await redis.xinfo_stream(streams.OUT_VOTING))["last-generated-id"]
+    last_id = (await redis.xinfo_stream(topology.OUT_VOTING))["last-generated-id"]
     total = int(rate * seconds)
 
     async def reader() -> None:
         nonlocal last_id
         while len(latencies) < total:
-            reply = await redis.xread({streams.OUT_VOTING: last_id}, count=1000, block=1000)
+            reply = await redis.xread({topology.OUT_VOTING: last_id}, count=1000, block=1000)
             now = time.perf_counter()
             for _, entries in reply or []:
                 for entry_id, fields in entries:
@@ -130,7 +130,7 @@ async def steady_latency(redis: Redis, rate: int, seconds: float, member_count: 
         for i in range(n, min(total, n + int(rate * tick))):
             voter, category = 1 + (i * 7919) % (member_count - 1), 1 + i % 18
             data = {"voter_id": f"m-{voter:07d}", "category": category, "project_id": f"p-{category:02d}-03"}
-            batch.append((streams.IN_BALLOTS, event("wsis.ballot.cast", f"lat-{i}", "2021-03-15T12:00:00Z", data, "latency")))
+            batch.append((topology.IN_BALLOTS, event("wsis.ballot.cast", f"lat-{i}", "2021-03-15T12:00:00Z", data, "latency")))
         stamp = time.perf_counter()
         for i in range(n, n + len(batch)):  # before the XADD: an answer may come back before it returns
             sent[f"lat-{i}"] = stamp

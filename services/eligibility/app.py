@@ -12,10 +12,10 @@ from services.eligibility import store
 from services.eligibility.domain.entry import Entry
 from services.eligibility.rulebook import load_rule_book
 from services.eligibility.screener import Repeat, Screener, Verdict
-from shared import bus, streams
+from shared import bus, topology
 from shared.db import create_tables
 from shared.envelope import ID_NAMESPACE, CloudEvent, field_errors, outbound
-from shared.events import T, SubmissionReceived, SubmissionRejected, SubmissionScreened
+from shared.events import SubmissionReceived, SubmissionRejected, SubmissionScreened, T
 from shared.logs import get_logger
 from shared.runtime import Effects, Service, ServiceContext, types_on
 from shared.settings import Settings
@@ -34,7 +34,7 @@ def screened_id(verdict: Verdict, cause: Entry) -> str:
 class EligibilityHandler:
     tables = store.TABLES
     # `rejected` shares the stream: accepted (not dead-lettered), nothing to screen.
-    accepts = types_on([(streams.OUT_SUBMISSION, [T.SUBMISSION_RECEIVED, T.SUBMISSION_REJECTED])])
+    accepts = types_on([(topology.OUT_SUBMISSION, [T.SUBMISSION_RECEIVED, T.SUBMISSION_REJECTED])])
 
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
@@ -57,7 +57,7 @@ class EligibilityHandler:
             error = "received data cannot be screened: " + "; ".join(f"{e['field']}: {e['message']}" for e in field_errors(exc))
             log.error("entry.unscreenable", **ids, error=error)
             # The handler sees events, not stream entries: the dead letter names the event id.
-            return [(streams.DEADLETTER, bus.deadletter(stream, event.id, error, event.to_json(), self.ctx.source))]
+            return [(topology.DEADLETTER, bus.deadletter(stream, event.id, error, event.to_json(), self.ctx.source))]
         result = self.screener.receive(session, entry)
         if isinstance(result, Repeat):
             log.info("entry.repeat", **ids, submission_id=entry.submission_id, revision=entry.revision, stored_revision=result.stored_revision)
@@ -67,7 +67,7 @@ class EligibilityHandler:
             screened = verdict.screened
             event_out = outbound(T.SUBMISSION_SCREENED, self.ctx.source, screened, event)
             event_out = event_out.model_copy(update={"id": screened_id(verdict, entry), "subject": verdict.submission_id})
-            effects.append((streams.OUT_ELIGIBILITY, event_out))
+            effects.append((topology.OUT_ELIGIBILITY, event_out))
             log.info(
                 "entry.rescreened" if verdict.rescreen else "entry.screened",
                 **ids,
@@ -87,19 +87,19 @@ def build(settings: Settings | None = None) -> Service:
     service = Service("eligibility", EligibilityHandler, settings)
 
     service.publisher(
-        streams.OUT_ELIGIBILITY,
+        topology.OUT_ELIGIBILITY,
         (T.SUBMISSION_SCREENED, SubmissionScreened),
         description="One verdict per entry and per amendment, and again when an earlier entry changes it",
     )
 
     @service.subscriber(
-        streams.OUT_SUBMISSION,
+        topology.OUT_SUBMISSION,
         (T.SUBMISSION_RECEIVED, SubmissionReceived),
         (T.SUBMISSION_REJECTED, SubmissionRejected),
         description="Entries as stored by the submission service (rejections are passed over)",
     )
     async def on_received(msg: RedisBatchStreamMessage) -> None:
-        await service.consume(streams.OUT_SUBMISSION, msg.raw_message)
+        await service.consume(topology.OUT_SUBMISSION, msg.raw_message)
 
     return service
 

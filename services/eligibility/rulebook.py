@@ -7,7 +7,11 @@ from pathlib import Path
 
 from services.eligibility import language
 from services.eligibility.domain.facts import RuleBook
-from services.eligibility.domain.winners import WinnerIndex, WinnersFileError, parse_winners
+from services.eligibility.domain.winners import (
+    WinnerIndex,
+    WinnersFileError,
+    parse_winners,
+)
 from shared.contest import Contest, ContestError
 from shared.rules import missing_contract_rules
 

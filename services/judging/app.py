@@ -1,8 +1,7 @@
 """The judging service: the panel's decisions, quotas, finality and the embargo.
 
-Reads `wsis:out:submission`, `wsis:out:eligibility`, `wsis:in:panel`,
-`wsis:out:voting` and `wsis:in:clock`; writes `wsis:out:judging` and, for
-recorded winners only, `wsis:sealed:judging`.
+What it reads and writes is `shared.topology.JUDGING`; recorded winners go
+to the sealed stream only.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from faststream.redis.annotations import RedisBatchStreamMessage
 
 from services.judging.drain import drain, id_key
 from services.judging.handler import IGNORED, JudgingHandler
-from shared import bus, streams
+from shared import bus, topology
 from shared.envelope import MAX_ENTRY_BYTES
 from shared.events import DATA_MODELS, T
 from shared.runtime import Service
@@ -22,7 +21,7 @@ from shared.settings import Settings
 
 PUBLIC = (T.NOMINATION_RECORDED, T.NOMINATION_REFUSED, T.NOMINATIONS_PUBLISHED, T.WINNER_REFUSED, T.AWARDS_ANNOUNCED)
 # What a tick's work depends on; the ballots' echo is not among them.
-TICK_INPUTS = (streams.OUT_SUBMISSION, streams.OUT_ELIGIBILITY, streams.IN_PANEL)
+TICK_INPUTS = (topology.OUT_SUBMISSION, topology.OUT_ELIGIBILITY, topology.IN_PANEL)
 
 
 def ignorable(entry: bus.Entry) -> bool:
@@ -52,7 +51,7 @@ class JudgingService(Service):
     async def process(self, entries: Sequence[bus.Entry], ack: Sequence[bus.Entry] = ()) -> None:
         kept = [e for e in entries if not ignorable(e)]
         # Only a tick waits for the inputs to drain; garbage on the clock stream goes straight to its dead letter.
-        ticks = [e.entry_id for e in kept if e.stream == streams.IN_CLOCK and looks_like_tick(e)]
+        ticks = [e.entry_id for e in kept if e.stream == topology.IN_CLOCK and looks_like_tick(e)]
         if ticks:
             await self._drain_before(max(ticks, key=id_key))
         if kept or ack:
@@ -78,18 +77,18 @@ def build(settings: Settings | None = None) -> JudgingService:
         async def on_batch(msg: RedisBatchStreamMessage) -> None:
             await service.consume(stream, msg.raw_message)
 
-    subscribe(streams.OUT_SUBMISSION, "Entries as received: titles for the nominee list")
-    subscribe(streams.OUT_ELIGIBILITY, "Screened verdicts: who may be nominated")
-    subscribe(streams.IN_PANEL, "The expert group's nominations, withdrawals, winners; the ceremony")
-    subscribe(streams.OUT_VOTING, "The close of voting (each category's finalists); vote echoes are dropped")
-    subscribe(streams.IN_CLOCK, "Ticks: the nomination window's close, the nominee list")
+    subscribe(topology.OUT_SUBMISSION, "Entries as received: titles for the nominee list")
+    subscribe(topology.OUT_ELIGIBILITY, "Screened verdicts: who may be nominated")
+    subscribe(topology.IN_PANEL, "The expert group's nominations, withdrawals, winners; the ceremony")
+    subscribe(topology.OUT_VOTING, "The close of voting (each category's finalists); vote echoes are dropped")
+    subscribe(topology.IN_CLOCK, "Ticks: the nomination window's close, the nominee list")
     service.publisher(
-        streams.OUT_JUDGING,
+        topology.OUT_JUDGING,
         *[(kind, DATA_MODELS[kind]) for kind in PUBLIC],
         description="Nominations recorded or refused, the nominee list, refused winner selections, the awards",
     )
     service.publisher(
-        streams.SEALED_JUDGING,
+        topology.SEALED_JUDGING,
         (T.WINNER_RECORDED, DATA_MODELS[T.WINNER_RECORDED]),
         description="Recorded winners, under embargo: readable by the notify service alone",
     )

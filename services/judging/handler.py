@@ -9,7 +9,7 @@ from sqlmodel import Session
 from services.judging import store
 from services.judging.nominating import Nominations
 from services.judging.selecting import Selections
-from shared import streams
+from shared import topology
 from shared.envelope import CloudEvent
 from shared.events import T
 from shared.runtime import Effects, ServiceContext, types_on
@@ -17,8 +17,8 @@ from shared.runtime import Effects, ServiceContext, types_on
 # Accepted on their streams and dropped unread: the ballots' echo is a
 # million events a contest, and a rejected entry was never screened.
 IGNORED: dict[str, frozenset[str]] = {
-    streams.OUT_VOTING: frozenset({T.VOTE_ACCEPTED, T.VOTE_REJECTED, T.VOTING_PROGRESS}),
-    streams.OUT_SUBMISSION: frozenset({T.SUBMISSION_REJECTED}),
+    topology.OUT_VOTING: frozenset({T.VOTE_ACCEPTED, T.VOTE_REJECTED, T.VOTING_PROGRESS}),
+    topology.OUT_SUBMISSION: frozenset({T.SUBMISSION_REJECTED}),
 }
 
 
@@ -26,11 +26,11 @@ class JudgingHandler:
     tables = store.TABLES
     accepts = types_on(
         [
-            (streams.OUT_SUBMISSION, [T.SUBMISSION_RECEIVED, *IGNORED[streams.OUT_SUBMISSION]]),
-            (streams.OUT_ELIGIBILITY, [T.SUBMISSION_SCREENED]),
-            (streams.IN_PANEL, [T.PANEL_NOMINATED, T.PANEL_NOMINATION_WITHDRAWN, T.PANEL_WINNER_SELECTED, T.PANEL_WINNERS_ANNOUNCED]),
-            (streams.OUT_VOTING, [T.VOTING_CLOSED, *IGNORED[streams.OUT_VOTING]]),
-            (streams.IN_CLOCK, [T.CLOCK_TICK]),
+            (topology.OUT_SUBMISSION, [T.SUBMISSION_RECEIVED, *IGNORED[topology.OUT_SUBMISSION]]),
+            (topology.OUT_ELIGIBILITY, [T.SUBMISSION_SCREENED]),
+            (topology.IN_PANEL, [T.PANEL_NOMINATED, T.PANEL_NOMINATION_WITHDRAWN, T.PANEL_WINNER_SELECTED, T.PANEL_WINNERS_ANNOUNCED]),
+            (topology.OUT_VOTING, [T.VOTING_CLOSED, *IGNORED[topology.OUT_VOTING]]),
+            (topology.IN_CLOCK, [T.CLOCK_TICK]),
         ]
     )
 

@@ -16,10 +16,18 @@ from services.judging import store
 from services.judging.domain import ceremony
 from services.judging.domain.common import Hold, Ignore, echo_text
 from services.judging.domain.nominations import (
-    NominationFacts, Record, Refuse, Withdraw, WithdrawalFacts, decide_nomination, decide_withdrawal, queue_of,
-    read_nomination, read_withdrawal,
+    NominationFacts,
+    Record,
+    Refuse,
+    Withdraw,
+    WithdrawalFacts,
+    decide_nomination,
+    decide_withdrawal,
+    queue_of,
+    read_nomination,
+    read_withdrawal,
 )
-from shared import streams
+from shared import topology
 from shared.envelope import CloudEvent, outbound
 from shared.events import Data, PanelNominated, SubmissionScreened, T, Text
 from shared.logs import get_logger
@@ -151,7 +159,7 @@ class Nominations:
 
     def _settle(self, session: Session, seq: int, decision: object, original: CloudEvent, cause: CloudEvent) -> Effects:
         """Store what became of decision `seq` (carried by `original`) and say it."""
-        ids = {"stream": streams.IN_PANEL, "event_id": original.id, "causation_id": original.causationid, "type": original.type, "decision": seq, "settled_by": cause.id}
+        ids = {"stream": topology.IN_PANEL, "event_id": original.id, "causation_id": original.causationid, "type": original.type, "decision": seq, "settled_by": cause.id}
         if isinstance(decision, Hold):
             store.hold(session, seq, decision.queue, original.type, echo_text(original.data.get("submission_id")))
             log.info("panel.decision_held", **ids, submission_id=original.data.get("submission_id"), queue=decision.queue, why=decision.why)
@@ -169,23 +177,23 @@ class Nominations:
             refused = decision.refused
             store.settle(session, seq, "refused", cause, reason=refused.reason, why=decision.why)
             log.info("nomination.refused", **ids, submission_id=refused.submission_id, category=refused.category, reason=refused.reason, why=decision.why)
-            return [(streams.OUT_JUDGING, outbound(T.NOMINATION_REFUSED, self.ctx.source, refused, original))]
+            return [(topology.OUT_JUDGING, outbound(T.NOMINATION_REFUSED, self.ctx.source, refused, original))]
         assert isinstance(decision, Record)
         recorded = decision.recorded
         store.take_place(session, recorded.submission_id, recorded.category, seq)
         store.settle(session, seq, "recorded", cause)
         log.info("nomination.recorded", **ids, submission_id=recorded.submission_id, category=recorded.category, nominable=decision.nominable)
-        return [(streams.OUT_JUDGING, outbound(T.NOMINATION_RECORDED, self.ctx.source, recorded, original))]
+        return [(topology.OUT_JUDGING, outbound(T.NOMINATION_RECORDED, self.ctx.source, recorded, original))]
 
     def _publish(self, session: Session, tick: CloudEvent) -> Effects:
         nominees, missing = store.nominees(session)
         if missing:  # a title still on its way: the next tick publishes
-            log.warning("nominations.publication_deferred", stream=streams.IN_CLOCK, event_id=tick.id, titles_missing=len(missing))
+            log.warning("nominations.publication_deferred", stream=topology.IN_CLOCK, event_id=tick.id, titles_missing=len(missing))
             return []
         published = ceremony.nominee_list(self.contest.categories, nominees)
         store.reach(session, store.PUBLISHED, tick)
         quota = self.contest.quotas.nominees_per_category
         for category, count in ceremony.short_categories(published, quota).items():
-            log.warning("nominations.category_short", stream=streams.IN_CLOCK, event_id=tick.id, category=category, nominees=count, quota=quota)
-        log.info("nominations.published", stream=streams.IN_CLOCK, event_id=tick.id, nominees=sum(len(c.nominees) for c in published.categories))
-        return [(streams.OUT_JUDGING, outbound(T.NOMINATIONS_PUBLISHED, self.ctx.source, published, tick))]
+            log.warning("nominations.category_short", stream=topology.IN_CLOCK, event_id=tick.id, category=category, nominees=count, quota=quota)
+        log.info("nominations.published", stream=topology.IN_CLOCK, event_id=tick.id, nominees=sum(len(c.nominees) for c in published.categories))
+        return [(topology.OUT_JUDGING, outbound(T.NOMINATIONS_PUBLISHED, self.ctx.source, published, tick))]

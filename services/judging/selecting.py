@@ -1,9 +1,9 @@
 """Winners and the ceremony: the I/O around `domain.winners` and `domain.ceremony`.
 
-The embargo (CONTRACT 5.4): a recorded winner goes to `wsis:sealed:judging`
+The embargo (CONTRACT 5.4): a recorded winner goes to the sealed stream
 alone, and no log line here names the submission of a selection; the
 public answer to a selection is a refusal or nothing. After the ceremony
-the awards name every winner on `wsis:out:judging`.
+the awards name every winner on the public judging stream.
 """
 
 from __future__ import annotations
@@ -13,8 +13,15 @@ from sqlmodel import Session
 from services.judging import store
 from services.judging.domain import ceremony
 from services.judging.domain.common import Hold, Ignore, echo_text
-from services.judging.domain.winners import QUEUE, Record, Refuse, SelectionFacts, decide_selection, read_selection
-from shared import streams
+from services.judging.domain.winners import (
+    QUEUE,
+    Record,
+    Refuse,
+    SelectionFacts,
+    decide_selection,
+    read_selection,
+)
+from shared import topology
 from shared.envelope import CloudEvent, outbound
 from shared.events import T, VotingClosed, WinnerSelected
 from shared.logs import get_logger
@@ -31,12 +38,12 @@ class Selections:
     def on_closed(self, session: Session, event: CloudEvent) -> Effects:
         """The finalists, once: a second close changes nothing (CONTRACT 5.2)."""
         if store.reached(session, store.VOTING_CLOSED):
-            log.warning("voting.closed_again", stream=streams.OUT_VOTING, event_id=event.id, causation_id=event.causationid)
+            log.warning("voting.closed_again", stream=topology.OUT_VOTING, event_id=event.id, causation_id=event.causationid)
             return []
         closed = VotingClosed.model_validate(event.data)  # unfit: retried, then dead-lettered
         store.save_finalists(session, closed)
         store.reach(session, store.VOTING_CLOSED, event)
-        log.info("voting.closed_seen", stream=streams.OUT_VOTING, event_id=event.id, causation_id=event.causationid, categories=len(closed.categories))
+        log.info("voting.closed_seen", stream=topology.OUT_VOTING, event_id=event.id, causation_id=event.causationid, categories=len(closed.categories))
         return self.resolve(session, event)
 
     def on_selected(self, session: Session, event: CloudEvent) -> Effects:
@@ -93,7 +100,7 @@ class Selections:
     def _settle(self, session: Session, seq: int, decision: object, original: CloudEvent, cause: CloudEvent) -> Effects:
         """Store what became of decision `seq` and say it. Log lines carry the
         category, never the submission: before the ceremony that would name a winner."""
-        ids = {"stream": streams.IN_PANEL, "event_id": original.id, "causation_id": original.causationid, "type": original.type, "decision": seq, "settled_by": cause.id}
+        ids = {"stream": topology.IN_PANEL, "event_id": original.id, "causation_id": original.causationid, "type": original.type, "decision": seq, "settled_by": cause.id}
         if isinstance(decision, Hold):
             store.hold(session, seq, decision.queue, original.type, None)
             log.info("panel.decision_held", **ids, queue=decision.queue, why=decision.why)
@@ -106,13 +113,13 @@ class Selections:
             refused = decision.refused
             store.settle(session, seq, "refused", cause, reason=refused.reason, why=decision.why)
             log.info("panel.selection_refused", **ids, category=refused.category, reason=refused.reason, why=decision.why)
-            return [(streams.OUT_JUDGING, outbound(T.WINNER_REFUSED, self.ctx.source, refused, original))]
+            return [(topology.OUT_JUDGING, outbound(T.WINNER_REFUSED, self.ctx.source, refused, original))]
         if isinstance(decision, Record):
             recorded = decision.recorded
             store.record_winner(session, recorded.category, recorded.submission_id, seq)
             store.settle(session, seq, "recorded", cause)
             log.info("panel.selection_recorded", **ids, category=recorded.category)
-            return [(streams.SEALED_JUDGING, outbound(T.WINNER_RECORDED, self.ctx.source, recorded, original))]
+            return [(topology.SEALED_JUDGING, outbound(T.WINNER_RECORDED, self.ctx.source, recorded, original))]
         assert isinstance(decision, ceremony.Announce)
         return self._announce(session, seq, original, cause)
 
@@ -121,7 +128,7 @@ class Selections:
         store.reach(session, store.ANNOUNCED, original)
         store.settle(session, seq, "announced", cause)
         for category in undecided:
-            log.warning("awards.category_undecided", stream=streams.IN_PANEL, event_id=original.id, category=category)
-        log.info("awards.announced", stream=streams.IN_PANEL, event_id=original.id, decision=seq, settled_by=cause.id, categories=len(announced.categories), undecided=len(undecided))
+            log.warning("awards.category_undecided", stream=topology.IN_PANEL, event_id=original.id, category=category)
+        log.info("awards.announced", stream=topology.IN_PANEL, event_id=original.id, decision=seq, settled_by=cause.id, categories=len(announced.categories), undecided=len(undecided))
         # model_dump without exclude_none: an undecided category says `"winner": null`.
-        return [(streams.OUT_JUDGING, outbound(T.AWARDS_ANNOUNCED, self.ctx.source, announced.model_dump(mode="json"), original))]
+        return [(topology.OUT_JUDGING, outbound(T.AWARDS_ANNOUNCED, self.ctx.source, announced.model_dump(mode="json"), original))]

@@ -10,15 +10,15 @@ from faststream.redis.annotations import RedisBatchStreamMessage
 
 from services.notify.config import NotifyConfig
 from services.notify.handler import NotifyHandler
-from services.notify.transports import MaildirTransport, SmtpTransport, Transport
 from services.notify.sender import Sender
-from shared import bus, streams
+from services.notify.transports import MaildirTransport, SmtpTransport, Transport
+from shared import bus, topology
 from shared.envelope import MAX_ENTRY_BYTES
 from shared.events import DATA_MODELS, Data, Notification, T
 from shared.runtime import Service
 from shared.settings import Settings, get_settings
 
-# A million ballots pass on wsis:out:voting and tell notify nothing. An entry
+# A million ballots pass on voting's stream and tell notify nothing. An entry
 # that is plainly a well-formed vote event is acknowledged without the
 # validation, inbox row and transaction of the full path; anything doubtful
 # takes the full path (and is dead-lettered there if it must be).
@@ -59,32 +59,32 @@ def build(settings: Settings | None = None, config: NotifyConfig | None = None) 
     service.before_stop(sender.stop)
     service.sender = sender  # type: ignore[attr-defined]  # for tests and operators
     service.publisher(
-        streams.OUT_NOTIFY,
+        topology.OUT_NOTIFY,
         (T.NOTIFICATION_SENT, Notification),
         (T.NOTIFICATION_FAILED, Notification),
         description="Each email sent or given up on; the winner contact's only after the ceremony",
     )
 
-    @service.subscriber(streams.OUT_SUBMISSION, *kinds(streams.OUT_SUBMISSION), description="Coordinators' addresses")
+    @service.subscriber(topology.OUT_SUBMISSION, *kinds(topology.OUT_SUBMISSION), description="Coordinators' addresses")
     async def on_submissions(msg: RedisBatchStreamMessage) -> None:
-        await service.consume(streams.OUT_SUBMISSION, msg.raw_message)
+        await service.consume(topology.OUT_SUBMISSION, msg.raw_message)
 
-    @service.subscriber(streams.OUT_ELIGIBILITY, *kinds(streams.OUT_ELIGIBILITY), description="Verdicts to acknowledge")
+    @service.subscriber(topology.OUT_ELIGIBILITY, *kinds(topology.OUT_ELIGIBILITY), description="Verdicts to acknowledge")
     async def on_eligibility(msg: RedisBatchStreamMessage) -> None:
-        await service.consume(streams.OUT_ELIGIBILITY, msg.raw_message)
+        await service.consume(topology.OUT_ELIGIBILITY, msg.raw_message)
 
-    @service.subscriber(streams.OUT_JUDGING, *kinds(streams.OUT_JUDGING), description="Nominee list, awards")
+    @service.subscriber(topology.OUT_JUDGING, *kinds(topology.OUT_JUDGING), description="Nominee list, awards")
     async def on_judging(msg: RedisBatchStreamMessage) -> None:
-        await service.consume(streams.OUT_JUDGING, msg.raw_message)
+        await service.consume(topology.OUT_JUDGING, msg.raw_message)
 
-    @service.subscriber(streams.SEALED_JUDGING, *kinds(streams.SEALED_JUDGING), description="The confidential winner contact")
+    @service.subscriber(topology.SEALED_JUDGING, *kinds(topology.SEALED_JUDGING), description="The confidential winner contact")
     async def on_sealed(msg: RedisBatchStreamMessage) -> None:
-        await service.consume(streams.SEALED_JUDGING, msg.raw_message)
+        await service.consume(topology.SEALED_JUDGING, msg.raw_message)
 
-    @service.subscriber(streams.OUT_VOTING, *kinds(streams.OUT_VOTING), description="Weekly progress, the close of voting")
+    @service.subscriber(topology.OUT_VOTING, *kinds(topology.OUT_VOTING), description="Weekly progress, the close of voting")
     async def on_voting(msg: RedisBatchStreamMessage) -> None:
         raw = msg.raw_message
-        entries = bus.entries_from(streams.OUT_VOTING, raw["message_ids"], raw["data"])
+        entries = bus.entries_from(topology.OUT_VOTING, raw["message_ids"], raw["data"])
         relevant = [e for e in entries if not cheaply_ignored(e.raw)]
         await service.process(relevant, ack=entries)
 

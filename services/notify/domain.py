@@ -14,7 +14,14 @@ from enum import StrEnum
 from typing import Any
 
 from shared.envelope import ID_NAMESPACE
-from shared.events import AwardsAnnounced, NominationsPublished, SubmissionScreened, VotingClosed, VotingProgress, WinnerRecorded
+from shared.events import (
+    AwardsAnnounced,
+    NominationsPublished,
+    SubmissionScreened,
+    VotingClosed,
+    VotingProgress,
+    WinnerRecorded,
+)
 
 
 class Occasion(StrEnum):

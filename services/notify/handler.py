@@ -17,7 +17,7 @@ from sqlmodel import Session
 from services.notify import domain, store
 from services.notify.domain import Notice
 from services.notify.reports import log, log_fields, row_fields
-from shared import streams
+from shared import topology
 from shared.envelope import CloudEvent, field_errors
 from shared.events import (
     AwardsAnnounced,
@@ -31,7 +31,6 @@ from shared.events import (
     utc_iso,
 )
 from shared.runtime import Effects, ServiceContext, types_on
-
 
 
 class InvalidData(ValueError):
@@ -52,11 +51,11 @@ IGNORED = frozenset({
 class NotifyHandler:
     tables = store.TABLES
     accepts = types_on([
-        (streams.OUT_SUBMISSION, [T.SUBMISSION_RECEIVED, T.SUBMISSION_REJECTED]),
-        (streams.OUT_ELIGIBILITY, [T.SUBMISSION_SCREENED]),
-        (streams.OUT_JUDGING, [T.NOMINATION_RECORDED, T.NOMINATION_REFUSED, T.NOMINATIONS_PUBLISHED, T.WINNER_REFUSED, T.AWARDS_ANNOUNCED]),
-        (streams.SEALED_JUDGING, [T.WINNER_RECORDED]),
-        (streams.OUT_VOTING, [T.VOTE_ACCEPTED, T.VOTE_REJECTED, T.VOTING_PROGRESS, T.VOTING_CLOSED]),
+        (topology.OUT_SUBMISSION, [T.SUBMISSION_RECEIVED, T.SUBMISSION_REJECTED]),
+        (topology.OUT_ELIGIBILITY, [T.SUBMISSION_SCREENED]),
+        (topology.OUT_JUDGING, [T.NOMINATION_RECORDED, T.NOMINATION_REFUSED, T.NOMINATIONS_PUBLISHED, T.WINNER_REFUSED, T.AWARDS_ANNOUNCED]),
+        (topology.SEALED_JUDGING, [T.WINNER_RECORDED]),
+        (topology.OUT_VOTING, [T.VOTE_ACCEPTED, T.VOTE_REJECTED, T.VOTING_PROGRESS, T.VOTING_CLOSED]),
     ])
 
     def __init__(self, ctx: ServiceContext) -> None:

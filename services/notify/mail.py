@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from datetime import datetime, timezone
 from email.headerregistry import Address
 from email.message import EmailMessage
-from datetime import datetime, timezone
 from email.utils import format_datetime
 from typing import Any
 

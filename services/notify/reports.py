@@ -1,5 +1,5 @@
 """What the service tells the world about its emails: the outcome events on
-`wsis:out:notify`, and the fields its log lines may carry under the embargo."""
+notify's output stream, and the fields its log lines may carry under the embargo."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from services.notify.store import Notification, Status
-from shared import streams
+from shared import topology
 from shared.envelope import ID_NAMESPACE, CloudEvent
-from shared.events import Notification as NotificationData, T
+from shared.events import Notification as NotificationData
+from shared.events import T
 from shared.logs import get_logger
 from shared.outbox import OutboxEvent
 
@@ -59,4 +60,4 @@ def outcome_event(row: Notification, source: str) -> OutboxEvent:
         data=data.model_dump(mode="json", exclude_none=True),
         causationid=row.cause_id,
     )
-    return OutboxEvent(id=event.id, stream=streams.OUT_NOTIFY, cause_key=f"notify\x1f{row.notification_id}", body=event.to_json())
+    return OutboxEvent(id=event.id, stream=topology.OUT_NOTIFY, cause_key=f"notify\x1f{row.notification_id}", body=event.to_json())

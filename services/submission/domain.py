@@ -15,7 +15,12 @@ from pydantic import ValidationError
 
 from shared.contest import Contest
 from shared.envelope import field_errors
-from shared.events import FieldError, SubmissionReceived, SubmissionRejected, SubmissionSubmitted
+from shared.events import (
+    FieldError,
+    SubmissionReceived,
+    SubmissionRejected,
+    SubmissionSubmitted,
+)
 
 
 @dataclass(frozen=True, slots=True)

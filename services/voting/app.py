@@ -18,10 +18,9 @@ from services.voting.consumer import StreamLoop
 from services.voting.intake import JudgingHandler, Registry
 from services.voting.ledger import Ledger
 from services.voting.projection import Projection
-from shared import bus, streams
+from shared import bus, topology
 from shared.runtime import Service
 from shared.settings import Settings
-
 
 # The hot path makes and drops a few objects a ballot by the hundred thousand;
 # the collector's default rhythm (a young collection every 700 allocations,
@@ -55,7 +54,7 @@ class VotingService(Service):
 
     async def _start(self) -> None:
         await super()._start()
-        for stream in (streams.IN_STAKEHOLDERS, streams.IN_BALLOTS, streams.IN_CLOCK):
+        for stream in (topology.IN_STAKEHOLDERS, topology.IN_BALLOTS, topology.IN_CLOCK):
             await bus.ensure_group(self.redis, stream, self.name)
         self.ledger = ledger = Ledger(self.ctx.engine)
         self.projection = Projection(self.redis)
@@ -74,10 +73,10 @@ class VotingService(Service):
         await self.reporter.relay()
         settings, source = self.settings, self.source
         self.loops = [
-            StreamLoop(self.redis, streams.IN_STAKEHOLDERS, self.name, self.consumer, self.registry.process, settings, source),
-            StreamLoop(self.redis, streams.IN_BALLOTS, self.name, self.consumer, self.desk.process, settings, source, self.desk.begin,
+            StreamLoop(self.redis, topology.IN_STAKEHOLDERS, self.name, self.consumer, self.registry.process, settings, source),
+            StreamLoop(self.redis, topology.IN_BALLOTS, self.name, self.consumer, self.desk.process, settings, source, self.desk.begin,
                        settings.ballot_batch_size),
-            StreamLoop(self.redis, streams.IN_CLOCK, self.name, self.consumer, self.reporter.process, settings, source),
+            StreamLoop(self.redis, topology.IN_CLOCK, self.name, self.consumer, self.reporter.process, settings, source),
         ]
         for loop in self.loops:
             loop.start()
@@ -98,9 +97,9 @@ class VotingService(Service):
 def build(settings: Settings | None = None) -> VotingService:
     service = VotingService(settings)
 
-    @service.subscriber(streams.OUT_JUDGING, title="judging", description="The nominee list (other judging events are ignored)")
+    @service.subscriber(topology.OUT_JUDGING, title="judging", description="The nominee list (other judging events are ignored)")
     async def on_judging(msg: RedisBatchStreamMessage) -> None:
-        await service.consume(streams.OUT_JUDGING, msg.raw_message)
+        await service.consume(topology.OUT_JUDGING, msg.raw_message)
 
     return service
 

@@ -21,7 +21,7 @@ from redis.asyncio import Redis
 from services.voting import commands, domain, store, wire
 from services.voting.ledger import Held, Ledger, Outcome
 from services.voting.projection import Projection
-from shared import bus, streams
+from shared import bus, topology
 from shared.envelope import Unreadable
 from shared.events import T
 from shared.logs import get_logger
@@ -84,10 +84,10 @@ class BallotDesk:
                 await asyncio.wait([asyncio.ensure_future(after)])  # in order; its failure is its own
             # A stored answer (a ballot seen before) keeps its own time: the text goes with its instant only.
             texts = {(ballot.key, ballot.at): ballot.text for ballot in ballots}
-            await commands.xadd_all(self.redis, [*dead, *((streams.OUT_VOTING, self._answer(row, texts.get((row[0], row[6])))) for row in answers)])
+            await commands.xadd_all(self.redis, [*dead, *((topology.OUT_VOTING, self._answer(row, texts.get((row[0], row[6])))) for row in answers)])
             if entries or answers:
                 ids = {"first": entries[0].entry_id, "last": entries[-1].entry_id} if entries else {}
-                log.info("ballots.batch", stream=streams.IN_BALLOTS, entries=len(entries), dead=len(dead), **counts, **ids,
+                log.info("ballots.batch", stream=topology.IN_BALLOTS, entries=len(entries), dead=len(dead), **counts, **ids,
                          ms=round((time.perf_counter() - started) * 1000, 1))
 
         return finish
@@ -108,7 +108,7 @@ class BallotDesk:
             if isinstance(event, Unreadable):
                 log.warning("entry.deadlettered", stream=entry.stream, entry_id=entry.entry_id, error=event.error)
                 letter = bus.deadletter(entry.stream, entry.entry_id, event.error, entry.raw, self.source)
-                dead.append((streams.DEADLETTER, letter.to_json()))
+                dead.append((topology.DEADLETTER, letter.to_json()))
                 continue
             key = wire.answer_id(ANSWER, event.source, event.id)
             ballot = Ballot(key, event.id, event.at, entry.entry_id, domain.read_ballot(event.data), event.data, text=event.text)
@@ -159,7 +159,7 @@ class BallotDesk:
 
     def _row(self, ballot: Ballot, reason: str | None) -> Outcome:
         if self.debug:
-            log.debug("ballot.decided", stream=streams.IN_BALLOTS, event_id=ballot.ballot_id, reason=reason or "candidate")
+            log.debug("ballot.decided", stream=topology.IN_BALLOTS, event_id=ballot.ballot_id, reason=reason or "candidate")
         if ballot.fields is not None:
             voter, category, project = ballot.fields
             return (ballot.key, ballot.ballot_id, voter, category, project, reason, ballot.at)
@@ -178,7 +178,7 @@ class BallotDesk:
         self.ledger.mark(cur, lost, domain.ALREADY_VOTED)
         if self.debug:
             for key in lost:
-                log.debug("ballot.already_voted", stream=streams.IN_BALLOTS, answer_id=wire.uuid_text(key))
+                log.debug("ballot.already_voted", stream=topology.IN_BALLOTS, answer_id=wire.uuid_text(key))
         return lost
 
     def _take_held(self, cur: Any) -> list[Ballot]:

@@ -24,7 +24,7 @@ from services.voting import commands, store, tally, wire
 from services.voting.ballots import BallotDesk
 from services.voting.domain import micros
 from services.voting.projection import Projection
-from shared import bus, streams
+from shared import bus, topology
 from shared.envelope import CloudEvent, Unreadable, parse_entry
 from shared.events import T
 from shared.logs import get_logger
@@ -68,7 +68,7 @@ class Reporter:
                 continue
             error = event.error if isinstance(event, Unreadable) else f"unknown event type {event.type!r} on {entry.stream}"
             log.warning("entry.deadlettered", stream=entry.stream, entry_id=entry.entry_id, error=error)
-            dead.append((streams.DEADLETTER, bus.deadletter(entry.stream, entry.entry_id, error, entry.raw, self.ctx.source).to_json()))
+            dead.append((topology.DEADLETTER, bus.deadletter(entry.stream, entry.entry_id, error, entry.raw, self.ctx.source).to_json()))
         await commands.xadd_all(self.redis, dead)
         if not ticks:
             return
@@ -80,7 +80,7 @@ class Reporter:
 
     async def drain(self, tick_id: str) -> None:
         """Wait until every ballot in the stream now is settled by the group, held ones too."""
-        upto = entry_key((await self.redis.xinfo_stream(streams.IN_BALLOTS))["last-generated-id"])
+        upto = entry_key((await self.redis.xinfo_stream(topology.IN_BALLOTS))["last-generated-id"])
         deadline = time.monotonic() + self.drain_timeout
         while not (await self._delivered_and_acked(upto) and await self._none_held()):
             if time.monotonic() > deadline:
@@ -89,13 +89,13 @@ class Reporter:
         log.info("ballots.drained", tick_id=tick_id, upto="%d-%d" % upto)
 
     async def _delivered_and_acked(self, upto: tuple[int, int]) -> bool:
-        group = next(g for g in await self.redis.xinfo_groups(streams.IN_BALLOTS) if g["name"] in (self.ctx.name, self.ctx.name.encode()))
+        group = next(g for g in await self.redis.xinfo_groups(topology.IN_BALLOTS) if g["name"] in (self.ctx.name, self.ctx.name.encode()))
         if entry_key(group["last-delivered-id"]) < upto:
             return False
         if group["pending"] == 0:
             return True
         # The last pending entry may have been acknowledged since: then there is no oldest one.
-        oldest = (await self.redis.xpending(streams.IN_BALLOTS, self.ctx.name))["min"]
+        oldest = (await self.redis.xpending(topology.IN_BALLOTS, self.ctx.name))["min"]
         return oldest is None or entry_key(oldest) > upto
 
     async def _none_held(self) -> bool:
@@ -140,7 +140,7 @@ class Reporter:
             pending = [(row.name, row.body) for row in sorted(rows, key=lambda r: (r.name == "closed", len(r.name), r.name))]
         if not pending:
             return
-        await commands.xadd_all(self.redis, [(streams.OUT_VOTING, body) for _, body in pending])
+        await commands.xadd_all(self.redis, [(topology.OUT_VOTING, body) for _, body in pending])
         names = [name for name, _ in pending]
         with Session(self.ctx.engine) as session:
             session.exec(update(store.ReportRow).where(col(store.ReportRow.name).in_(names)).values(published=True))  # type: ignore[call-overload]

@@ -16,7 +16,7 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError, NoScriptError, TimeoutError
 
-from shared import streams
+from shared import topology
 from shared.bus import OUTBOUND_MAXLEN
 
 # One script call XADDs a whole batch: one command and one reply instead of a
@@ -41,7 +41,7 @@ async def xadd_all(redis: Redis, entries: Sequence[tuple[str, bytes]]) -> None:
     """XADD every (stream, body) in order; one script call per run of one stream."""
     for stream, run in groupby(entries, key=lambda entry: entry[0]):
         bodies = [body for _, body in run]
-        maxlen = b"0" if stream == streams.DEADLETTER else str(OUTBOUND_MAXLEN).encode()
+        maxlen = b"0" if stream == topology.DEADLETTER else str(OUTBOUND_MAXLEN).encode()
         for start in range(0, len(bodies), CHUNK):
             args = (maxlen, *bodies[start : start + CHUNK])
             try:

@@ -22,7 +22,7 @@ from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
 from services.voting import commands
-from shared import bus, streams
+from shared import bus, topology
 from shared.logs import get_logger
 from shared.settings import Settings
 
@@ -146,7 +146,7 @@ class StreamLoop:
         if deliveries > self.settings.max_deliveries:
             error = f"gave up after {deliveries - 1} deliveries: {self._errors.pop(entry.entry_id, 'failed on every delivery')}"
             letter = bus.deadletter(self.stream, entry.entry_id, error, entry.raw, self.source)
-            await bus.publish_all(self.redis, [(streams.DEADLETTER, letter)], [entry], self.group)
+            await bus.publish_all(self.redis, [(topology.DEADLETTER, letter)], [entry], self.group)
             log.error("entry.deadlettered", stream=self.stream, entry_id=entry.entry_id, error=error)
             return
         try:

@@ -1,8 +1,8 @@
 """The durable copies of what the voting service learns from others.
 
-Members (`wsis:in:stakeholders`) come by the hundred thousand, so they take
+Members (the registry's stream) come by the hundred thousand, so they take
 a batch path like ballots: one upsert a batch, newest entry wins. The
-nominee list (`wsis:out:judging`) is one event among a few hundred, so it
+nominee list (on judging's stream) is one event among a few hundred, so it
 goes through the foundation's per-event runtime (inbox, dead letters).
 """
 
@@ -17,7 +17,7 @@ from services.voting import commands, store, wire
 from services.voting.domain import read_member
 from services.voting.ledger import Ledger, Member
 from services.voting.projection import nominee_map
-from shared import bus, streams
+from shared import bus, topology
 from shared.envelope import CloudEvent, Unreadable
 from shared.events import NominationsPublished, T
 from shared.logs import get_logger
@@ -44,7 +44,7 @@ class Registry:
                 event = Unreadable(f"unknown event type {event.type!r} on {entry.stream}")
             if isinstance(event, Unreadable):
                 log.warning("entry.deadlettered", stream=entry.stream, entry_id=entry.entry_id, error=event.error)
-                dead.append((streams.DEADLETTER, bus.deadletter(entry.stream, entry.entry_id, event.error, entry.raw, self.source).to_json()))
+                dead.append((topology.DEADLETTER, bus.deadletter(entry.stream, entry.entry_id, event.error, entry.raw, self.source).to_json()))
                 continue
             member = read_member(event.data)
             if member is None:
@@ -57,7 +57,7 @@ class Registry:
             await self.ledger.run(self._store, rows)
         await commands.xadd_all(self.redis, dead)
         if entries:
-            log.info("stakeholders.batch", stream=streams.IN_STAKEHOLDERS, entries=len(entries), stored=len(rows), dead=len(dead))
+            log.info("stakeholders.batch", stream=topology.IN_STAKEHOLDERS, entries=len(entries), stored=len(rows), dead=len(dead))
 
 
     def _store(self, rows: list[Member]) -> None:
@@ -69,7 +69,7 @@ class JudgingHandler:
     """Keeps the nominee list; every other judging event is read and let be."""
 
     tables = store.TABLES
-    accepts = types_on([(streams.OUT_JUDGING, JUDGING_TYPES)])
+    accepts = types_on([(topology.OUT_JUDGING, JUDGING_TYPES)])
 
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx

@@ -2,7 +2,7 @@
 
 A consumer group hands each entry to one replica only, yet every replica
 needs every member and the list to judge a ballot. So each replica reads
-`wsis:in:stakeholders` and `wsis:out:judging` itself (XREAD, no group) from
+the members' and judging's streams itself (XREAD, no group) from
 the start, on top of what the database held at start; the group consumers
 store the same facts durably. Catching up to the ends of those streams after
 a ballot batch was read means every registration published before those
@@ -19,7 +19,7 @@ from redis.asyncio import Redis
 
 from services.voting import wire
 from services.voting.domain import Member, Nominee, read_member
-from shared import streams
+from shared import topology
 from shared.envelope import Unreadable
 from shared.events import NominationsPublished, T
 from shared.logs import get_logger
@@ -34,7 +34,7 @@ class Projection:
         self.members: dict[str, Member] = {}
         self.nominees: dict[str, Nominee] | None = None
         self.list_event_id: str | None = None
-        self._next = {streams.IN_STAKEHOLDERS: "0-0", streams.OUT_JUDGING: "0-0"}
+        self._next = {topology.IN_STAKEHOLDERS: "0-0", topology.OUT_JUDGING: "0-0"}
         self._lock = asyncio.Lock()
 
     def seed(self, members: Iterable[tuple[str, str | None, bool]], nominees: list[tuple[str, int, str, str]]) -> None:
@@ -68,11 +68,11 @@ class Projection:
         event = wire.read(raw)
         if isinstance(event, Unreadable):
             return  # the group consumer dead-letters it
-        if stream == streams.IN_STAKEHOLDERS and event.type == T.STAKEHOLDER_REGISTERED:
+        if stream == topology.IN_STAKEHOLDERS and event.type == T.STAKEHOLDER_REGISTERED:
             member = read_member(event.data)
             if member is not None:
                 self.members[member[0]] = member[1]
-        elif stream == streams.OUT_JUDGING and event.type == T.NOMINATIONS_PUBLISHED:
+        elif stream == topology.OUT_JUDGING and event.type == T.NOMINATIONS_PUBLISHED:
             self._take_list(event)
 
     def _take_list(self, event: wire.Event) -> None:

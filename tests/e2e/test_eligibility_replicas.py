@@ -14,10 +14,10 @@ import pytest
 
 from bench.eligibility import corpus
 from bench.eligibility.generate import original, received
-from shared import streams
+from shared import topology
 from tests import processes
-from tests.processes import wait_until
 from tests.helpers import events
+from tests.processes import wait_until
 
 pytestmark = pytest.mark.slow
 PAIRS = 30
@@ -56,17 +56,17 @@ async def test_two_replicas_agree_on_the_first_entry_whatever_order_they_screen_
 
             async def reading(count: int = count) -> bool:
                 try:
-                    return len(await redis.xinfo_consumers(streams.OUT_SUBMISSION, "eligibility")) == count
+                    return len(await redis.xinfo_consumers(topology.OUT_SUBMISSION, "eligibility")) == count
                 except Exception:
                     return False
 
             await wait_until(reading, 60, f"{count} replica(s) reading")
         sent = entries()
         for event in sent:
-            await redis.xadd(streams.OUT_SUBMISSION, {"__data__": json.dumps(event)})
+            await redis.xadd(topology.OUT_SUBMISSION, {"__data__": json.dumps(event)})
 
         async def all_screened() -> bool:
-            return {e["subject"] for e in await events(redis, streams.OUT_ELIGIBILITY)} >= {e["data"]["submission_id"] for e in sent}
+            return {e["subject"] for e in await events(redis, topology.OUT_ELIGIBILITY)} >= {e["data"]["submission_id"] for e in sent}
 
         await wait_until(all_screened, 120, "every entry screened")
         await asyncio.sleep(1)  # re-screens of the same batch
@@ -77,7 +77,7 @@ async def test_two_replicas_agree_on_the_first_entry_whatever_order_they_screen_
             replica.wait(30)
 
     last: dict[str, dict] = {}
-    for event in await events(redis, streams.OUT_ELIGIBILITY):
+    for event in await events(redis, topology.OUT_ELIGIBILITY):
         last[event["subject"]] = event["data"]
     s3 = {sid: next(r["result"] for r in v["rules"] if r["rule"].startswith("S3")) for sid, v in last.items()}
     s4 = {sid: next(r["result"] for r in v["rules"] if r["rule"].startswith("S4")) for sid, v in last.items()}

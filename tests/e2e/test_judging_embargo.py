@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from shared import streams
+from shared import topology
 from shared.events import T
 from tests.helpers import cloudevent, events, wait_for
 
@@ -94,7 +94,7 @@ async def consumed(redis, stream: str, timeout: float = 60) -> None:
 def public_streams(keys: list[bytes]) -> list[str]:
     """Every stream on the bus but the sealed one and the panel's own input."""
     names = sorted(k.decode() for k in keys)
-    return [n for n in names if n not in (streams.SEALED_JUDGING, streams.IN_PANEL)]
+    return [n for n in names if n not in (topology.SEALED_JUDGING, topology.IN_PANEL)]
 
 
 def leaks(text: str, winners: set[str]) -> bool:
@@ -105,17 +105,17 @@ def leaks(text: str, winners: set[str]) -> bool:
 async def test_a_full_contest_keeps_the_winners_sealed_until_the_ceremony(judging_process, redis):
     for category in CATEGORIES:
         received, screened = entries(category)
-        await send(redis, streams.OUT_SUBMISSION, received)
+        await send(redis, topology.OUT_SUBMISSION, received)
         if category != LATE_VERDICTS:
-            await send(redis, streams.OUT_ELIGIBILITY, screened)
+            await send(redis, topology.OUT_ELIGIBILITY, screened)
     nominations = [panel(T.PANEL_NOMINATED, {"submission_id": pid(c, n), "category": c}, "2021-02-15T10:00:00Z") for c in CATEGORIES for n in range(22)]
     nominations.append(panel(T.PANEL_NOMINATED, {"submission_id": pid(5, 0), "category": 5}, "2021-02-16T10:00:00Z"))
-    await send(redis, streams.IN_PANEL, nominations)
-    await consumed(redis, streams.IN_PANEL)  # category 18's nominations now wait for their verdicts
-    await send(redis, streams.OUT_ELIGIBILITY, entries(LATE_VERDICTS)[1])
-    await send(redis, streams.IN_CLOCK, [tick("2021-02-26T23:00:00Z"), tick("2021-02-28T23:00:00Z")])
+    await send(redis, topology.IN_PANEL, nominations)
+    await consumed(redis, topology.IN_PANEL)  # category 18's nominations now wait for their verdicts
+    await send(redis, topology.OUT_ELIGIBILITY, entries(LATE_VERDICTS)[1])
+    await send(redis, topology.IN_CLOCK, [tick("2021-02-26T23:00:00Z"), tick("2021-02-28T23:00:00Z")])
 
-    out = await wait_for(redis, streams.OUT_JUDGING, lambda seen: any(e["type"] == T.NOMINATIONS_PUBLISHED for e in seen), timeout=90)
+    out = await wait_for(redis, topology.OUT_JUDGING, lambda seen: any(e["type"] == T.NOMINATIONS_PUBLISHED for e in seen), timeout=90)
     listed = next(e for e in out if e["type"] == T.NOMINATIONS_PUBLISHED)["data"]["categories"]
     assert [[n["submission_id"] for n in c["nominees"]] for c in listed] == [[pid(c, n) for n in range(20)] for c in CATEGORIES]
     refusals = sorted({e["data"]["reason"] for e in out if e["type"] == T.NOMINATION_REFUSED})
@@ -126,12 +126,12 @@ async def test_a_full_contest_keeps_the_winners_sealed_until_the_ceremony(judgin
     closed = cloudevent(T.VOTING_CLOSED, {"as_of": "2021-03-31T21:00:00Z", "categories": [{"category": c, "finalists": f, "tally": [], "ties": []} for c, f in finalists.items()]}, time_="2021-03-31T21:00:00Z")
     select = [panel(T.PANEL_WINNER_SELECTED, {"category": c, "submission_id": winners[c]}, "2021-04-06T09:00:00Z") for c in CATEGORIES]
     second = panel(T.PANEL_WINNER_SELECTED, {"category": 4, "submission_id": finalists[4][0]}, "2021-04-07T09:00:00Z")
-    await send(redis, streams.IN_PANEL, select[:9])  # before the close of voting is seen: they wait
-    await send(redis, streams.OUT_VOTING, [cloudevent(T.VOTE_ACCEPTED, {"ballot_id": str(i)}) for i in range(500)] + [closed])
-    await send(redis, streams.IN_PANEL, [*select[9:], second])
+    await send(redis, topology.IN_PANEL, select[:9])  # before the close of voting is seen: they wait
+    await send(redis, topology.OUT_VOTING, [cloudevent(T.VOTE_ACCEPTED, {"ballot_id": str(i)}) for i in range(500)] + [closed])
+    await send(redis, topology.IN_PANEL, [*select[9:], second])
 
-    refused = await wait_for(redis, streams.OUT_JUDGING, lambda seen: any(e["type"] == T.WINNER_REFUSED for e in seen), timeout=60)
-    sealed = await wait_for(redis, streams.SEALED_JUDGING, lambda seen: len(seen) == 18, timeout=60)
+    refused = await wait_for(redis, topology.OUT_JUDGING, lambda seen: any(e["type"] == T.WINNER_REFUSED for e in seen), timeout=60)
+    sealed = await wait_for(redis, topology.SEALED_JUDGING, lambda seen: len(seen) == 18, timeout=60)
     assert {(e["data"]["category"], e["data"]["submission_id"]) for e in sealed} == set(winners.items())
     assert [e["data"]["reason"] for e in refused if e["type"] == T.WINNER_REFUSED] == ["already_decided"]
 
@@ -144,7 +144,7 @@ async def test_a_full_contest_keeps_the_winners_sealed_until_the_ceremony(judgin
             scanned += 1
             assert event["type"] not in (T.WINNER_RECORDED, T.AWARDS_ANNOUNCED), (stream, event)
             assert not leaks(json.dumps(event), named), (stream, event)
-    assert scanned > 1000 and streams.OUT_JUDGING in public_streams(keys)
+    assert scanned > 1000 and topology.OUT_JUDGING in public_streams(keys)
     lines = judging_process.read_text().splitlines()
     assert not [line for line in lines if leaks(line, named)]
     assert sum('"panel.selection_recorded"' in line for line in lines) == 18
@@ -152,10 +152,10 @@ async def test_a_full_contest_keeps_the_winners_sealed_until_the_ceremony(judgin
     assert not [line for line in lines if "@example.org" in line or "A Coordinator" in line]
     assert sum('"panel.decision_held"' in line for line in lines) >= 22 + 9  # category 18 and the early selections
 
-    await send(redis, streams.IN_PANEL, [panel(T.PANEL_WINNERS_ANNOUNCED, {}, "2021-05-18T14:00:00Z")])
-    out = await wait_for(redis, streams.OUT_JUDGING, lambda seen: any(e["type"] == T.AWARDS_ANNOUNCED for e in seen), timeout=60)
+    await send(redis, topology.IN_PANEL, [panel(T.PANEL_WINNERS_ANNOUNCED, {}, "2021-05-18T14:00:00Z")])
+    out = await wait_for(redis, topology.OUT_JUDGING, lambda seen: any(e["type"] == T.AWARDS_ANNOUNCED for e in seen), timeout=60)
     awards = next(e for e in out if e["type"] == T.AWARDS_ANNOUNCED)["data"]["categories"]
     assert {a["category"]: a["winner"] for a in awards} == winners
     assert sum(len(a["champions"]) for a in awards) == 72
     assert all(sorted([a["winner"], *a["champions"]]) == sorted(finalists[a["category"]]) for a in awards)
-    assert await events(redis, streams.DEADLETTER) == []
+    assert await events(redis, topology.DEADLETTER) == []

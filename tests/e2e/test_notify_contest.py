@@ -22,9 +22,17 @@ from typing import Any
 import pytest
 
 from services.notify.sink import SmtpSink
-from shared import streams
+from shared import topology
 from tests.helpers import events, publish, wait_for
-from tests.integration.test_notify_service import announced, closed, progress, published, received, screened, winner
+from tests.integration.test_notify_service import (
+    announced,
+    closed,
+    progress,
+    published,
+    received,
+    screened,
+    winner,
+)
 
 pytestmark = pytest.mark.slow
 CATEGORIES = (1, 2, 3)
@@ -51,19 +59,19 @@ def first_half() -> list[tuple[str, dict[str, Any]]]:
     out: list[tuple[str, dict[str, Any]]] = []
     for c in CATEGORIES:
         for n in range(1, 7):
-            out.append((streams.OUT_SUBMISSION, received(entry(c, n), category=c)))
+            out.append((topology.OUT_SUBMISSION, received(entry(c, n), category=c)))
     # Verdicts come on another stream, some before the addresses are read.
-    out[3:3] = [(streams.OUT_ELIGIBILITY, verdict(c, n)) for c in CATEGORIES for n in range(1, 7)]
-    out.append((streams.OUT_JUDGING, published(NOMINEES)))
+    out[3:3] = [(topology.OUT_ELIGIBILITY, verdict(c, n)) for c in CATEGORIES for n in range(1, 7)]
+    out.append((topology.OUT_JUDGING, published(NOMINEES)))
     week1 = {c: [(sid, 10 - i) for i, sid in enumerate(NOMINEES[c])] for c in CATEGORIES}
-    out.append((streams.OUT_VOTING, progress(1, week1)))
+    out.append((topology.OUT_VOTING, progress(1, week1)))
     return out
 
 
 def second_half() -> list[tuple[str, dict[str, Any]]]:
     week2 = {c: [(sid, 20 - i) for i, sid in enumerate(NOMINEES[c])] for c in CATEGORIES}
-    out = [(streams.OUT_VOTING, progress(2, week2, as_of="2021-03-14T23:00:00Z")), (streams.OUT_VOTING, closed(FINALISTS))]
-    out += [(streams.SEALED_JUDGING, winner(c, WINNERS[c])) for c in CATEGORIES]
+    out = [(topology.OUT_VOTING, progress(2, week2, as_of="2021-03-14T23:00:00Z")), (topology.OUT_VOTING, closed(FINALISTS))]
+    out += [(topology.SEALED_JUDGING, winner(c, WINNERS[c])) for c in CATEGORIES]
     return out
 
 
@@ -146,16 +154,16 @@ async def run_contest(redis, notify: NotifyProcess, delivered, stop_signal: int)
     want = expected()
     total = sum(want.values())
     after_ceremony = sum(n for (_, occasion), n in want.items() if occasion in ("winner", "awards"))
-    await wait_for(redis, streams.OUT_NOTIFY, lambda seen: distinct(seen) == total - after_ceremony, timeout=90)
+    await wait_for(redis, topology.OUT_NOTIFY, lambda seen: distinct(seen) == total - after_ceremony, timeout=90)
     await until(lambda: delivered() == total - after_ceremony + len(CATEGORIES))  # the winner contacts went at once
     await asyncio.sleep(0.5)
-    assert not [e for e in await events(redis, streams.OUT_NOTIFY) if e["data"]["occasion"] == "winner"]
-    await publish(redis, streams.OUT_JUDGING, announced({c: (WINNERS[c], [s for s in FINALISTS[c] if s != WINNERS[c]]) for c in CATEGORIES}))
-    await wait_for(redis, streams.OUT_NOTIFY, lambda seen: distinct(seen) == total, timeout=90)
+    assert not [e for e in await events(redis, topology.OUT_NOTIFY) if e["data"]["occasion"] == "winner"]
+    await publish(redis, topology.OUT_JUDGING, announced({c: (WINNERS[c], [s for s in FINALISTS[c] if s != WINNERS[c]]) for c in CATEGORIES}))
+    await wait_for(redis, topology.OUT_NOTIFY, lambda seen: distinct(seen) == total, timeout=90)
     await asyncio.sleep(0.5)
     notify.stop(signal.SIGTERM)
     assert 20 <= stopped_at < total, "the restart came in the middle of sending"
-    return list({e["id"]: e for e in await events(redis, streams.OUT_NOTIFY)}.values())
+    return list({e["id"]: e for e in await events(redis, topology.OUT_NOTIFY)}.values())
 
 
 def distinct(seen: list[dict[str, Any]]) -> int:
@@ -182,7 +190,7 @@ async def test_a_small_contest_sends_exactly_the_expected_emails_across_a_restar
     got = Counter((address_of(m).removesuffix("@example.org"), occasion_of(m["Subject"])) for m in mails)
     assert got == expected()
     check_events(out)
-    assert len(await events(redis, streams.OUT_NOTIFY)) == len(out), "a graceful stop publishes nothing twice"
+    assert len(await events(redis, topology.OUT_NOTIFY)) == len(out), "a graceful stop publishes nothing twice"
     winners = [m for m in mails if occasion_of(m["Subject"]) == "winner"]
     assert sorted(address_of(m) for m in winners) == sorted(f"{w}@example.org" for w in WINNERS.values())
     before_ceremony = [m for m in mails if occasion_of(m["Subject"]) not in ("winner", "awards")]

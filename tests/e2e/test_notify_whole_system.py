@@ -24,11 +24,11 @@ import psutil
 import pytest
 import yaml
 
-from wsis.cli import SERVICES, available_services
 from services.notify.sink import SmtpSink
-from shared import streams
+from shared import topology
 from shared.contest import DEFAULT_CONTEST_FILE
 from tests.helpers import cloudevent
+from wsis.cli import SERVICES, available_services
 
 pytestmark = [
     pytest.mark.slow,
@@ -95,7 +95,7 @@ def put(client, stream: str, kind: str, data: dict[str, Any], at: str) -> None: 
 
 
 def tick(client, at: str) -> None:  # type: ignore[no-untyped-def]
-    put(client, streams.IN_CLOCK, "wsis.clock.tick", {}, at)
+    put(client, topology.IN_CLOCK, "wsis.clock.tick", {}, at)
 
 
 @pytest.fixture
@@ -128,19 +128,19 @@ def occasion_of(subject: str) -> str:
 
 def expected_from_answers(client) -> Counter[tuple[str, str]]:  # type: ignore[no-untyped-def]
     want: Counter[tuple[str, str]] = Counter()
-    for verdict in of_type(client, streams.OUT_ELIGIBILITY, "wsis.submission.screened"):
+    for verdict in of_type(client, topology.OUT_ELIGIBILITY, "wsis.submission.screened"):
         want[(verdict["data"]["submission_id"], "acknowledgement")] = 1
         want[(verdict["data"]["submission_id"], "nomination")] = 1
-    for report in of_type(client, streams.OUT_VOTING, "wsis.voting.progress"):
+    for report in of_type(client, topology.OUT_VOTING, "wsis.voting.progress"):
         for category in report["data"]["categories"]:
             for project in category["projects"]:
                 want[(project["project_id"], f"progress-{report['data']['week']}")] = 1
-    for result in of_type(client, streams.OUT_VOTING, "wsis.voting.closed")[0]["data"]["categories"]:
+    for result in of_type(client, topology.OUT_VOTING, "wsis.voting.closed")[0]["data"]["categories"]:
         for project in result["finalists"]:
             want[(project, "champion")] = 1
-    for recorded in of_type(client, streams.SEALED_JUDGING, "wsis.winner.recorded"):
+    for recorded in of_type(client, topology.SEALED_JUDGING, "wsis.winner.recorded"):
         want[(recorded["data"]["submission_id"], "winner")] = 1
-    for result in of_type(client, streams.OUT_JUDGING, "wsis.awards.announced")[0]["data"]["categories"]:
+    for result in of_type(client, topology.OUT_JUDGING, "wsis.awards.announced")[0]["data"]["categories"]:
         for project in filter(None, [result["winner"], *result["champions"]]):
             want[(project, "awards")] = 1
     return want
@@ -152,50 +152,50 @@ def test_a_small_contest_through_every_service_emails_each_coordinator_exactly_w
                               block_ms="50", notify_poll_seconds="0.05")
         for category in CATEGORIES:
             for n in range(1, 7):
-                put(client, streams.IN_SUBMISSIONS, "wsis.submission.submitted", submission(category, n), "2021-01-10T10:00:00Z")
-        wait(lambda: len(of_type(client, streams.OUT_ELIGIBILITY, "wsis.submission.screened")) == 18, "18 verdicts")
+                put(client, topology.IN_SUBMISSIONS, "wsis.submission.submitted", submission(category, n), "2021-01-10T10:00:00Z")
+        wait(lambda: len(of_type(client, topology.OUT_ELIGIBILITY, "wsis.submission.screened")) == 18, "18 verdicts")
         wait(lambda: len(sink.received()) >= 5, "the first acknowledgements")
         restart_notify(system)  # in the middle of the acknowledgements
 
-        verdicts = {e["data"]["submission_id"]: e["data"] for e in of_type(client, streams.OUT_ELIGIBILITY, "wsis.submission.screened")}
+        verdicts = {e["data"]["submission_id"]: e["data"] for e in of_type(client, topology.OUT_ELIGIBILITY, "wsis.submission.screened")}
         eligible = sorted(s for s, v in verdicts.items() if v["outcome"] == "eligible")
         assert verdicts[sid(1, 6)]["outcome"] == "ineligible" and len(eligible) >= 15, {s: v["outcome"] for s, v in verdicts.items()}
         for entry in eligible:
-            put(client, streams.IN_PANEL, "wsis.panel.nominated", {"submission_id": entry, "category": verdicts[entry]["category"], "panel_member_id": "panel-1"}, "2021-02-10T10:00:00Z")
-        wait(lambda: len(of_type(client, streams.OUT_JUDGING, "wsis.nomination.recorded")) == len(eligible), "the nominations")
+            put(client, topology.IN_PANEL, "wsis.panel.nominated", {"submission_id": entry, "category": verdicts[entry]["category"], "panel_member_id": "panel-1"}, "2021-02-10T10:00:00Z")
+        wait(lambda: len(of_type(client, topology.OUT_JUDGING, "wsis.nomination.recorded")) == len(eligible), "the nominations")
         tick(client, "2021-02-28T23:00:00Z")
-        wait(lambda: of_type(client, streams.OUT_JUDGING, "wsis.nominations.published"), "the nominee list")
+        wait(lambda: of_type(client, topology.OUT_JUDGING, "wsis.nominations.published"), "the nominee list")
 
         voters = [f"voter-{i}" for i in range(24)]
         for voter in voters:
-            put(client, streams.IN_STAKEHOLDERS, "wsis.stakeholder.registered", {"user_id": voter, "username": voter, "email": f"{voter}@example.net",
+            put(client, topology.IN_STAKEHOLDERS, "wsis.stakeholder.registered", {"user_id": voter, "username": voter, "email": f"{voter}@example.net",
                 "organization": {"entity_id": f"vorg-{voter}", "name": "Members", "type": "academia", "country": "CH"}}, "2021-02-20T10:00:00Z")
         nominees = {c: sorted(e for e in eligible if verdicts[e]["category"] == c) for c in CATEGORIES}
         for week, (at, group) in enumerate((("2021-03-02T10:00:00Z", voters[:12]), ("2021-03-09T10:00:00Z", voters[12:])), start=1):
             for i, voter in enumerate(group):
                 for category in CATEGORIES:
                     choice = nominees[category][min(i % 7, len(nominees[category]) - 1)]
-                    put(client, streams.IN_BALLOTS, "wsis.ballot.cast", {"voter_id": voter, "category": category, "project_id": choice}, at)
+                    put(client, topology.IN_BALLOTS, "wsis.ballot.cast", {"voter_id": voter, "category": category, "project_id": choice}, at)
             tick(client, "2021-03-07T23:00:00Z" if week == 1 else "2021-03-14T23:00:00Z")
-            wait(lambda: len(of_type(client, streams.OUT_VOTING, "wsis.voting.progress")) == week, f"progress of week {week}")
-        wait(lambda: of_type(client, streams.OUT_VOTING, "wsis.voting.closed"), "the close of voting")
+            wait(lambda: len(of_type(client, topology.OUT_VOTING, "wsis.voting.progress")) == week, f"progress of week {week}")
+        wait(lambda: of_type(client, topology.OUT_VOTING, "wsis.voting.closed"), "the close of voting")
 
-        closed = [c for c in of_type(client, streams.OUT_VOTING, "wsis.voting.closed")[0]["data"]["categories"] if c["finalists"]]
+        closed = [c for c in of_type(client, topology.OUT_VOTING, "wsis.voting.closed")[0]["data"]["categories"] if c["finalists"]]
         assert [(c["category"], len(c["finalists"])) for c in closed] == [(c, 5) for c in CATEGORIES]
         for result in closed:
-            put(client, streams.IN_PANEL, "wsis.panel.winner_selected", {"category": result["category"], "submission_id": result["finalists"][1], "panel_member_id": "panel-1"}, "2021-04-02T10:00:00Z")
-        wait(lambda: len(of_type(client, streams.SEALED_JUDGING, "wsis.winner.recorded")) == 3, "the winners")
+            put(client, topology.IN_PANEL, "wsis.panel.winner_selected", {"category": result["category"], "submission_id": result["finalists"][1], "panel_member_id": "panel-1"}, "2021-04-02T10:00:00Z")
+        wait(lambda: len(of_type(client, topology.SEALED_JUDGING, "wsis.winner.recorded")) == 3, "the winners")
         wait(lambda: sum(occasion_of(m["Subject"]) == "winner" for m in sink.received()) == 3, "the confidential winner contacts")
         time.sleep(1.0)
-        assert not [e for e in read(client, streams.OUT_NOTIFY) if e["data"]["occasion"] == "winner"]
-        put(client, streams.IN_PANEL, "wsis.panel.winners_announced", {}, "2021-05-20T16:00:00Z")
-        wait(lambda: of_type(client, streams.OUT_JUDGING, "wsis.awards.announced"), "the announcement")
+        assert not [e for e in read(client, topology.OUT_NOTIFY) if e["data"]["occasion"] == "winner"]
+        put(client, topology.IN_PANEL, "wsis.panel.winners_announced", {}, "2021-05-20T16:00:00Z")
+        wait(lambda: of_type(client, topology.OUT_JUDGING, "wsis.awards.announced"), "the announcement")
 
         want = expected_from_answers(client)
         try:
-            wait(lambda: len(read(client, streams.OUT_NOTIFY)) == sum(want.values()), "every notification event", timeout=60)
+            wait(lambda: len(read(client, topology.OUT_NOTIFY)) == sum(want.values()), "every notification event", timeout=60)
         except AssertionError:
-            seen = Counter(e["data"]["occasion"] for e in read(client, streams.OUT_NOTIFY))
+            seen = Counter(e["data"]["occasion"] for e in read(client, topology.OUT_NOTIFY))
             raise AssertionError(f"notification events {dict(seen)}; expected {dict(Counter(o.split('-')[0] for _, o in want))}") from None
         time.sleep(1.0)
         mails = sink.received()
@@ -203,10 +203,10 @@ def test_a_small_contest_through_every_service_emails_each_coordinator_exactly_w
     got = Counter((parseaddr(str(m["To"]))[1].removesuffix("@example.org"), occasion_of(m["Subject"])) for m in mails)
     assert got == want
     assert sum(n for (_, o), n in want.items() if o.startswith("progress")) == 2 * len(eligible)
-    sent = read(client, streams.OUT_NOTIFY)
+    sent = read(client, topology.OUT_NOTIFY)
     assert all(e["type"] == "wsis.notification.sent" for e in sent) and len({e["id"] for e in sent}) == len(sent)
-    (ceremony,) = [entry_id for entry_id, f in client.xrange(streams.OUT_JUDGING) if b"wsis.awards.announced" in f[b"__data__"]]
-    winner_entries = [entry_id for entry_id, f in client.xrange(streams.OUT_NOTIFY) if json.loads(f[b"__data__"])["data"]["occasion"] == "winner"]
+    (ceremony,) = [entry_id for entry_id, f in client.xrange(topology.OUT_JUDGING) if b"wsis.awards.announced" in f[b"__data__"]]
+    winner_entries = [entry_id for entry_id, f in client.xrange(topology.OUT_NOTIFY) if json.loads(f[b"__data__"])["data"]["occasion"] == "winner"]
     assert len(winner_entries) == 3 and all(stream_time(e) >= stream_time(ceremony) for e in winner_entries)
 
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from bench.voting.events import ballot, member, nominees
-from shared import streams
+from shared import topology
 from tests import processes
-from tests.processes import wait_until
 from tests.helpers import events
+from tests.processes import wait_until
 
 pytestmark = pytest.mark.slow
 VOTERS = 150
@@ -33,8 +33,8 @@ def ballots_handled(log: Path) -> int:
 async def test_two_replicas_racing_conflicting_ballots_accept_one_vote_per_voter_and_category(redis, redis_url, database_url, tmp_path):
     data_dir = tmp_path / "data"
     for i in range(VOTERS):
-        await redis.xadd(streams.IN_STAKEHOLDERS, {"__data__": json.dumps(member(f"v-{i}"))})
-    await redis.xadd(streams.OUT_JUDGING, {"__data__": json.dumps(nominees({4: [(p, f"org-{p}") for p in PROJECTS]}))})
+        await redis.xadd(topology.IN_STAKEHOLDERS, {"__data__": json.dumps(member(f"v-{i}"))})
+    await redis.xadd(topology.OUT_JUDGING, {"__data__": json.dumps(nominees({4: [(p, f"org-{p}") for p in PROJECTS]}))})
     logs = [tmp_path / "replica-a.log", tmp_path / "replica-b.log"]
     replicas = []
     try:
@@ -44,7 +44,7 @@ async def test_two_replicas_racing_conflicting_ballots_accept_one_vote_per_voter
 
             async def reading(count: int = count) -> bool:
                 try:
-                    return len(await redis.xinfo_consumers(streams.IN_BALLOTS, "voting")) == count
+                    return len(await redis.xinfo_consumers(topology.IN_BALLOTS, "voting")) == count
                 except Exception:
                     return False
 
@@ -55,11 +55,11 @@ async def test_two_replicas_racing_conflicting_ballots_accept_one_vote_per_voter
             sent += mine
             async with redis.pipeline(transaction=False) as pipe:
                 for one in [*mine, mine[0]]:  # and the first one delivered twice
-                    pipe.xadd(streams.IN_BALLOTS, {"__data__": json.dumps(one)})
+                    pipe.xadd(topology.IN_BALLOTS, {"__data__": json.dumps(one)})
                 await pipe.execute()
 
         async def all_answered() -> bool:
-            return {e["causationid"] for e in await events(redis, streams.OUT_VOTING)} >= {b["id"] for b in sent}
+            return {e["causationid"] for e in await events(redis, topology.OUT_VOTING)} >= {b["id"] for b in sent}
 
         await wait_until(all_answered, 120, "every ballot answered")
     finally:
@@ -68,7 +68,7 @@ async def test_two_replicas_racing_conflicting_ballots_accept_one_vote_per_voter
         for replica in replicas:
             replica.wait(30)
 
-    answers = await events(redis, streams.OUT_VOTING)
+    answers = await events(redis, topology.OUT_VOTING)
     by_ballot: dict[str, list[dict]] = defaultdict(list)
     for answer in answers:
         by_ballot[answer["causationid"]].append(answer)

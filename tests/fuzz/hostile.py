@@ -14,7 +14,7 @@ from typing import Any
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from shared import streams
+from shared import topology
 
 INJECTIONS = (
     "'; DROP TABLE submission_entry; --", "\" OR 1=1 --", "1; SELECT pg_sleep(10)", "x' UNION SELECT * FROM pg_user --",
@@ -32,18 +32,18 @@ KINDS = (
     "wsis.vote.accepted", "wsis.deadletter", "WSIS.BALLOT.CAST", "wsis.ballot.cast ", "",
 )
 NATIVE = {
-    streams.IN_SUBMISSIONS: "wsis.submission.submitted",
-    streams.IN_STAKEHOLDERS: "wsis.stakeholder.registered",
-    streams.IN_BALLOTS: "wsis.ballot.cast",
-    streams.IN_PANEL: "wsis.panel.nominated",
-    streams.IN_CLOCK: "wsis.clock.tick",
+    topology.IN_SUBMISSIONS: "wsis.submission.submitted",
+    topology.IN_STAKEHOLDERS: "wsis.stakeholder.registered",
+    topology.IN_BALLOTS: "wsis.ballot.cast",
+    topology.IN_PANEL: "wsis.panel.nominated",
+    topology.IN_CLOCK: "wsis.clock.tick",
 }
 FIELDS = {
-    streams.IN_SUBMISSIONS: ("submission_id", "entity", "coordinator", "category", "title", "short_description", "sdgs", "status"),
-    streams.IN_STAKEHOLDERS: ("user_id", "username", "email", "organization"),
-    streams.IN_BALLOTS: ("voter_id", "category", "project_id"),
-    streams.IN_PANEL: ("submission_id", "category", "panel_member_id", "rationale"),
-    streams.IN_CLOCK: (),
+    topology.IN_SUBMISSIONS: ("submission_id", "entity", "coordinator", "category", "title", "short_description", "sdgs", "status"),
+    topology.IN_STAKEHOLDERS: ("user_id", "username", "email", "organization"),
+    topology.IN_BALLOTS: ("voter_id", "category", "project_id"),
+    topology.IN_PANEL: ("submission_id", "category", "panel_member_id", "rationale"),
+    topology.IN_CLOCK: (),
 }
 
 texts = st.one_of(

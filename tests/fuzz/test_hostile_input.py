@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from shared import streams
+from shared import topology
 from shared.envelope import MAX_ENTRY_BYTES, CloudEvent, Unreadable, parse_entry
 from tests.factories import submission
 from tests.fuzz.hostile import NATIVE, draw_entries
@@ -31,21 +31,21 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
 PER_STREAM = int(os.environ.get("WSIS_FUZZ_ENTRIES", "10000"))
 PER_STREAM_POSTGRES = int(os.environ.get("WSIS_FUZZ_ENTRIES_POSTGRES", "1000"))
 ACCEPTS = {
-    streams.IN_SUBMISSIONS: {"wsis.submission.submitted"},
-    streams.IN_STAKEHOLDERS: {"wsis.stakeholder.registered"},
-    streams.IN_BALLOTS: {"wsis.ballot.cast"},
-    streams.IN_PANEL: {"wsis.panel.nominated", "wsis.panel.nomination_withdrawn", "wsis.panel.winner_selected", "wsis.panel.winners_announced"},
-    streams.IN_CLOCK: {"wsis.clock.tick"},
+    topology.IN_SUBMISSIONS: {"wsis.submission.submitted"},
+    topology.IN_STAKEHOLDERS: {"wsis.stakeholder.registered"},
+    topology.IN_BALLOTS: {"wsis.ballot.cast"},
+    topology.IN_PANEL: {"wsis.panel.nominated", "wsis.panel.nomination_withdrawn", "wsis.panel.winner_selected", "wsis.panel.winners_announced"},
+    topology.IN_CLOCK: {"wsis.clock.tick"},
 }
 # Readable events that must be answered at once (a nomination may wait for a
 # verdict until the window's close: the last tick of the test passes it).
 ANSWERED = {
-    "wsis.submission.submitted": streams.OUT_SUBMISSION,
-    "wsis.ballot.cast": streams.OUT_VOTING,
-    "wsis.panel.nominated": streams.OUT_JUDGING,
-    "wsis.panel.winner_selected": streams.OUT_JUDGING,
+    "wsis.submission.submitted": topology.OUT_SUBMISSION,
+    "wsis.ballot.cast": topology.OUT_VOTING,
+    "wsis.panel.nominated": topology.OUT_JUDGING,
+    "wsis.panel.winner_selected": topology.OUT_JUDGING,
 }
-VOTING_READS = (streams.IN_BALLOTS, streams.IN_STAKEHOLDERS)
+VOTING_READS = (topology.IN_BALLOTS, topology.IN_STAKEHOLDERS)
 MIB = 1024 * 1024
 SETTINGS = {"replay": "false", "block_ms": "50", "reclaim_idle_ms": "1000", "reclaim_every_ms": "250", "max_deliveries": "3",
             "notify_poll_seconds": "0.1"}
@@ -57,15 +57,15 @@ def ce(kind: str, event_id: str, at: str, data: dict) -> bytes:
 
 def valid_events() -> list[tuple[str, bytes]]:
     """Valid events and their plain answers: entries received, a member's ballot out of the window, strangers' ballots."""
-    events = [(streams.IN_SUBMISSIONS, ce("wsis.submission.submitted", f"valid-sub-{i}", "2021-01-10T10:00:00Z",
+    events = [(topology.IN_SUBMISSIONS, ce("wsis.submission.submitted", f"valid-sub-{i}", "2021-01-10T10:00:00Z",
                                           submission(f"valid-{i}", entity={**submission()["entity"], "entity_id": f"valid-org-{i}"})))
               for i in range(20)]
     member = {"user_id": "valid-member", "username": "member", "email": "member@example.net",
               "organization": {"name": "Org", "type": "academia", "country": "CH"}}
-    events.append((streams.IN_STAKEHOLDERS, ce("wsis.stakeholder.registered", "valid-reg", "2021-02-20T10:00:00Z", member)))
-    events += [(streams.IN_BALLOTS, ce("wsis.ballot.cast", f"valid-stranger-{i}", "2021-03-05T10:00:00Z",
+    events.append((topology.IN_STAKEHOLDERS, ce("wsis.stakeholder.registered", "valid-reg", "2021-02-20T10:00:00Z", member)))
+    events += [(topology.IN_BALLOTS, ce("wsis.ballot.cast", f"valid-stranger-{i}", "2021-03-05T10:00:00Z",
                                        {"voter_id": f"valid-stranger-{i}", "category": 4, "project_id": "valid-1"})) for i in range(20)]
-    events.append((streams.IN_PANEL, ce("wsis.panel.nominated", "valid-nom", "2021-02-10T10:00:00Z",
+    events.append((topology.IN_PANEL, ce("wsis.panel.nominated", "valid-nom", "2021-02-10T10:00:00Z",
                                         {"submission_id": "valid-1", "category": 4, "panel_member_id": "panel-1"})))
     return events
 
@@ -102,7 +102,7 @@ def test_hostile_entries_on_every_inbound_stream_are_refused_or_dead_lettered_an
     try:
         admin = system.start()
         system.settle()
-        publish(admin, [(streams.IN_SUBMISSIONS, ce("wsis.submission.submitted", "warm-up", "2021-01-10T10:00:00Z", submission("warm-up")))], None)
+        publish(admin, [(topology.IN_SUBMISSIONS, ce("wsis.submission.submitted", "warm-up", "2021-01-10T10:00:00Z", submission("warm-up")))], None)
         system.settle()
         pids, before = system.pids(), system.rss()
 
@@ -113,9 +113,9 @@ def test_hostile_entries_on_every_inbound_stream_are_refused_or_dead_lettered_an
             for stream, raw in mixed[start : start + 500]:
                 pipe.xadd(stream, {"__data__": raw})
             ids += [entry_id.decode() for entry_id in pipe.execute()]
-        publish(admin, [(streams.IN_BALLOTS, ce("wsis.ballot.cast", "valid-member-ballot", "2021-01-10T10:00:00Z",
+        publish(admin, [(topology.IN_BALLOTS, ce("wsis.ballot.cast", "valid-member-ballot", "2021-01-10T10:00:00Z",
                                                 {"voter_id": "valid-member", "category": 4, "project_id": "valid-1"})),
-                        (streams.IN_CLOCK, ce("wsis.clock.tick", "valid-tick", "2021-02-27T00:00:00Z", {}))], None)
+                        (topology.IN_CLOCK, ce("wsis.clock.tick", "valid-tick", "2021-02-27T00:00:00Z", {}))], None)
         system.settle(timeout=900, still=3.0)
         after = system.rss()
 
@@ -130,9 +130,9 @@ def test_hostile_entries_on_every_inbound_stream_are_refused_or_dead_lettered_an
 
 
 def check_answers(admin, published) -> None:  # type: ignore[no-untyped-def]
-    dead = {(d["data"]["stream"], d["data"]["entry_id"]) for d in read(admin, streams.DEADLETTER)}
+    dead = {(d["data"]["stream"], d["data"]["entry_id"]) for d in read(admin, topology.DEADLETTER)}
     answered = defaultdict(set)
-    for stream in (streams.OUT_SUBMISSION, streams.OUT_VOTING, streams.OUT_JUDGING):
+    for stream in (topology.OUT_SUBMISSION, topology.OUT_VOTING, topology.OUT_JUDGING):
         for event in read(admin, stream):
             answered[stream].add(event.get("causationid"))
     missing, seen = [], set()
@@ -145,7 +145,7 @@ def check_answers(admin, published) -> None:  # type: ignore[no-untyped-def]
         if isinstance(event, Unreadable) and "recursion limit" in event.error and stream in VOTING_READS:
             # The voting service's fast reader (orjson) takes nesting up to 1,024 deep where
             # the foundation's stops near 200: to it such an entry is an event with bad data.
-            if stream == streams.IN_BALLOTS and not ((stream, entry_id) in dead or json.loads(raw)["id"] in answered[streams.OUT_VOTING]):
+            if stream == topology.IN_BALLOTS and not ((stream, entry_id) in dead or json.loads(raw)["id"] in answered[topology.OUT_VOTING]):
                 missing.append(("no answer", stream, "", raw[:200]))
         elif not isinstance(event, CloudEvent) or event.type not in ACCEPTS[stream]:
             if (stream, entry_id) not in dead:
@@ -158,7 +158,7 @@ def check_answers(admin, published) -> None:  # type: ignore[no-untyped-def]
 
 
 def check_valid_answers(admin) -> None:  # type: ignore[no-untyped-def]
-    by_cause = {e.get("causationid"): e for s in (streams.OUT_SUBMISSION, streams.OUT_VOTING, streams.OUT_JUDGING) for e in read(admin, s)}
+    by_cause = {e.get("causationid"): e for s in (topology.OUT_SUBMISSION, topology.OUT_VOTING, topology.OUT_JUDGING) for e in read(admin, s)}
     for i in range(20):
         received = by_cause[f"valid-sub-{i}"]
         assert received["type"] == "wsis.submission.received" and received["data"]["revision"] == 1

@@ -22,7 +22,7 @@ from services.judging.handler import JudgingHandler
 from services.notify.handler import NotifyHandler
 from services.submission.app import SubmissionHandler
 from services.voting.intake import JudgingHandler as VotingJudgingHandler
-from shared import acl, streams
+from shared import acl, topology
 from wsis.embedded import EmbeddedValkey
 
 ADMIN = "admin-secret-for-tests"
@@ -32,17 +32,17 @@ SERVICES = ("submission", "eligibility", "voting", "judging", "notify")
 CONSUMED = {
     "submission": set(SubmissionHandler.accepts),
     "eligibility": set(EligibilityHandler.accepts),
-    "voting": {*VotingJudgingHandler.accepts, streams.IN_STAKEHOLDERS, streams.IN_BALLOTS, streams.IN_CLOCK},
+    "voting": {*VotingJudgingHandler.accepts, topology.IN_STAKEHOLDERS, topology.IN_BALLOTS, topology.IN_CLOCK},
     "judging": set(JudgingHandler.accepts),
     "notify": set(NotifyHandler.accepts),
 }
 OWN_OUTPUT = {
-    "submission": {streams.OUT_SUBMISSION},
-    "eligibility": {streams.OUT_ELIGIBILITY},
-    "voting": {streams.OUT_VOTING},
-    "judging": {streams.OUT_JUDGING, streams.SEALED_JUDGING},
-    "notify": {streams.OUT_NOTIFY},
-    "ticker": {streams.IN_CLOCK},
+    "submission": {topology.OUT_SUBMISSION},
+    "eligibility": {topology.OUT_ELIGIBILITY},
+    "voting": {topology.OUT_VOTING},
+    "judging": {topology.OUT_JUDGING, topology.SEALED_JUDGING},
+    "notify": {topology.OUT_NOTIFY},
+    "ticker": {topology.IN_CLOCK},
 }
 PASSWORDS = {user: f"pw-{user}-0123456789" for user in acl.USERS}
 
@@ -60,7 +60,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedValkey]
 def admin(server: EmbeddedValkey) -> Iterator[redis.Redis]:
     client = redis.Redis.from_url(server.url, username="default", password=ADMIN)
     client.flushall()
-    for stream in streams.ALL:
+    for stream in topology.ALL:
         client.xadd(stream, {"__data__": b"{}"})
     yield client
     client.close()
@@ -86,8 +86,8 @@ def test_each_service_may_read_exactly_the_streams_it_consumes(service):
 @pytest.mark.parametrize("user", acl.USERS)
 def test_a_user_may_append_to_its_own_output_and_the_dead_letters_and_to_no_other_stream(server, admin, user):
     client = as_user(server, user)
-    allowed = OWN_OUTPUT[user] | ({streams.DEADLETTER} if user != "ticker" else set())
-    for stream in streams.ALL:
+    allowed = OWN_OUTPUT[user] | ({topology.DEADLETTER} if user != "ticker" else set())
+    for stream in topology.ALL:
         assert can(lambda: client.xadd(stream, {"__data__": b"{}"})) == (stream in allowed), stream
         script = "return redis.call('XADD', KEYS[1], '*', '__data__', '{}')"
         assert can(lambda: client.eval(script, 1, stream)) == (stream in allowed), stream
@@ -97,7 +97,7 @@ def test_a_user_may_append_to_its_own_output_and_the_dead_letters_and_to_no_othe
 def test_a_user_may_consume_its_inputs_in_its_group_and_nothing_else(server, admin, user):
     client = as_user(server, user)
     reads = set(acl.GRANT_OF[user].reads)
-    for stream in streams.ALL:
+    for stream in topology.ALL:
         expected = stream in reads
 
         def consume() -> None:
@@ -126,7 +126,7 @@ def test_a_batch_answer_and_its_ack_go_in_one_transaction_within_the_same_grants
             pipe.xack(inbound, service, entries[0][0])
             pipe.execute()
 
-    foreign = next(s for s in streams.ALL if s not in OWN_OUTPUT[service] and s != streams.DEADLETTER)
+    foreign = next(s for s in topology.ALL if s not in OWN_OUTPUT[service] and s != topology.DEADLETTER)
     assert not can(lambda: answer_and_ack(foreign))
     assert admin.xpending(inbound, service)["pending"] == 1  # nothing of the refused transaction ran
     answer_and_ack(sorted(OWN_OUTPUT[service])[0])
@@ -134,9 +134,9 @@ def test_a_batch_answer_and_its_ack_go_in_one_transaction_within_the_same_grants
 
 
 def test_only_notify_can_read_the_sealed_winners(server, admin):
-    readers = {user for user in acl.USERS if can(lambda: as_user(server, user).xrange(streams.SEALED_JUDGING))}
+    readers = {user for user in acl.USERS if can(lambda: as_user(server, user).xrange(topology.SEALED_JUDGING))}
     assert readers == {"notify"}
-    assert can(lambda: as_user(server, "judging").xadd(streams.SEALED_JUDGING, {"__data__": b"{}"}))
+    assert can(lambda: as_user(server, "judging").xadd(topology.SEALED_JUDGING, {"__data__": b"{}"}))
 
 
 @pytest.mark.parametrize("user", acl.USERS)
@@ -146,10 +146,10 @@ def test_no_service_user_may_touch_keys_or_server_state_beyond_streams(server, a
         lambda: client.keys("*"),
         lambda: client.set("x", 1),
         lambda: client.hset("wsis:deadletter:replayed", "a", "b"),
-        lambda: client.delete(streams.IN_BALLOTS),
-        lambda: client.xtrim(streams.OUT_VOTING, maxlen=0),
-        lambda: client.xgroup_destroy(streams.IN_CLOCK, user),
-        lambda: client.xdel(streams.DEADLETTER, "0-1"),
+        lambda: client.delete(topology.IN_BALLOTS),
+        lambda: client.xtrim(topology.OUT_VOTING, maxlen=0),
+        lambda: client.xgroup_destroy(topology.IN_CLOCK, user),
+        lambda: client.xdel(topology.DEADLETTER, "0-1"),
         lambda: client.flushall(),
         lambda: client.config_get("*"),
         lambda: client.execute_command("ACL", "WHOAMI"),
@@ -203,9 +203,9 @@ def test_the_ticker_ticks_with_its_own_user_and_nothing_else(server, admin):
     url = acl.with_credentials(server.url, "ticker", PASSWORDS["ticker"])
     ticker = threading.Thread(target=tick_forever, args=(url, 0.05, stop))
     ticker.start()
-    while admin.xlen(streams.IN_CLOCK) < 3:
+    while admin.xlen(topology.IN_CLOCK) < 3:
         time.sleep(0.02)
     stop.set()
     ticker.join()
-    ticks = [json.loads(f[b"__data__"]) for _, f in admin.xrange(streams.IN_CLOCK)][1:]  # after the fixture's entry
+    ticks = [json.loads(f[b"__data__"]) for _, f in admin.xrange(topology.IN_CLOCK)][1:]  # after the fixture's entry
     assert len(ticks) >= 2 and {t["type"] for t in ticks} == {"wsis.clock.tick"}

@@ -9,10 +9,10 @@ import pytest
 import redis.asyncio as aioredis
 
 from services.eligibility.app import build
-from shared import streams
+from shared import topology
 from shared.contest import ContestError
 from shared.envelope import ID_NAMESPACE
-from tests.factories import submission, words
+from tests.factories import submission
 from tests.helpers import answers_to, cloudevent, publish, wait_for
 from tests.unit.test_eligibility_language import ENGLISH, FRENCH
 
@@ -54,9 +54,9 @@ async def running(settings):
 
 async def test_every_entry_is_screened_once_with_every_rule_in_order(running, redis):
     sent = received("s-1", **project(0))
-    await publish(redis, streams.OUT_SUBMISSION, sent)
+    await publish(redis, topology.OUT_SUBMISSION, sent)
 
-    (screened,) = await wait_for(redis, streams.OUT_ELIGIBILITY, lambda seen: len(seen) == 1)
+    (screened,) = await wait_for(redis, topology.OUT_ELIGIBILITY, lambda seen: len(seen) == 1)
 
     assert screened["type"] == "wsis.submission.screened" and screened["source"] == "wsis-prizes/eligibility"
     assert screened["causationid"] == sent["id"] and screened["subject"] == "s-1" and screened["time"] == "2021-01-10T10:00:00Z"
@@ -68,11 +68,11 @@ async def test_every_entry_is_screened_once_with_every_rule_in_order(running, re
 
 
 async def test_the_second_entry_of_an_entity_in_a_category_fails_naming_the_first(running, redis):
-    await publish(redis, streams.OUT_SUBMISSION, received("s-1", "2021-01-10T10:00:00Z", **project(0)))
-    await publish(redis, streams.OUT_SUBMISSION, received("s-2", "2021-01-11T10:00:00Z", **project(1)))
-    await publish(redis, streams.OUT_SUBMISSION, received("s-3", "2021-01-12T10:00:00Z", category=5, **project(2)))
+    await publish(redis, topology.OUT_SUBMISSION, received("s-1", "2021-01-10T10:00:00Z", **project(0)))
+    await publish(redis, topology.OUT_SUBMISSION, received("s-2", "2021-01-11T10:00:00Z", **project(1)))
+    await publish(redis, topology.OUT_SUBMISSION, received("s-3", "2021-01-12T10:00:00Z", category=5, **project(2)))
 
-    seen = await wait_for(redis, streams.OUT_ELIGIBILITY, lambda seen: len(seen) == 3)
+    seen = await wait_for(redis, topology.OUT_ELIGIBILITY, lambda seen: len(seen) == 3)
 
     assert rule(of(seen, "s-1")[0], "S3.one_per_entity_category") == ("pass", "")
     second = of(seen, "s-2")[0]
@@ -82,11 +82,11 @@ async def test_the_second_entry_of_an_entity_in_a_category_fails_naming_the_firs
 
 
 async def test_an_entry_earlier_by_business_time_wins_even_if_it_arrives_later(running, redis):
-    await publish(redis, streams.OUT_SUBMISSION, received("late", "2021-01-11T10:00:00Z", **project(1)))
+    await publish(redis, topology.OUT_SUBMISSION, received("late", "2021-01-11T10:00:00Z", **project(1)))
     early = received("early", "2021-01-10T10:00:00Z", **project(0))
-    await publish(redis, streams.OUT_SUBMISSION, early)
+    await publish(redis, topology.OUT_SUBMISSION, early)
 
-    seen = await wait_for(redis, streams.OUT_ELIGIBILITY, lambda seen: len(seen) == 3)
+    seen = await wait_for(redis, topology.OUT_ELIGIBILITY, lambda seen: len(seen) == 3)
 
     first_verdict, again = of(seen, "late")
     assert first_verdict["data"]["outcome"] == "eligible"
@@ -97,12 +97,12 @@ async def test_an_entry_earlier_by_business_time_wins_even_if_it_arrives_later(r
 
 
 async def test_an_amendment_of_the_first_entry_does_not_make_it_later(running, redis):
-    await publish(redis, streams.OUT_SUBMISSION, received("first", "2021-01-10T10:00:00Z", **project(0)))
-    await publish(redis, streams.OUT_SUBMISSION, received("second", "2021-01-11T10:00:00Z", **project(1)))
+    await publish(redis, topology.OUT_SUBMISSION, received("first", "2021-01-10T10:00:00Z", **project(0)))
+    await publish(redis, topology.OUT_SUBMISSION, received("second", "2021-01-11T10:00:00Z", **project(1)))
     amended = project(0) | {"title": "Digital Villages, second phase"}
-    await publish(redis, streams.OUT_SUBMISSION, received("first", "2021-01-12T10:00:00Z", revision=2, **amended))
+    await publish(redis, topology.OUT_SUBMISSION, received("first", "2021-01-12T10:00:00Z", revision=2, **amended))
 
-    seen = await wait_for(redis, streams.OUT_ELIGIBILITY, lambda seen: len(seen) == 3)
+    seen = await wait_for(redis, topology.OUT_ELIGIBILITY, lambda seen: len(seen) == 3)
 
     assert [e["data"]["submission_id"] for e in seen] == ["first", "second", "first"]
     assert rule(seen[2], "S3.one_per_entity_category") == ("pass", "")
@@ -112,14 +112,14 @@ async def test_an_amendment_of_the_first_entry_does_not_make_it_later(running, r
 
 async def test_exact_copies_fail_and_near_copies_are_for_review_whoever_enters_them(running, redis):
     original = project(0)
-    await publish(redis, streams.OUT_SUBMISSION, received("orig", "2021-01-10T10:00:00Z", **original))
+    await publish(redis, topology.OUT_SUBMISSION, received("orig", "2021-01-10T10:00:00Z", **original))
     copy = {"title": original["title"].upper() + "!", "short_description": original["short_description"].replace(",", " ,  ")}
-    await publish(redis, streams.OUT_SUBMISSION, received("copy", "2021-01-11T10:00:00Z", entity="org-2", category=9, **copy))
+    await publish(redis, topology.OUT_SUBMISSION, received("copy", "2021-01-11T10:00:00Z", entity="org-2", category=9, **copy))
     near = original | {"short_description": original["short_description"] + " We will also open two more access points in 2021."}
-    await publish(redis, streams.OUT_SUBMISSION, received("near", "2021-01-12T10:00:00Z", entity="org-3", category=2, **near))
-    await publish(redis, streams.OUT_SUBMISSION, received("other", "2021-01-13T10:00:00Z", entity="org-4", **project(1)))
+    await publish(redis, topology.OUT_SUBMISSION, received("near", "2021-01-12T10:00:00Z", entity="org-3", category=2, **near))
+    await publish(redis, topology.OUT_SUBMISSION, received("other", "2021-01-13T10:00:00Z", entity="org-4", **project(1)))
 
-    seen = await wait_for(redis, streams.OUT_ELIGIBILITY, lambda seen: len(seen) == 4)
+    seen = await wait_for(redis, topology.OUT_ELIGIBILITY, lambda seen: len(seen) == 4)
 
     assert rule(of(seen, "copy")[0], "S4.not_submitted_twice") == ("fail", "the title and short description are the same as those of orig, entered earlier")
     result, reason = rule(of(seen, "near")[0], "S4.not_submitted_twice")
@@ -129,12 +129,12 @@ async def test_exact_copies_fail_and_near_copies_are_for_review_whoever_enters_t
 
 
 async def test_when_the_original_is_amended_away_the_copy_is_screened_again_and_passes(running, redis):
-    await publish(redis, streams.OUT_SUBMISSION, received("orig", "2021-01-10T10:00:00Z", **project(0)))
-    await publish(redis, streams.OUT_SUBMISSION, received("copy", "2021-01-11T10:00:00Z", entity="org-2", **project(0)))
+    await publish(redis, topology.OUT_SUBMISSION, received("orig", "2021-01-10T10:00:00Z", **project(0)))
+    await publish(redis, topology.OUT_SUBMISSION, received("copy", "2021-01-11T10:00:00Z", entity="org-2", **project(0)))
     amendment = received("orig", "2021-01-12T10:00:00Z", revision=2, **project(2))
-    await publish(redis, streams.OUT_SUBMISSION, amendment)
+    await publish(redis, topology.OUT_SUBMISSION, amendment)
 
-    seen = await wait_for(redis, streams.OUT_ELIGIBILITY, lambda seen: len(seen) == 4)
+    seen = await wait_for(redis, topology.OUT_ELIGIBILITY, lambda seen: len(seen) == 4)
 
     before, after = of(seen, "copy")
     assert rule(before, "S4.not_submitted_twice")[0] == "fail"
@@ -143,24 +143,24 @@ async def test_when_the_original_is_amended_away_the_copy_is_screened_again_and_
 
 async def test_a_redelivered_or_repeated_received_publishes_no_second_verdict(running, redis):
     sent = received("s-1", **project(0))
-    await publish(redis, streams.OUT_SUBMISSION, sent)
-    await publish(redis, streams.OUT_SUBMISSION, sent)
+    await publish(redis, topology.OUT_SUBMISSION, sent)
+    await publish(redis, topology.OUT_SUBMISSION, sent)
     repeat = received("s-1", **project(0))  # the same revision in a new event
-    await publish(redis, streams.OUT_SUBMISSION, repeat)
+    await publish(redis, topology.OUT_SUBMISSION, repeat)
     marker = received("s-2", entity="org-2", **project(1))
-    await publish(redis, streams.OUT_SUBMISSION, marker)
+    await publish(redis, topology.OUT_SUBMISSION, marker)
 
-    seen = await wait_for(redis, streams.OUT_ELIGIBILITY, lambda seen: len(answers_to(seen, marker["id"])) == 1)
+    seen = await wait_for(redis, topology.OUT_ELIGIBILITY, lambda seen: len(answers_to(seen, marker["id"])) == 1)
 
     assert [e["data"]["submission_id"] for e in seen] == ["s-1", "s-2"]
     assert len({e["id"] for e in seen}) == 2
 
 
 async def test_a_late_entry_fails_the_deadline_and_changes_no_earlier_verdict(running, redis):
-    await publish(redis, streams.OUT_SUBMISSION, received("timely", "2021-01-25T21:59:59Z", **project(0)))
-    await publish(redis, streams.OUT_SUBMISSION, received("late", "2021-01-25T22:00:00Z", **project(0)))
+    await publish(redis, topology.OUT_SUBMISSION, received("timely", "2021-01-25T21:59:59Z", **project(0)))
+    await publish(redis, topology.OUT_SUBMISSION, received("late", "2021-01-25T22:00:00Z", **project(0)))
 
-    seen = await wait_for(redis, streams.OUT_ELIGIBILITY, lambda seen: len(seen) == 2)
+    seen = await wait_for(redis, topology.OUT_ELIGIBILITY, lambda seen: len(seen) == 2)
 
     assert rule(of(seen, "timely")[0], "S9.deadline") == ("pass", "")
     late = of(seen, "late")[0]
@@ -169,13 +169,13 @@ async def test_a_late_entry_fails_the_deadline_and_changes_no_earlier_verdict(ru
 
 
 async def test_a_change_timed_after_the_close_changes_no_other_verdict(running, redis):
-    await publish(redis, streams.OUT_SUBMISSION, received("orig", "2021-01-10T10:00:00Z", **project(0)))
-    await publish(redis, streams.OUT_SUBMISSION, received("copy", "2021-01-11T10:00:00Z", entity="org-2", **project(0)))
+    await publish(redis, topology.OUT_SUBMISSION, received("orig", "2021-01-10T10:00:00Z", **project(0)))
+    await publish(redis, topology.OUT_SUBMISSION, received("copy", "2021-01-11T10:00:00Z", entity="org-2", **project(0)))
     # the submission service refuses amendments after the close; were one to come through anyway
     late_change = received("orig", "2021-01-26T10:00:00Z", revision=2, **project(2))
-    await publish(redis, streams.OUT_SUBMISSION, late_change)
+    await publish(redis, topology.OUT_SUBMISSION, late_change)
 
-    seen = await wait_for(redis, streams.OUT_ELIGIBILITY, lambda seen: len(answers_to(seen, late_change["id"])) >= 1)
+    seen = await wait_for(redis, topology.OUT_ELIGIBILITY, lambda seen: len(answers_to(seen, late_change["id"])) >= 1)
 
     assert [e["data"]["submission_id"] for e in answers_to(seen, late_change["id"])] == ["orig"]
     assert [rule(e, "S4.not_submitted_twice")[0] for e in of(seen, "copy")] == ["fail"]
@@ -183,22 +183,22 @@ async def test_a_change_timed_after_the_close_changes_no_other_verdict(running, 
 
 async def test_a_french_entry_fails_s10(running, redis):
     french = {k: FRENCH[1] for k in ("action_lines_sdg_linkage", "impact", "partnerships", "challenges_and_prospects")}
-    await publish(redis, streams.OUT_SUBMISSION, received("fr", title="Villages numériques", short_description=FRENCH[0], **french))
+    await publish(redis, topology.OUT_SUBMISSION, received("fr", title="Villages numériques", short_description=FRENCH[0], **french))
 
-    (screened,) = await wait_for(redis, streams.OUT_ELIGIBILITY, lambda seen: len(seen) == 1)
+    (screened,) = await wait_for(redis, topology.OUT_ELIGIBILITY, lambda seen: len(seen) == 1)
 
     assert rule(screened, "S10.english")[1].startswith("the entry appears to be written in French")
 
 
 async def test_the_duplicate_index_and_the_order_survive_a_restart(settings, redis):
     async with build(settings).app:
-        await publish(redis, streams.OUT_SUBMISSION, received("orig", "2021-01-10T10:00:00Z", **project(0)))
-        await wait_for(redis, streams.OUT_ELIGIBILITY, lambda seen: len(seen) == 1)
+        await publish(redis, topology.OUT_SUBMISSION, received("orig", "2021-01-10T10:00:00Z", **project(0)))
+        await wait_for(redis, topology.OUT_ELIGIBILITY, lambda seen: len(seen) == 1)
     near = project(0) | {"short_description": project(0)["short_description"] + " Two more villages join in 2021."}
     async with build(settings).app:
-        await publish(redis, streams.OUT_SUBMISSION, received("near", "2021-01-11T10:00:00Z", entity="org-2", **near))
-        await publish(redis, streams.OUT_SUBMISSION, received("again", "2021-01-12T10:00:00Z", **project(1)))
-        seen = await wait_for(redis, streams.OUT_ELIGIBILITY, lambda seen: len(seen) == 3)
+        await publish(redis, topology.OUT_SUBMISSION, received("near", "2021-01-11T10:00:00Z", entity="org-2", **near))
+        await publish(redis, topology.OUT_SUBMISSION, received("again", "2021-01-12T10:00:00Z", **project(1)))
+        seen = await wait_for(redis, topology.OUT_ELIGIBILITY, lambda seen: len(seen) == 3)
 
     assert rule(of(seen, "near")[0], "S4.not_submitted_twice")[0] == "review"
     assert of(seen, "again")[0]["data"]["related"] == ["orig"]
@@ -206,15 +206,15 @@ async def test_the_duplicate_index_and_the_order_survive_a_restart(settings, red
 
 async def test_retuning_the_near_copy_search_rebuilds_the_index_at_start(settings, redis, tmp_path):
     async with build(settings).app:
-        await publish(redis, streams.OUT_SUBMISSION, received("orig", "2021-01-10T10:00:00Z", **project(0)))
-        await wait_for(redis, streams.OUT_ELIGIBILITY, lambda seen: len(seen) == 1)
+        await publish(redis, topology.OUT_SUBMISSION, received("orig", "2021-01-10T10:00:00Z", **project(0)))
+        await wait_for(redis, topology.OUT_ELIGIBILITY, lambda seen: len(seen) == 1)
     retuned = tmp_path / "contest.yaml"
     retuned.write_text(settings.contest_file.read_text().replace("num_perm: 128", "num_perm: 64").replace("similarity: 0.4", "similarity: 0.5"))
     (tmp_path / "previous-winners.csv").write_text((settings.contest_file.parent / "previous-winners.csv").read_text())
     near = project(0) | {"short_description": project(0)["short_description"] + " Two more villages join in 2021."}
     async with build(settings.model_copy(update={"contest_file": retuned})).app:
-        await publish(redis, streams.OUT_SUBMISSION, received("near", "2021-01-11T10:00:00Z", entity="org-2", **near))
-        seen = await wait_for(redis, streams.OUT_ELIGIBILITY, lambda seen: len(seen) == 2)
+        await publish(redis, topology.OUT_SUBMISSION, received("near", "2021-01-11T10:00:00Z", entity="org-2", **near))
+        seen = await wait_for(redis, topology.OUT_ELIGIBILITY, lambda seen: len(seen) == 2)
 
     result, reason = rule(of(seen, "near")[0], "S4.not_submitted_twice")
     assert result == "review" and reason.endswith("(review from 50%)")
@@ -222,20 +222,20 @@ async def test_retuning_the_near_copy_search_rebuilds_the_index_at_start(setting
 
 async def test_rejections_on_the_stream_are_ignored_and_unscreenable_data_is_dead_lettered(running, redis):
     rejected = cloudevent("wsis.submission.rejected", {"submission_id": "x", "errors": []}, source="wsis-prizes/submission")
-    await publish(redis, streams.OUT_SUBMISSION, rejected)
+    await publish(redis, topology.OUT_SUBMISSION, rejected)
     broken = cloudevent(RECEIVED, {"submission_id": "y", "revision": 1, "received_at": "2021-01-10T10:00:00Z"})
-    await publish(redis, streams.OUT_SUBMISSION, broken)
+    await publish(redis, topology.OUT_SUBMISSION, broken)
     incomplete = received("z", **project(0))
     del incomplete["data"]["impact"]
     incomplete["data"]["category"] = 42
-    await publish(redis, streams.OUT_SUBMISSION, incomplete)
+    await publish(redis, topology.OUT_SUBMISSION, incomplete)
 
-    (screened,) = await wait_for(redis, streams.OUT_ELIGIBILITY, lambda seen: len(seen) == 1)
-    (dead,) = await wait_for(redis, streams.DEADLETTER, lambda seen: len(seen) == 1)
+    (screened,) = await wait_for(redis, topology.OUT_ELIGIBILITY, lambda seen: len(seen) == 1)
+    (dead,) = await wait_for(redis, topology.DEADLETTER, lambda seen: len(seen) == 1)
 
     assert dead["data"]["entry_id"] == broken["id"] and "entity: Field required" in dead["data"]["error"]
     assert rule(screened, "S2.category")[0] == "fail" and rule(screened, "S5.complete")[1] == "the answer on impact is missing"
-    assert (await redis.xpending(streams.OUT_SUBMISSION, "eligibility"))["pending"] == 0
+    assert (await redis.xpending(topology.OUT_SUBMISSION, "eligibility"))["pending"] == 0
 
 
 async def test_replaying_the_stream_into_a_fresh_service_gives_the_same_events(settings, redis, tmp_path):
@@ -251,9 +251,9 @@ async def test_replaying_the_stream_into_a_fresh_service_gives_the_same_events(s
         outputs = []
         for target, service_settings in ((redis, settings), (other, replica)):
             for sent in entries:
-                await publish(target, streams.OUT_SUBMISSION, sent)
+                await publish(target, topology.OUT_SUBMISSION, sent)
             async with build(service_settings).app:
-                outputs.append(await wait_for(target, streams.OUT_ELIGIBILITY, lambda seen: len(seen) == 6))
+                outputs.append(await wait_for(target, topology.OUT_ELIGIBILITY, lambda seen: len(seen) == 6))
     finally:
         await other.flushdb()
         await other.aclose()

@@ -13,16 +13,16 @@ import pytest
 from services.judging.app import build as build_judging
 from services.submission.app import build as build_submission
 from services.voting.app import build as build_voting
-from shared import streams
+from shared import topology
 from tests.helpers import cloudevent, publish, wait_for
 
 INPUTS = [
-    (build_submission, streams.IN_SUBMISSIONS),
-    (build_voting, streams.IN_BALLOTS),
-    (build_voting, streams.IN_STAKEHOLDERS),
-    (build_voting, streams.IN_CLOCK),
-    (build_judging, streams.IN_PANEL),
-    (build_judging, streams.IN_CLOCK),
+    (build_submission, topology.IN_SUBMISSIONS),
+    (build_voting, topology.IN_BALLOTS),
+    (build_voting, topology.IN_STAKEHOLDERS),
+    (build_voting, topology.IN_CLOCK),
+    (build_judging, topology.IN_PANEL),
+    (build_judging, topology.IN_CLOCK),
 ]
 HOSTILE = [b"", b"   ", b"\x00", b"null", b"[]", b'"\\u0000"', b"{}", b'{"a":' * 5000 + b"1" + b"}" * 5000, "\ufeff{}".encode()]
 
@@ -34,7 +34,7 @@ async def test_empty_blank_and_odd_entries_are_dead_lettered_and_the_next_event_
         ids = [await publish(redis, stream, raw) for raw in HOSTILE]
         await publish(redis, stream, cloudevent("wsis.unknown.kind", {}))
 
-        dead = await wait_for(redis, streams.DEADLETTER, lambda seen: len(seen) >= len(HOSTILE) + 1, timeout=30)
+        dead = await wait_for(redis, topology.DEADLETTER, lambda seen: len(seen) >= len(HOSTILE) + 1, timeout=30)
 
     assert {d["data"]["entry_id"] for d in dead} >= set(ids)
     assert [d["data"]["raw"] for d in dead if d["data"]["entry_id"] in ids[:2]] == ["", "   "]

@@ -9,7 +9,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from services.judging.app import build
-from shared import streams
+from shared import topology
 from shared.events import T
 from shared.outbox import ProcessedEvent
 from tests.helpers import answers_to, cloudevent, events, publish, wait_for
@@ -53,11 +53,11 @@ def tick(time_: str) -> dict:
 
 async def test_a_nomination_that_arrives_before_its_verdict_is_answered_once_the_verdict_comes(running, redis):
     sent = nominated("p-1")
-    await publish(redis, streams.IN_PANEL, sent)
-    await publish(redis, streams.OUT_SUBMISSION, received("p-1"))
-    await publish(redis, streams.OUT_ELIGIBILITY, screened("p-1"))
+    await publish(redis, topology.IN_PANEL, sent)
+    await publish(redis, topology.OUT_SUBMISSION, received("p-1"))
+    await publish(redis, topology.OUT_ELIGIBILITY, screened("p-1"))
 
-    out = await wait_for(redis, streams.OUT_JUDGING, lambda seen: len(seen) == 1)
+    out = await wait_for(redis, topology.OUT_JUDGING, lambda seen: len(seen) == 1)
 
     assert out[0]["type"] == T.NOMINATION_RECORDED and out[0]["causationid"] == sent["id"]
     assert out[0]["source"] == "wsis-prizes/judging" and out[0]["time"] == "2021-02-10T10:00:00Z"
@@ -65,13 +65,13 @@ async def test_a_nomination_that_arrives_before_its_verdict_is_answered_once_the
 
 async def test_the_nominee_list_counts_everything_published_before_its_tick(running, redis):
     for i in range(20):
-        await publish(redis, streams.OUT_SUBMISSION, received(f"p-{i:02}"))
-        await publish(redis, streams.OUT_ELIGIBILITY, screened(f"p-{i:02}"))
+        await publish(redis, topology.OUT_SUBMISSION, received(f"p-{i:02}"))
+        await publish(redis, topology.OUT_ELIGIBILITY, screened(f"p-{i:02}"))
     for i in range(21):
-        await publish(redis, streams.IN_PANEL, nominated(f"p-{i:02}"))
-    await publish(redis, streams.IN_CLOCK, tick("2021-02-28T23:00:00Z"))
+        await publish(redis, topology.IN_PANEL, nominated(f"p-{i:02}"))
+    await publish(redis, topology.IN_CLOCK, tick("2021-02-28T23:00:00Z"))
 
-    out = await wait_for(redis, streams.OUT_JUDGING, lambda seen: any(e["type"] == T.NOMINATIONS_PUBLISHED for e in seen))
+    out = await wait_for(redis, topology.OUT_JUDGING, lambda seen: any(e["type"] == T.NOMINATIONS_PUBLISHED for e in seen))
 
     published = next(e for e in out if e["type"] == T.NOMINATIONS_PUBLISHED)["data"]["categories"]
     assert [n["submission_id"] for n in published[3]["nominees"]] == [f"p-{i:02}" for i in range(20)]
@@ -82,45 +82,45 @@ async def test_the_nominee_list_counts_everything_published_before_its_tick(runn
 async def test_a_second_winner_selection_is_refused_already_decided_after_a_restart(settings, redis):
     first = build(settings)
     async with first.app:
-        await publish(redis, streams.OUT_VOTING, voting_closed())
-        await publish(redis, streams.IN_PANEL, selected(4, "p042"))
-        sealed = await wait_for(redis, streams.SEALED_JUDGING, lambda seen: len(seen) == 1)
+        await publish(redis, topology.OUT_VOTING, voting_closed())
+        await publish(redis, topology.IN_PANEL, selected(4, "p042"))
+        sealed = await wait_for(redis, topology.SEALED_JUDGING, lambda seen: len(seen) == 1)
     assert sealed[0]["data"] == {"category": 4, "submission_id": "p042"}
 
     again = build(settings)
     async with again.app:
         second = selected(4, "p041")
-        await publish(redis, streams.IN_PANEL, second)
-        out = await wait_for(redis, streams.OUT_JUDGING, lambda seen: len(answers_to(seen, second["id"])) == 1)
+        await publish(redis, topology.IN_PANEL, second)
+        out = await wait_for(redis, topology.OUT_JUDGING, lambda seen: len(answers_to(seen, second["id"])) == 1)
 
     assert out[-1]["type"] == T.WINNER_REFUSED
     assert out[-1]["data"] == {"category": 4, "submission_id": "p041", "reason": "already_decided"}
-    assert len(await events(redis, streams.SEALED_JUDGING)) == 1
+    assert len(await events(redis, topology.SEALED_JUDGING)) == 1
 
 
 async def test_vote_echoes_are_acknowledged_without_a_row_or_a_dead_letter(running, redis):
     for i in range(1200):
         kind = (T.VOTE_ACCEPTED, T.VOTE_REJECTED, T.VOTING_PROGRESS)[i % 3]
-        await redis.xadd(streams.OUT_VOTING, {"__data__": json.dumps(cloudevent(kind, {"ballot_id": str(i)}))})
-    await publish(redis, streams.OUT_VOTING, voting_closed())
-    await publish(redis, streams.IN_PANEL, selected(7, "p071"))
+        await redis.xadd(topology.OUT_VOTING, {"__data__": json.dumps(cloudevent(kind, {"ballot_id": str(i)}))})
+    await publish(redis, topology.OUT_VOTING, voting_closed())
+    await publish(redis, topology.IN_PANEL, selected(7, "p071"))
 
-    await wait_for(redis, streams.SEALED_JUDGING, lambda seen: len(seen) == 1)
+    await wait_for(redis, topology.SEALED_JUDGING, lambda seen: len(seen) == 1)
 
-    assert await events(redis, streams.DEADLETTER) == []
-    assert (await redis.xpending(streams.OUT_VOTING, "judging"))["pending"] == 0
+    assert await events(redis, topology.DEADLETTER) == []
+    assert (await redis.xpending(topology.OUT_VOTING, "judging"))["pending"] == 0
     with Session(running.ctx.engine) as session:
-        assert session.exec(select(func.count()).select_from(ProcessedEvent).where(ProcessedEvent.stream == streams.OUT_VOTING)).one() == 1
+        assert session.exec(select(func.count()).select_from(ProcessedEvent).where(ProcessedEvent.stream == topology.OUT_VOTING)).one() == 1
 
 
 async def test_unfit_panel_data_is_refused_and_garbage_is_dead_lettered(running, redis):
     bad = cloudevent(T.PANEL_NOMINATED, {"submission_id": "p-1", "category": "four"})
-    await publish(redis, streams.IN_PANEL, b"{not json")
-    await publish(redis, streams.IN_PANEL, cloudevent("wsis.panel.vetoed", {}))
-    await publish(redis, streams.IN_PANEL, bad)
+    await publish(redis, topology.IN_PANEL, b"{not json")
+    await publish(redis, topology.IN_PANEL, cloudevent("wsis.panel.vetoed", {}))
+    await publish(redis, topology.IN_PANEL, bad)
 
-    out = await wait_for(redis, streams.OUT_JUDGING, lambda seen: len(seen) == 1)
-    dead = await wait_for(redis, streams.DEADLETTER, lambda seen: len(seen) == 2)
+    out = await wait_for(redis, topology.OUT_JUDGING, lambda seen: len(seen) == 1)
+    dead = await wait_for(redis, topology.DEADLETTER, lambda seen: len(seen) == 2)
 
     assert out[0]["causationid"] == bad["id"] and out[0]["data"]["reason"] == "category_mismatch"
     assert {e["field"] for e in out[0]["data"]["errors"]} == {"category", "panel_member_id"}
@@ -128,13 +128,13 @@ async def test_unfit_panel_data_is_refused_and_garbage_is_dead_lettered(running,
 
 
 async def test_an_unfit_verdict_is_dead_lettered_after_bounded_retries_and_the_rest_goes_on(running, redis):
-    await publish(redis, streams.OUT_ELIGIBILITY, cloudevent(T.SUBMISSION_SCREENED, {"submission_id": "p-1"}))
-    await publish(redis, streams.OUT_SUBMISSION, received("p-2"))
-    await publish(redis, streams.OUT_ELIGIBILITY, screened("p-2"))
-    await publish(redis, streams.IN_PANEL, nominated("p-2"))
+    await publish(redis, topology.OUT_ELIGIBILITY, cloudevent(T.SUBMISSION_SCREENED, {"submission_id": "p-1"}))
+    await publish(redis, topology.OUT_SUBMISSION, received("p-2"))
+    await publish(redis, topology.OUT_ELIGIBILITY, screened("p-2"))
+    await publish(redis, topology.IN_PANEL, nominated("p-2"))
 
-    dead = await wait_for(redis, streams.DEADLETTER, lambda seen: len(seen) == 1, timeout=20)
-    out = await wait_for(redis, streams.OUT_JUDGING, lambda seen: len(seen) == 1)
+    dead = await wait_for(redis, topology.DEADLETTER, lambda seen: len(seen) == 1, timeout=20)
+    out = await wait_for(redis, topology.OUT_JUDGING, lambda seen: len(seen) == 1)
 
     assert "gave up after 3 deliveries" in dead[0]["data"]["error"]
     assert out[0]["type"] == T.NOMINATION_RECORDED
@@ -142,14 +142,14 @@ async def test_an_unfit_verdict_is_dead_lettered_after_bounded_retries_and_the_r
 
 async def test_two_replicas_never_record_more_than_twenty_nominees_in_a_category(settings, redis):
     for i in range(26):
-        await publish(redis, streams.OUT_SUBMISSION, received(f"p-{i:02}"))
-        await publish(redis, streams.OUT_ELIGIBILITY, screened(f"p-{i:02}"))
+        await publish(redis, topology.OUT_SUBMISSION, received(f"p-{i:02}"))
+        await publish(redis, topology.OUT_ELIGIBILITY, screened(f"p-{i:02}"))
     one, two = build(settings), build(settings)
     async with one.app, two.app:
-        await wait_for(redis, streams.OUT_ELIGIBILITY, lambda seen: True)
+        await wait_for(redis, topology.OUT_ELIGIBILITY, lambda seen: True)
         for i in range(26):
-            await publish(redis, streams.IN_PANEL, nominated(f"p-{i:02}"))
-        out = await wait_for(redis, streams.OUT_JUDGING, lambda seen: len({e["causationid"] for e in seen}) == 26, timeout=30)
+            await publish(redis, topology.IN_PANEL, nominated(f"p-{i:02}"))
+        out = await wait_for(redis, topology.OUT_JUDGING, lambda seen: len({e["causationid"] for e in seen}) == 26, timeout=30)
 
     answers = {e["causationid"]: e for e in out}  # a retried batch may publish an answer twice, same id
     recorded = [e["data"]["submission_id"] for e in answers.values() if e["type"] == T.NOMINATION_RECORDED]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from shared import streams
+from shared import topology
 from tests.scenario.contest import Phase, ce, contest, entry, member, personal_data
 from tests.scenario.driver import play, read
 from tests.scenario.system import System
@@ -30,7 +30,7 @@ MALFORMED_MEMBER = {"username": "malformed_member_name", "email": ["listed.membe
 
 def malformed() -> Phase:
     events = [
-        ce(streams.IN_SUBMISSIONS, "wsis.submission.submitted", f"bad-person-{n}", "2021-01-11T10:00:00Z",
+        ce(topology.IN_SUBMISSIONS, "wsis.submission.submitted", f"bad-person-{n}", "2021-01-11T10:00:00Z",
            entry(2, 50 + n, coordinator={"name": name, "email": email}))
         for n, (name, email) in enumerate(MALFORMED.items())
     ]
@@ -61,12 +61,12 @@ def test_no_log_line_and_no_outbound_event_but_the_received_entry_names_a_person
     phases = contest(VOTERS, seed=5)
     try:
         play(system, [phases[0], malformed(), *phases[1:]])
-        public = {s: read(system.admin, s) for s in (*streams.OUTBOUND, streams.DEADLETTER) if s != streams.OUT_SUBMISSION}
-        intake = read(system.admin, streams.OUT_SUBMISSION)
+        public = {s: read(system.admin, s) for s in (*topology.OUTBOUND, topology.DEADLETTER) if s != topology.OUT_SUBMISSION}
+        intake = read(system.admin, topology.OUT_SUBMISSION)
     finally:
         system.stop()
     secrets = secrets_used()
-    assert len(public[streams.OUT_NOTIFY]) > 100 and public[streams.SEALED_JUDGING]  # the contest reached its end
+    assert len(public[topology.OUT_NOTIFY]) > 100 and public[topology.SEALED_JUDGING]  # the contest reached its end
 
     found = []
     for log in sorted(system.logs.glob("*.log")):
@@ -76,7 +76,7 @@ def test_no_log_line_and_no_outbound_event_but_the_received_entry_names_a_person
         found += [(stream, e["id"], s) for e in events for s in secrets if s in json.dumps(e, ensure_ascii=False)]
     for event in intake:
         if event["type"] != "wsis.submission.received":
-            found += [(streams.OUT_SUBMISSION, event["id"], s) for s in secrets if s in json.dumps(event, ensure_ascii=False)]
+            found += [(topology.OUT_SUBMISSION, event["id"], s) for s in secrets if s in json.dumps(event, ensure_ascii=False)]
     assert not found, found[:10]
     # The search sees personal data where it may be: it would see it elsewhere.
     assert any(s in json.dumps(e, ensure_ascii=False) for e in intake for s in secrets)

@@ -12,7 +12,7 @@ import pytest
 from services.notify.app import build
 from services.notify.config import NotifyConfig
 from services.notify.sink import SmtpSink
-from shared import streams
+from shared import topology
 from tests.factories import submission
 from tests.helpers import cloudevent, events, publish, wait_for
 
@@ -106,11 +106,11 @@ async def test_a_screened_entry_gets_one_acknowledgement_listing_every_failed_or
         {"rule": "S6.completed_work", "result": "fail", "reason": "the project is still ongoing"},
         {"rule": "S10.english", "result": "review", "reason": "the language could not be told with confidence"},
     ]
-    await publish(redis, streams.OUT_SUBMISSION, received("s-1", email="amina@example.org"))
+    await publish(redis, topology.OUT_SUBMISSION, received("s-1", email="amina@example.org"))
     cause = screened("s-1", "ineligible", rules=rules)
-    await publish(redis, streams.OUT_ELIGIBILITY, cause)
+    await publish(redis, topology.OUT_ELIGIBILITY, cause)
 
-    out = await wait_for(redis, streams.OUT_NOTIFY, lambda seen: len(seen) == 1)
+    out = await wait_for(redis, topology.OUT_NOTIFY, lambda seen: len(seen) == 1)
 
     (message,) = sink.received()
     assert message["To"].addresses[0].addr_spec == "amina@example.org"
@@ -124,39 +124,39 @@ async def test_a_screened_entry_gets_one_acknowledgement_listing_every_failed_or
 
 
 async def test_a_verdict_that_arrives_before_the_address_waits_for_it(running, redis, sink):
-    await publish(redis, streams.OUT_ELIGIBILITY, screened("s-2"))
+    await publish(redis, topology.OUT_ELIGIBILITY, screened("s-2"))
     await asyncio.sleep(0.5)
     assert sink.received() == []
 
-    await publish(redis, streams.OUT_SUBMISSION, received("s-2"))
+    await publish(redis, topology.OUT_SUBMISSION, received("s-2"))
 
-    await wait_for(redis, streams.OUT_NOTIFY, lambda seen: len(seen) == 1)
+    await wait_for(redis, topology.OUT_NOTIFY, lambda seen: len(seen) == 1)
     assert [m["To"].addresses[0].addr_spec for m in sink.received()] == ["s-2@example.org"]
 
 
 async def test_repeats_and_a_second_verdict_for_the_same_entry_send_nothing_more(running, redis, sink):
-    await publish(redis, streams.OUT_SUBMISSION, received("s-3"))
+    await publish(redis, topology.OUT_SUBMISSION, received("s-3"))
     first = screened("s-3")
-    await publish(redis, streams.OUT_ELIGIBILITY, first)
-    await publish(redis, streams.OUT_ELIGIBILITY, first)
-    await wait_for(redis, streams.OUT_NOTIFY, lambda seen: len(seen) == 1)
-    await publish(redis, streams.OUT_ELIGIBILITY, screened("s-3"))  # same entry, new event
-    await publish(redis, streams.OUT_SUBMISSION, received("s-4"))
-    await publish(redis, streams.OUT_ELIGIBILITY, screened("s-4"))
+    await publish(redis, topology.OUT_ELIGIBILITY, first)
+    await publish(redis, topology.OUT_ELIGIBILITY, first)
+    await wait_for(redis, topology.OUT_NOTIFY, lambda seen: len(seen) == 1)
+    await publish(redis, topology.OUT_ELIGIBILITY, screened("s-3"))  # same entry, new event
+    await publish(redis, topology.OUT_SUBMISSION, received("s-4"))
+    await publish(redis, topology.OUT_ELIGIBILITY, screened("s-4"))
 
-    await wait_for(redis, streams.OUT_NOTIFY, lambda seen: len(seen) == 2)
+    await wait_for(redis, topology.OUT_NOTIFY, lambda seen: len(seen) == 2)
     await asyncio.sleep(0.3)
     assert sorted(m["To"].addresses[0].addr_spec for m in sink.received()) == ["s-3@example.org", "s-4@example.org"]
 
 
 async def test_an_amendment_with_a_new_address_sends_later_notices_there(running, redis, sink):
-    await publish(redis, streams.OUT_SUBMISSION, received("s-5", email="old@example.org"))
-    await publish(redis, streams.OUT_ELIGIBILITY, screened("s-5"))
-    await wait_for(redis, streams.OUT_NOTIFY, lambda seen: len(seen) == 1)
-    await publish(redis, streams.OUT_SUBMISSION, received("s-5", email="new@example.org", revision=2))
-    await publish(redis, streams.OUT_JUDGING, published({4: ["s-5"]}))
+    await publish(redis, topology.OUT_SUBMISSION, received("s-5", email="old@example.org"))
+    await publish(redis, topology.OUT_ELIGIBILITY, screened("s-5"))
+    await wait_for(redis, topology.OUT_NOTIFY, lambda seen: len(seen) == 1)
+    await publish(redis, topology.OUT_SUBMISSION, received("s-5", email="new@example.org", revision=2))
+    await publish(redis, topology.OUT_JUDGING, published({4: ["s-5"]}))
 
-    out = await wait_for(redis, streams.OUT_NOTIFY, lambda seen: len(seen) == 2)
+    out = await wait_for(redis, topology.OUT_NOTIFY, lambda seen: len(seen) == 2)
 
     assert [m["To"].addresses[0].addr_spec for m in sink.received()] == ["old@example.org", "new@example.org"]
     assert out[1]["data"]["occasion"] == "nomination"
@@ -164,14 +164,14 @@ async def test_an_amendment_with_a_new_address_sends_later_notices_there(running
 
 async def test_the_nominee_list_tells_every_screened_entry_whether_it_was_nominated(running, redis, sink):
     for sid, outcome in (("n-1", "eligible"), ("n-2", "eligible"), ("n-3", "ineligible")):
-        await publish(redis, streams.OUT_SUBMISSION, received(sid))
-        await publish(redis, streams.OUT_ELIGIBILITY, screened(sid, outcome))
-    await wait_for(redis, streams.OUT_NOTIFY, lambda seen: len(seen) == 3)
-    await publish(redis, streams.OUT_JUDGING, published({4: ["n-1"]}))
-    await publish(redis, streams.OUT_SUBMISSION, received("n-4"))
-    await publish(redis, streams.OUT_ELIGIBILITY, screened("n-4"))  # a verdict read after the list
+        await publish(redis, topology.OUT_SUBMISSION, received(sid))
+        await publish(redis, topology.OUT_ELIGIBILITY, screened(sid, outcome))
+    await wait_for(redis, topology.OUT_NOTIFY, lambda seen: len(seen) == 3)
+    await publish(redis, topology.OUT_JUDGING, published({4: ["n-1"]}))
+    await publish(redis, topology.OUT_SUBMISSION, received("n-4"))
+    await publish(redis, topology.OUT_ELIGIBILITY, screened("n-4"))  # a verdict read after the list
 
-    out = await wait_for(redis, streams.OUT_NOTIFY, lambda seen: len([e for e in seen if e["data"]["occasion"] == "nomination"]) == 4)
+    out = await wait_for(redis, topology.OUT_NOTIFY, lambda seen: len([e for e in seen if e["data"]["occasion"] == "nomination"]) == 4)
 
     told = {m["To"].addresses[0].addr_spec: m for m in sink.received() if "nominat" in m["Subject"]}
     assert told["n-1@example.org"]["Subject"].endswith('"Project n-1" is nominated')
@@ -182,13 +182,13 @@ async def test_the_nominee_list_tells_every_screened_entry_whether_it_was_nomina
 
 async def test_weekly_progress_sends_one_email_per_project_and_week_with_its_votes_and_rank(running, redis, sink):
     for sid in ("p-1", "p-2"):
-        await publish(redis, streams.OUT_SUBMISSION, received(sid))
+        await publish(redis, topology.OUT_SUBMISSION, received(sid))
     week1 = progress(1, {4: [("p-1", 3), ("p-2", 7)]})
-    await publish(redis, streams.OUT_VOTING, week1)
-    await publish(redis, streams.OUT_VOTING, progress(1, {4: [("p-1", 3), ("p-2", 7)]}))  # the same week again
-    await publish(redis, streams.OUT_VOTING, progress(2, {4: [("p-1", 9), ("p-2", 8)]}, as_of="2021-03-14T23:00:00Z"))
+    await publish(redis, topology.OUT_VOTING, week1)
+    await publish(redis, topology.OUT_VOTING, progress(1, {4: [("p-1", 3), ("p-2", 7)]}))  # the same week again
+    await publish(redis, topology.OUT_VOTING, progress(2, {4: [("p-1", 9), ("p-2", 8)]}, as_of="2021-03-14T23:00:00Z"))
 
-    out = await wait_for(redis, streams.OUT_NOTIFY, lambda seen: len(seen) == 4)
+    out = await wait_for(redis, topology.OUT_NOTIFY, lambda seen: len(seen) == 4)
     await asyncio.sleep(0.3)
 
     assert sorted((e["data"]["submission_id"], e["data"]["week"]) for e in out) == [("p-1", 1), ("p-1", 2), ("p-2", 1), ("p-2", 2)]
@@ -201,14 +201,14 @@ async def test_weekly_progress_sends_one_email_per_project_and_week_with_its_vot
 async def test_the_winner_is_told_at_once_but_its_notification_event_waits_for_the_ceremony(running, redis, sink):
     finalists = [f"f-{i}" for i in range(5)]
     for sid in finalists:
-        await publish(redis, streams.OUT_SUBMISSION, received(sid))
-    await publish(redis, streams.OUT_VOTING, closed({4: finalists}))
-    await wait_for(redis, streams.OUT_NOTIFY, lambda seen: len(seen) == 5)
-    await publish(redis, streams.SEALED_JUDGING, winner(4, "f-2"))
+        await publish(redis, topology.OUT_SUBMISSION, received(sid))
+    await publish(redis, topology.OUT_VOTING, closed({4: finalists}))
+    await wait_for(redis, topology.OUT_NOTIFY, lambda seen: len(seen) == 5)
+    await publish(redis, topology.SEALED_JUDGING, winner(4, "f-2"))
 
     await until(lambda: len(sink.received()) == 6)
     await asyncio.sleep(0.3)
-    before = await events(redis, streams.OUT_NOTIFY)
+    before = await events(redis, topology.OUT_NOTIFY)
     assert {e["data"]["occasion"] for e in before} == {"champion"} and len(before) == 5
     champion_mails = [m for m in sink.received() if "Champion" in m["Subject"]]
     assert len(champion_mails) == 5
@@ -216,9 +216,9 @@ async def test_the_winner_is_told_at_once_but_its_notification_event_waits_for_t
     (confidential,) = [m for m in sink.received() if "confidential" in m["Subject"]]
     assert confidential["To"].addresses[0].addr_spec == "f-2@example.org"
 
-    await publish(redis, streams.OUT_JUDGING, announced({4: ("f-2", ["f-0", "f-1", "f-3", "f-4"])}))
+    await publish(redis, topology.OUT_JUDGING, announced({4: ("f-2", ["f-0", "f-1", "f-3", "f-4"])}))
 
-    after = await wait_for(redis, streams.OUT_NOTIFY, lambda seen: len(seen) == 11)
+    after = await wait_for(redis, topology.OUT_NOTIFY, lambda seen: len(seen) == 11)
     assert [e["data"]["submission_id"] for e in after if e["data"]["occasion"] == "winner"] == ["f-2"]
     awards = {m["To"].addresses[0].addr_spec: m.get_content() for m in sink.received() if "results" in m["Subject"]}
     assert "is the winner of" in awards["f-2@example.org"]
@@ -226,11 +226,11 @@ async def test_the_winner_is_told_at_once_but_its_notification_event_waits_for_t
 
 
 async def test_a_winner_contact_recorded_after_the_ceremony_is_published_when_sent(running, redis, sink):
-    await publish(redis, streams.OUT_SUBMISSION, received("w-1"))
-    await publish(redis, streams.OUT_JUDGING, announced({4: ("w-1", [])}))
-    await publish(redis, streams.SEALED_JUDGING, winner(4, "w-1"))
+    await publish(redis, topology.OUT_SUBMISSION, received("w-1"))
+    await publish(redis, topology.OUT_JUDGING, announced({4: ("w-1", [])}))
+    await publish(redis, topology.SEALED_JUDGING, winner(4, "w-1"))
 
-    out = await wait_for(redis, streams.OUT_NOTIFY, lambda seen: len(seen) == 2)
+    out = await wait_for(redis, topology.OUT_NOTIFY, lambda seen: len(seen) == 2)
 
     assert sorted(e["data"]["occasion"] for e in out) == ["awards", "winner"]
 
@@ -240,13 +240,13 @@ async def test_a_mail_server_that_refuses_everything_yields_failed_events_and_co
         service = build(settings.model_copy(update={"smtp_url": refusing.url}), quick())
         async with service.app:
             for sid in ("r-1", "r-2"):
-                await publish(redis, streams.OUT_SUBMISSION, received(sid, email="nobody@example.org", name="Jane Roe"))
-                await publish(redis, streams.OUT_ELIGIBILITY, screened(sid))
-            failed = await wait_for(redis, streams.OUT_NOTIFY, lambda seen: len(seen) == 2)
+                await publish(redis, topology.OUT_SUBMISSION, received(sid, email="nobody@example.org", name="Jane Roe"))
+                await publish(redis, topology.OUT_ELIGIBILITY, screened(sid))
+            failed = await wait_for(redis, topology.OUT_NOTIFY, lambda seen: len(seen) == 2)
             refusing.refuse_with = None
-            await publish(redis, streams.OUT_SUBMISSION, received("r-3"))
-            await publish(redis, streams.OUT_ELIGIBILITY, screened("r-3"))
-            out = await wait_for(redis, streams.OUT_NOTIFY, lambda seen: len(seen) == 3)
+            await publish(redis, topology.OUT_SUBMISSION, received("r-3"))
+            await publish(redis, topology.OUT_ELIGIBILITY, screened("r-3"))
+            out = await wait_for(redis, topology.OUT_NOTIFY, lambda seen: len(seen) == 3)
 
     assert [e["type"] for e in failed] == ["wsis.notification.failed"] * 2
     assert "550" in failed[0]["data"]["error"] and "nobody@" not in json.dumps(failed) and "Jane" not in json.dumps(failed)
@@ -257,9 +257,9 @@ async def test_a_server_that_is_down_is_retried_with_backoff_then_reported_faile
     down = f"smtp://127.0.0.1:{SmtpSink().port}"  # nothing listens there
     service = build(settings.model_copy(update={"smtp_url": down}), quick())
     async with service.app:
-        await publish(redis, streams.OUT_SUBMISSION, received("d-1"))
-        await publish(redis, streams.OUT_ELIGIBILITY, screened("d-1"))
-        out = await wait_for(redis, streams.OUT_NOTIFY, lambda seen: len(seen) == 1)
+        await publish(redis, topology.OUT_SUBMISSION, received("d-1"))
+        await publish(redis, topology.OUT_ELIGIBILITY, screened("d-1"))
+        out = await wait_for(redis, topology.OUT_NOTIFY, lambda seen: len(seen) == 1)
 
     assert out[0]["type"] == "wsis.notification.failed"
     assert "Connect" in out[0]["data"]["error"] or "refused" in out[0]["data"]["error"].lower()
@@ -269,11 +269,11 @@ async def test_a_temporary_refusal_is_retried_until_the_server_accepts(settings,
     with SmtpSink(refuse_with="451 4.3.0 try again later") as busy:
         service = build(settings.model_copy(update={"smtp_url": busy.url}), quick().model_copy(update={"backoff_seconds": 0.3, "max_attempts": 5}))
         async with service.app:
-            await publish(redis, streams.OUT_SUBMISSION, received("t-1"))
-            await publish(redis, streams.OUT_ELIGIBILITY, screened("t-1"))
+            await publish(redis, topology.OUT_SUBMISSION, received("t-1"))
+            await publish(redis, topology.OUT_ELIGIBILITY, screened("t-1"))
             await asyncio.sleep(0.4)
             busy.refuse_with = None
-            out = await wait_for(redis, streams.OUT_NOTIFY, lambda seen: len(seen) == 1)
+            out = await wait_for(redis, topology.OUT_NOTIFY, lambda seen: len(seen) == 1)
 
     assert out[0]["type"] == "wsis.notification.sent"
     assert len(busy.received()) == 1
@@ -281,43 +281,43 @@ async def test_a_temporary_refusal_is_retried_until_the_server_accepts(settings,
 
 async def test_vote_events_are_acknowledged_without_a_trace_and_nothing_is_dead_lettered(running, redis):
     for _ in range(50):
-        await publish(redis, streams.OUT_VOTING, vote())
-        await publish(redis, streams.OUT_VOTING, vote("wsis.vote.rejected"))
-    await publish(redis, streams.OUT_SUBMISSION, received("v-1"))
-    await publish(redis, streams.OUT_VOTING, progress(1, {4: [("v-1", 1)]}))
+        await publish(redis, topology.OUT_VOTING, vote())
+        await publish(redis, topology.OUT_VOTING, vote("wsis.vote.rejected"))
+    await publish(redis, topology.OUT_SUBMISSION, received("v-1"))
+    await publish(redis, topology.OUT_VOTING, progress(1, {4: [("v-1", 1)]}))
 
-    await wait_for(redis, streams.OUT_NOTIFY, lambda seen: len(seen) == 1)
+    await wait_for(redis, topology.OUT_NOTIFY, lambda seen: len(seen) == 1)
 
-    assert await events(redis, streams.DEADLETTER) == []
-    assert (await redis.xpending(streams.OUT_VOTING, "notify"))["pending"] == 0
+    assert await events(redis, topology.DEADLETTER) == []
+    assert (await redis.xpending(topology.OUT_VOTING, "notify"))["pending"] == 0
     from sqlmodel import Session, select
 
     from shared.outbox import ProcessedEvent
 
     with Session(running.ctx.engine) as session:
-        handled = session.exec(select(ProcessedEvent).where(ProcessedEvent.stream == streams.OUT_VOTING)).all()
+        handled = session.exec(select(ProcessedEvent).where(ProcessedEvent.stream == topology.OUT_VOTING)).all()
     assert len(handled) == 1
 
 
 async def test_data_that_does_not_fit_the_contract_is_dead_lettered_without_its_values(running, redis):
     bad = received("x-1", email="secret.person@example.org")
     del bad["data"]["title"]
-    await publish(redis, streams.OUT_SUBMISSION, bad)
-    await publish(redis, streams.OUT_SUBMISSION, cloudevent("wsis.submission.unknown", {}))
+    await publish(redis, topology.OUT_SUBMISSION, bad)
+    await publish(redis, topology.OUT_SUBMISSION, cloudevent("wsis.submission.unknown", {}))
 
-    dead = await wait_for(redis, streams.DEADLETTER, lambda seen: len(seen) == 2, timeout=20)
+    dead = await wait_for(redis, topology.DEADLETTER, lambda seen: len(seen) == 2, timeout=20)
 
-    assert {d["data"]["stream"] for d in dead} == {streams.OUT_SUBMISSION}
+    assert {d["data"]["stream"] for d in dead} == {topology.OUT_SUBMISSION}
     assert all("secret.person" not in d["data"]["error"] for d in dead)
-    assert (await redis.xpending(streams.OUT_SUBMISSION, "notify"))["pending"] == 0
+    assert (await redis.xpending(topology.OUT_SUBMISSION, "notify"))["pending"] == 0
 
 
 async def test_without_an_smtp_url_emails_go_to_a_maildir_named_by_notification(settings, redis):
     service = build(settings, quick())
     async with service.app:
-        await publish(redis, streams.OUT_SUBMISSION, received("m-1"))
-        await publish(redis, streams.OUT_ELIGIBILITY, screened("m-1"))
-        out = await wait_for(redis, streams.OUT_NOTIFY, lambda seen: len(seen) == 1)
+        await publish(redis, topology.OUT_SUBMISSION, received("m-1"))
+        await publish(redis, topology.OUT_ELIGIBILITY, screened("m-1"))
+        out = await wait_for(redis, topology.OUT_NOTIFY, lambda seen: len(seen) == 1)
 
     box = mailbox.Maildir(settings.data_dir / "mail", create=False)
     nid = out[0]["data"]["notification_id"]
@@ -336,10 +336,10 @@ async def test_no_address_or_name_reaches_the_logs(settings, redis, sink, monkey
         monkeypatch.setattr(module, "log", structlog.wrap_logger(structlog.PrintLogger(), processors=[capture]))
     service = build(settings.model_copy(update={"smtp_url": sink.url}), quick())
     async with service.app:
-        await publish(redis, streams.OUT_SUBMISSION, received("l-1", email="private.person@example.org", name="Zebulon Quux"))
-        await publish(redis, streams.OUT_ELIGIBILITY, screened("l-1"))
-        await publish(redis, streams.SEALED_JUDGING, winner(4, "l-1"))
-        await wait_for(redis, streams.OUT_NOTIFY, lambda seen: len(seen) == 1)
+        await publish(redis, topology.OUT_SUBMISSION, received("l-1", email="private.person@example.org", name="Zebulon Quux"))
+        await publish(redis, topology.OUT_ELIGIBILITY, screened("l-1"))
+        await publish(redis, topology.SEALED_JUDGING, winner(4, "l-1"))
+        await wait_for(redis, topology.OUT_NOTIFY, lambda seen: len(seen) == 1)
         await until(lambda: len(sink.received()) == 2)
 
     logs = json.dumps(capture.entries, default=str)
@@ -367,11 +367,11 @@ async def test_an_email_whose_sender_died_before_recording_it_is_taken_over_afte
     smtp = {"smtp_url": sink.url} if transport == "smtp" else {}
     service = build(settings.model_copy(update=smtp), config)
     async with service.app:
-        await publish(redis, streams.OUT_SUBMISSION, received("k-1"))
-        await publish(redis, streams.OUT_ELIGIBILITY, screened("k-1"))
-        out = await wait_for(redis, streams.OUT_NOTIFY, lambda seen: len(seen) == 1)
+        await publish(redis, topology.OUT_SUBMISSION, received("k-1"))
+        await publish(redis, topology.OUT_ELIGIBILITY, screened("k-1"))
+        out = await wait_for(redis, topology.OUT_NOTIFY, lambda seen: len(seen) == 1)
         await asyncio.sleep(0.3)
-        assert len(await events(redis, streams.OUT_NOTIFY)) == 1
+        assert len(await events(redis, topology.OUT_NOTIFY)) == 1
 
     assert crashed == [out[0]["data"]["notification_id"]]
     if transport == "maildir":
@@ -385,14 +385,14 @@ async def test_stopping_in_the_middle_of_sending_and_starting_again_sends_each_e
     smtp_settings = settings.model_copy(update={"smtp_url": sink.url})
     ids = [f"z-{i}" for i in range(40)]
     for sid in ids:
-        await publish(redis, streams.OUT_SUBMISSION, received(sid))
-    await publish(redis, streams.OUT_VOTING, progress(1, {4: [(sid, i) for i, sid in enumerate(ids)]}))
+        await publish(redis, topology.OUT_SUBMISSION, received(sid))
+    await publish(redis, topology.OUT_VOTING, progress(1, {4: [(sid, i) for i, sid in enumerate(ids)]}))
     service = build(smtp_settings, quick())
     async with service.app:
         await until(lambda: len(sink.received()) >= 5)
     stopped_at = len(sink.received())
     async with build(smtp_settings, quick()).app:
-        await wait_for(redis, streams.OUT_NOTIFY, lambda seen: len(seen) == len(ids))
+        await wait_for(redis, topology.OUT_NOTIFY, lambda seen: len(seen) == len(ids))
         await asyncio.sleep(0.3)
 
     assert stopped_at < len(ids)
@@ -401,11 +401,11 @@ async def test_stopping_in_the_middle_of_sending_and_starting_again_sends_each_e
 
 async def test_an_email_not_sent_yet_follows_the_coordinators_new_address(settings, redis, sink):
     service = build(settings.model_copy(update={"smtp_url": sink.url}), quick())
-    await publish(redis, streams.OUT_ELIGIBILITY, screened("a-1"))  # queued before any address is known
-    await publish(redis, streams.OUT_SUBMISSION, received("a-1", email="first@example.org"))
-    await publish(redis, streams.OUT_SUBMISSION, received("a-1", email="second@example.org", revision=2))
+    await publish(redis, topology.OUT_ELIGIBILITY, screened("a-1"))  # queued before any address is known
+    await publish(redis, topology.OUT_SUBMISSION, received("a-1", email="first@example.org"))
+    await publish(redis, topology.OUT_SUBMISSION, received("a-1", email="second@example.org", revision=2))
     async with service.app:  # both addresses are read before the sender's first look
-        out = await wait_for(redis, streams.OUT_NOTIFY, lambda seen: len(seen) == 1)
+        out = await wait_for(redis, topology.OUT_NOTIFY, lambda seen: len(seen) == 1)
         await asyncio.sleep(0.3)
 
     assert [m["To"].addresses[0].addr_spec for m in sink.received()] == ["second@example.org"]
@@ -423,18 +423,18 @@ async def test_an_outcome_event_whose_publish_failed_is_published_by_the_relay(s
 
     async def flaky(client, events):  # type: ignore[no-untyped-def]
         events = list(events)
-        if not failures and any(stream == streams.OUT_NOTIFY for stream, _ in events):
+        if not failures and any(stream == topology.OUT_NOTIFY for stream, _ in events):
             failures.append(len(events))
             raise RedisConnectionError("the bus went away for a moment")
         return await real(client, events)
 
     monkeypatch.setattr(sender_module.bus, "publish_all", flaky)
     async with build(settings.model_copy(update={"smtp_url": sink.url}), quick()).app:
-        await publish(redis, streams.OUT_SUBMISSION, received("o-1"))
-        await publish(redis, streams.OUT_ELIGIBILITY, screened("o-1"))
-        out = await wait_for(redis, streams.OUT_NOTIFY, lambda seen: len(seen) == 1)
+        await publish(redis, topology.OUT_SUBMISSION, received("o-1"))
+        await publish(redis, topology.OUT_ELIGIBILITY, screened("o-1"))
+        out = await wait_for(redis, topology.OUT_NOTIFY, lambda seen: len(seen) == 1)
         await asyncio.sleep(0.3)
 
     assert failures == [1]
-    assert len(await events(redis, streams.OUT_NOTIFY)) == 1 and out[0]["data"]["submission_id"] == "o-1"
+    assert len(await events(redis, topology.OUT_NOTIFY)) == 1 and out[0]["data"]["submission_id"] == "o-1"
     assert len(sink.received()) == 1

@@ -7,26 +7,26 @@ import json
 import redis as sync_redis
 from typer.testing import CliRunner
 
-from wsis import ops
-from wsis.cli import cli
 from services.submission.app import build
-from shared import streams
+from shared import topology
 from tests.factories import submission
 from tests.helpers import cloudevent, publish, wait_for
+from wsis import ops
+from wsis.cli import cli
 
 runner = CliRunner()
 
 
 async def test_status_shows_lengths_groups_and_dead_letters_by_service(settings, redis, redis_url):
     async with build(settings).app:
-        await publish(redis, streams.IN_SUBMISSIONS, b"not json")
-        await publish(redis, streams.IN_SUBMISSIONS, cloudevent("wsis.submission.submitted", submission("s-1")))
-        await wait_for(redis, streams.OUT_SUBMISSION, lambda seen: len(seen) == 1)
+        await publish(redis, topology.IN_SUBMISSIONS, b"not json")
+        await publish(redis, topology.IN_SUBMISSIONS, cloudevent("wsis.submission.submitted", submission("s-1")))
+        await wait_for(redis, topology.OUT_SUBMISSION, lambda seen: len(seen) == 1)
 
         result = runner.invoke(cli, ["status", "--redis-url", redis_url, "--json"])
         assert result.exit_code == 0, result.output
         states = {s["stream"]: s for s in json.loads(result.output)}
-        intake = states[streams.IN_SUBMISSIONS]
+        intake = states[topology.IN_SUBMISSIONS]
         assert intake["length"] == 2
         (group,) = intake["groups"]
         assert group["name"] == "submission" and group["pending"] == 0 and group["lag"] == 0
@@ -41,8 +41,8 @@ async def test_a_dead_letter_is_listed_shown_and_replayed_once(settings, redis, 
     async with build(settings).app:
         event = cloudevent("wsis.submission.submitted", submission("s-2"))
         event["time"] = "2021-01-10T10:00:00"  # no offset: not a CloudEvent we can read
-        await publish(redis, streams.IN_SUBMISSIONS, event)
-        dead = await wait_for(redis, streams.DEADLETTER, lambda seen: len(seen) == 1)
+        await publish(redis, topology.IN_SUBMISSIONS, event)
+        dead = await wait_for(redis, topology.DEADLETTER, lambda seen: len(seen) == 1)
         assert "time" in dead[0]["data"]["error"]
         (letter,) = ops.dead_letters(client)
 
@@ -57,7 +57,7 @@ async def test_a_dead_letter_is_listed_shown_and_replayed_once(settings, redis, 
         again = runner.invoke(cli, ["deadletter", "replay", letter.entry_id, "--redis-url", redis_url])
         assert again.exit_code == 1 and "was replayed as" in again.output
 
-    assert client.xlen(streams.IN_SUBMISSIONS) == 2
+    assert client.xlen(topology.IN_SUBMISSIONS) == 2
     assert ops.dead_letters(client)[0].replayed_as is not None
 
 

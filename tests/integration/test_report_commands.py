@@ -10,15 +10,14 @@ import itertools
 import json
 import shutil
 import subprocess
-from pathlib import Path
 
 import orjson
 import pytest
 import redis as sync_redis
 from typer.testing import CliRunner
 
+from shared import topology
 from wsis.cli import cli
-from shared import streams
 
 runner = CliRunner()
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -39,26 +38,26 @@ def finalists(category: int) -> list[str]:
 
 def play_until_voting_closed(client: sync_redis.Redis) -> None:
     for n in range(3):
-        put(client, streams.OUT_ELIGIBILITY, "wsis.submission.screened", {"submission_id": f"s-{n}", "entity_id": "o", "category": 2,
+        put(client, topology.OUT_ELIGIBILITY, "wsis.submission.screened", {"submission_id": f"s-{n}", "entity_id": "o", "category": 2,
             "outcome": "eligible" if n else "ineligible", "rules": [{"rule": "S9.deadline", "result": "pass" if n else "fail"}], "nominable": True})  # fmt: skip
-    put(client, streams.OUT_JUDGING, "wsis.nominations.published", {"categories": [
+    put(client, topology.OUT_JUDGING, "wsis.nominations.published", {"categories": [
         {"category": c, "nominees": [{"submission_id": p, "entity_id": "o", "title": f"Project {p}"} for p in finalists(c)]} for c in range(1, 19)]})  # fmt: skip
     for n in range(40):
         category = 1 + n % 18
-        put(client, streams.OUT_VOTING, "wsis.vote.accepted", {"ballot_id": f"b-{n}", "voter_id": f"m-{n}", "category": category, "project_id": f"p-{category}-1"})
-    put(client, streams.OUT_VOTING, "wsis.vote.rejected", {"ballot_id": "b-99", "voter_id": "m-1", "category": 1, "project_id": "p-1-2", "reason": "already_voted"})
-    put(client, streams.OUT_VOTING, "wsis.voting.progress", {"week": 1, "as_of": "2021-03-07T23:00:00Z", "categories": [
+        put(client, topology.OUT_VOTING, "wsis.vote.accepted", {"ballot_id": f"b-{n}", "voter_id": f"m-{n}", "category": category, "project_id": f"p-{category}-1"})
+    put(client, topology.OUT_VOTING, "wsis.vote.rejected", {"ballot_id": "b-99", "voter_id": "m-1", "category": 1, "project_id": "p-1-2", "reason": "already_voted"})
+    put(client, topology.OUT_VOTING, "wsis.voting.progress", {"week": 1, "as_of": "2021-03-07T23:00:00Z", "categories": [
         {"category": c, "projects": [{"project_id": p, "votes": 3, "rank": 1} for p in finalists(c)]} for c in range(1, 19)]})  # fmt: skip
-    put(client, streams.OUT_VOTING, "wsis.voting.closed", {"as_of": "2021-03-31T21:00:00Z", "categories": [
+    put(client, topology.OUT_VOTING, "wsis.voting.closed", {"as_of": "2021-03-31T21:00:00Z", "categories": [
         {"category": c, "finalists": finalists(c), "tally": [{"project_id": p, "votes": 9 - i} for i, p in enumerate(finalists(c))], "ties": []}
         for c in range(1, 19)]})  # fmt: skip
     for c in range(1, 19):  # the panel's decisions: sealed until the ceremony
-        put(client, streams.SEALED_JUDGING, "wsis.winner.recorded", {"category": c, "submission_id": finalists(c)[3]})
-    put(client, streams.OUT_NOTIFY, "wsis.notification.sent", {"notification_id": "n-1", "occasion": "acknowledgement", "submission_id": "s-1"})
+        put(client, topology.SEALED_JUDGING, "wsis.winner.recorded", {"category": c, "submission_id": finalists(c)[3]})
+    put(client, topology.OUT_NOTIFY, "wsis.notification.sent", {"notification_id": "n-1", "occasion": "acknowledgement", "submission_id": "s-1"})
 
 
 def announce(client: sync_redis.Redis) -> None:
-    put(client, streams.OUT_JUDGING, "wsis.awards.announced", {"categories": [
+    put(client, topology.OUT_JUDGING, "wsis.awards.announced", {"categories": [
         {"category": c, "winner": finalists(c)[3], "champions": [p for p in finalists(c) if p != finalists(c)[3]]} for c in range(1, 19)]})  # fmt: skip
 
 

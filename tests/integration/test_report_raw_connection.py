@@ -9,7 +9,7 @@ from demo.publisher import Publisher
 from report import reader
 from report.raw import CommandError, RawConnection
 from report.state import ContestState
-from shared import streams
+from shared import topology
 
 
 def answer(n: int) -> bytes:
@@ -24,19 +24,19 @@ def answer(n: int) -> bytes:
 async def test_a_publisher_adds_every_body_in_order_across_chunks(redis_url, redis):
     bodies = [b'{"n":%d}' % n for n in range(5_003)]
     async with Publisher(redis_url) as publisher:
-        assert await publisher.xadd(streams.IN_BALLOTS, bodies) == 5_003
-        await publisher.xadd_events([(streams.IN_CLOCK, b'{"t":1}'), (streams.IN_PANEL, b'{"p":1}')])
-    stored = [fields[b"__data__"] for _, fields in await redis.xrange(streams.IN_BALLOTS)]
-    assert stored == bodies and await redis.xlen(streams.IN_CLOCK) == await redis.xlen(streams.IN_PANEL) == 1
+        assert await publisher.xadd(topology.IN_BALLOTS, bodies) == 5_003
+        await publisher.xadd_events([(topology.IN_CLOCK, b'{"t":1}'), (topology.IN_PANEL, b'{"p":1}')])
+    stored = [fields[b"__data__"] for _, fields in await redis.xrange(topology.IN_BALLOTS)]
+    assert stored == bodies and await redis.xlen(topology.IN_CLOCK) == await redis.xlen(topology.IN_PANEL) == 1
 
 
 async def test_the_reader_folds_a_stream_read_in_chunks_from_where_it_stopped(redis_url, monkeypatch):
     monkeypatch.setattr(reader, "CHUNK", 1_000)
     state = ContestState()
     async with Publisher(redis_url) as publisher, RawConnection(redis_url) as conn:
-        await publisher.xadd(streams.OUT_VOTING, [answer(n) for n in range(2_500)])
+        await publisher.xadd(topology.OUT_VOTING, [answer(n) for n in range(2_500)])
         assert await reader.follow(conn, state) == 2_500
-        await publisher.xadd(streams.OUT_VOTING, [answer(n) for n in range(2_500, 2_600)])
+        await publisher.xadd(topology.OUT_VOTING, [answer(n) for n in range(2_500, 2_600)])
         assert await reader.follow(conn, state) == 100
         assert await reader.follow(conn, state) == 0
     assert state.accepted == 1_950 and state.rejected == {"own_project": 650} and len(state.answers) == 2_600

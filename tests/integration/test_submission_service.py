@@ -7,12 +7,12 @@ import json
 
 import pytest
 
-from wsis import ops
 from services.submission.app import build
-from shared import streams
+from shared import topology
 from shared.envelope import MAX_ENTRY_BYTES
 from tests.factories import submission
 from tests.helpers import answers_to, cloudevent, events, publish, wait_for
+from wsis import ops
 
 SUBMITTED = "wsis.submission.submitted"
 
@@ -26,9 +26,9 @@ async def running(settings):
 
 async def test_a_valid_entry_is_stored_then_received_with_revision_one(running, redis):
     sent = cloudevent(SUBMITTED, submission("s-1"))
-    await publish(redis, streams.IN_SUBMISSIONS, sent)
+    await publish(redis, topology.IN_SUBMISSIONS, sent)
 
-    out = await wait_for(redis, streams.OUT_SUBMISSION, lambda seen: len(seen) == 1)
+    out = await wait_for(redis, topology.OUT_SUBMISSION, lambda seen: len(seen) == 1)
 
     received = out[0]
     assert received["type"] == "wsis.submission.received"
@@ -42,9 +42,9 @@ async def test_an_invalid_entry_gets_every_error_with_its_field_path(running, re
     bad = submission("s-2", category=19, sdgs=[], entity={"entity_id": "o", "name": " ", "stakeholder_type": "company", "country": "XX"})
     del bad["impact"]
     sent = cloudevent(SUBMITTED, bad)
-    await publish(redis, streams.IN_SUBMISSIONS, sent)
+    await publish(redis, topology.IN_SUBMISSIONS, sent)
 
-    out = await wait_for(redis, streams.OUT_SUBMISSION, lambda seen: len(seen) == 1)
+    out = await wait_for(redis, topology.OUT_SUBMISSION, lambda seen: len(seen) == 1)
 
     assert out[0]["type"] == "wsis.submission.rejected"
     assert out[0]["data"]["submission_id"] == "s-2"
@@ -53,47 +53,47 @@ async def test_an_invalid_entry_gets_every_error_with_its_field_path(running, re
 
 
 async def test_garbage_is_dead_lettered_and_the_next_entry_is_still_answered(running, redis):
-    garbage_id = await publish(redis, streams.IN_SUBMISSIONS, b"\x00not json{")
+    garbage_id = await publish(redis, topology.IN_SUBMISSIONS, b"\x00not json{")
     no_type = cloudevent(SUBMITTED, submission("s-x"))
     del no_type["type"]
-    await publish(redis, streams.IN_SUBMISSIONS, no_type)
-    await publish(redis, streams.IN_SUBMISSIONS, b"x" * (MAX_ENTRY_BYTES + 1))
-    await publish(redis, streams.IN_SUBMISSIONS, cloudevent("wsis.ballot.cast", {"voter_id": "v"}))
+    await publish(redis, topology.IN_SUBMISSIONS, no_type)
+    await publish(redis, topology.IN_SUBMISSIONS, b"x" * (MAX_ENTRY_BYTES + 1))
+    await publish(redis, topology.IN_SUBMISSIONS, cloudevent("wsis.ballot.cast", {"voter_id": "v"}))
     good = cloudevent(SUBMITTED, submission("s-3"))
-    await publish(redis, streams.IN_SUBMISSIONS, good)
+    await publish(redis, topology.IN_SUBMISSIONS, good)
 
-    dead = await wait_for(redis, streams.DEADLETTER, lambda seen: len(seen) == 4)
-    out = await wait_for(redis, streams.OUT_SUBMISSION, lambda seen: len(seen) == 1)
+    dead = await wait_for(redis, topology.DEADLETTER, lambda seen: len(seen) == 4)
+    out = await wait_for(redis, topology.OUT_SUBMISSION, lambda seen: len(seen) == 1)
 
     assert out[0]["causationid"] == good["id"]
     first = dead[0]["data"]
-    assert first["stream"] == streams.IN_SUBMISSIONS and first["entry_id"] == garbage_id
+    assert first["stream"] == topology.IN_SUBMISSIONS and first["entry_id"] == garbage_id
     assert "not a CloudEvent" in first["error"]
     assert "type" in dead[1]["data"]["error"]
     assert "limit is 1048576" in dead[2]["data"]["error"] and len(dead[2]["data"]["raw"]) == 64 * 1024
     assert "unknown event type 'wsis.ballot.cast'" in dead[3]["data"]["error"]
-    assert await redis.xpending(streams.IN_SUBMISSIONS, "submission") == {"pending": 0, "min": None, "max": None, "consumers": []}
+    assert await redis.xpending(topology.IN_SUBMISSIONS, "submission") == {"pending": 0, "min": None, "max": None, "consumers": []}
 
 
 async def test_a_redelivered_event_gets_the_same_answer_and_changes_nothing(running, redis):
     sent = cloudevent(SUBMITTED, submission("s-4"))
-    await publish(redis, streams.IN_SUBMISSIONS, sent)
-    await publish(redis, streams.IN_SUBMISSIONS, sent)
+    await publish(redis, topology.IN_SUBMISSIONS, sent)
+    await publish(redis, topology.IN_SUBMISSIONS, sent)
     resent = cloudevent(SUBMITTED, submission("s-4"))  # same content, new event id
-    await publish(redis, streams.IN_SUBMISSIONS, resent)
+    await publish(redis, topology.IN_SUBMISSIONS, resent)
 
-    out = await wait_for(redis, streams.OUT_SUBMISSION, lambda seen: len(answers_to(seen, resent["id"])) == 1)
+    out = await wait_for(redis, topology.OUT_SUBMISSION, lambda seen: len(answers_to(seen, resent["id"])) == 1)
 
     assert len(answers_to(out, sent["id"])) == 1
     assert [e["data"]["revision"] for e in out] == [1, 1]
 
 
 async def test_an_amendment_before_the_deadline_is_a_new_revision(running, redis):
-    await publish(redis, streams.IN_SUBMISSIONS, cloudevent(SUBMITTED, submission("s-5")))
+    await publish(redis, topology.IN_SUBMISSIONS, cloudevent(SUBMITTED, submission("s-5")))
     amended = cloudevent(SUBMITTED, submission("s-5", title="Digital classrooms, second phase"), time_="2021-01-25T21:59:59Z")
-    await publish(redis, streams.IN_SUBMISSIONS, amended)
+    await publish(redis, topology.IN_SUBMISSIONS, amended)
 
-    out = await wait_for(redis, streams.OUT_SUBMISSION, lambda seen: len(seen) == 2)
+    out = await wait_for(redis, topology.OUT_SUBMISSION, lambda seen: len(seen) == 2)
 
     assert out[1]["data"]["revision"] == 2
     assert out[1]["data"]["title"] == "Digital classrooms, second phase"
@@ -101,21 +101,21 @@ async def test_an_amendment_before_the_deadline_is_a_new_revision(running, redis
 
 
 async def test_an_amendment_at_the_deadline_is_refused(running, redis):
-    await publish(redis, streams.IN_SUBMISSIONS, cloudevent(SUBMITTED, submission("s-6")))
+    await publish(redis, topology.IN_SUBMISSIONS, cloudevent(SUBMITTED, submission("s-6")))
     late = cloudevent(SUBMITTED, submission("s-6", title="Changed"), time_="2021-01-25T22:00:00Z")
-    await publish(redis, streams.IN_SUBMISSIONS, late)
+    await publish(redis, topology.IN_SUBMISSIONS, late)
 
-    out = await wait_for(redis, streams.OUT_SUBMISSION, lambda seen: len(seen) == 2)
+    out = await wait_for(redis, topology.OUT_SUBMISSION, lambda seen: len(seen) == 2)
 
     assert out[1]["type"] == "wsis.submission.rejected"
     assert out[1]["data"]["errors"][0]["message"].startswith("deadline:")
 
 
 async def test_outbound_events_are_plain_cloudevents_json(running, redis):
-    await publish(redis, streams.IN_SUBMISSIONS, cloudevent(SUBMITTED, submission("s-7")))
-    await wait_for(redis, streams.OUT_SUBMISSION, lambda seen: len(seen) == 1)
+    await publish(redis, topology.IN_SUBMISSIONS, cloudevent(SUBMITTED, submission("s-7")))
+    await wait_for(redis, topology.OUT_SUBMISSION, lambda seen: len(seen) == 1)
 
-    (_, fields), = await redis.xrange(streams.OUT_SUBMISSION)
+    (_, fields), = await redis.xrange(topology.OUT_SUBMISSION)
     assert list(fields) == [b"__data__"]
     body = json.loads(fields[b"__data__"])
     assert body["specversion"] == "1.0" and body["source"] == "wsis-prizes/submission"
@@ -135,40 +135,40 @@ async def test_an_entry_that_fails_every_time_is_dead_lettered_after_bounded_del
     monkeypatch.setattr(submission_app.SubmissionHandler, "handle", flaky)
     poison = cloudevent(SUBMITTED, submission("poison"))
     async with service.app:
-        await publish(redis, streams.IN_SUBMISSIONS, poison)
+        await publish(redis, topology.IN_SUBMISSIONS, poison)
         good = cloudevent(SUBMITTED, submission("fine"))
-        await publish(redis, streams.IN_SUBMISSIONS, good)
+        await publish(redis, topology.IN_SUBMISSIONS, good)
 
-        dead = await wait_for(redis, streams.DEADLETTER, lambda seen: len(seen) == 1, timeout=20)
-        out = await wait_for(redis, streams.OUT_SUBMISSION, lambda seen: len(seen) == 1)
+        dead = await wait_for(redis, topology.DEADLETTER, lambda seen: len(seen) == 1, timeout=20)
+        out = await wait_for(redis, topology.OUT_SUBMISSION, lambda seen: len(seen) == 1)
 
         assert "RuntimeError: the handler broke" in dead[0]["data"]["error"]
         assert "gave up after 3 deliveries" in dead[0]["data"]["error"]
         assert out[0]["causationid"] == good["id"]
-        assert (await redis.xpending(streams.IN_SUBMISSIONS, "submission"))["pending"] == 0
-        assert await events(redis, streams.OUT_SUBMISSION) == out
+        assert (await redis.xpending(topology.IN_SUBMISSIONS, "submission"))["pending"] == 0
+        assert await events(redis, topology.OUT_SUBMISSION) == out
 
         monkeypatch.setattr(submission_app.SubmissionHandler, "handle", original)  # the fix is deployed
-        (letter_id, _), = await redis.xrange(streams.DEADLETTER)
+        (letter_id, _), = await redis.xrange(topology.DEADLETTER)
         await asyncio.to_thread(ops.replay, sync_client(settings), letter_id.decode())
-        answered = await wait_for(redis, streams.OUT_SUBMISSION, lambda seen: answers_to(seen, poison["id"]))
+        answered = await wait_for(redis, topology.OUT_SUBMISSION, lambda seen: answers_to(seen, poison["id"]))
 
     assert answers_to(answered, poison["id"])[0]["type"] == "wsis.submission.received"
-    assert len(await events(redis, streams.DEADLETTER)) == 1
+    assert len(await events(redis, topology.DEADLETTER)) == 1
 
 
 async def test_entries_left_pending_by_a_consumer_that_died_are_reclaimed(settings, redis):
-    await redis.xgroup_create(streams.IN_SUBMISSIONS, "submission", id="0", mkstream=True)
+    await redis.xgroup_create(topology.IN_SUBMISSIONS, "submission", id="0", mkstream=True)
     stranded = [cloudevent(SUBMITTED, submission(f"stranded-{i}")) for i in range(3)]
     for event in stranded:
-        await publish(redis, streams.IN_SUBMISSIONS, event)
+        await publish(redis, topology.IN_SUBMISSIONS, event)
     # A replica read them, then died before its acknowledgement.
-    await redis.xreadgroup("submission", "submission-gone-1-x", {streams.IN_SUBMISSIONS: ">"})
-    assert (await redis.xpending(streams.IN_SUBMISSIONS, "submission"))["pending"] == 3
+    await redis.xreadgroup("submission", "submission-gone-1-x", {topology.IN_SUBMISSIONS: ">"})
+    assert (await redis.xpending(topology.IN_SUBMISSIONS, "submission"))["pending"] == 3
 
     async with build(settings).app:
-        out = await wait_for(redis, streams.OUT_SUBMISSION, lambda seen: len(seen) == 3, timeout=20)
-        while (await redis.xpending(streams.IN_SUBMISSIONS, "submission"))["pending"]:
+        out = await wait_for(redis, topology.OUT_SUBMISSION, lambda seen: len(seen) == 3, timeout=20)
+        while (await redis.xpending(topology.IN_SUBMISSIONS, "submission"))["pending"]:
             await asyncio.sleep(0.05)
 
     assert sorted(e["causationid"] for e in out) == sorted(e["id"] for e in stranded)

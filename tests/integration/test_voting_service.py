@@ -9,7 +9,7 @@ import pytest
 from bench.voting.events import ballot, member, nominees, tick
 from services.voting import domain
 from services.voting.app import build
-from shared import streams
+from shared import topology
 from tests.helpers import answers_to, events, publish, wait_for
 
 LIST = {4: [("p-1", "org-1"), ("p-2", "org-2")], 7: [("p-3", "org-3")]}
@@ -24,7 +24,7 @@ async def running(settings):
 
 async def register(redis, *users: str, **kw):
     for user in users:
-        await publish(redis, streams.IN_STAKEHOLDERS, member(user, **kw))
+        await publish(redis, topology.IN_STAKEHOLDERS, member(user, **kw))
 
 
 def answer(out, sent):
@@ -34,11 +34,11 @@ def answer(out, sent):
 
 async def test_a_valid_ballot_is_accepted_with_its_fields_and_cause(running, redis):
     await register(redis, "v-1")
-    await publish(redis, streams.OUT_JUDGING, nominees(LIST))
+    await publish(redis, topology.OUT_JUDGING, nominees(LIST))
     sent = ballot("v-1", 4, "p-1")
-    await publish(redis, streams.IN_BALLOTS, sent)
+    await publish(redis, topology.IN_BALLOTS, sent)
 
-    out = await wait_for(redis, streams.OUT_VOTING, lambda seen: len(seen) == 1)
+    out = await wait_for(redis, topology.OUT_VOTING, lambda seen: len(seen) == 1)
 
     assert out[0]["type"] == "wsis.vote.accepted"
     assert out[0]["causationid"] == sent["id"] and out[0]["source"] == "wsis-prizes/voting"
@@ -50,7 +50,7 @@ async def test_every_ballot_gets_the_first_reason_that_applies(running, redis):
     await register(redis, "v-1", "v-2")
     await register(redis, "v-own", entity_id="org-1")
     await register(redis, "v-half", complete=False)
-    await publish(redis, streams.OUT_JUDGING, nominees(LIST))
+    await publish(redis, topology.OUT_JUDGING, nominees(LIST))
     cases = {
         "voter_unknown": ballot("nobody", 4, "p-1"),
         "profile_incomplete": ballot("v-half", 4, "nope", time_="2020-01-01T00:00:00Z"),
@@ -63,9 +63,9 @@ async def test_every_ballot_gets_the_first_reason_that_applies(running, redis):
         "invalid_ballot": ballot("v-1", "4", "p-1"),
     }
     for sent in cases.values():
-        await publish(redis, streams.IN_BALLOTS, sent)
+        await publish(redis, topology.IN_BALLOTS, sent)
 
-    out = await wait_for(redis, streams.OUT_VOTING, lambda seen: len(seen) == len(cases))
+    out = await wait_for(redis, topology.OUT_VOTING, lambda seen: len(seen) == len(cases))
 
     got = {name: answer(out, sent)["data"].get("reason", "accepted") for name, sent in cases.items()}
     assert got == {name: name for name in cases}
@@ -74,17 +74,17 @@ async def test_every_ballot_gets_the_first_reason_that_applies(running, redis):
 
 async def test_a_ballot_seen_before_changes_nothing_and_gets_the_same_answer(running, redis):
     await register(redis, "v-1")
-    await publish(redis, streams.OUT_JUDGING, nominees(LIST))
+    await publish(redis, topology.OUT_JUDGING, nominees(LIST))
     first = ballot("v-1", 4, "p-1")
-    await publish(redis, streams.IN_BALLOTS, first)
-    await wait_for(redis, streams.OUT_VOTING, lambda seen: len(seen) == 1)
-    await publish(redis, streams.IN_BALLOTS, first)
+    await publish(redis, topology.IN_BALLOTS, first)
+    await wait_for(redis, topology.OUT_VOTING, lambda seen: len(seen) == 1)
+    await publish(redis, topology.IN_BALLOTS, first)
     other = ballot("v-1", 4, "p-2")
-    await publish(redis, streams.IN_BALLOTS, other)
+    await publish(redis, topology.IN_BALLOTS, other)
     changed = dict(first, data={"voter_id": "v-1", "category": 7, "project_id": "p-3"})  # same id, other data
-    await publish(redis, streams.IN_BALLOTS, changed)
+    await publish(redis, topology.IN_BALLOTS, changed)
 
-    out = await wait_for(redis, streams.OUT_VOTING, lambda seen: len(answers_to(seen, other["id"])) == 1)
+    out = await wait_for(redis, topology.OUT_VOTING, lambda seen: len(answers_to(seen, other["id"])) == 1)
 
     repeats = answers_to(out, first["id"])
     assert len(repeats) >= 2 and all(r == repeats[0] for r in repeats)
@@ -96,40 +96,40 @@ async def test_a_ballot_before_the_nominee_list_is_held_until_the_list_arrives(r
     await register(redis, "v-1", "v-2")
     early = ballot("v-1", 4, "p-1")
     too_early = ballot("v-2", 4, "p-1", time_="2021-02-28T22:59:59Z")
-    await publish(redis, streams.IN_BALLOTS, early)
-    await publish(redis, streams.IN_BALLOTS, too_early)
-    out = await wait_for(redis, streams.OUT_VOTING, lambda seen: len(seen) == 1)
+    await publish(redis, topology.IN_BALLOTS, early)
+    await publish(redis, topology.IN_BALLOTS, too_early)
+    out = await wait_for(redis, topology.OUT_VOTING, lambda seen: len(seen) == 1)
     assert answer(out, too_early)["data"]["reason"] == "voting_closed"
 
-    await publish(redis, streams.OUT_JUDGING, nominees(LIST))
+    await publish(redis, topology.OUT_JUDGING, nominees(LIST))
 
-    out = await wait_for(redis, streams.OUT_VOTING, lambda seen: len(seen) == 2)
+    out = await wait_for(redis, topology.OUT_VOTING, lambda seen: len(seen) == 2)
     assert answer(out, early)["type"] == "wsis.vote.accepted"
 
 
 async def test_other_judging_events_are_ignored_and_unknown_ones_dead_lettered(running, redis):
-    await publish(redis, streams.OUT_JUDGING, {**nominees(LIST), "type": "wsis.nomination.recorded", "data": {"submission_id": "p-1", "category": 4}})
-    await publish(redis, streams.OUT_JUDGING, {**nominees(LIST), "id": "x", "type": "wsis.something.else"})
-    garbage = await publish(redis, streams.IN_BALLOTS, b"{not json")
-    await publish(redis, streams.IN_STAKEHOLDERS, {**member("v-9"), "type": "wsis.ballot.cast"})
+    await publish(redis, topology.OUT_JUDGING, {**nominees(LIST), "type": "wsis.nomination.recorded", "data": {"submission_id": "p-1", "category": 4}})
+    await publish(redis, topology.OUT_JUDGING, {**nominees(LIST), "id": "x", "type": "wsis.something.else"})
+    garbage = await publish(redis, topology.IN_BALLOTS, b"{not json")
+    await publish(redis, topology.IN_STAKEHOLDERS, {**member("v-9"), "type": "wsis.ballot.cast"})
 
-    dead = await wait_for(redis, streams.DEADLETTER, lambda seen: len(seen) == 3)
+    dead = await wait_for(redis, topology.DEADLETTER, lambda seen: len(seen) == 3)
 
-    assert {d["data"]["stream"] for d in dead} == {streams.OUT_JUDGING, streams.IN_BALLOTS, streams.IN_STAKEHOLDERS}
+    assert {d["data"]["stream"] for d in dead} == {topology.OUT_JUDGING, topology.IN_BALLOTS, topology.IN_STAKEHOLDERS}
     assert any(d["data"]["entry_id"] == garbage and "not a CloudEvent" in d["data"]["error"] for d in dead)
-    assert await events(redis, streams.OUT_VOTING) == []
-    for stream in (streams.IN_BALLOTS, streams.IN_STAKEHOLDERS, streams.OUT_JUDGING):
+    assert await events(redis, topology.OUT_VOTING) == []
+    for stream in (topology.IN_BALLOTS, topology.IN_STAKEHOLDERS, topology.OUT_JUDGING):
         assert (await redis.xpending(stream, "voting"))["pending"] == 0
 
 
 async def test_a_member_registered_again_is_judged_by_the_later_profile(running, redis):
     await register(redis, "v-1")
     await register(redis, "v-1", complete=False)
-    await publish(redis, streams.OUT_JUDGING, nominees(LIST))
+    await publish(redis, topology.OUT_JUDGING, nominees(LIST))
     sent = ballot("v-1", 4, "p-1")
-    await publish(redis, streams.IN_BALLOTS, sent)
+    await publish(redis, topology.IN_BALLOTS, sent)
 
-    out = await wait_for(redis, streams.OUT_VOTING, lambda seen: len(seen) == 1)
+    out = await wait_for(redis, topology.OUT_VOTING, lambda seen: len(seen) == 1)
 
     assert answer(out, sent)["data"]["reason"] == "profile_incomplete"
 
@@ -138,11 +138,11 @@ async def test_a_ballot_stamped_ahead_of_the_wall_clock_is_outside_the_window_un
     service = build(settings.model_copy(update={"replay": False}))
     async with service.app:
         await register(redis, "v-1")
-        await publish(redis, streams.OUT_JUDGING, nominees(LIST))
+        await publish(redis, topology.OUT_JUDGING, nominees(LIST))
         sent = ballot("v-1", 4, "p-1", time_="2999-03-10T10:00:00Z")
-        await publish(redis, streams.IN_BALLOTS, sent)
+        await publish(redis, topology.IN_BALLOTS, sent)
 
-        out = await wait_for(redis, streams.OUT_VOTING, lambda seen: len(seen) == 1)
+        out = await wait_for(redis, topology.OUT_VOTING, lambda seen: len(seen) == 1)
 
     data = answer(out, sent)["data"]
     assert data["reason"] == "voting_closed"
@@ -169,20 +169,20 @@ async def settled(redis, stream, timeout=15.0):
 
 async def test_progress_comes_once_per_voting_week_and_counts_every_ballot_before_the_tick(running, redis):
     await register(redis, *[f"v-{i}" for i in range(6)])
-    await publish(redis, streams.OUT_JUDGING, nominees(LIST))
+    await publish(redis, topology.OUT_JUDGING, nominees(LIST))
     for i in range(3):
-        await publish(redis, streams.IN_BALLOTS, ballot(f"v-{i}", 4, "p-1", time_="2021-03-07T22:59:59Z"))
-    await publish(redis, streams.IN_BALLOTS, ballot("v-3", 4, "p-2", time_="2021-03-07T23:00:00Z"))
-    await publish(redis, streams.IN_CLOCK, tick("2021-03-07T22:59:00Z"))
-    await publish(redis, streams.IN_CLOCK, tick("2021-03-07T23:00:00Z"))  # right behind the ballots
-    await publish(redis, streams.IN_CLOCK, tick("2021-03-07T23:01:00Z"))
+        await publish(redis, topology.IN_BALLOTS, ballot(f"v-{i}", 4, "p-1", time_="2021-03-07T22:59:59Z"))
+    await publish(redis, topology.IN_BALLOTS, ballot("v-3", 4, "p-2", time_="2021-03-07T23:00:00Z"))
+    await publish(redis, topology.IN_CLOCK, tick("2021-03-07T22:59:00Z"))
+    await publish(redis, topology.IN_CLOCK, tick("2021-03-07T23:00:00Z"))  # right behind the ballots
+    await publish(redis, topology.IN_CLOCK, tick("2021-03-07T23:01:00Z"))
 
-    out = await wait_for(redis, streams.OUT_VOTING, lambda seen: len(of_type(seen, "wsis.voting.progress")) == 1)
-    await publish(redis, streams.IN_CLOCK, tick("2021-03-08T10:00:00Z"))
-    await publish(redis, streams.IN_CLOCK, tick("2021-03-29T00:00:00Z"))  # jumps three weeks
-    await wait_for(redis, streams.OUT_VOTING, lambda seen: len(of_type(seen, "wsis.voting.progress")) == 4)
-    await settled(redis, streams.IN_CLOCK)
-    out = await events(redis, streams.OUT_VOTING)
+    out = await wait_for(redis, topology.OUT_VOTING, lambda seen: len(of_type(seen, "wsis.voting.progress")) == 1)
+    await publish(redis, topology.IN_CLOCK, tick("2021-03-08T10:00:00Z"))
+    await publish(redis, topology.IN_CLOCK, tick("2021-03-29T00:00:00Z"))  # jumps three weeks
+    await wait_for(redis, topology.OUT_VOTING, lambda seen: len(of_type(seen, "wsis.voting.progress")) == 4)
+    await settled(redis, topology.IN_CLOCK)
+    out = await events(redis, topology.OUT_VOTING)
 
     progress = of_type(out, "wsis.voting.progress")
     assert [p["data"]["week"] for p in progress] == [1, 2, 3, 4]
@@ -196,7 +196,7 @@ async def test_progress_comes_once_per_voting_week_and_counts_every_ballot_befor
 
 async def test_the_close_names_five_finalists_and_the_ties_across_fifth_place_once(running, redis):
     projects = [(f"p-{i}", f"org-{i}") for i in range(1, 8)]
-    await publish(redis, streams.OUT_JUDGING, nominees({4: projects}))
+    await publish(redis, topology.OUT_JUDGING, nominees({4: projects}))
     votes = {"p-1": 4, "p-2": 3, "p-3": 3, "p-4": 2, "p-5": 1, "p-6": 1, "p-7": 1}
     voter = 0
     for project, count in votes.items():
@@ -204,14 +204,14 @@ async def test_the_close_names_five_finalists_and_the_ties_across_fifth_place_on
             voter += 1
             await register(redis, f"v-{voter}")
             minute = {"p-6": 10, "p-5": 20, "p-7": 30}.get(project, 1)
-            await publish(redis, streams.IN_BALLOTS, ballot(f"v-{voter}", 4, project, time_=f"2021-03-20T10:{minute:02d}:00Z"))
-    await publish(redis, streams.IN_CLOCK, tick("2021-04-01T00:00:00Z"))
-    await publish(redis, streams.IN_CLOCK, tick("2021-04-01T00:01:00Z"))
+            await publish(redis, topology.IN_BALLOTS, ballot(f"v-{voter}", 4, project, time_=f"2021-03-20T10:{minute:02d}:00Z"))
+    await publish(redis, topology.IN_CLOCK, tick("2021-04-01T00:00:00Z"))
+    await publish(redis, topology.IN_CLOCK, tick("2021-04-01T00:01:00Z"))
 
-    out = await wait_for(redis, streams.OUT_VOTING, lambda seen: len(of_type(seen, "wsis.voting.closed")) == 1)
-    await publish(redis, streams.IN_CLOCK, tick("2021-04-02T00:00:00Z"))
-    await settled(redis, streams.IN_CLOCK)
-    out = await events(redis, streams.OUT_VOTING)
+    out = await wait_for(redis, topology.OUT_VOTING, lambda seen: len(of_type(seen, "wsis.voting.closed")) == 1)
+    await publish(redis, topology.IN_CLOCK, tick("2021-04-02T00:00:00Z"))
+    await settled(redis, topology.IN_CLOCK)
+    out = await events(redis, topology.OUT_VOTING)
 
     (closed,) = of_type(out, "wsis.voting.closed")
     category = next(c for c in closed["data"]["categories"] if c["category"] == 4)
@@ -229,7 +229,7 @@ async def test_a_batch_that_fails_after_commit_is_redelivered_and_answered_the_s
     failures = []
 
     async def publish_fails_once(client, entries):
-        if any(stream == streams.OUT_VOTING for stream, _ in entries) and not failures:
+        if any(stream == topology.OUT_VOTING for stream, _ in entries) and not failures:
             failures.append(len(entries))
             raise ConnectionError("the bus went away after the commit")
         await real(client, entries)
@@ -238,13 +238,13 @@ async def test_a_batch_that_fails_after_commit_is_redelivered_and_answered_the_s
     service = build(settings)
     async with service.app:
         await register(redis, "v-1", "v-2")
-        await publish(redis, streams.OUT_JUDGING, nominees(LIST))
+        await publish(redis, topology.OUT_JUDGING, nominees(LIST))
         sent = [ballot("v-1", 4, "p-1"), ballot("v-1", 4, "p-2"), ballot("v-2", 7, "p-3")]
         for one in sent:
-            await publish(redis, streams.IN_BALLOTS, one)
+            await publish(redis, topology.IN_BALLOTS, one)
 
-        out = await wait_for(redis, streams.OUT_VOTING, lambda seen: {e["causationid"] for e in seen} >= {b["id"] for b in sent}, timeout=20)
-        await settled(redis, streams.IN_BALLOTS)
+        out = await wait_for(redis, topology.OUT_VOTING, lambda seen: {e["causationid"] for e in seen} >= {b["id"] for b in sent}, timeout=20)
+        await settled(redis, topology.IN_BALLOTS)
 
     assert failures, "the first publish must have failed"
     assert [answer(out, b)["data"].get("reason", "accepted") for b in sent] == ["accepted", "already_voted", "accepted"]
@@ -252,13 +252,13 @@ async def test_a_batch_that_fails_after_commit_is_redelivered_and_answered_the_s
 
 async def test_the_service_recreates_its_groups_when_the_server_lost_them(running, redis):
     await register(redis, "v-1")
-    await publish(redis, streams.OUT_JUDGING, nominees(LIST))
-    await redis.delete(streams.IN_BALLOTS)  # the stream and its group are gone
+    await publish(redis, topology.OUT_JUDGING, nominees(LIST))
+    await redis.delete(topology.IN_BALLOTS)  # the stream and its group are gone
     await asyncio.sleep(0.3)
     sent = ballot("v-1", 4, "p-1")
-    await publish(redis, streams.IN_BALLOTS, sent)
+    await publish(redis, topology.IN_BALLOTS, sent)
 
-    out = await wait_for(redis, streams.OUT_VOTING, lambda seen: len(seen) == 1, timeout=20)
+    out = await wait_for(redis, topology.OUT_VOTING, lambda seen: len(seen) == 1, timeout=20)
 
     assert answer(out, sent)["type"] == "wsis.vote.accepted"
 
@@ -267,10 +267,10 @@ async def test_ballots_are_answered_by_the_read_loop_without_waiting_for_a_recla
     service = build(settings.model_copy(update={"reclaim_idle_ms": 600_000}))
     async with service.app:
         await register(redis, "v-1")
-        await publish(redis, streams.OUT_JUDGING, nominees(LIST))
+        await publish(redis, topology.OUT_JUDGING, nominees(LIST))
         sent = ballot("v-1", 4, "p-1")
-        await publish(redis, streams.IN_BALLOTS, sent)
+        await publish(redis, topology.IN_BALLOTS, sent)
 
-        out = await wait_for(redis, streams.OUT_VOTING, lambda seen: len(seen) == 1, timeout=10)
+        out = await wait_for(redis, topology.OUT_VOTING, lambda seen: len(seen) == 1, timeout=10)
 
     assert answer(out, sent)["type"] == "wsis.vote.accepted"

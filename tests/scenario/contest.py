@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from shared import streams
+from shared import topology
 
 CATEGORIES = range(1, 19)
 ENTRIES = 8  # per category; the 8th is `ongoing` (S6: ineligible)
@@ -82,21 +82,21 @@ def entry(category: int, n: int, /, **changes: Any) -> dict[str, Any]:
 
 def submissions() -> Iterator[Phase]:
     first = Phase("submissions", [
-        ce(streams.IN_SUBMISSIONS, "wsis.submission.submitted", f"sub-{c}-{n}", "2021-01-10T10:00:00Z", entry(c, n))
+        ce(topology.IN_SUBMISSIONS, "wsis.submission.submitted", f"sub-{c}-{n}", "2021-01-10T10:00:00Z", entry(c, n))
         for c in CATEGORIES for n in range(1, ENTRIES + 1)
     ])
-    first.events.append(ce(streams.IN_SUBMISSIONS, "wsis.submission.submitted", "sub-bad", "2021-01-10T10:00:00Z", entry(1, 99, category=19)))
-    first.events.append((streams.IN_SUBMISSIONS, b"{not json"))
+    first.events.append(ce(topology.IN_SUBMISSIONS, "wsis.submission.submitted", "sub-bad", "2021-01-10T10:00:00Z", entry(1, 99, category=19)))
+    first.events.append((topology.IN_SUBMISSIONS, b"{not json"))
     yield first
     yield Phase("amendments", [
-        ce(streams.IN_SUBMISSIONS, "wsis.submission.submitted", "sub-1-1", "2021-01-10T10:00:00Z", entry(1, 1)),  # a repeat
-        ce(streams.IN_SUBMISSIONS, "wsis.submission.submitted", "amend-1-2", "2021-01-20T10:00:00Z", entry(1, 2, title="Amended title 1-2")),
-        ce(streams.IN_SUBMISSIONS, "wsis.submission.submitted", "amend-1-3", "2021-02-01T10:00:00Z", entry(1, 3, title="Too late 1-3")),
+        ce(topology.IN_SUBMISSIONS, "wsis.submission.submitted", "sub-1-1", "2021-01-10T10:00:00Z", entry(1, 1)),  # a repeat
+        ce(topology.IN_SUBMISSIONS, "wsis.submission.submitted", "amend-1-2", "2021-01-20T10:00:00Z", entry(1, 2, title="Amended title 1-2")),
+        ce(topology.IN_SUBMISSIONS, "wsis.submission.submitted", "amend-1-3", "2021-02-01T10:00:00Z", entry(1, 3, title="Too late 1-3")),
     ])
 
 
 def panel(kind: str, event_id: str, at: str, **data: Any) -> Event:
-    return ce(streams.IN_PANEL, f"wsis.panel.{kind}", event_id, at, data)
+    return ce(topology.IN_PANEL, f"wsis.panel.{kind}", event_id, at, data)
 
 
 def nominations() -> Iterator[Phase]:
@@ -111,7 +111,7 @@ def nominations() -> Iterator[Phase]:
         panel("nomination_withdrawn", "withdraw-2-7", "2021-02-12T10:00:00Z", submission_id=sid(2, 7), panel_member_id="panel-1"),
         panel("nominated", "nom-late", "2021-03-02T10:00:00Z", submission_id=sid(5, 1), category=5, panel_member_id="panel-1"),
     ])
-    yield Phase("nominee list", [ce(streams.IN_CLOCK, "wsis.clock.tick", "tick-list", "2021-02-28T23:00:00Z", {})])
+    yield Phase("nominee list", [ce(topology.IN_CLOCK, "wsis.clock.tick", "tick-list", "2021-02-28T23:00:00Z", {})])
 
 
 def member(user_id: str, at: str = "2021-02-20T10:00:00Z", entity: str | None = None, complete: bool = True) -> Event:
@@ -119,11 +119,11 @@ def member(user_id: str, at: str = "2021-02-20T10:00:00Z", entity: str | None = 
         "entity_id": entity or f"member-org-{user_id}", "name": f"Member Org {user_id}", "type": "academia", "country": "CH"}}
     if complete:
         data["email"] = f"{user_id}@members.example.net"
-    return ce(streams.IN_STAKEHOLDERS, "wsis.stakeholder.registered", f"reg-{user_id}-{at[:10]}", at, data)
+    return ce(topology.IN_STAKEHOLDERS, "wsis.stakeholder.registered", f"reg-{user_id}-{at[:10]}", at, data)
 
 
 def ballot(event_id: str, at: str, voter: str, category: int, project: Any) -> Event:
-    return ce(streams.IN_BALLOTS, "wsis.ballot.cast", event_id, at, {"voter_id": voter, "category": category, "project_id": project})
+    return ce(topology.IN_BALLOTS, "wsis.ballot.cast", event_id, at, {"voter_id": voter, "category": category, "project_id": project})
 
 
 def voting(voters: int, seed: int) -> Iterator[Phase]:
@@ -131,7 +131,7 @@ def voting(voters: int, seed: int) -> Iterator[Phase]:
     regs = [member(f"v{i}") for i in range(voters)]
     regs += [member(f"incomplete{i}", complete=False) for i in range(20)]
     regs += [member(f"insider{c}", entity=f"org-{c}-1") for c in CATEGORIES]  # V3: own project
-    regs.append((streams.IN_STAKEHOLDERS, b"\x00\x01 not an event"))
+    regs.append((topology.IN_STAKEHOLDERS, b"\x00\x01 not an event"))
     yield Phase("members", regs)
     weeks: list[list[Event]] = [[] for _ in WEEK_ENDS]
     weights = [34, 27, 22, 16, 11, 8, 5]  # entries 1..7: the leaders are clear, ties still happen
@@ -160,7 +160,7 @@ def voting(voters: int, seed: int) -> Iterator[Phase]:
         bucket += [ballot(f"early-{week}-{k}", "2021-02-27T12:00:00Z", f"v{k}", 1, sid(1, 1)) for k in range(5)]
         rng.shuffle(bucket)
         bucket += bucket[:: max(1, len(bucket) // 50)]  # redeliveries by the front end: same ids
-        tick = ce(streams.IN_CLOCK, "wsis.clock.tick", f"tick-week-{week + 1}", WEEK_ENDS[week], {})
+        tick = ce(topology.IN_CLOCK, "wsis.clock.tick", f"tick-week-{week + 1}", WEEK_ENDS[week], {})
         # A member completes a profile between two weeks, before voting again.
         late = [member("incomplete0", at="2021-03-14T10:00:00Z")] if week == 2 else []
         yield Phase(f"week {week + 1}", [*late, *bucket, tick])
@@ -168,7 +168,7 @@ def voting(voters: int, seed: int) -> Iterator[Phase]:
 
 def winners() -> Iterator[Phase]:
     def selections(read: Callable[[str], list[dict[str, Any]]]) -> list[Event]:
-        (closed,) = {e["id"]: e for e in read(streams.OUT_VOTING) if e["type"] == "wsis.voting.closed"}.values()
+        (closed,) = {e["id"]: e for e in read(topology.OUT_VOTING) if e["type"] == "wsis.voting.closed"}.values()
         picks = []
         for result in closed["data"]["categories"]:
             if result["finalists"]:

@@ -15,7 +15,7 @@ from typing import Any
 
 import redis
 
-from shared import streams
+from shared import topology
 from tests.scenario.contest import Event, Phase
 from tests.scenario.system import System
 
@@ -119,14 +119,14 @@ def outcome(system: System) -> dict[str, Any]:
     """
     admin = system.admin
     found: dict[str, Any] = {}
-    for stream in streams.OUTBOUND:
+    for stream in topology.OUTBOUND:
         by_id: dict[str, str] = {}
         for event in read(admin, stream):
             body = canonical(event)
             assert by_id.setdefault(event["id"], body) == body, f"two versions of {event['id']} on {stream}"
         found[stream] = by_id
-    letters = {e["id"]: e["data"] for e in read(admin, streams.DEADLETTER)}
-    found[streams.DEADLETTER] = Counter((d["stream"], d["error"], d["raw"]) for d in letters.values())
+    letters = {e["id"]: e["data"] for e in read(admin, topology.DEADLETTER)}
+    found[topology.DEADLETTER] = Counter((d["stream"], d["error"], d["raw"]) for d in letters.values())
     found["mail"] = mails(system.data_dir / "mail")
     return found
 

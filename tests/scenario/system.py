@@ -21,10 +21,10 @@ from pathlib import Path
 import psutil
 import redis
 
-from wsis.supervisor import child_env, start_embedded
-from shared import streams
-from wsis.embedded import EmbeddedValkey
+from shared import topology
 from shared.settings import Settings
+from wsis.embedded import EmbeddedValkey
+from wsis.supervisor import child_env, start_embedded
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("submission", "eligibility", "voting", "judging", "notify")
@@ -143,7 +143,7 @@ class System:
         for name, process in self.processes.items():
             if process.poll() is not None or not self._reading(name, process.pid):
                 found.append(f"{name} (pid {process.pid}) not reading")
-        for stream in streams.ALL:
+        for stream in topology.ALL:
             if not self.admin.exists(stream):
                 continue
             for group in self.admin.xinfo_groups(stream):
@@ -159,7 +159,7 @@ class System:
 
     def _reading(self, name: str, pid: int) -> bool:
         marker = f"-{pid}-".encode()
-        for stream in streams.ALL:
+        for stream in topology.ALL:
             try:
                 if any(marker in c["name"] for c in self.admin.xinfo_consumers(stream, name)):
                     return True
@@ -174,7 +174,7 @@ class System:
         while time.monotonic() < deadline:
             try:
                 busy = self.busy()
-                lengths = [self.admin.xlen(s) for s in streams.ALL]
+                lengths = [self.admin.xlen(s) for s in topology.ALL]
             except redis.RedisError as exc:
                 busy, lengths = [str(exc)], None
             if not busy and lengths == last:

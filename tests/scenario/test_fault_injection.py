@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from shared import streams
+from shared import topology
 from tests.scenario.contest import contest
-from tests.scenario.driver import Faults, outcome, play, read
+from tests.scenario.driver import Faults, outcome, play
 from tests.scenario.system import SERVICES, System
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1500)]
@@ -44,10 +44,10 @@ def run(root: Path, faults: Faults | None = None) -> tuple[dict, dict[str, float
 
 def results(found: dict) -> tuple[dict, dict, dict]:
     """(tally by category, winner by category, awards) as the system published them."""
-    closed = [json.loads(e) for e in found[streams.OUT_VOTING].values() if '"wsis.voting.closed"' in e]
-    (awards,) = [json.loads(e)["data"] for e in found[streams.OUT_JUDGING].values() if '"wsis.awards.announced"' in e]
+    closed = [json.loads(e) for e in found[topology.OUT_VOTING].values() if '"wsis.voting.closed"' in e]
+    (awards,) = [json.loads(e)["data"] for e in found[topology.OUT_JUDGING].values() if '"wsis.awards.announced"' in e]
     tally = {c["category"]: c["tally"] for c in closed[0]["data"]["categories"]}
-    winners = {json.loads(e)["data"]["category"]: json.loads(e)["data"]["submission_id"] for e in found[streams.SEALED_JUDGING].values()}
+    winners = {json.loads(e)["data"]["category"]: json.loads(e)["data"]["submission_id"] for e in found[topology.SEALED_JUDGING].values()}
     return tally, winners, awards
 
 
@@ -60,13 +60,13 @@ def test_a_contest_played_through_crashes_and_a_server_restart_comes_out_the_sam
 
     assert len(faults.done) == faults.planned == 3 * len(SERVICES) + 1
     assert all(system.starts[name] >= 4 for name in SERVICES), system.starts
-    assert all(calm[stream] for stream in (*streams.OUTBOUND, streams.DEADLETTER, "mail"))
-    ballots = sum(1 for e in calm[streams.OUT_VOTING].values() if '"wsis.vote.' in e)
+    assert all(calm[stream] for stream in (*topology.OUTBOUND, topology.DEADLETTER, "mail"))
+    ballots = sum(1 for e in calm[topology.OUT_VOTING].values() if '"wsis.vote.' in e)
     assert ballots >= min(100_000, VOTERS * 18)
     tally, winners, awards = results(calm)
     assert len(tally) == 18 and len(winners) == 18 and len(awards["categories"]) == 18
     assert results(stormy) == (tally, winners, awards)
-    for stream in (*streams.OUTBOUND, streams.DEADLETTER, "mail"):
+    for stream in (*topology.OUTBOUND, topology.DEADLETTER, "mail"):
         missing = sorted(set(calm[stream]) - set(stormy[stream]))[:5]
         extra = sorted(set(stormy[stream]) - set(calm[stream]))[:5]
         changed = [k for k in calm[stream] if k in stormy[stream] and calm[stream][k] != stormy[stream][k]][:5]

@@ -10,7 +10,7 @@ import pytest
 
 from report import console, export, html, views
 from report.state import READABLE, ContestState
-from shared import streams
+from shared import topology
 from shared.contest import load_contest
 
 CONTEST = load_contest()
@@ -34,25 +34,25 @@ def contest_state(*, announced: bool) -> ContestState:
     for n, outcome in enumerate(("eligible", "eligible", "ineligible", "needs_review")):
         rules = [{"rule": "S6.completed_work", "result": "fail" if outcome == "ineligible" else "pass"},
                  {"rule": "S4.not_submitted_twice", "result": "review" if outcome == "needs_review" else "pass"}]  # fmt: skip
-        state.apply(streams.OUT_ELIGIBILITY, event("wsis.submission.screened", {"submission_id": f"s-{n}", "entity_id": "o",
+        state.apply(topology.OUT_ELIGIBILITY, event("wsis.submission.screened", {"submission_id": f"s-{n}", "entity_id": "o",
                     "category": 1, "outcome": outcome, "rules": rules, "nominable": outcome == "eligible"}))  # fmt: skip
     listed = [{"category": c, "nominees": [{"submission_id": p, "entity_id": "o", "title": f"Title of {p}"} for p in finalists(c)]}
               for c in range(1, 19)]  # fmt: skip
-    state.apply(streams.OUT_JUDGING, event("wsis.nominations.published", {"categories": listed}))
+    state.apply(topology.OUT_JUDGING, event("wsis.nominations.published", {"categories": listed}))
     for week, votes in ((1, 10), (2, 25)):
         report = [{"category": c, "projects": [{"project_id": p, "votes": votes, "rank": 1} for p in finalists(c)]} for c in range(1, 19)]
-        state.apply(streams.OUT_VOTING, event("wsis.voting.progress", {"week": week, "as_of": "2021-03-08T00:00:00Z", "categories": report}))
+        state.apply(topology.OUT_VOTING, event("wsis.voting.progress", {"week": week, "as_of": "2021-03-08T00:00:00Z", "categories": report}))
     closed = [{"category": c, "finalists": finalists(c), "tally": [{"project_id": p, "votes": 30 - i} for i, p in enumerate(finalists(c))],
                "ties": []} for c in range(1, 19)]  # fmt: skip
-    state.apply(streams.OUT_VOTING, event("wsis.voting.closed", {"as_of": "2021-03-31T21:00:00Z", "categories": closed}))
+    state.apply(topology.OUT_VOTING, event("wsis.voting.closed", {"as_of": "2021-03-31T21:00:00Z", "categories": closed}))
     if announced:
         awards = [{"category": c, "winner": finalists(c)[2], "champions": [p for p in finalists(c) if p != finalists(c)[2]]} for c in range(1, 19)]
-        state.apply(streams.OUT_JUDGING, event("wsis.awards.announced", {"categories": awards}))
+        state.apply(topology.OUT_JUDGING, event("wsis.awards.announced", {"categories": awards}))
     return state
 
 
 def test_the_report_never_reads_the_sealed_stream_nor_intakes_personal_data():
-    assert streams.SEALED_JUDGING not in READABLE and streams.OUT_SUBMISSION not in READABLE
+    assert topology.SEALED_JUDGING not in READABLE and topology.OUT_SUBMISSION not in READABLE
 
 
 def test_before_the_ceremony_every_finalist_is_a_champion_and_no_category_has_a_winner():
@@ -74,7 +74,7 @@ def test_after_the_ceremony_the_awards_say_which_finalist_won():
 
 def test_entries_are_counted_by_their_latest_verdict_with_failed_and_review_rules():
     state = contest_state(announced=False)
-    state.apply(streams.OUT_ELIGIBILITY, event("wsis.submission.screened", {"submission_id": "s-2", "entity_id": "o", "category": 1,
+    state.apply(topology.OUT_ELIGIBILITY, event("wsis.submission.screened", {"submission_id": "s-2", "entity_id": "o", "category": 1,
                 "outcome": "eligible", "rules": [], "nominable": True}))  # fmt: skip  # an amendment mended it
     entries = views.results(state, CONTEST)["entries"]
     assert entries["by_outcome"] == {"eligible": 3, "needs_review": 1, "ineligible": 0}
@@ -90,20 +90,20 @@ def test_votes_per_week_come_from_the_weekly_running_totals():
 def test_an_answer_seen_twice_counts_once_and_a_contradicting_one_is_flagged():
     state = ContestState()
     accepted = event("wsis.vote.accepted", {"ballot_id": "b-1", "voter_id": "m", "category": 1, "project_id": "p"}, "a-1")
-    state.apply(streams.OUT_VOTING, accepted)
-    state.apply(streams.OUT_VOTING, accepted)
-    state.apply(streams.OUT_VOTING, event("wsis.vote.rejected", {"ballot_id": "b-1", "reason": "already_voted"}, "a-1"))
-    state.apply(streams.OUT_VOTING, event("wsis.vote.rejected", {"ballot_id": "b-2", "reason": "own_project"}, "a-2"))
+    state.apply(topology.OUT_VOTING, accepted)
+    state.apply(topology.OUT_VOTING, accepted)
+    state.apply(topology.OUT_VOTING, event("wsis.vote.rejected", {"ballot_id": "b-1", "reason": "already_voted"}, "a-1"))
+    state.apply(topology.OUT_VOTING, event("wsis.vote.rejected", {"ballot_id": "b-2", "reason": "own_project"}, "a-2"))
     assert (state.accepted, dict(state.rejected), state.repeated_answers, state.conflicting_answers) == (1, {"own_project": 1}, 1, 1)
 
 
 def test_a_notification_event_delivered_twice_is_one_email():
     state = ContestState()
     sent = event("wsis.notification.sent", {"notification_id": "n-1", "occasion": "acknowledgement", "submission_id": "s"}, "x-1")
-    state.apply(streams.OUT_NOTIFY, sent)
-    state.apply(streams.OUT_NOTIFY, sent)
-    state.apply(streams.DEADLETTER, event("wsis.deadletter", {"stream": "wsis:in:ballots", "entry_id": "1-0", "error": "e", "raw": ""}))
-    state.apply(streams.OUT_VOTING, b"not json at all")
+    state.apply(topology.OUT_NOTIFY, sent)
+    state.apply(topology.OUT_NOTIFY, sent)
+    state.apply(topology.DEADLETTER, event("wsis.deadletter", {"stream": "wsis:in:ballots", "entry_id": "1-0", "error": "e", "raw": ""}))
+    state.apply(topology.OUT_VOTING, b"not json at all")
     assert state.sent == {"acknowledgement": 1} and state.dead_letters == {"wsis:in:ballots": 1}
 
 

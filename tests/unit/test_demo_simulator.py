@@ -16,7 +16,7 @@ from demo.ballot_events import Nominee
 from demo.entries import FLAWS
 from demo.panel import Verdict
 from demo.simulator import Simulation, contest_events
-from shared import streams
+from shared import topology
 from shared.events import DATA_MODELS
 
 SMALL = Simulation(7, "small")
@@ -209,7 +209,7 @@ def test_each_category_winner_is_one_of_its_finalists_and_depends_only_on_the_se
     assert Simulation(7, "small").selections(finalists).expected == decisions.expected
     assert decisions.refusals == 3
     streams_used = {e.stream for e in decisions.events}
-    assert streams_used == {streams.IN_PANEL}
+    assert streams_used == {topology.IN_PANEL}
 
 
 def test_ballots_made_a_week_at_a_time_are_the_same_ballots():

@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 
 from services.eligibility.domain import similarity as sim
-from services.eligibility.domain.entry import Entry, content_of, fingerprint, word_count, words_of
+from services.eligibility.domain.entry import (
+    Entry,
+    content_of,
+    fingerprint,
+    word_count,
+    words_of,
+)
 from tests.factories import submission
 from tests.unit.test_eligibility_language import ENGLISH
 

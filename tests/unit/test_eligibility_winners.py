@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from services.eligibility.domain.winners import Winner, WinnerIndex, WinnersFileError, parse_winners
+from services.eligibility.domain.winners import (
+    Winner,
+    WinnerIndex,
+    WinnersFileError,
+    parse_winners,
+)
 from shared.contest import DEFAULT_CONTEST_FILE
 
 SAMPLE = "year,category,title,organisation\n2019,4,Digital Skills for Rural Youth,Open Schools Network\n\n2020,7,\"Portal, One-Stop\",E-Gov Agency\n"

@@ -5,7 +5,14 @@ from datetime import datetime, timezone
 
 import pytest
 
-from shared.envelope import MAX_ENTRY_BYTES, CloudEvent, Unreadable, event_id, outbound, parse_entry
+from shared.envelope import (
+    MAX_ENTRY_BYTES,
+    CloudEvent,
+    Unreadable,
+    event_id,
+    outbound,
+    parse_entry,
+)
 from shared.events import NominationRecorded
 
 GOOD = {

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from services.judging import store
 from services.judging.handler import JudgingHandler
 from services.judging.tables import DecisionOutcome, PanelDecision
-from shared import outbox, streams
+from shared import outbox, topology
 from shared.contest import load_contest
 from shared.db import create_tables, make_engine
 from shared.envelope import CloudEvent
@@ -55,32 +55,32 @@ class Judging:
 
     def entry(self, sid: str, category: int = 4, outcome: str = "eligible", title: str | None = None, revision: int = 1) -> None:
         received = {"submission_id": sid, "entity": {"entity_id": f"org-{sid}"}, "category": category, "title": title or f"Project {sid}", "revision": revision}
-        self.send(streams.OUT_SUBMISSION, T.SUBMISSION_RECEIVED, received, "2021-01-20T10:00:00Z")
+        self.send(topology.OUT_SUBMISSION, T.SUBMISSION_RECEIVED, received, "2021-01-20T10:00:00Z")
         self.screen(sid, category, outcome)
 
     def screen(self, sid: str, category: int = 4, outcome: str = "eligible") -> list[tuple[str, CloudEvent]]:
         screened = {"submission_id": sid, "entity_id": f"org-{sid}", "category": category, "outcome": outcome, "rules": [], "nominable": outcome == "eligible"}
-        return self.send(streams.OUT_ELIGIBILITY, T.SUBMISSION_SCREENED, screened, "2021-01-20T10:00:01Z")[1]
+        return self.send(topology.OUT_ELIGIBILITY, T.SUBMISSION_SCREENED, screened, "2021-01-20T10:00:01Z")[1]
 
     def nominate(self, sid: str, category: int = 4, time: str = "2021-02-10T10:00:00Z", **extra: Any):
         data = {"submission_id": sid, "category": category, "panel_member_id": "m-7", **extra}
-        return self.send(streams.IN_PANEL, T.PANEL_NOMINATED, data, time)
+        return self.send(topology.IN_PANEL, T.PANEL_NOMINATED, data, time)
 
     def withdraw(self, sid: str, time: str = "2021-02-12T10:00:00Z"):
-        return self.send(streams.IN_PANEL, T.PANEL_NOMINATION_WITHDRAWN, {"submission_id": sid, "panel_member_id": "m-7"}, time)
+        return self.send(topology.IN_PANEL, T.PANEL_NOMINATION_WITHDRAWN, {"submission_id": sid, "panel_member_id": "m-7"}, time)
 
     def tick(self, time: str) -> list[tuple[str, CloudEvent]]:
-        return self.send(streams.IN_CLOCK, T.CLOCK_TICK, {}, time, id_=f"tick-{time}")[1]
+        return self.send(topology.IN_CLOCK, T.CLOCK_TICK, {}, time, id_=f"tick-{time}")[1]
 
     def close_voting(self, finalists: dict[int, list[str]]) -> list[tuple[str, CloudEvent]]:
         categories = [{"category": c, "finalists": f, "tally": [{"project_id": p, "votes": 10 - i} for i, p in enumerate(f)], "ties": []} for c, f in finalists.items()]
-        return self.send(streams.OUT_VOTING, T.VOTING_CLOSED, {"as_of": "2021-03-31T21:00:00Z", "categories": categories}, "2021-03-31T21:00:00Z")[1]
+        return self.send(topology.OUT_VOTING, T.VOTING_CLOSED, {"as_of": "2021-03-31T21:00:00Z", "categories": categories}, "2021-03-31T21:00:00Z")[1]
 
     def select(self, category: int, sid: str, time: str = "2021-04-05T10:00:00Z"):
-        return self.send(streams.IN_PANEL, T.PANEL_WINNER_SELECTED, {"category": category, "submission_id": sid, "panel_member_id": "m-7"}, time)
+        return self.send(topology.IN_PANEL, T.PANEL_WINNER_SELECTED, {"category": category, "submission_id": sid, "panel_member_id": "m-7"}, time)
 
     def announce(self, time: str = "2021-05-18T12:00:00Z"):
-        return self.send(streams.IN_PANEL, T.PANEL_WINNERS_ANNOUNCED, {}, time)
+        return self.send(topology.IN_PANEL, T.PANEL_WINNERS_ANNOUNCED, {}, time)
 
     # --- what it stored -------------------------------------------------------------
 

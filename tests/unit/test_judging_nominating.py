@@ -7,8 +7,7 @@ from sqlmodel import Session
 from structlog.testing import capture_logs
 
 from services.judging.tables import Verdict
-
-from shared import streams
+from shared import topology
 from shared.events import T
 from tests.unit.test_judging_harness import Judging, answer, only
 
@@ -26,7 +25,7 @@ def test_a_nomination_of_a_screened_eligible_entry_is_recorded_on_the_public_str
     judging.entry("p-1")
     sent, effects = judging.nominate("p-1")
     stream, event = only(effects)
-    assert stream == streams.OUT_JUDGING
+    assert stream == topology.OUT_JUDGING
     assert (event.type, event.data, event.causationid) == (RECORDED, {"submission_id": "p-1", "category": 4}, sent.id)
 
 
@@ -126,7 +125,7 @@ def test_the_nominee_list_is_published_once_with_every_category_and_warns_of_sho
     assert judging.tick("2021-02-28T22:59:00Z") == []
     with capture_logs() as logs:
         stream, event = only(judging.tick(PUBLICATION))
-    assert (stream, event.type) == (streams.OUT_JUDGING, T.NOMINATIONS_PUBLISHED)
+    assert (stream, event.type) == (topology.OUT_JUDGING, T.NOMINATIONS_PUBLISHED)
     categories = event.data["categories"]
     assert [c["category"] for c in categories] == list(range(1, 19))
     assert categories[3]["nominees"] == [{"submission_id": "p-1", "entity_id": "org-p-1", "title": "Amended title"}]
@@ -153,14 +152,14 @@ def test_a_nomination_arriving_after_publication_is_refused_even_if_timed_in_the
 
 def test_ignored_types_change_nothing(judging):
     for kind in (T.VOTE_ACCEPTED, T.VOTING_PROGRESS, T.VOTE_REJECTED):
-        assert judging.send(streams.OUT_VOTING, kind, {"anything": 1}, "2021-03-10T10:00:00Z")[1] == []
-    assert judging.send(streams.OUT_SUBMISSION, T.SUBMISSION_REJECTED, {"errors": []}, "2021-01-10T10:00:00Z")[1] == []
+        assert judging.send(topology.OUT_VOTING, kind, {"anything": 1}, "2021-03-10T10:00:00Z")[1] == []
+    assert judging.send(topology.OUT_SUBMISSION, T.SUBMISSION_REJECTED, {"errors": []}, "2021-01-10T10:00:00Z")[1] == []
     assert judging.audit() == []
 
 
 def test_an_unfit_upstream_fact_raises_so_the_runtime_retries_then_dead_letters_it(judging):
     with pytest.raises(ValueError):
-        judging.send(streams.OUT_ELIGIBILITY, T.SUBMISSION_SCREENED, {"submission_id": "p-1"}, "2021-01-20T10:00:00Z")
+        judging.send(topology.OUT_ELIGIBILITY, T.SUBMISSION_SCREENED, {"submission_id": "p-1"}, "2021-01-20T10:00:00Z")
 
 
 def test_a_tick_settles_a_nomination_whose_verdict_a_replica_stored_unseen(judging):

@@ -9,8 +9,16 @@ import pytest
 
 from services.judging.domain.common import Hold, Ignore
 from services.judging.domain.nominations import (
-    NominationFacts, Record, Refuse, Verdict, Withdraw, WithdrawalFacts, decide_nomination, decide_withdrawal,
-    read_nomination, read_withdrawal,
+    NominationFacts,
+    Record,
+    Refuse,
+    Verdict,
+    Withdraw,
+    WithdrawalFacts,
+    decide_nomination,
+    decide_withdrawal,
+    read_nomination,
+    read_withdrawal,
 )
 from shared.contest import load_contest
 from shared.events import NominationWithdrawn, PanelNominated

@@ -9,8 +9,15 @@ import pytest
 from sqlmodel import Session, delete, select, update
 from structlog.testing import capture_logs
 
-from services.judging.tables import AppendOnlyError, CategoryWinner, DecisionOutcome, Finalists, Milestone, PanelDecision
-from shared import streams
+from services.judging.tables import (
+    AppendOnlyError,
+    CategoryWinner,
+    DecisionOutcome,
+    Finalists,
+    Milestone,
+    PanelDecision,
+)
+from shared import topology
 from shared.events import T
 from tests.unit.test_judging_harness import Judging, answer, only
 
@@ -26,7 +33,7 @@ def test_a_finalist_selected_in_phase_4_is_recorded_on_the_sealed_stream_only(ju
     judging.close_voting(FINALISTS)
     sent, effects = judging.select(4, "p042")
     stream, event = only(effects)
-    assert stream == streams.SEALED_JUDGING
+    assert stream == topology.SEALED_JUDGING
     assert (event.type, event.data, event.causationid) == (T.WINNER_RECORDED, {"category": 4, "submission_id": "p042"}, sent.id)
 
 
@@ -40,7 +47,7 @@ def test_each_refusal_reason_of_a_selection(judging):
     ]
     for (sent, effects), expected in cases:
         stream, event = only(effects)
-        assert (stream, event.type, event.data["reason"], event.causationid) == (streams.OUT_JUDGING, T.WINNER_REFUSED, expected, sent.id)
+        assert (stream, event.type, event.data["reason"], event.causationid) == (topology.OUT_JUDGING, T.WINNER_REFUSED, expected, sent.id)
 
 
 def test_a_second_selection_is_refused_already_decided_after_a_restart(judging):
@@ -56,8 +63,8 @@ def test_selections_before_the_close_of_voting_wait_and_are_settled_in_order(jud
     second, _ = judging.select(4, "p041")
     settled = judging.close_voting(FINALISTS)
     assert [(s, e.type, e.causationid) for s, e in settled] == [
-        (streams.SEALED_JUDGING, T.WINNER_RECORDED, first.id),
-        (streams.OUT_JUDGING, T.WINNER_REFUSED, second.id),
+        (topology.SEALED_JUDGING, T.WINNER_RECORDED, first.id),
+        (topology.OUT_JUDGING, T.WINNER_REFUSED, second.id),
     ]
     assert settled[1][1].data["reason"] == "already_decided"
 
@@ -73,7 +80,7 @@ def test_the_ceremony_announces_eighteen_winners_and_seventy_two_champions(judgi
     for category, finalists in FINALISTS.items():
         judging.select(category, finalists[category % 5])
     stream, event = only(judging.announce()[1])
-    assert (stream, event.type) == (streams.OUT_JUDGING, T.AWARDS_ANNOUNCED)
+    assert (stream, event.type) == (topology.OUT_JUDGING, T.AWARDS_ANNOUNCED)
     awards = event.data["categories"]
     assert len({a["winner"] for a in awards}) == 18
     assert sum(len(a["champions"]) for a in awards) == 72
@@ -154,5 +161,5 @@ def test_a_tick_settles_a_selection_whose_finalists_a_replica_stored_unseen(judg
         session.add(Finalists(category=4, finalists=FINALISTS[4], ties=[]))
         session.add(Milestone(name="voting_closed", event_id="elsewhere", at=datetime(2021, 3, 31, 21, tzinfo=timezone.utc)))
         session.commit()
-    settled = [(event.type, event.causationid) for stream, event in judging.tick("2021-04-05T10:01:00Z") if stream == streams.SEALED_JUDGING]
+    settled = [(event.type, event.causationid) for stream, event in judging.tick("2021-04-05T10:01:00Z") if stream == topology.SEALED_JUDGING]
     assert settled == [(T.WINNER_RECORDED, sent.id)]

@@ -9,7 +9,14 @@ import pytest
 
 from services.judging.domain import ceremony
 from services.judging.domain.common import Hold, Ignore
-from services.judging.domain.winners import QUEUE, Record, Refuse, SelectionFacts, decide_selection, read_selection
+from services.judging.domain.winners import (
+    QUEUE,
+    Record,
+    Refuse,
+    SelectionFacts,
+    decide_selection,
+    read_selection,
+)
 from shared.contest import load_contest
 from shared.events import Nominee, WinnerSelected
 

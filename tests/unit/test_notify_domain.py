@@ -8,7 +8,14 @@ import pytest
 
 from services.notify import domain
 from services.notify.domain import Occasion
-from shared.events import AwardsAnnounced, NominationsPublished, SubmissionScreened, VotingClosed, VotingProgress, WinnerRecorded
+from shared.events import (
+    AwardsAnnounced,
+    NominationsPublished,
+    SubmissionScreened,
+    VotingClosed,
+    VotingProgress,
+    WinnerRecorded,
+)
 
 
 def screened(outcome: str, rules: list[tuple[str, str, str]]) -> SubmissionScreened:

@@ -10,9 +10,9 @@ import pytest
 from services.notify.app import cheaply_ignored
 from services.notify.domain import Occasion
 from services.notify.mail import compose, scrub
-from services.notify.transports import MaildirTransport, Permanent
 from services.notify.store import Contact, Notification
-from services.notify.templates import Templates, TemplateProblem
+from services.notify.templates import TemplateProblem, Templates
+from services.notify.transports import MaildirTransport, Permanent
 from shared.contest import load_contest
 
 CONTEST = load_contest()

@@ -13,7 +13,15 @@ import re
 import unicodedata
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, Strict, StringConstraints, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    Strict,
+    StringConstraints,
+    model_validator,
+)
 
 ANSWERS = ("title", "short_description", "action_lines_sdg_linkage", "impact", "partnerships", "challenges_and_prospects")
 # How a reason names an answer: "the answer on impact has 12 words".

@@ -13,7 +13,13 @@ from datetime import datetime
 from services.judging.domain.common import Hold, Ignore
 from services.judging.domain.winners import QUEUE
 from shared.contest import Contest
-from shared.events import AwardsAnnounced, CategoryAwards, CategoryNominees, Nominee, NominationsPublished
+from shared.events import (
+    AwardsAnnounced,
+    CategoryAwards,
+    CategoryNominees,
+    NominationsPublished,
+    Nominee,
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,9 +11,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from services.judging.domain.common import IN_FUTURE, Hold, Ignore, Unfit, read, time_error
+from services.judging.domain.common import (
+    IN_FUTURE,
+    Hold,
+    Ignore,
+    Unfit,
+    read,
+    time_error,
+)
 from shared.contest import Contest
-from shared.events import FieldError, NominationRecorded, NominationRefused, NominationWithdrawn, PanelNominated
+from shared.events import (
+    FieldError,
+    NominationRecorded,
+    NominationRefused,
+    NominationWithdrawn,
+    PanelNominated,
+)
 
 # The contract's reasons, in the order they are checked. `already_nominated`
 # comes before `category_full`: naming an entry that already holds a place

@@ -1,0 +1,279 @@
+"""Who reads and writes what: the one declaration of the system's topology.
+
+Every stream of the contract (CONTRACT 4), every service's inputs (the event
+types it handles and those it lets pass), its output streams and the types
+it publishes, and every outside publisher's grants are declared here, once.
+The subscribers, the runtime's accept and pass lists, the Redis ACL users,
+the AsyncAPI documents and the README's services table are derived from it
+(`tests/unit/test_topology.py` fails when one of them disagrees).
+
+Nothing else in `services/` or `shared/` spells a stream's name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from shared.events import T
+
+# --- the streams (CONTRACT 4) ---------------------------------------------------
+
+IN_SUBMISSIONS = "wsis:in:submissions"
+IN_STAKEHOLDERS = "wsis:in:stakeholders"
+IN_BALLOTS = "wsis:in:ballots"
+IN_PANEL = "wsis:in:panel"
+IN_CLOCK = "wsis:in:clock"
+IN_STAFF = "wsis:in:staff"
+OUT_SUBMISSION = "wsis:out:submission"
+OUT_ELIGIBILITY = "wsis:out:eligibility"
+OUT_VOTING = "wsis:out:voting"
+OUT_JUDGING = "wsis:out:judging"
+SEALED_JUDGING = "wsis:sealed:judging"
+OUT_NOTIFY = "wsis:out:notify"
+DEADLETTER = "wsis:deadletter"
+# Staff's own bookkeeping of replayed dead letters (a hash, not a stream).
+DEADLETTER_REPLAYED = "wsis:deadletter:replayed"
+
+INBOUND = (IN_SUBMISSIONS, IN_STAKEHOLDERS, IN_BALLOTS, IN_PANEL, IN_CLOCK, IN_STAFF)
+OUTBOUND = (OUT_SUBMISSION, OUT_ELIGIBILITY, OUT_VOTING, OUT_JUDGING, SEALED_JUDGING, OUT_NOTIFY)
+ALL = (*INBOUND, *OUTBOUND, DEADLETTER)
+
+
+@dataclass(frozen=True)
+class Stream:
+    """A stream of the contract: who writes it and the event types it carries."""
+
+    name: str
+    writer: str
+    types: tuple[str, ...]
+    description: str
+
+
+STREAMS: Mapping[str, Stream] = {
+    s.name: s
+    for s in (
+        Stream(IN_SUBMISSIONS, "submission platform", (T.SUBMISSION_SUBMITTED,), "Project entries and their amendments"),
+        Stream(IN_STAKEHOLDERS, "member registry", (T.STAKEHOLDER_REGISTERED,), "Members of the stocktaking platform"),
+        Stream(IN_BALLOTS, "voting front end", (T.BALLOT_CAST,), "Public ballots, by the million"),
+        Stream(
+            IN_PANEL, "expert group tool, staff",
+            (T.PANEL_NOMINATED, T.PANEL_NOMINATION_WITHDRAWN, T.PANEL_WINNER_SELECTED, T.PANEL_WINNERS_ANNOUNCED),
+            "The expert group's nominations, withdrawals and winners; the ceremony",
+        ),
+        Stream(IN_CLOCK, "ticker, replays", (T.CLOCK_TICK,), "Clock ticks: the time-driven work falls due on them"),
+        Stream(
+            IN_STAFF, "the WSIS team's console", (T.STAFF_SCREENING_DECIDED, T.STAFF_VOTES_ANNULLED),
+            "Staff decisions on screening and vote annulments",
+        ),
+        Stream(
+            OUT_SUBMISSION, "submission", (T.SUBMISSION_RECEIVED, T.SUBMISSION_REJECTED),
+            "Entries as stored (after commit), or why they do not fit the schema",
+        ),
+        Stream(
+            OUT_ELIGIBILITY, "eligibility", (T.SUBMISSION_SCREENED, T.SCREENING_REFUSED),
+            "One verdict per entry and per amendment, and again when an earlier entry changes it",
+        ),
+        Stream(
+            OUT_VOTING, "voting",
+            (T.VOTE_ACCEPTED, T.VOTE_REJECTED, T.VOTING_PROGRESS, T.VOTING_CLOSED, T.VOTES_ANNULLED, T.ANNULMENT_REFUSED),
+            "Each ballot's answer, weekly progress, the close of voting",
+        ),
+        Stream(
+            OUT_JUDGING, "judging",
+            (T.NOMINATION_RECORDED, T.NOMINATION_REFUSED, T.NOMINATIONS_PUBLISHED, T.WINNER_REFUSED, T.AWARDS_ANNOUNCED),
+            "Nominations recorded or refused, the nominee list, refused winner selections, the awards",
+        ),
+        Stream(
+            SEALED_JUDGING, "judging", (T.WINNER_RECORDED,),
+            "Recorded winners, under embargo: readable by the notify service alone",
+        ),
+        Stream(
+            OUT_NOTIFY, "notify", (T.NOTIFICATION_SENT, T.NOTIFICATION_FAILED),
+            "Each email sent or given up on; the winner contact's only after the ceremony",
+        ),
+        Stream(DEADLETTER, "any service", (T.DEADLETTER,), "Entries that could not be read as a CloudEvent of their stream"),
+    )
+}
+
+
+# --- the services ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Input:
+    """An input stream of a service: the types it handles and those it lets pass.
+
+    A passed type is accepted (acknowledged, never dead-lettered) and dropped
+    unread; any other type on the stream is dead-lettered.
+    """
+
+    stream: str
+    handles: frozenset[str]
+    passes: frozenset[str] = frozenset()
+    description: str = ""
+
+    @property
+    def accepts(self) -> frozenset[str]:
+        return self.handles | self.passes
+
+
+@dataclass(frozen=True)
+class Output:
+    stream: str
+    types: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    inputs: tuple[Input, ...]
+    outputs: tuple[Output, ...]
+
+    @property
+    def accepts(self) -> dict[str, frozenset[str]]:
+        """Per input stream, every type that is not dead-lettered."""
+        return {i.stream: i.accepts for i in self.inputs}
+
+    @property
+    def handles(self) -> dict[str, frozenset[str]]:
+        return {i.stream: i.handles for i in self.inputs}
+
+    @property
+    def passes(self) -> dict[str, frozenset[str]]:
+        return {i.stream: i.passes for i in self.inputs if i.passes}
+
+    def input(self, stream: str) -> Input:
+        return next(i for i in self.inputs if i.stream == stream)
+
+    @property
+    def reads(self) -> tuple[str, ...]:
+        return tuple(i.stream for i in self.inputs)
+
+    @property
+    def writes(self) -> tuple[str, ...]:
+        return (*(o.stream for o in self.outputs), DEADLETTER)
+
+    @property
+    def publishes(self) -> frozenset[str]:
+        return frozenset(t for o in self.outputs for t in o.types)
+
+
+def _in(stream: str, handles: tuple[str, ...], passes: tuple[str, ...] = (), description: str = "") -> Input:
+    return Input(stream, frozenset(handles), frozenset(passes), description)
+
+
+VOTE_ECHOES = (T.VOTE_ACCEPTED, T.VOTE_REJECTED)
+
+SUBMISSION = Service(
+    "submission",
+    (_in(IN_SUBMISSIONS, (T.SUBMISSION_SUBMITTED,), description="Project entries from the submission platform"),),
+    (Output(OUT_SUBMISSION, (T.SUBMISSION_RECEIVED, T.SUBMISSION_REJECTED)),),
+)
+ELIGIBILITY = Service(
+    "eligibility",
+    (_in(OUT_SUBMISSION, (T.SUBMISSION_RECEIVED,), (T.SUBMISSION_REJECTED,), "Entries as stored: each is screened"),),
+    (Output(OUT_ELIGIBILITY, (T.SUBMISSION_SCREENED,)),),
+)
+VOTING = Service(
+    "voting",
+    (
+        _in(IN_STAKEHOLDERS, (T.STAKEHOLDER_REGISTERED,), description="Members: who may vote"),
+        _in(IN_BALLOTS, (T.BALLOT_CAST,), description="Ballots: the hot path"),
+        _in(IN_CLOCK, (T.CLOCK_TICK,), description="Ticks: weekly progress and the close"),
+        _in(
+            OUT_JUDGING, (T.NOMINATIONS_PUBLISHED,),
+            (T.NOMINATION_RECORDED, T.NOMINATION_REFUSED, T.WINNER_REFUSED, T.AWARDS_ANNOUNCED),
+            "The nominee list (other judging events pass)",
+        ),
+    ),
+    (Output(OUT_VOTING, (T.VOTE_ACCEPTED, T.VOTE_REJECTED, T.VOTING_PROGRESS, T.VOTING_CLOSED)),),
+)
+JUDGING = Service(
+    "judging",
+    (
+        _in(OUT_SUBMISSION, (T.SUBMISSION_RECEIVED,), (T.SUBMISSION_REJECTED,), "Entries as received: titles for the nominee list"),
+        _in(OUT_ELIGIBILITY, (T.SUBMISSION_SCREENED,), description="Screened verdicts: who may be nominated"),
+        _in(
+            IN_PANEL,
+            (T.PANEL_NOMINATED, T.PANEL_NOMINATION_WITHDRAWN, T.PANEL_WINNER_SELECTED, T.PANEL_WINNERS_ANNOUNCED),
+            description="The expert group's nominations, withdrawals, winners; the ceremony",
+        ),
+        _in(
+            OUT_VOTING, (T.VOTING_CLOSED,), (*VOTE_ECHOES, T.VOTING_PROGRESS),
+            "The close of voting (each category's finalists); vote echoes pass",
+        ),
+        _in(IN_CLOCK, (T.CLOCK_TICK,), description="Ticks: the nomination window's close, the nominee list"),
+    ),
+    (
+        Output(OUT_JUDGING, STREAMS[OUT_JUDGING].types),
+        Output(SEALED_JUDGING, (T.WINNER_RECORDED,)),
+    ),
+)
+NOTIFY = Service(
+    "notify",
+    (
+        _in(OUT_SUBMISSION, (T.SUBMISSION_RECEIVED,), (T.SUBMISSION_REJECTED,), "Coordinators' addresses"),
+        _in(OUT_ELIGIBILITY, (T.SUBMISSION_SCREENED,), description="Verdicts to acknowledge"),
+        _in(
+            OUT_JUDGING, (T.NOMINATIONS_PUBLISHED, T.AWARDS_ANNOUNCED),
+            (T.NOMINATION_RECORDED, T.NOMINATION_REFUSED, T.WINNER_REFUSED),
+            "Nominee list, awards",
+        ),
+        _in(SEALED_JUDGING, (T.WINNER_RECORDED,), description="The confidential winner contact"),
+        _in(OUT_VOTING, (T.VOTING_PROGRESS, T.VOTING_CLOSED), VOTE_ECHOES, "Weekly progress, the close of voting"),
+    ),
+    (Output(OUT_NOTIFY, (T.NOTIFICATION_SENT, T.NOTIFICATION_FAILED)),),
+)
+
+SERVICES: Mapping[str, Service] = {s.name: s for s in (SUBMISSION, ELIGIBILITY, VOTING, JUDGING, NOTIFY)}
+
+
+# --- the Redis users --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A Redis ACL user's keys: streams it reads, streams it appends to.
+
+    `group` users consume their reads in a consumer group (XREADGROUP, XACK,
+    XAUTOCLAIM); the others read with XREAD and XRANGE only.
+    """
+
+    user: str
+    reads: tuple[str, ...]
+    writes: tuple[str, ...]
+    group: bool = True
+    description: str = ""
+
+
+SERVICE_GRANTS: tuple[Grant, ...] = tuple(Grant(s.name, s.reads, s.writes) for s in SERVICES.values())
+TICKER = Grant("ticker", (), (IN_CLOCK,), group=False, description="`wsis up`'s clock")
+
+# CONTRACT 4, "Publishers' access": each outside system as a user of its own.
+PUBLISHERS: tuple[Grant, ...] = (
+    Grant("platform", (OUT_SUBMISSION, OUT_ELIGIBILITY), (IN_SUBMISSIONS,), group=False, description="submission platform"),
+    Grant("registry", (), (IN_STAKEHOLDERS,), group=False, description="member registry"),
+    Grant("frontend", (OUT_VOTING, OUT_JUDGING), (IN_BALLOTS,), group=False, description="voting front end"),
+    Grant("panel", (OUT_JUDGING, OUT_ELIGIBILITY, OUT_VOTING), (IN_PANEL,), group=False, description="expert group's tool"),
+    Grant(
+        "console", tuple(s for s in ALL if s != SEALED_JUDGING), (IN_STAFF, IN_PANEL), group=False,
+        description="the WSIS team's console",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Topology:
+    streams: Mapping[str, Stream] = field(default_factory=lambda: STREAMS)
+    services: Mapping[str, Service] = field(default_factory=lambda: SERVICES)
+
+    def readers(self, stream: str) -> list[str]:
+        """The services that consume `stream` in a group of their own."""
+        return [s.name for s in self.services.values() if stream in s.reads]
+
+    def writers(self, stream: str) -> list[str]:
+        return [s.name for s in self.services.values() if any(o.stream == stream for o in s.outputs)]
+
+
+TOPOLOGY = Topology()
