@@ -31,6 +31,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlalchemy import Engine
 from sqlmodel import Session, SQLModel
+from structlog.contextvars import bound_contextvars
 
 from shared import __version__, bus, outbox, topology
 from shared.contest import Contest, load_contest
@@ -227,7 +228,10 @@ class Service:
                     self.log.info("event.repeat", stream=entry.stream, event_id=event.id, type=event.type)
                     continue
                 seen.add(key)
-                rows.extend(outbox.record(session, event, entry.stream, handler.handle(session, entry.stream, event)))
+                # Every line the handler logs for this event carries its ids (structlog's contextvars).
+                with bound_contextvars(stream=entry.stream, event_id=event.id, causation_id=event.causationid, type=event.type):
+                    effects = handler.handle(session, entry.stream, event)
+                rows.extend(outbox.record(session, event, entry.stream, effects))
             session.commit()
         return rows
 
