@@ -1,7 +1,10 @@
 """structlog set-up: JSON when not on a terminal, one line per decision.
 
 A last processor masks anything shaped like an email address, so a
-mistake elsewhere cannot put one into the logs.
+mistake elsewhere cannot put one into the logs. Each line is written with
+one `write` call: processes sharing a log file (`wsis up` and its services)
+never splice each other's lines. A process names another service under
+`child`, never `name` (a person's name, always redacted).
 """
 
 from __future__ import annotations
@@ -61,7 +64,9 @@ def configure_logging(service: str, level: str = "INFO", fmt: str = "auto") -> N
     structlog.configure(
         processors=[*shared, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
-        logger_factory=structlog.PrintLoggerFactory(file=_CurrentStderr()),  # type: ignore[arg-type]
+        # WriteLogger writes the line and its newline in one call, then flushes
+        # (PrintLogger's print() made two writes, which other processes split).
+        logger_factory=structlog.WriteLoggerFactory(file=_CurrentStderr()),  # type: ignore[arg-type]
         # not cached: `structlog.testing.capture_logs` must see every logger
         cache_logger_on_first_use=False,
     )
@@ -77,6 +82,7 @@ def configure_logging(service: str, level: str = "INFO", fmt: str = "auto") -> N
                 structlog.contextvars.merge_contextvars,
                 structlog.processors.add_log_level,
                 structlog.processors.TimeStamper(fmt="iso", utc=True),
+                structlog.processors.format_exc_info,  # the traceback as text, not a repr
                 scrub_personal_data,
             ],
         )
