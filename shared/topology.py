@@ -129,6 +129,8 @@ class Service:
     name: str
     inputs: tuple[Input, ...]
     outputs: tuple[Output, ...]
+    # Inputs a clock tick waits for: handled up to the tick before it is (DESIGN, order across streams).
+    drained_before_tick: tuple[str, ...] = ()
 
     @property
     def accepts(self) -> dict[str, frozenset[str]]:
@@ -188,6 +190,7 @@ VOTING = Service(
         ),
     ),
     (Output(OUT_VOTING, (T.VOTE_ACCEPTED, T.VOTE_REJECTED, T.VOTING_PROGRESS, T.VOTING_CLOSED)),),
+    drained_before_tick=(IN_BALLOTS,),
 )
 JUDGING = Service(
     "judging",
@@ -209,6 +212,8 @@ JUDGING = Service(
         Output(OUT_JUDGING, STREAMS[OUT_JUDGING].types),
         Output(SEALED_JUDGING, (T.WINNER_RECORDED,)),
     ),
+    # The ballots' echo is not among them: a tick's work does not depend on it.
+    drained_before_tick=(OUT_SUBMISSION, OUT_ELIGIBILITY, IN_PANEL),
 )
 NOTIFY = Service(
     "notify",
