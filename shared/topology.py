@@ -131,6 +131,7 @@ class Service:
     outputs: tuple[Output, ...]
     # Inputs a clock tick waits for: handled up to the tick before it is (DESIGN, order across streams).
     drained_before_tick: tuple[str, ...] = ()
+    description: str = ""
 
     @property
     def accepts(self) -> dict[str, frozenset[str]]:
@@ -171,11 +172,13 @@ SUBMISSION = Service(
     "submission",
     (_in(IN_SUBMISSIONS, (T.SUBMISSION_SUBMITTED,), description="Project entries from the submission platform"),),
     (Output(OUT_SUBMISSION, (T.SUBMISSION_RECEIVED, T.SUBMISSION_REJECTED)),),
+    description="Intake: checks each entry and amendment against the schema and stores it durably",
 )
 ELIGIBILITY = Service(
     "eligibility",
     (_in(OUT_SUBMISSION, (T.SUBMISSION_RECEIVED,), (T.SUBMISSION_REJECTED,), "Entries as stored: each is screened"),),
     (Output(OUT_ELIGIBILITY, (T.SUBMISSION_SCREENED,)),),
+    description="Screens every entry and amendment: submission rules S2-S11, nomination pre-checks N1, N3",
 )
 VOTING = Service(
     "voting",
@@ -191,6 +194,7 @@ VOTING = Service(
     ),
     (Output(OUT_VOTING, (T.VOTE_ACCEPTED, T.VOTE_REJECTED, T.VOTING_PROGRESS, T.VOTING_CLOSED)),),
     drained_before_tick=(IN_BALLOTS,),
+    description="Ballot rules V2-V5, weekly tallies, the finalists at the close of voting",
 )
 JUDGING = Service(
     "judging",
@@ -214,6 +218,7 @@ JUDGING = Service(
     ),
     # The ballots' echo is not among them: a tick's work does not depend on it.
     drained_before_tick=(OUT_SUBMISSION, OUT_ELIGIBILITY, IN_PANEL),
+    description="The expert group's nominations and winners: quotas, finality, the embargo",
 )
 NOTIFY = Service(
     "notify",
@@ -229,6 +234,7 @@ NOTIFY = Service(
         _in(OUT_VOTING, (T.VOTING_PROGRESS, T.VOTING_CLOSED), VOTE_ECHOES, "Weekly progress, the close of voting"),
     ),
     (Output(OUT_NOTIFY, (T.NOTIFICATION_SENT, T.NOTIFICATION_FAILED)),),
+    description="Tells coordinators and the panel what was decided, exactly once, by email",
 )
 
 SERVICES: Mapping[str, Service] = {s.name: s for s in (SUBMISSION, ELIGIBILITY, VOTING, JUDGING, NOTIFY)}
