@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from services.eligibility import language
+from services.eligibility.adapters import language
 from services.eligibility.domain.facts import RuleBook
 from services.eligibility.domain.winners import (
     WinnerIndex,

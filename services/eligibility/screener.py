@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from services.eligibility import language, store
+from services.eligibility import store
+from services.eligibility.adapters import language
 from services.eligibility.domain import similarity as sim
-from services.eligibility.domain.entry import Entry, content_of, fingerprint
+from services.eligibility.domain.entry import EntryRevision, content_of, fingerprint
 from services.eligibility.domain.facts import Facts, Guess, LanguageFacts, RuleBook
 from services.eligibility.domain.screening import screen
 from shared.events import SubmissionScreened
@@ -58,7 +59,7 @@ class Screener:
     def keys_of(self, signature: bytes) -> list[int]:
         return sim.band_keys(sim.from_bytes(signature), self.layout) if self.copy_rule else []
 
-    def language_of(self, entry: Entry) -> dict:
+    def language_of(self, entry: EntryRevision) -> dict:
         if not self.language_rule:
             return {}
         found = language.detect(entry, self.language_rule.params.min_answer_words)
@@ -66,7 +67,7 @@ class Screener:
 
     # --- the entry point --------------------------------------------------------
 
-    def receive(self, session: Session, entry: Entry) -> list[Verdict] | Repeat:
+    def receive(self, session: Session, entry: EntryRevision) -> list[Verdict] | Repeat:
         """Screen this revision; then the later entries it may concern. Verdicts to publish, in order."""
         arrival = store.take_turn(session)
         row = store.load(session, entry.submission_id)
@@ -87,7 +88,7 @@ class Screener:
             verdicts += self._rescreen(session, [n.submission_id for n in later])
         return verdicts
 
-    def _update(self, session: Session, row: store.EntryRow, entry: Entry, before: tuple | None) -> list[int]:
+    def _update(self, session: Session, row: store.EntryRow, entry: EntryRevision, before: tuple | None) -> list[int]:
         """The row's fields and band keys for this revision (its place in the order stays)."""
         content = content_of(entry)
         row.revision, row.entity_id, row.category = entry.revision, entry.entity.entity_id, entry.category
@@ -102,7 +103,7 @@ class Screener:
         order = {sid: i for i, sid in enumerate(submission_ids)}
         changed = []
         for other in sorted(store.rows(session, submission_ids), key=lambda r: order[r.submission_id]):
-            again = screen(Entry.model_validate(other.data), self.facts(session, other), self.book)
+            again = screen(EntryRevision.model_validate(other.data), self.facts(session, other), self.book)
             if again.model_dump(mode="json") != other.verdict:
                 other.verdict = again.model_dump(mode="json")
                 session.add(other)

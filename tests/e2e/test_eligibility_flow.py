@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import time
 
-from tests.factories import submission
-from tests.helpers import cloudevent
+from tests.support.events import cloudevent
+from tests.support.factories import submission
 from tests.unit.test_eligibility_language import ENGLISH, FRENCH
 
 IN, OUT = "wsis:in:submissions", "wsis:out:eligibility"

@@ -16,8 +16,8 @@ from bench.eligibility import corpus
 from bench.eligibility.generate import original, received
 from shared import topology
 from tests import processes
-from tests.helpers import events
 from tests.processes import wait_until
+from tests.support.streams import events
 
 pytestmark = pytest.mark.slow
 PAIRS = 30

@@ -23,7 +23,8 @@ import pytest
 
 from shared import topology
 from shared.events import T
-from tests.helpers import cloudevent, events, wait_for
+from tests.support.events import cloudevent
+from tests.support.streams import events, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 CATEGORIES = range(1, 19)

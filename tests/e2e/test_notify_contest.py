@@ -23,8 +23,8 @@ import pytest
 
 from services.notify.sink import SmtpSink
 from shared import topology
-from tests.helpers import events, publish, wait_for
 from tests.integration.test_notify_service import (
+from tests.support.streams import events, publish, wait_for
     announced,
     closed,
     progress,

@@ -27,7 +27,7 @@ import yaml
 from services.notify.sink import SmtpSink
 from shared import topology
 from shared.contest import DEFAULT_CONTEST_FILE
-from tests.helpers import cloudevent
+from tests.support.events import cloudevent
 from wsis.cli import SERVICES, available_services
 
 pytestmark = [

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from tests.factories import submission
-from tests.helpers import cloudevent
+from tests.support.events import cloudevent
+from tests.support.factories import submission
 
 IN, OUT, DEAD = "wsis:in:submissions", "wsis:out:submission", "wsis:deadletter"
 

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from bench.voting.events import ballot, member, nominees
+from tests.support.events import ballot, member, nominees
 from shared import topology
 from tests import processes
-from tests.helpers import events
 from tests.processes import wait_until
+from tests.support.streams import events
 
 pytestmark = pytest.mark.slow
 VOTERS = 150

@@ -22,10 +22,10 @@ import pytest
 
 from shared import topology
 from shared.envelope import MAX_ENTRY_BYTES, CloudEvent, Unreadable, parse_entry
-from tests.factories import submission
 from tests.fuzz.hostile import NATIVE, draw_entries
 from tests.scenario.driver import publish, read
 from tests.scenario.system import SERVICES, System
+from tests.support.factories import submission
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
 PER_STREAM = int(os.environ.get("WSIS_FUZZ_ENTRIES", "10000"))

@@ -17,10 +17,10 @@ import pytest
 import redis
 import yaml
 
-from services.eligibility.app import EligibilityHandler
+from services.eligibility.handler import EligibilityHandler
 from services.judging.handler import JudgingHandler
 from services.notify.handler import NotifyHandler
-from services.submission.app import SubmissionHandler
+from services.submission.handler import SubmissionHandler
 from services.voting.intake import JudgingHandler as VotingJudgingHandler
 from shared import acl, topology
 from wsis.embedded import EmbeddedValkey

@@ -18,8 +18,8 @@ import pytest
 import redis
 
 from tests.e2e.conftest import ROOT, System
-from tests.factories import submission
-from tests.helpers import cloudevent
+from tests.support.events import cloudevent
+from tests.support.factories import submission
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 SERVICES = {"submission", "eligibility", "voting", "judging", "notify"}

@@ -12,8 +12,9 @@ from services.eligibility.app import build
 from shared import topology
 from shared.contest import ContestError
 from shared.envelope import ID_NAMESPACE
-from tests.factories import submission
-from tests.helpers import answers_to, cloudevent, publish, wait_for
+from tests.support.events import cloudevent
+from tests.support.factories import submission
+from tests.support.streams import answers_to, publish, wait_for
 from tests.unit.test_eligibility_language import ENGLISH, FRENCH
 
 RECEIVED = "wsis.submission.received"

@@ -14,7 +14,8 @@ from services.judging.app import build as build_judging
 from services.submission.app import build as build_submission
 from services.voting.app import build as build_voting
 from shared import topology
-from tests.helpers import cloudevent, publish, wait_for
+from tests.support.events import cloudevent
+from tests.support.streams import publish, wait_for
 
 INPUTS = [
     (build_submission, topology.IN_SUBMISSIONS),

@@ -12,7 +12,8 @@ from services.judging.app import build
 from shared import topology
 from shared.events import T
 from shared.outbox import ProcessedEvent
-from tests.helpers import answers_to, cloudevent, events, publish, wait_for
+from tests.support.events import cloudevent
+from tests.support.streams import answers_to, events, publish, wait_for
 
 FINALISTS = {c: [f"p{c:02}{i}" for i in range(5)] for c in range(1, 19)}
 

@@ -13,8 +13,9 @@ from services.notify.app import build
 from services.notify.config import NotifyConfig
 from services.notify.sink import SmtpSink
 from shared import topology
-from tests.factories import submission
-from tests.helpers import cloudevent, events, publish, wait_for
+from tests.support.events import cloudevent
+from tests.support.factories import submission
+from tests.support.streams import events, publish, wait_for
 
 RECEIVED = "wsis.submission.received"
 SCREENED = "wsis.submission.screened"

@@ -9,8 +9,9 @@ from typer.testing import CliRunner
 
 from services.submission.app import build
 from shared import topology
-from tests.factories import submission
-from tests.helpers import cloudevent, publish, wait_for
+from tests.support.events import cloudevent
+from tests.support.factories import submission
+from tests.support.streams import publish, wait_for
 from wsis import ops
 from wsis.cli import cli
 

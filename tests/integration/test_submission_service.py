@@ -10,8 +10,9 @@ import pytest
 from services.submission.app import build
 from shared import topology
 from shared.envelope import MAX_ENTRY_BYTES
-from tests.factories import submission
-from tests.helpers import answers_to, cloudevent, events, publish, wait_for
+from tests.support.events import cloudevent
+from tests.support.factories import submission
+from tests.support.streams import answers_to, events, publish, wait_for
 from wsis import ops
 
 SUBMITTED = "wsis.submission.submitted"
@@ -123,16 +124,16 @@ async def test_outbound_events_are_plain_cloudevents_json(running, redis):
 
 async def test_an_entry_that_fails_every_time_is_dead_lettered_after_bounded_deliveries(settings, redis, monkeypatch):
     service = build(settings)
-    from services.submission import app as submission_app
+    from services.submission import handler as submission_handler
 
-    original = submission_app.SubmissionHandler.handle
+    original = submission_handler.SubmissionHandler.handle
 
     def flaky(self, session, stream, event):
         if event.data.get("submission_id") == "poison":
             raise RuntimeError("the handler broke")
         return original(self, session, stream, event)
 
-    monkeypatch.setattr(submission_app.SubmissionHandler, "handle", flaky)
+    monkeypatch.setattr(submission_handler.SubmissionHandler, "handle", flaky)
     poison = cloudevent(SUBMITTED, submission("poison"))
     async with service.app:
         await publish(redis, topology.IN_SUBMISSIONS, poison)
@@ -148,7 +149,7 @@ async def test_an_entry_that_fails_every_time_is_dead_lettered_after_bounded_del
         assert (await redis.xpending(topology.IN_SUBMISSIONS, "submission"))["pending"] == 0
         assert await events(redis, topology.OUT_SUBMISSION) == out
 
-        monkeypatch.setattr(submission_app.SubmissionHandler, "handle", original)  # the fix is deployed
+        monkeypatch.setattr(submission_handler.SubmissionHandler, "handle", original)  # the fix is deployed
         (letter_id, _), = await redis.xrange(topology.DEADLETTER)
         await asyncio.to_thread(ops.replay, sync_client(settings), letter_id.decode())
         answered = await wait_for(redis, topology.OUT_SUBMISSION, lambda seen: answers_to(seen, poison["id"]))

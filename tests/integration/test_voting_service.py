@@ -6,11 +6,11 @@ import asyncio
 
 import pytest
 
-from bench.voting.events import ballot, member, nominees, tick
+from tests.support.events import ballot, member, nominees, tick
 from services.voting import domain
 from services.voting.app import build
 from shared import topology
-from tests.helpers import answers_to, events, publish, wait_for
+from tests.support.streams import answers_to, events, publish, wait_for
 
 LIST = {4: [("p-1", "org-1"), ("p-2", "org-2")], 7: [("p-3", "org-3")]}
 

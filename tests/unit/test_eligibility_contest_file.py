@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 import yaml
 
-from services.eligibility.domain.entry import Entry
+from services.eligibility.domain.entry import EntryRevision
 from services.eligibility.domain.facts import Facts, Guess, LanguageFacts
 from services.eligibility.domain.screening import screen
 from services.eligibility.rulebook import load_rule_book
 from shared.contest import DEFAULT_CONTEST_FILE, ContestError, load_contest
 from shared.rules import CONTRACT_RULES
-from tests.factories import submission, words
+from tests.support.factories import submission, words
 
 
 def shipped() -> dict[str, Any]:
@@ -106,7 +106,7 @@ def test_a_rule_is_retuned_by_editing_the_file_alone(tmp_path):
     rule(raw, "S6.completed_work")["enabled"] = False
     book = load_book(tmp_path, raw)
     data = submission("s-1", short_description=words(212), status="ongoing", received_at="2021-01-10T10:00:00Z", revision=1)
-    results = {r.rule: r.result for r in screen(Entry.model_validate(data), Facts(language=LanguageFacts((("entry", Guess("en", 1.0)),))), book).rules}
+    results = {r.rule: r.result for r in screen(EntryRevision.model_validate(data), Facts(language=LanguageFacts((("entry", Guess("en", 1.0)),))), book).rules}
     assert results["S7.short_description_words"] == "pass" and results["S6.completed_work"] == "pass"
 
 

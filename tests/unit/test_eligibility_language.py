@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import pytest
 
-from services.eligibility import language
-from services.eligibility.domain.entry import Entry, word_count
+from services.eligibility.adapters import language
+from services.eligibility.domain.entry import EntryRevision, word_count
 from services.eligibility.domain.facts import Facts
 from services.eligibility.domain.screening import screen
 from services.eligibility.rulebook import load_rule_book
 from shared.contest import load_contest
-from tests.factories import submission
+from tests.support.factories import submission
 
 BOOK = load_rule_book(load_contest())
 MIN_ANSWER_WORDS = 30
@@ -141,7 +141,7 @@ def sentences(text: str, start: int, count: int) -> str:
     return " ".join(text.split(". ")[start : start + count]) + "."
 
 
-def entry_in(texts: list[str], **overrides: str) -> Entry:
+def entry_in(texts: list[str], **overrides: str) -> EntryRevision:
     """An entry whose answers all come from `texts` (one language)."""
     first, second = texts[0], texts[1]
     answers = {
@@ -153,10 +153,10 @@ def entry_in(texts: list[str], **overrides: str) -> Entry:
         "challenges_and_prospects": sentences(second, 7, 3),
     }
     data = submission("s-1", **{**answers, **overrides}, received_at="2021-01-10T10:00:00Z", revision=1)
-    return Entry.model_validate(data)
+    return EntryRevision.model_validate(data)
 
 
-def s10(item: Entry) -> tuple[str, str]:
+def s10(item: EntryRevision) -> tuple[str, str]:
     facts = Facts(language=language.detect(item, MIN_ANSWER_WORDS))
     found = next(r for r in screen(item, facts, BOOK).rules if r.rule == "S10.english")
     return found.result, found.reason

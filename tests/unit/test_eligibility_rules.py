@@ -8,26 +8,26 @@ from typing import Any
 import pytest
 import yaml
 
-from services.eligibility.domain.entry import Entry
+from services.eligibility.domain.entry import EntryRevision
 from services.eligibility.domain.facts import Facts, Guess, LanguageFacts, RuleBook
 from services.eligibility.domain.screening import screen
 from services.eligibility.rulebook import load_rule_book
 from shared.contest import DEFAULT_CONTEST_FILE, Contest, ContestFile, load_contest
-from tests.factories import submission, words
+from tests.support.factories import submission, words
 
 ENGLISH = Facts(language=LanguageFacts((("short_description", Guess("en", 1.0)),)))
 BOOK = load_rule_book(load_contest())
 LINKAGE = "The project advances SDG 4 on quality education and SDG 9 on infrastructure. " + words(60)
 
 
-def entry(**overrides: Any) -> Entry:
+def entry(**overrides: Any) -> EntryRevision:
     data = submission("sub-1", **{"action_lines_sdg_linkage": LINKAGE, **overrides})
     data.setdefault("received_at", "2021-01-10T10:00:00Z")
     data.setdefault("revision", 1)
-    return Entry.model_validate(data)
+    return EntryRevision.model_validate(data)
 
 
-def verdict(rule_id: str, item: Entry | None = None, facts: Facts = ENGLISH, book: RuleBook = BOOK) -> tuple[str, str]:
+def verdict(rule_id: str, item: EntryRevision | None = None, facts: Facts = ENGLISH, book: RuleBook = BOOK) -> tuple[str, str]:
     screened = screen(item or entry(), facts, book)
     (found,) = [r for r in screened.rules if r.rule == rule_id]
     return found.result, found.reason

@@ -7,13 +7,13 @@ import pytest
 
 from services.eligibility.domain import similarity as sim
 from services.eligibility.domain.entry import (
-    Entry,
+    EntryRevision,
     content_of,
     fingerprint,
     word_count,
     words_of,
 )
-from tests.factories import submission
+from tests.support.factories import submission
 from tests.unit.test_eligibility_language import ENGLISH
 
 ADDED = " In 2021 the programme will reach twelve more villages in the eastern region with the regional government."
@@ -21,7 +21,7 @@ ADDED = " In 2021 the programme will reach twelve more villages in the eastern r
 
 def content(title: str, description: str) -> str:
     data = submission("s", title=title, short_description=description, received_at="2021-01-10T10:00:00Z", revision=1)
-    return content_of(Entry.model_validate(data))
+    return content_of(EntryRevision.model_validate(data))
 
 
 def similarity(a: str, b: str) -> float:

@@ -14,7 +14,7 @@ from shared.events import (
     SubmissionSubmitted,
     T,
 )
-from tests.factories import submission
+from tests.support.factories import submission
 
 
 def errors_of(model, data):

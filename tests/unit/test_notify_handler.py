@@ -13,7 +13,7 @@ from services.notify.handler import NotifyHandler
 from services.notify.store import Notification, Status
 from shared.envelope import CloudEvent
 from shared.logs import configure_logging
-from tests.factories import submission
+from tests.support.factories import submission
 
 AT = datetime(2021, 1, 10, tzinfo=timezone.utc)
 

@@ -6,7 +6,7 @@ import pytest
 
 from services.submission.domain import Accept, Reject, StoredEntry, decide
 from shared.contest import load_contest
-from tests.factories import submission
+from tests.support.factories import submission
 
 CONTEST = load_contest()
 BEFORE = datetime(2021, 1, 10, 9, 0, tzinfo=timezone.utc)

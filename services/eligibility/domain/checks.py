@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from services.eligibility.domain import sdgs
-from services.eligibility.domain.entry import LABELS, Entry, word_count
+from services.eligibility.domain.entry import LABELS, EntryRevision, word_count
 from services.eligibility.domain.facts import Check, Facts, RuleBook
 from services.eligibility.domain.winners import WinnerIndex
 from shared import rules as r
@@ -29,21 +29,21 @@ def language_name(code: str) -> str:
     return LANGUAGES.get(code, f"an unidentified language ({code})" if code == "und" else f"language '{code}'")
 
 
-def category(rule: r.CategoryRule, entry: Entry, facts: Facts, book: RuleBook) -> Check:
+def category(rule: r.CategoryRule, entry: EntryRevision, facts: Facts, book: RuleBook) -> Check:
     if entry.category in book.categories:
         return PASS
     shown = entry.category if entry.category is not None else "none"
     return Check("fail", rule.reasons.fail.format(category=shown, first=min(book.categories), last=max(book.categories)))
 
 
-def first_entry(rule: r.FirstEntryRule, entry: Entry, facts: Facts, book: RuleBook) -> Check:
+def first_entry(rule: r.FirstEntryRule, entry: EntryRevision, facts: Facts, book: RuleBook) -> Check:
     first = facts.first_in_category
     if first is None:
         return PASS
     return Check("fail", rule.reasons.fail.format(first=first, category=entry.category), (first,))
 
 
-def not_a_copy(rule: r.NotACopyRule, entry: Entry, facts: Facts, book: RuleBook) -> Check:
+def not_a_copy(rule: r.NotACopyRule, entry: EntryRevision, facts: Facts, book: RuleBook) -> Check:
     if facts.exact_copy_of:
         return Check("fail", rule.reasons.exact_copy.format(first=facts.exact_copy_of), (facts.exact_copy_of,))
     if facts.near_copy_of:
@@ -53,7 +53,7 @@ def not_a_copy(rule: r.NotACopyRule, entry: Entry, facts: Facts, book: RuleBook)
     return PASS
 
 
-def answer_words(rule: r.AnswerWordsRule, entry: Entry, facts: Facts, book: RuleBook) -> Check:
+def answer_words(rule: r.AnswerWordsRule, entry: EntryRevision, facts: Facts, book: RuleBook) -> Check:
     problems = []
     for name, minimum in rule.params.min_words.items():
         text = entry.answer(name)
@@ -65,7 +65,7 @@ def answer_words(rule: r.AnswerWordsRule, entry: Entry, facts: Facts, book: Rule
     return Check("fail", "; ".join(problems)) if problems else PASS
 
 
-def status(rule: r.StatusRule, entry: Entry, facts: Facts, book: RuleBook) -> Check:
+def status(rule: r.StatusRule, entry: EntryRevision, facts: Facts, book: RuleBook) -> Check:
     if entry.status in rule.params.accepted:
         return PASS
     shown = entry.status.replace("_", " ") if entry.status else "of no stated status"
@@ -73,7 +73,7 @@ def status(rule: r.StatusRule, entry: Entry, facts: Facts, book: RuleBook) -> Ch
     return Check("fail", rule.reasons.fail.format(status=shown, accepted=accepted))
 
 
-def word_range(rule: r.WordRangeRule, entry: Entry, facts: Facts, book: RuleBook) -> Check:
+def word_range(rule: r.WordRangeRule, entry: EntryRevision, facts: Facts, book: RuleBook) -> Check:
     p = rule.params
     words = word_count(entry.answer(p.answer))
     values = {"answer": LABELS[p.answer], "words": words, "min": p.min, "max": p.max}
@@ -84,7 +84,7 @@ def word_range(rule: r.WordRangeRule, entry: Entry, facts: Facts, book: RuleBook
     return PASS
 
 
-def deadline(rule: r.DeadlineRule, entry: Entry, facts: Facts, book: RuleBook) -> Check:
+def deadline(rule: r.DeadlineRule, entry: EntryRevision, facts: Facts, book: RuleBook) -> Check:
     if entry.received_at < book.close:
         return PASS
     shown = {
@@ -94,7 +94,7 @@ def deadline(rule: r.DeadlineRule, entry: Entry, facts: Facts, book: RuleBook) -
     return Check("fail", rule.reasons.fail.format(**shown))
 
 
-def language(rule: r.LanguageRule, entry: Entry, facts: Facts, book: RuleBook) -> Check:
+def language(rule: r.LanguageRule, entry: EntryRevision, facts: Facts, book: RuleBook) -> Check:
     """Fail when every part it is sure of is in another language; review when unsure or mixed."""
     p, reasons = rule.params, rule.reasons
     parts = facts.language.parts if facts.language else ()
@@ -116,7 +116,7 @@ def language(rule: r.LanguageRule, entry: Entry, facts: Facts, book: RuleBook) -
     return Check("review", reasons.unsure.format(language=language_name(unsure.language), confidence=unsure.confidence))
 
 
-def previous_winner(rule: r.PreviousWinnerRule, entry: Entry, facts: Facts, book: RuleBook) -> Check:
+def previous_winner(rule: r.PreviousWinnerRule, entry: EntryRevision, facts: Facts, book: RuleBook) -> Check:
     winners = book.winners.get(rule.id, WinnerIndex({}))
     winner, same_organisation = winners.match(entry.title, entry.entity.name)
     if winner is None:
@@ -127,7 +127,7 @@ def previous_winner(rule: r.PreviousWinnerRule, entry: Entry, facts: Facts, book
     return Check("review", rule.reasons.same_title.format(**values))
 
 
-def sdg_linkage(rule: r.SdgLinkageRule, entry: Entry, facts: Facts, book: RuleBook) -> Check:
+def sdg_linkage(rule: r.SdgLinkageRule, entry: EntryRevision, facts: Facts, book: RuleBook) -> Check:
     p, reasons = rule.params, rule.reasons
     if not entry.sdgs:
         return Check("fail", reasons.no_goal)
@@ -141,7 +141,7 @@ def sdg_linkage(rule: r.SdgLinkageRule, entry: Entry, facts: Facts, book: RuleBo
     return PASS
 
 
-CHECKS: dict[str, Callable[[Any, Entry, Facts, RuleBook], Check]] = {
+CHECKS: dict[str, Callable[[Any, EntryRevision, Facts, RuleBook], Check]] = {
     "category": category,
     "first_entry_per_entity_category": first_entry,
     "not_a_copy": not_a_copy,

@@ -46,7 +46,7 @@ class EntityRef(BaseModel):
     name: str | None = None
 
 
-class Entry(BaseModel):
+class EntryRevision(BaseModel):
     """One revision of an entry. Personal data (the coordinator) is not kept."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
@@ -102,7 +102,7 @@ def words_of(text: str | None) -> list[str]:
     return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
 
 
-def content_of(entry: Entry) -> str:
+def content_of(entry: EntryRevision) -> str:
     """Title and short description, normalised, one line each."""
     return " ".join(words_of(entry.title)) + "\n" + " ".join(words_of(entry.short_description))
 

@@ -7,12 +7,12 @@ the rule book in; the `screened` data out.
 from __future__ import annotations
 
 from services.eligibility.domain.checks import CHECKS
-from services.eligibility.domain.entry import Entry
+from services.eligibility.domain.entry import EntryRevision
 from services.eligibility.domain.facts import SWITCHED_OFF, Facts, Result, RuleBook
 from shared.events import RuleResult, SubmissionScreened
 
 
-def screen(entry: Entry, facts: Facts, book: RuleBook) -> SubmissionScreened:
+def screen(entry: EntryRevision, facts: Facts, book: RuleBook) -> SubmissionScreened:
     results: list[RuleResult] = []
     related: list[str] = []
     submission: list[Result] = []
@@ -34,5 +34,5 @@ def screen(entry: Entry, facts: Facts, book: RuleBook) -> SubmissionScreened:
     )
 
 
-def entity_of(entry: Entry) -> str:
+def entity_of(entry: EntryRevision) -> str:
     return entry.entity.entity_id

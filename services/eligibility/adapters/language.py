@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-from services.eligibility.domain.entry import Entry, word_count
+from services.eligibility.domain.entry import EntryRevision, word_count
 from services.eligibility.domain.facts import Guess, LanguageFacts
 
 DIGITS = 4
@@ -38,7 +38,7 @@ def guess(text: str) -> Guess:
     return Guess(language, round(float(probability), DIGITS))
 
 
-def detect(entry: Entry, min_answer_words: int) -> LanguageFacts:
+def detect(entry: EntryRevision, min_answer_words: int) -> LanguageFacts:
     """Each answer's language, for answers long enough to tell; else the whole entry's.
 
     Judging answers one by one finds an entry written partly in another
