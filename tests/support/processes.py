@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def clean_environment() -> dict[str, str]:
+    """This process's environment without any `WSIS_` setting: a child gets only what a test gives it."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("WSIS_")}
 
 
 def start_replica(
@@ -22,12 +26,3 @@ def start_replica(
         env["WSIS_DATABASE_URL"] = database_url
     cmd = [sys.executable, "-m", "wsis.cli", "run", service, "--redis-url", redis_url, "--data-dir", str(data_dir)]
     return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=log.open("wb"), cwd=ROOT)
-
-
-async def wait_until(check, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
-    deadline = asyncio.get_running_loop().time() + timeout
-    while asyncio.get_running_loop().time() < deadline:
-        if await check():
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
