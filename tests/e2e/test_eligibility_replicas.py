@@ -15,9 +15,9 @@ import pytest
 from bench.eligibility import corpus
 from bench.eligibility.generate import original, received
 from shared import topology
-from tests import processes
-from tests.processes import wait_until
+from tests.support import processes
 from tests.support.streams import events
+from tests.support.waiting import wait_until_async
 
 pytestmark = pytest.mark.slow
 PAIRS = 30
@@ -60,7 +60,7 @@ async def test_two_replicas_agree_on_the_first_entry_whatever_order_they_screen_
                 except Exception:
                     return False
 
-            await wait_until(reading, 60, f"{count} replica(s) reading")
+            await wait_until_async(reading, timeout=60, what=f"{count} replica(s) reading", every=0.1)
         sent = entries()
         for event in sent:
             await redis.xadd(topology.OUT_SUBMISSION, {"__data__": json.dumps(event)})
@@ -68,7 +68,7 @@ async def test_two_replicas_agree_on_the_first_entry_whatever_order_they_screen_
         async def all_screened() -> bool:
             return {e["subject"] for e in await events(redis, topology.OUT_ELIGIBILITY)} >= {e["data"]["submission_id"] for e in sent}
 
-        await wait_until(all_screened, 120, "every entry screened")
+        await wait_until_async(all_screened, timeout=120, what="every entry screened", every=0.1)
         await asyncio.sleep(1)  # re-screens of the same batch
     finally:
         for replica in replicas:

@@ -12,9 +12,9 @@ import pytest
 
 from tests.support.events import ballot, member, nominees
 from shared import topology
-from tests import processes
-from tests.processes import wait_until
+from tests.support import processes
 from tests.support.streams import events
+from tests.support.waiting import wait_until_async
 
 pytestmark = pytest.mark.slow
 VOTERS = 150
@@ -48,7 +48,7 @@ async def test_two_replicas_racing_conflicting_ballots_accept_one_vote_per_voter
                 except Exception:
                     return False
 
-            await wait_until(reading, 60, f"{count} replica(s) reading ballots")
+            await wait_until_async(reading, timeout=60, what=f"{count} replica(s) reading ballots", every=0.1)
         sent: list[dict] = []
         for i in range(VOTERS):
             mine = [ballot(f"v-{i}", 4, project) for project in PROJECTS]
@@ -61,7 +61,7 @@ async def test_two_replicas_racing_conflicting_ballots_accept_one_vote_per_voter
         async def all_answered() -> bool:
             return {e["causationid"] for e in await events(redis, topology.OUT_VOTING)} >= {b["id"] for b in sent}
 
-        await wait_until(all_answered, 120, "every ballot answered")
+        await wait_until_async(all_answered, timeout=120, what="every ballot answered", every=0.1)
     finally:
         for replica in replicas:
             replica.send_signal(signal.SIGTERM)
