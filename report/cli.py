@@ -12,27 +12,29 @@ from rich.console import Console
 if TYPE_CHECKING:
     from report.state import ContestState
 
-RedisUrl = Annotated[str | None, typer.Option("--redis-url", envvar="WSIS_REDIS_URL", help="default: the embedded server of `wsis up`")]
-DataDir = Annotated[Path | None, typer.Option("--data-dir", envvar="WSIS_DATA_DIR", help="where `wsis up` keeps its data (default ./.wsis)")]
+RedisUrl = Annotated[str | None, typer.Option("--redis-url", envvar="WSIS_REDIS_URL", help="default: the embedded server of `wsis up` on --data-dir")]
+DataDir = Annotated[Path | None, typer.Option("--data-dir", envvar="WSIS_DATA_DIR", help="where `wsis up` runs (default ./.wsis)")]
 
 
 def read_state(redis_url: str | None, data_dir: Path | None) -> tuple[ContestState, dict]:
+    """The contest's state from the server every operator command reads (`wsis.target`)."""
     from report import reader, views
     from report.state import ContestState
     from shared.contest import load_contest
-    from shared.settings import Settings
+    from wsis.target import masked, operator_errors, server_for_command
 
-    options = {k: v for k, v in (("redis_url", redis_url), ("data_dir", data_dir)) if v}
-    settings = Settings(**options)  # type: ignore[arg-type]
     state = ContestState()
     status = Console(stderr=True)
-    try:
-        with status.status("reading the services' events..."):
-            reader.catch_up(settings.bus_url(), state)
-    except (OSError, ConnectionError, RuntimeError) as exc:
-        typer.echo(f"cannot read the bus at {settings.bus_url()}: {exc}", err=True)
-        raise typer.Exit(1) from exc
-    return state, views.results(state, load_contest(settings.contest_file))
+    with operator_errors():
+        target, client = server_for_command(redis_url, data_dir)
+        client.close()
+        try:
+            with status.status("reading the services' events..."):
+                reader.catch_up(target.url, state)
+        except (OSError, ConnectionError, RuntimeError) as exc:
+            typer.echo(f"cannot read the bus at {masked(target.url)}: {exc}", err=True)
+            raise typer.Exit(1) from exc
+    return state, views.results(state, load_contest(target.settings.contest_file))
 
 
 def results(redis_url: RedisUrl = None, data_dir: DataDir = None,

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 from typing import Annotated
 
+import redis
 import typer
 
 from demo import cli as demo_cli
@@ -15,7 +16,24 @@ from report import cli as report_cli
 from shared import acl
 from wsis import acl_cli, ops_cli, supervisor
 
-cli = typer.Typer(help="The WSIS Prizes contest rules engine.", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+EXIT_CODES = "Exit codes: 0 done; 1 nothing to read, or the operation failed; 2 a usage or configuration error."
+cli = typer.Typer(help="The WSIS Prizes contest rules engine.", epilog=EXIT_CODES, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+
+
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        from importlib.metadata import version
+
+        typer.echo(f"wsis {version('wsis-prizes')}")
+        raise typer.Exit()
+
+
+@cli.callback()
+def _main(
+    _version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit.")] = False,
+) -> None:
+    pass
+
 
 SERVICES = ("submission", "eligibility", "voting", "judging", "notify")
 
@@ -34,12 +52,13 @@ def _export(redis_url: str | None, data_dir: Path | None) -> None:
         os.environ["WSIS_REDIS_URL"] = redis_url
     if data_dir:
         os.environ["WSIS_DATA_DIR"] = str(data_dir)
-    from shared.settings import Settings, get_settings
+    from shared.settings import get_settings
+    from wsis.target import ConfigError, settings_for
 
     get_settings.cache_clear()
     try:
-        Settings()
-    except Exception as exc:  # pydantic's message names every bad variable
+        settings_for(None, None)  # the message names every bad variable
+    except ConfigError as exc:
         typer.echo(f"configuration error: {exc}", err=True)
         raise typer.Exit(2) from exc
 
@@ -55,10 +74,14 @@ def up(
     _export(redis_url, data_dir)
     from shared.settings import get_settings
 
-    settings = get_settings()
-    raise typer.Exit(
-        supervisor.run_all(settings, available_services(), ticker=not no_ticker, tick_seconds=tick_seconds)
-    )
+    from wsis.lock import DataDirInUse
+
+    try:
+        code = supervisor.run_all(get_settings(), available_services(), ticker=not no_ticker, tick_seconds=tick_seconds)
+    except DataDirInUse as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+    raise typer.Exit(code)
 
 
 @cli.command()
@@ -105,23 +128,22 @@ def ticker(
         stop.set()
 
 
+ServiceName = Annotated[str, typer.Argument(envvar="WSIS_SERVICE", show_envvar=True, help="the service to check (a container's WSIS_SERVICE)")]
+
+
 @cli.command()
-def health(service: Annotated[str, typer.Argument(help="the service to check")], redis_url: RedisUrl = None) -> None:
+def health(service: ServiceName, redis_url: RedisUrl = None, data_dir: DataDir = None) -> None:
     """Exit 0 if a consumer of SERVICE on this host is reading its streams."""
-    import redis
-
     from wsis.health import alive_consumers
+    from wsis.target import NoSystem, operator_errors, server_for_command, settings_for
 
-    _export(redis_url, None)
-    from shared.settings import get_settings
-
-    try:
-        settings = get_settings()
-        client = redis.Redis.from_url(settings.bus_url(), socket_timeout=3, **acl.credentials(service, settings.redis_password))
-        found = alive_consumers(client, service)
-    except redis.RedisError as exc:
-        typer.echo(f"unhealthy: {exc}", err=True)
-        raise typer.Exit(1) from exc
+    with operator_errors():
+        password = settings_for(redis_url, data_dir).redis_password
+        try:
+            _, client = server_for_command(redis_url, data_dir, **acl.credentials(service, password))
+            found = alive_consumers(client, service)
+        except (NoSystem, redis.RedisError) as exc:
+            raise NoSystem(f"unhealthy: {exc}") from None
     if not found:
         typer.echo(f"unhealthy: no live consumer of {service} on this host", err=True)
         raise typer.Exit(1)
@@ -137,19 +159,22 @@ cli.add_typer(acl_cli.acl_cli, name="acl")
 
 
 @cli.command(hidden=True)
-def asyncapi(check: Annotated[bool, typer.Option("--check", help="Fail if docs/asyncapi is stale.")] = False) -> None:
-    """Write (or check) the services' AsyncAPI documents under docs/asyncapi/."""
+def asyncapi(check: Annotated[bool, typer.Option("--check", help="Fail if docs/asyncapi or the README's table is stale.")] = False) -> None:
+    """Write (or check) docs/asyncapi/ and the README's services table, from shared/topology.py."""
     from wsis import asyncapi as docs
+    from wsis import readme_table
 
-    names = available_services()
     if check:
-        behind = docs.stale(names)
+        behind = [f"docs/asyncapi/{name}.yaml is stale" for name in docs.stale()]
+        behind += [f"README.md services table: {line}" for line in readme_table.differences(readme_table.README.read_text("utf-8"))]
         if behind:
-            typer.echo(f"stale AsyncAPI documents: {', '.join(behind)}; run `uv run wsis asyncapi`", err=True)
+            typer.echo("\n".join([*behind, "run `uv run wsis asyncapi`"]), err=True)
             raise typer.Exit(1)
         return
-    for path in docs.write_all(names):
+    for path in docs.write_all():
         typer.echo(f"wrote {path}")
+    if readme_table.rewrite():
+        typer.echo(f"rewrote the services table of {readme_table.README}")
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import redis
@@ -10,30 +11,31 @@ from rich.console import Console
 from rich.table import Table
 
 from wsis import ops
+from wsis.target import operator_errors, server_for_command
 
 deadletter_cli = typer.Typer(help="List, show and replay dead letters.", no_args_is_help=True)
 console = Console()
 
-RedisUrl = Annotated[str | None, typer.Option("--redis-url", envvar="WSIS_REDIS_URL", help="default: the embedded server of `wsis up`")]
+RedisUrl = Annotated[str | None, typer.Option("--redis-url", envvar="WSIS_REDIS_URL", help="default: the embedded server of `wsis up` on --data-dir")]
+DataDir = Annotated[Path | None, typer.Option("--data-dir", envvar="WSIS_DATA_DIR", help="where `wsis up` runs (default ./.wsis)")]
 AsJson = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 
 
-def client_for(redis_url: str | None) -> redis.Redis:
-    from shared.settings import Settings
-
-    settings = Settings(redis_url=redis_url) if redis_url else Settings()
-    return redis.Redis.from_url(settings.bus_url(), socket_timeout=10)
+def client_for(redis_url: str | None, data_dir: Path | None) -> redis.Redis:
+    """The server this command reads (said on stderr); call inside `operator_errors()`."""
+    return server_for_command(redis_url, data_dir)[1]
 
 
 def _seconds(ms: int | None) -> str:
     return "-" if ms is None else f"{ms / 1000:.1f}s"
 
 
-def status(redis_url: RedisUrl = None, as_json: AsJson = False) -> None:
+def status(redis_url: RedisUrl = None, data_dir: DataDir = None, as_json: AsJson = False) -> None:
     """Per stream: length; per consumer group: lag, pending entries and their age, consumers alive; dead letters."""
-    client = client_for(redis_url)
-    states = ops.stream_states(client)
-    letters = ops.dead_letters(client)
+    with operator_errors():
+        client = client_for(redis_url, data_dir)
+        states = ops.stream_states(client)
+        letters = ops.dead_letters(client)
     if as_json:
         typer.echo(ops.as_json(states))
         return
@@ -68,9 +70,11 @@ def status(redis_url: RedisUrl = None, as_json: AsJson = False) -> None:
 
 
 @deadletter_cli.command("list")
-def list_(redis_url: RedisUrl = None, last: Annotated[int, typer.Option(help="How many, newest first.")] = 50, as_json: AsJson = False) -> None:
+def list_(redis_url: RedisUrl = None, data_dir: DataDir = None,
+          last: Annotated[int, typer.Option(help="How many, newest first.")] = 50, as_json: AsJson = False) -> None:  # fmt: skip
     """The newest dead letters."""
-    letters = ops.dead_letters(client_for(redis_url), count=last)
+    with operator_errors():
+        letters = ops.dead_letters(client_for(redis_url, data_dir), count=last)
     if as_json:
         typer.echo(ops.as_json(letters))
         return
@@ -83,9 +87,10 @@ def list_(redis_url: RedisUrl = None, last: Annotated[int, typer.Option(help="Ho
 
 
 @deadletter_cli.command()
-def show(entry_id: str, redis_url: RedisUrl = None) -> None:
+def show(entry_id: str, redis_url: RedisUrl = None, data_dir: DataDir = None) -> None:
     """One dead letter, whole."""
-    letters = [v for v in ops.dead_letters(client_for(redis_url)) if v.entry_id == entry_id]
+    with operator_errors():
+        letters = [v for v in ops.dead_letters(client_for(redis_url, data_dir)) if v.entry_id == entry_id]
     if not letters:
         typer.echo(f"no dead letter {entry_id}", err=True)
         raise typer.Exit(1)
@@ -96,18 +101,20 @@ def show(entry_id: str, redis_url: RedisUrl = None) -> None:
 def replay(
     entry_ids: Annotated[list[str], typer.Argument(help="Dead letter ids (see `wsis deadletter list`).")],
     redis_url: RedisUrl = None,
+    data_dir: DataDir = None,
     force: Annotated[bool, typer.Option(help="Replay a letter that was replayed before.")] = False,
 ) -> None:
     """Put dead letters' entries back on their streams (after a fix)."""
-    client = client_for(redis_url)
     failed = False
-    for entry_id in entry_ids:
-        try:
-            new_id = ops.replay(client, entry_id, force=force)
-        except ops.ReplayError as exc:
-            typer.echo(str(exc), err=True)
-            failed = True
-            continue
-        typer.echo(f"{entry_id} -> {new_id}")
+    with operator_errors():
+        client = client_for(redis_url, data_dir)
+        for entry_id in entry_ids:
+            try:
+                new_id = ops.replay(client, entry_id, force=force)
+            except ops.ReplayError as exc:
+                typer.echo(str(exc), err=True)
+                failed = True
+                continue
+            typer.echo(f"{entry_id} -> {new_id}")
     if failed:
         raise typer.Exit(1)

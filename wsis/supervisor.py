@@ -24,6 +24,7 @@ from shared.events import T
 from shared.logs import configure_logging, get_logger
 from shared.settings import Settings
 from wsis.embedded import EmbeddedValkey, die_with_parent
+from wsis.lock import hold_data_dir
 
 log = get_logger()
 RESTART_BACKOFF_MAX = 30.0
@@ -44,7 +45,7 @@ class ServiceProcess:
             env=self.env,
             preexec_fn=die_with_parent,
         )
-        log.info("service.spawned", name=self.name, pid=self.process.pid, restarts=self.restarts)
+        log.info("service.spawned", child=self.name, pid=self.process.pid, restarts=self.restarts)
 
     def check(self, now: float) -> None:
         """Start the service again if it died (with a growing pause)."""
@@ -57,7 +58,7 @@ class ServiceProcess:
             return
         self.restarts += 1
         pause = min(RESTART_BACKOFF_MAX, 0.5 * 2 ** min(self.restarts, 6))
-        log.warning("service.exited", name=self.name, code=code, restart_in=pause)
+        log.warning("service.exited", child=self.name, pid=self.process.pid, exit_code=code, signal=_signal_name(code), restart_in=pause)
         self.process = None
         self.next_start = now + pause
 
@@ -72,9 +73,19 @@ class ServiceProcess:
         try:
             self.process.wait(max(0.0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            log.warning("service.killed", name=self.name)
+            log.warning("service.killed", child=self.name, pid=self.process.pid)
             self.process.kill()
             self.process.wait()
+
+
+def _signal_name(code: int) -> str | None:
+    """The signal that ended a process (Popen reports it as a negative exit code)."""
+    if code >= 0:
+        return None
+    try:
+        return signal.Signals(-code).name
+    except ValueError:
+        return str(-code)
 
 
 def tick_event(now: datetime) -> bytes:
@@ -143,6 +154,7 @@ def run_all(settings: Settings, names: list[str], *, ticker: bool, tick_seconds:
     configure_logging("supervisor", settings.log_level, settings.log_format)
     data_dir = Path(settings.data_dir).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
+    hold_data_dir(data_dir)  # before the server: a second run must not touch the first's
     server: EmbeddedValkey | None = None
     url = settings.redis_url
     passwords: dict[str, str] = {}
