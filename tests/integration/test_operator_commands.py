@@ -26,7 +26,7 @@ async def test_status_shows_lengths_groups_and_dead_letters_by_service(settings,
 
         result = runner.invoke(cli, ["status", "--redis-url", redis_url, "--json"])
         assert result.exit_code == 0, result.output
-        states = {s["stream"]: s for s in json.loads(result.output)}
+        states = {s["stream"]: s for s in json.loads(result.stdout)}
         intake = states[topology.IN_SUBMISSIONS]
         assert intake["length"] == 2
         (group,) = intake["groups"]
@@ -48,9 +48,9 @@ async def test_a_dead_letter_is_listed_shown_and_replayed_once(settings, redis, 
         (letter,) = ops.dead_letters(client)
 
         listed = runner.invoke(cli, ["deadletter", "list", "--redis-url", redis_url, "--json"])
-        assert json.loads(listed.output)[0]["entry_id"] == letter.entry_id
+        assert json.loads(listed.stdout)[0]["entry_id"] == letter.entry_id
         shown = runner.invoke(cli, ["deadletter", "show", letter.entry_id, "--redis-url", redis_url])
-        assert json.loads(shown.output)[0]["service"] == "submission"
+        assert json.loads(shown.stdout)[0]["service"] == "submission"
 
         # the publisher fixes its clock; staff replay the original entry
         replayed = runner.invoke(cli, ["deadletter", "replay", letter.entry_id, "--redis-url", redis_url])
