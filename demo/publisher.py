@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from report.raw import RawConnection, pack
-from shared.bus import DATA_FIELD
+from report.raw import RawConnection
+from shared.bus import DATA_FIELD, pack
 
 CHUNK = 2000
 
@@ -18,7 +18,8 @@ CHUNK = 2000
 class Publisher(RawConnection):
     async def xadd(self, stream: str, bodies: Sequence[bytes]) -> int:
         """XADD every body to `stream`, in order."""
-        head = b"*5\r\n" + b"".join(b"$%d\r\n%s\r\n" % (len(a), a) for a in (b"XADD", stream.encode(), b"*", DATA_FIELD))
+        # The command with an empty body, less that body: each chunk appends its bodies' bulk strings.
+        head = pack([b"XADD", stream.encode(), b"*", DATA_FIELD, b""])[: -len(b"$0\r\n\r\n")]
         async with self.lock:
             in_flight = 0
             for start in range(0, len(bodies), CHUNK):

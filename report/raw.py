@@ -13,13 +13,11 @@ from typing import Any
 import hiredis
 from redis.connection import parse_url
 
+from shared.bus import pack
+
 
 class CommandError(RuntimeError):
     """The server answered a command with an error."""
-
-
-def pack(args: list[bytes]) -> bytes:
-    return b"".join([b"*%d\r\n" % len(args), *(b"$%d\r\n%s\r\n" % (len(a), a) for a in args)])
 
 
 class RawConnection:

@@ -14,6 +14,8 @@ import socket
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 from datetime import datetime, timezone
 from typing import Any
 
@@ -90,29 +92,49 @@ def deadletter(stream: str, entry_id: str, error: str, raw: bytes | None, source
     )
 
 
+# One script call XADDs a run of bodies to one stream: a command and a reply
+# for the run instead of one per entry. redis-py packs and parses a command
+# in about 13 µs of Python; at a million ballots that was a third of the
+# service's CPU, while one call for 2,000 bodies costs about 1 µs a body.
+XADD_RUN = """
+local maxlen = ARGV[1]
+for i = 2, #ARGV do
+  if maxlen == '0' then
+    redis.call('XADD', KEYS[1], '*', '__data__', ARGV[i])
+  else
+    redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*', '__data__', ARGV[i])
+  end
+end
+return #ARGV - 1
+"""
+RUN_LIMIT = 2000
+
+
 async def publish_all(
     redis: Redis,
     events: Iterable[tuple[str, CloudEvent | bytes]],
     acks: Iterable[Entry] = (),
     group: str | None = None,
 ) -> int:
-    """XADD every event through one pipeline (one round trip).
+    """XADD every event, in order, through one pipeline (one round trip).
 
     With `acks` (and the consumer `group`), the XACK of those entries goes
     in the same MULTI/EXEC: nobody sees an entry's answer or dead letter
     while the entry itself is still pending, and nothing is acknowledged
-    without its answers.
+    without its answers. EVAL (not EVALSHA) so a server that lost its script
+    cache cannot fail one command of the transaction while the XACK passes.
     """
     count = 0
     by_stream: dict[str, list[str]] = {}
     for entry in acks:
         by_stream.setdefault(entry.stream, []).append(entry.entry_id)
     async with redis.pipeline(transaction=bool(by_stream)) as pipe:
-        for stream, event in events:
-            body = event if isinstance(event, bytes) else event.to_json()
-            maxlen = None if stream == topology.DEADLETTER else OUTBOUND_MAXLEN
-            pipe.xadd(stream, {DATA_FIELD: body}, maxlen=maxlen, approximate=True)
-            count += 1
+        for stream, run in groupby(events, key=itemgetter(0)):
+            bodies = [event if isinstance(event, bytes) else event.to_json() for _, event in run]
+            maxlen = 0 if stream == topology.DEADLETTER else OUTBOUND_MAXLEN
+            for start in range(0, len(bodies), RUN_LIMIT):
+                pipe.eval(XADD_RUN, 1, stream, maxlen, *bodies[start : start + RUN_LIMIT])
+            count += len(bodies)
         if by_stream:
             assert group is not None, "acknowledging needs the consumer group"
             for stream, entry_ids in by_stream.items():
@@ -120,6 +142,21 @@ async def publish_all(
         if count or by_stream:
             await pipe.execute()
     return count
+
+
+async def read_group(redis: Redis, stream: str, group: str, consumer: str, count: int, block_ms: int) -> list[Entry]:
+    """XREADGROUP new entries of one stream (without redis-py's per-entry reshaping of `xreadgroup`)."""
+    reply = await redis.execute_command(
+        "XREADGROUP", "GROUP", group, consumer, "COUNT", count, "BLOCK", block_ms, "STREAMS", stream, ">"
+    )
+    # RESP3 answers a map {stream: entries}, RESP2 a list of [stream, entries].
+    per_stream = reply.values() if isinstance(reply, dict) else [got for _, got in reply or []]
+    return [Entry(stream, entry_id.decode(), fields.get(DATA_FIELD) if fields else None) for got in per_stream for entry_id, fields in got]
+
+
+def pack(args: Sequence[bytes]) -> bytes:
+    """One command in RESP, for the bulk clients that write pre-packed pipelines (report, demo)."""
+    return b"".join([b"*%d\r\n" % len(args), *(b"$%d\r\n%s\r\n" % (len(a), a) for a in args)])
 
 
 async def ack(redis: Redis, stream: str, group: str, entry_ids: Sequence[str]) -> None:

@@ -5,16 +5,31 @@ triggers it. Streams are read by separate subscribers, so before a tick is
 handled the service waits until its group has handled (acknowledged) every
 entry of the other inputs that reached the server before the tick did.
 Entry ids are the server's arrival times, comparable across streams.
+Which inputs a tick waits for is the topology's (`drained_before_tick`);
+a service may add a condition of its own (`settled`: the voting service's
+held ballots released).
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
+
+from shared import bus
+from shared.events import T
+from shared.reading import passed_cheaply
+
+Settled = Callable[[], Awaitable[bool]]
+
+
+def last_tick(entries: Sequence[bus.Entry], clock: str) -> str | None:
+    """The entry id of the last plain tick of the batch: only a tick waits, garbage goes to its dead letter."""
+    ticks = [e.entry_id for e in entries if e.stream == clock and passed_cheaply(e.raw, (T.CLOCK_TICK,))]
+    return max(ticks, key=id_key) if ticks else None
 
 
 def id_key(entry_id: str | bytes) -> tuple[int, int]:
@@ -39,14 +54,19 @@ async def drained(redis: Redis, stream: str, group: str, up_to: str) -> bool:
     return not await redis.xpending_range(stream, group, min="-", max=up_to, count=1)
 
 
-async def drain(redis: Redis, group: str, inputs: Sequence[str], up_to: str, timeout: float, poll: float = 0.02) -> list[str]:
-    """Wait until every input is drained up to `up_to`; the inputs still behind after `timeout`."""
+async def drain(
+    redis: Redis, group: str, inputs: Sequence[str], up_to: str, timeout: float, settled: Settled | None = None, poll: float = 0.02
+) -> list[str]:
+    """Wait until every input is drained up to `up_to` (and `settled` says so);
+    the inputs still behind after `timeout` ("settled" if only that is missing)."""
     deadline = time.monotonic() + timeout
     behind = list(inputs)
     while True:
         behind = [s for s in behind if not await _drained_or_unsure(redis, s, group, up_to)]
-        if not behind or time.monotonic() >= deadline:
-            return behind
+        if not behind and (settled is None or await settled()):
+            return []
+        if time.monotonic() >= deadline:
+            return behind or ["settled"]
         await asyncio.sleep(poll)
 
 

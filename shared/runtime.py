@@ -1,19 +1,27 @@
-"""How a service runs: the FastStream app, its batches, its effects, its retries.
+"""How a service runs: the FastStream app, its inputs, its effects, its retries.
 
-Every inbound batch goes the same way:
+A service is built from its `shared.topology.Service` spec: one subscriber
+per input, one publisher per output, the types it handles and those it lets
+pass. Every inbound batch goes the same way, whichever loop reads it:
 
-1. each entry is read as a CloudEvent; an unreadable one, or one of a type
-   the stream does not carry, becomes a dead letter;
-2. events handled before are recognised (inbox); the others go to the
+1. entries of a type the input lets pass are acknowledged on a bare JSON
+   parse (`shared.reading.without_passed`);
+2. a batch holding a clock tick first waits until the inputs the topology
+   names (`drained_before_tick`) are handled up to the tick (`shared.drain`);
+3. each entry is read as a CloudEvent; an unreadable one, or one of a type
+   the input does not accept, becomes a dead letter;
+4. events handled before are recognised (inbox); the others go to the
    service's handler, and their effects plus their outbound events are
-   committed in one transaction;
-3. the outbound events and dead letters are published through one pipeline;
-4. the whole batch is acknowledged with one XACK.
+   committed in one transaction (outbox);
+5. the outbound events, the dead letters and the XACK of the batch go out in
+   one MULTI/EXEC (`shared.bus.publish_all`); then the outbox rows are
+   marked published, and whatever a crash left unpublished is relayed at
+   the next start.
 
-A batch that raises stays pending. The reclaimer takes pending entries idle
-for `reclaim_idle_ms` (a crashed replica's, or a failed batch's) and retries
-them one by one, so a poison entry is isolated and dead-lettered after
-`max_deliveries` deliveries while its neighbours go through.
+Most inputs are read by FastStream batch subscribers. An input declared a
+lane (`Service.lane`) is read by the runtime's hot-path mode instead
+(`shared.lane`: pipelined batches, group commit). Stuck entries of either
+kind are retried by one reclaimer (`shared.reclaim`).
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
@@ -28,16 +37,19 @@ from faststream import AckPolicy, FastStream
 from faststream.redis import RedisBroker, StreamSub
 from faststream.specification import AsyncAPI
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 from sqlalchemy import Engine
 from sqlmodel import Session, SQLModel
 from structlog.contextvars import bound_contextvars
 
-from shared import __version__, bus, outbox, topology
+from shared import __version__, bus, drain, outbox, topology
 from shared.contest import Contest, load_contest
 from shared.db import create_tables, make_engine
-from shared.envelope import CloudEvent, Unreadable, parse_entry, typed_events
-from shared.events import Data
+from shared.drain import Settled
+from shared.envelope import CloudEvent, typed_events
+from shared.events import DATA_MODELS, Data
+from shared.lane import BatchHandler, Lane
+from shared.reading import read_or_deadletter, without_passed
+from shared.reclaim import Process, Reclaimer
 from shared.logs import configure_logging, get_logger
 from shared.settings import Settings, get_settings
 
@@ -48,20 +60,32 @@ class Handler(Protocol):
     """A service's decisions: one inbound event in, its outbound events out.
 
     `handle` runs inside the batch's transaction; it stores its effects in
-    `session` and returns what to publish.
+    `session` and returns what to publish. A handler may also have
+    `async def started(self, redis)` (run once the service is up, before its
+    lanes read) and `def closed(self)` (run after the lanes stopped, before
+    Redis and the database close); the runtime calls them when present.
     """
 
     tables: Sequence[type[SQLModel]]
-    accepts: Mapping[str, frozenset[str]]
 
     def handle(self, session: Session, stream: str, event: CloudEvent) -> Effects: ...
 
 
+@dataclass(frozen=True)
+class LaneSpec:
+    """An input read by the hot-path mode: its batch handler (picked from the service's handler)."""
+
+    pick: Callable[[Any], BatchHandler]
+    count: int | None = None
+    depth: int = 1
+
+
 class Service:
     def __init__(
-        self, name: str, handler_factory: Callable[[ServiceContext], Handler], settings: Settings | None = None
+        self, spec: topology.Service | str, handler_factory: Callable[[ServiceContext], Handler], settings: Settings | None = None
     ) -> None:
-        self.name = name
+        self.spec = topology.SERVICES[spec] if isinstance(spec, str) else spec
+        self.name = name = self.spec.name
         self.settings: Settings = settings or get_settings()
         self.consumer = bus.consumer_name(name)
         self.source = f"wsis-prizes/{name}"
@@ -89,9 +113,12 @@ class Service:
         self.log = get_logger()
         self._redis: Redis | None = None
         self._reclaimer: asyncio.Task[None] | None = None
-        self._errors: dict[str, str] = {}
+        self.lane_specs: dict[str, LaneSpec] = {}
+        self.lanes: dict[str, Lane] = {}
         self.inbound_docs: dict[str, Any] = {}
         self._before_stop: list[Callable[[], Awaitable[None]]] = []
+        # A condition of the service's own a tick also waits for (`shared.drain`).
+        self.tick_settled: Settled | None = None
 
     def before_stop(self, func: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
         """Run `func` first on shutdown, while the database and Redis are still open.
@@ -111,15 +138,36 @@ class Service:
         """`async with service.running():` starts it and stops it (tests, embedding)."""
         return self.app
 
-    # --- wiring -------------------------------------------------------------
+    # --- wiring, from the topology ------------------------------------------------
+
+    def lane(self, stream: str, pick: Callable[[Any], BatchHandler], count: int | None = None, depth: int = 1) -> None:
+        """Read `stream` in the hot-path mode (`shared.lane`) with the batch handler `pick(handler)`."""
+        assert stream in self.spec.reads, f"{stream} is not an input of {self.name}"
+        self.lane_specs[stream] = LaneSpec(pick, count, depth)
+
+    def wire(self) -> Service:
+        """A FastStream subscriber for every input that is not a lane, a publisher for every output."""
+        for given in self.spec.inputs:
+            if given.stream not in self.lane_specs:
+                self._subscribe(given)
+        for output in self.spec.outputs:
+            kinds = [(kind, DATA_MODELS[kind]) for kind in output.types]
+            self.publisher(output.stream, *kinds, description=topology.STREAMS[output.stream].description)
+        return self
+
+    def _subscribe(self, given: topology.Input) -> None:
+        stream = given.stream
+
+        @self.subscriber(stream, *[(kind, DATA_MODELS[kind]) for kind in sorted(given.accepts)], description=given.description)
+        async def on_batch(entries: Any) -> None:
+            await self.process(entries, ack=entries)
 
     def subscriber(
         self, stream: str, *kinds: tuple[str, type[Data]], description: str = "", **options: Any
     ) -> Callable[[Callable[..., Awaitable[None]]], Any]:
-        """A batch subscriber on `stream` in this service's consumer group.
+        """A batch subscriber on `stream` in this service's consumer group; it is given the batch's `bus.Entry`s.
 
-        `kinds` are the event types the stream carries, for the AsyncAPI
-        document; the handler itself reads the raw entries.
+        `kinds` are the event types the stream carries, for the AsyncAPI document.
         """
         sub = StreamSub(
             stream,
@@ -131,11 +179,16 @@ class Service:
         )
         if kinds:
             self.inbound_docs[stream] = typed_events(*kinds)
+
+        async def entries_of(msg: Any, _original: Callable[..., Any]) -> list[bus.Entry]:
+            raw = msg.raw_message
+            return bus.entries_from(stream, raw["message_ids"], raw["data"])
+
         return self.broker.subscriber(
             stream=sub,
             ack_policy=AckPolicy.MANUAL,
             parser=_light_parser,
-            decoder=_raw_entries,
+            decoder=entries_of,
             description=description,
             **{"title": stream, **options},
         )
@@ -150,28 +203,48 @@ class Service:
         assert self._redis is not None, "the service has not started"
         return self._redis
 
+    # --- lifecycle -------------------------------------------------------------------
+
     async def _start(self) -> None:
         settings = self.settings
         configure_logging(self.name, settings.log_level, settings.log_format)
         self.log = get_logger()
         contest = load_contest(settings.contest_file)
         engine = make_engine(self.name, settings.data_dir, settings.database_url)
-        self.context = ServiceContext(self.name, self.source, settings, contest, engine)
+        self._redis = Redis.from_url(settings.bus_url(), **self._credentials())
+        self.context = ServiceContext(self.name, self.source, settings, contest, engine, self._redis)
         self.handler = self._handler_factory(self.context)
         create_tables(engine, [*outbox.INFRA_TABLES, *self.handler.tables])
-        self._redis = Redis.from_url(settings.bus_url(), **self._credentials())
-        for stream in self.handler.accepts:
+        for stream in self.spec.reads:
             await bus.ensure_group(self.redis, stream, self.name)
         self.log.info("service.starting", consumer=self.consumer, contest=contest.name, db=engine.dialect.name)
 
     async def _after_start(self) -> None:
         await self.relay_outbox()
-        self._reclaimer = asyncio.create_task(self._reclaim_forever(), name=f"{self.name}-reclaimer")
-        self.log.info("service.started", inputs=sorted(self.handler.accepts) if self.handler else [])
+        started = getattr(self.handler, "started", None)
+        if started is not None:
+            await started(self.redis)
+        for stream, lane in self.lane_specs.items():
+            count = lane.count or self.settings.batch_size
+            self.lanes[stream] = Lane(
+                self.redis, stream, self.name, self.consumer, lane.pick(self.handler), self.spec.accepts, self.spec.passes,
+                self.source, count, self.settings.block_ms, lane.depth,
+            )
+            self.lanes[stream].start()
+        reclaimer = Reclaimer(
+            self.redis, self.name, self.consumer, self.source, self.settings.reclaim_idle_ms, self.settings.max_deliveries,
+            self._process_for,
+        )
+        every = self.settings.reclaim_every_ms / 1000
+        self._reclaimer = asyncio.create_task(reclaimer.forever(self.spec.reads, every), name=f"{self.name}-reclaimer")
+        self.reclaimer = reclaimer
+        self.log.info("service.started", inputs=sorted(self.spec.reads))
 
     async def _stopping(self) -> None:
         for func in self._before_stop:
             await func()
+        for lane in self.lanes.values():  # the batches in hand finish while Redis and the database are open
+            await lane.stop()
         # Cancel until it is done: on Python 3.11 a cancellation that lands
         # as a Redis reply arrives can be swallowed (asyncio.wait_for inside
         # redis-py), and one cancel() would leave the shutdown waiting forever.
@@ -180,6 +253,9 @@ class Service:
             await asyncio.wait({self._reclaimer}, timeout=0.5)
 
     async def _stop(self) -> None:
+        closed = getattr(self.handler, "closed", None)
+        if closed is not None:
+            closed()
         if self._redis is not None:
             await self._redis.aclose()
         if self.context:
@@ -194,7 +270,9 @@ class Service:
 
     async def process(self, entries: Sequence[bus.Entry], ack: Sequence[bus.Entry] = ()) -> None:
         """Apply a batch; its answers, dead letters and the XACK of `ack` go out in one transaction."""
-        readable, dead = self._read(entries)
+        kept = without_passed(entries, self.spec.passes)
+        await self._drain_before_tick(kept)
+        readable, dead = read_or_deadletter(kept, self.spec.accepts, self.source)
         rows = self._apply(readable) if readable else []
         await bus.publish_all(self.redis, [*dead, *((r.stream, r.body) for r in rows)], ack, self.name)
         if rows:
@@ -202,20 +280,19 @@ class Service:
                 outbox.mark_published(session, [r.seq for r in rows if r.seq is not None])
                 session.commit()
 
-    def _read(self, entries: Sequence[bus.Entry]) -> tuple[list[tuple[bus.Entry, CloudEvent]], list[tuple[str, CloudEvent]]]:
-        accepts = self.handler_or_fail.accepts
-        readable: list[tuple[bus.Entry, CloudEvent]] = []
-        dead: list[tuple[str, CloudEvent]] = []
-        for entry in entries:
-            event = parse_entry(entry.raw)
-            if isinstance(event, CloudEvent) and event.type not in accepts.get(entry.stream, ()):
-                event = Unreadable(f"unknown event type {event.type!r} on {entry.stream}")
-            if isinstance(event, Unreadable):
-                self.log.warning("entry.deadlettered", stream=entry.stream, entry_id=entry.entry_id, error=event.error)
-                dead.append((topology.DEADLETTER, bus.deadletter(entry.stream, entry.entry_id, event.error, entry.raw, self.source)))
-            else:
-                readable.append((entry, event))
-        return readable, dead
+    async def _drain_before_tick(self, entries: Sequence[bus.Entry]) -> None:
+        inputs = self.spec.drained_before_tick
+        tick = drain.last_tick(entries, topology.IN_CLOCK) if inputs else None
+        if tick is None:
+            return
+        settings = self.settings
+        # Long enough for a stuck entry to be retried to its end (dead letter).
+        timeout = max(5.0, settings.reclaim_idle_ms / 1000 * (settings.max_deliveries + 1))
+        behind = await drain.drain(self.redis, self.name, inputs, tick, timeout, self.tick_settled)
+        if behind:
+            self.log.warning("tick.inputs_behind", tick_entry=tick, streams=behind, waited_s=timeout)
+        else:
+            self.log.info("tick.inputs_drained", tick_entry=tick, streams=list(inputs))
 
     def _apply(self, readable: Sequence[tuple[bus.Entry, CloudEvent]]) -> list[outbox.OutboxEvent]:
         handler = self.handler_or_fail
@@ -249,56 +326,15 @@ class Service:
 
     # --- retries of stuck entries --------------------------------------------
 
-    async def _reclaim_forever(self) -> None:
-        every = self.settings.reclaim_every_ms / 1000
-        while True:
-            await asyncio.sleep(every)
-            try:
-                await self.reclaim()
-            except RedisError as exc:
-                self.log.error("reclaim.failed", error=str(exc))
-            except Exception as exc:  # a dead reclaimer would leave stuck work stuck for good
-                self.log.exception("reclaim.failed", error=f"{type(exc).__name__}: {exc}")
+    def _process_for(self, stream: str) -> Process:
+        lane = self.lanes.get(stream)
+        if lane is not None:
+            return lane.process
+        return lambda entries: self.process(entries, ack=entries)
 
     async def reclaim(self) -> int:
         """Retry this group's entries that stayed pending too long; returns how many were taken."""
-        taken = 0
-        for stream in self.handler_or_fail.accepts:
-            start: str | bytes = "0-0"
-            while True:
-                next_id, claimed, *rest = await self.redis.xautoclaim(
-                    stream, self.name, self.consumer, self.settings.reclaim_idle_ms, start_id=start, count=100
-                )
-                gone = rest[0] if rest else []
-                if gone:
-                    await bus.ack(self.redis, stream, self.name, [g.decode() for g in gone])
-                for entry_id, fields in claimed:
-                    taken += 1
-                    await self._retry(bus.entries_from(stream, [entry_id], [fields or {}])[0])
-                if next_id in (b"0-0", "0-0"):
-                    break
-                start = next_id
-        return taken
-
-    async def _retry(self, entry: bus.Entry) -> None:
-        info = await self.redis.xpending_range(entry.stream, self.name, entry.entry_id, entry.entry_id, 1)
-        deliveries = info[0]["times_delivered"] if info else 1
-        log = self.log.bind(stream=entry.stream, entry_id=entry.entry_id, deliveries=deliveries)
-        if deliveries > self.settings.max_deliveries:
-            error = self._errors.pop(entry.entry_id, "failed on every delivery")
-            error = f"gave up after {deliveries - 1} deliveries: {error}"
-            letter = bus.deadletter(entry.stream, entry.entry_id, error, entry.raw, self.source)
-            await bus.publish_all(self.redis, [(topology.DEADLETTER, letter)], [entry], self.name)
-            log.error("entry.deadlettered", error=error)
-            return
-        try:
-            await self.process([entry], ack=[entry])
-        except Exception as exc:  # any failure: keep it pending for the next try
-            self._errors[entry.entry_id] = f"{type(exc).__name__}: {exc}"
-            log.warning("entry.retry_failed", error=self._errors[entry.entry_id])
-            return
-        self._errors.pop(entry.entry_id, None)
-        log.info("entry.recovered")
+        return await self.reclaimer.reclaim(self.spec.reads)
 
     # --- helpers for handlers -------------------------------------------------
 
@@ -316,23 +352,22 @@ class Service:
 async def _light_parser(message: Mapping[str, Any], original: Callable[..., Awaitable[Any]]) -> Any:
     """FastStream's batch parser without its JSON round trip of every entry.
 
-    The handler reads the raw entries (`msg.raw_message`); parsing them is
-    the service's job (`shared.envelope.parse_entry`), once.
+    The decoder hands the subscriber the raw entries (`bus.Entry`); reading
+    them is the runtime's job (`shared.reading`), once.
     """
     parsed = await original({**message, "data": []})
     parsed.raw_message = message
     return parsed
 
 
-async def _raw_entries(msg: Any, _original: Callable[..., Any]) -> Any:
-    return msg.raw_message["data"]
-
-
 class ServiceContext:
     """What a handler may use: its settings, the contest, its database."""
 
-    def __init__(self, name: str, source: str, settings: Settings, contest: Contest, engine: Engine) -> None:
+    def __init__(
+        self, name: str, source: str, settings: Settings, contest: Contest, engine: Engine, redis: Redis | None = None
+    ) -> None:
         self.name = name
+        self.redis = redis
         self.source = source
         self.settings = settings
         self.contest = contest

@@ -1,0 +1,97 @@
+"""Retries of stuck entries: the one reclaim, retry and dead-letter path of every input.
+
+An entry stays pending when its batch raised, or when the replica that read
+it died. Every `reclaim_every_ms` the reclaimer takes this group's entries
+idle for `reclaim_idle_ms` (XAUTOCLAIM) and retries them: the claimed run as
+one batch first (a dead replica's batch is usually fine), then, if that
+fails, one by one, so a poison entry is isolated and dead-lettered after
+`max_deliveries` deliveries while its neighbours go through.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from shared import bus, topology
+from shared.logs import get_logger
+
+# Applies a batch and acknowledges it (answers, dead letters and XACK in one MULTI/EXEC); raises if it failed.
+Process = Callable[[Sequence[bus.Entry]], Awaitable[None]]
+CLAIM_COUNT = 500
+log = get_logger()
+
+
+class Reclaimer:
+    def __init__(
+        self, redis: Redis, group: str, consumer: str, source: str, idle_ms: int, max_deliveries: int,
+        process_for: Callable[[str], Process],
+    ) -> None:
+        self.redis, self.group, self.consumer, self.source = redis, group, consumer, source
+        self.idle_ms, self.max_deliveries = idle_ms, max_deliveries
+        self.process_for = process_for
+        self._errors: dict[str, str] = {}  # last failure of an entry, for its dead letter
+
+    async def forever(self, streams: Sequence[str], every_s: float) -> None:
+        while True:
+            await asyncio.sleep(every_s)
+            try:
+                await self.reclaim(streams)
+            except RedisError as exc:
+                log.error("reclaim.failed", error=str(exc))
+            except Exception as exc:  # a dead reclaimer would leave stuck work stuck for good
+                log.exception("reclaim.failed", error=f"{type(exc).__name__}: {exc}")
+
+    async def reclaim(self, streams: Sequence[str]) -> int:
+        """Retry this group's entries that stayed pending too long; returns how many were taken."""
+        taken = 0
+        for stream in streams:
+            start: str | bytes = "0-0"
+            while True:
+                next_id, claimed, *rest = await self.redis.xautoclaim(
+                    stream, self.group, self.consumer, self.idle_ms, start_id=start, count=CLAIM_COUNT
+                )
+                gone = [g.decode() for g in (rest[0] if rest else [])]
+                await bus.ack(self.redis, stream, self.group, gone)  # trimmed away: nothing to do
+                entries = bus.entries_from(stream, [i for i, _ in claimed], [f or {} for _, f in claimed])
+                if entries:
+                    taken += len(entries)
+                    log.warning("entries.reclaimed", stream=stream, count=len(entries), first=entries[0].entry_id)
+                    await self.retry(entries)
+                if next_id in (b"0-0", "0-0"):
+                    break
+                start = next_id
+        return taken
+
+    async def retry(self, entries: Sequence[bus.Entry]) -> None:
+        process = self.process_for(entries[0].stream)
+        if len(entries) > 1:
+            try:
+                await process(entries)
+                return
+            except Exception as exc:  # find the entry that fails: one by one
+                log.warning("batch.retry_failed", stream=entries[0].stream, count=len(entries), error=f"{type(exc).__name__}: {exc}")
+        for entry in entries:
+            await self._retry_one(entry, process)
+
+    async def _retry_one(self, entry: bus.Entry, process: Process) -> None:
+        info = await self.redis.xpending_range(entry.stream, self.group, entry.entry_id, entry.entry_id, 1)
+        deliveries = info[0]["times_delivered"] if info else 1
+        bound = log.bind(stream=entry.stream, entry_id=entry.entry_id, deliveries=deliveries)
+        if deliveries > self.max_deliveries:
+            error = f"gave up after {deliveries - 1} deliveries: {self._errors.pop(entry.entry_id, 'failed on every delivery')}"
+            letter = bus.deadletter(entry.stream, entry.entry_id, error, entry.raw, self.source)
+            await bus.publish_all(self.redis, [(topology.DEADLETTER, letter)], [entry], self.group)
+            bound.error("entry.deadlettered", error=error)
+            return
+        try:
+            await process([entry])
+        except Exception as exc:  # any failure: keep it pending for the next try
+            self._errors[entry.entry_id] = f"{type(exc).__name__}: {exc}"
+            bound.warning("entry.retry_failed", error=self._errors[entry.entry_id])
+            return
+        self._errors.pop(entry.entry_id, None)
+        bound.info("entry.recovered")
