@@ -19,7 +19,9 @@ MAX_IDLE_MS = 30_000
 def alive_consumers(client: redis.Redis, service: str, host: str | None = None) -> list[str]:
     prefix = f"{service}-{host or socket.gethostname()}-"
     found = []
-    for stream in topology.ALL:
+    known = topology.SERVICES.get(service)
+    # The service's own inputs: its Redis user may look at those only.
+    for stream in known.reads if known else ():
         try:
             consumers = client.xinfo_consumers(stream, service)
         except redis.ResponseError:  # no such stream or group

@@ -17,7 +17,7 @@ import redis
 from shared import topology
 from shared.bus import DATA_FIELD
 
-REPLAYED = "wsis:deadletter:replayed"  # hash: dead letter entry id -> new entry id
+REPLAYED = topology.DEADLETTER_REPLAYED  # hash: dead letter entry id -> new entry id
 
 
 def _text(value: Any) -> str:
@@ -57,7 +57,7 @@ ALIVE_IDLE_MS = 30_000
 
 def stream_states(client: redis.Redis) -> list[StreamState]:
     states = []
-    for stream in (*topology.ALL,):
+    for stream in topology.ALL:
         if not client.exists(stream):
             states.append(StreamState(stream, 0))
             continue
