@@ -1,4 +1,4 @@
-"""The judging service's handler: every inbound event type to its place."""
+"""The judging service's routes: each inbound event type to its application step."""
 
 from __future__ import annotations
 
@@ -12,43 +12,32 @@ from services.judging.selecting import Selections
 from shared import topology
 from shared.envelope import CloudEvent
 from shared.events import T
-from shared.runtime import Effects, ServiceContext, types_on
-
-# Accepted on their streams and dropped unread: the ballots' echo is a
-# million events a contest, and a rejected entry was never screened.
-IGNORED: dict[str, frozenset[str]] = {
-    topology.OUT_VOTING: frozenset({T.VOTE_ACCEPTED, T.VOTE_REJECTED, T.VOTING_PROGRESS}),
-    topology.OUT_SUBMISSION: frozenset({T.SUBMISSION_REJECTED}),
-}
+from shared.runtime import Effects, ServiceContext
 
 
 class JudgingHandler:
     tables = store.TABLES
-    accepts = types_on(
-        [
-            (topology.OUT_SUBMISSION, [T.SUBMISSION_RECEIVED, *IGNORED[topology.OUT_SUBMISSION]]),
-            (topology.OUT_ELIGIBILITY, [T.SUBMISSION_SCREENED]),
-            (topology.IN_PANEL, [T.PANEL_NOMINATED, T.PANEL_NOMINATION_WITHDRAWN, T.PANEL_WINNER_SELECTED, T.PANEL_WINNERS_ANNOUNCED]),
-            (topology.OUT_VOTING, [T.VOTING_CLOSED, *IGNORED[topology.OUT_VOTING]]),
-            (topology.IN_CLOCK, [T.CLOCK_TICK]),
-        ]
-    )
+    accepts = topology.JUDGING.accepts
 
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
-        nominations = Nominations(ctx)
-        selections = Selections(ctx)
+        self.nominations = Nominations(ctx)
+        self.selections = Selections(ctx)
         self.routes: dict[str, Callable[[Session, CloudEvent], Effects]] = {
-            T.SUBMISSION_RECEIVED: nominations.on_received,
-            T.SUBMISSION_SCREENED: nominations.on_screened,
-            T.PANEL_NOMINATED: nominations.on_nominated,
-            T.PANEL_NOMINATION_WITHDRAWN: nominations.on_withdrawn,
-            T.CLOCK_TICK: lambda session, tick: [*nominations.on_tick(session, tick), *selections.resolve(session, tick)],
-            T.VOTING_CLOSED: selections.on_closed,
-            T.PANEL_WINNER_SELECTED: selections.on_selected,
-            T.PANEL_WINNERS_ANNOUNCED: selections.on_announced,
+            T.SUBMISSION_RECEIVED: self.nominations.on_received,
+            T.SUBMISSION_SCREENED: self.nominations.on_screened,
+            T.PANEL_NOMINATED: self.nominations.on_nominated,
+            T.PANEL_NOMINATION_WITHDRAWN: self.nominations.on_withdrawn,
+            T.CLOCK_TICK: self.on_tick,
+            T.VOTING_CLOSED: self.selections.on_closed,
+            T.PANEL_WINNER_SELECTED: self.selections.on_selected,
+            T.PANEL_WINNERS_ANNOUNCED: self.selections.on_announced,
         }
 
     def handle(self, session: Session, stream: str, event: CloudEvent) -> Effects:
-        route = self.routes.get(event.type)
-        return route(session, event) if route else []
+        step = self.routes.get(event.type)
+        return step(session, event) if step else []  # a type the topology lets pass
+
+    def on_tick(self, session: Session, tick: CloudEvent) -> Effects:
+        """The nomination window's close and the nominee list; then whatever selection still waits."""
+        return [*self.nominations.on_tick(session, tick), *self.selections.resolve(session, tick)]

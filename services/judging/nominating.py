@@ -49,6 +49,14 @@ class EntryFacts(Data):
     revision: int
 
 
+def decision_ids(seq: int, original: CloudEvent, cause: CloudEvent) -> dict[str, object]:
+    """Which panel decision a log line settles. The runtime binds the ids of
+    the event being handled; a decision that waited came in an earlier one."""
+    if original.id == cause.id:
+        return {"decision": seq}
+    return {"decision": seq, "decision_event_id": original.id, "decision_type": original.type}
+
+
 class Nominations:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
@@ -159,41 +167,41 @@ class Nominations:
 
     def _settle(self, session: Session, seq: int, decision: object, original: CloudEvent, cause: CloudEvent) -> Effects:
         """Store what became of decision `seq` (carried by `original`) and say it."""
-        ids = {"stream": topology.IN_PANEL, "event_id": original.id, "causation_id": original.causationid, "type": original.type, "decision": seq, "settled_by": cause.id}
+        about = decision_ids(seq, original, cause)
         if isinstance(decision, Hold):
             store.hold(session, seq, decision.queue, original.type, echo_text(original.data.get("submission_id")))
-            log.info("panel.decision_held", **ids, submission_id=original.data.get("submission_id"), queue=decision.queue, why=decision.why)
+            log.info("panel.decision_held", **about, submission_id=original.data.get("submission_id"), queue=decision.queue, why=decision.why)
             return []
         if isinstance(decision, Ignore):
             store.settle(session, seq, "ignored", cause, why=decision.why)
-            log.info("panel.decision_ignored", **ids, submission_id=original.data.get("submission_id"), why=decision.why)
+            log.info("panel.decision_ignored", **about, submission_id=original.data.get("submission_id"), why=decision.why)
             return []
         if isinstance(decision, Withdraw):
             store.free_place(session, decision.submission_id)
             store.settle(session, seq, "withdrawn", cause)
-            log.info("nomination.withdrawn", **ids, submission_id=decision.submission_id, category=decision.category)
+            log.info("nomination.withdrawn", **about, submission_id=decision.submission_id, category=decision.category)
             return []
         if isinstance(decision, Refuse):
             refused = decision.refused
             store.settle(session, seq, "refused", cause, reason=refused.reason, why=decision.why)
-            log.info("nomination.refused", **ids, submission_id=refused.submission_id, category=refused.category, reason=refused.reason, why=decision.why)
+            log.info("nomination.refused", **about, submission_id=refused.submission_id, category=refused.category, reason=refused.reason, why=decision.why)
             return [(topology.OUT_JUDGING, outbound(T.NOMINATION_REFUSED, self.ctx.source, refused, original))]
         assert isinstance(decision, Record)
         recorded = decision.recorded
         store.take_place(session, recorded.submission_id, recorded.category, seq)
         store.settle(session, seq, "recorded", cause)
-        log.info("nomination.recorded", **ids, submission_id=recorded.submission_id, category=recorded.category, nominable=decision.nominable)
+        log.info("nomination.recorded", **about, submission_id=recorded.submission_id, category=recorded.category, nominable=decision.nominable)
         return [(topology.OUT_JUDGING, outbound(T.NOMINATION_RECORDED, self.ctx.source, recorded, original))]
 
     def _publish(self, session: Session, tick: CloudEvent) -> Effects:
         nominees, missing = store.nominees(session)
         if missing:  # a title still on its way: the next tick publishes
-            log.warning("nominations.publication_deferred", stream=topology.IN_CLOCK, event_id=tick.id, titles_missing=len(missing))
+            log.warning("nominations.publication_deferred", titles_missing=len(missing))
             return []
         published = ceremony.nominee_list(self.contest.categories, nominees)
         store.reach(session, store.PUBLISHED, tick)
         quota = self.contest.quotas.nominees_per_category
         for category, count in ceremony.short_categories(published, quota).items():
-            log.warning("nominations.category_short", stream=topology.IN_CLOCK, event_id=tick.id, category=category, nominees=count, quota=quota)
-        log.info("nominations.published", stream=topology.IN_CLOCK, event_id=tick.id, nominees=sum(len(c.nominees) for c in published.categories))
+            log.warning("nominations.category_short", category=category, nominees=count, quota=quota)
+        log.info("nominations.published", nominees=sum(len(c.nominees) for c in published.categories))
         return [(topology.OUT_JUDGING, outbound(T.NOMINATIONS_PUBLISHED, self.ctx.source, published, tick))]

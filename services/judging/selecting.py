@@ -21,6 +21,7 @@ from services.judging.domain.winners import (
     decide_selection,
     read_selection,
 )
+from services.judging.nominating import decision_ids
 from shared import topology
 from shared.envelope import CloudEvent, outbound
 from shared.events import T, VotingClosed, WinnerSelected
@@ -38,12 +39,12 @@ class Selections:
     def on_closed(self, session: Session, event: CloudEvent) -> Effects:
         """The finalists, once: a second close changes nothing (CONTRACT 5.2)."""
         if store.reached(session, store.VOTING_CLOSED):
-            log.warning("voting.closed_again", stream=topology.OUT_VOTING, event_id=event.id, causation_id=event.causationid)
+            log.warning("voting.closed_again")
             return []
         closed = VotingClosed.model_validate(event.data)  # unfit: retried, then dead-lettered
         store.save_finalists(session, closed)
         store.reach(session, store.VOTING_CLOSED, event)
-        log.info("voting.closed_seen", stream=topology.OUT_VOTING, event_id=event.id, causation_id=event.causationid, categories=len(closed.categories))
+        log.info("voting.closed_seen", categories=len(closed.categories))
         return self.resolve(session, event)
 
     def on_selected(self, session: Session, event: CloudEvent) -> Effects:
@@ -100,25 +101,25 @@ class Selections:
     def _settle(self, session: Session, seq: int, decision: object, original: CloudEvent, cause: CloudEvent) -> Effects:
         """Store what became of decision `seq` and say it. Log lines carry the
         category, never the submission: before the ceremony that would name a winner."""
-        ids = {"stream": topology.IN_PANEL, "event_id": original.id, "causation_id": original.causationid, "type": original.type, "decision": seq, "settled_by": cause.id}
+        about = decision_ids(seq, original, cause)
         if isinstance(decision, Hold):
             store.hold(session, seq, decision.queue, original.type, None)
-            log.info("panel.decision_held", **ids, queue=decision.queue, why=decision.why)
+            log.info("panel.decision_held", **about, queue=decision.queue, why=decision.why)
             return []
         if isinstance(decision, Ignore):
             store.settle(session, seq, "ignored", cause, why=decision.why)
-            log.warning("panel.decision_ignored", **ids, why=decision.why)
+            log.warning("panel.decision_ignored", **about, why=decision.why)
             return []
         if isinstance(decision, Refuse):
             refused = decision.refused
             store.settle(session, seq, "refused", cause, reason=refused.reason, why=decision.why)
-            log.info("panel.selection_refused", **ids, category=refused.category, reason=refused.reason, why=decision.why)
+            log.info("panel.selection_refused", **about, category=refused.category, reason=refused.reason, why=decision.why)
             return [(topology.OUT_JUDGING, outbound(T.WINNER_REFUSED, self.ctx.source, refused, original))]
         if isinstance(decision, Record):
             recorded = decision.recorded
             store.record_winner(session, recorded.category, recorded.submission_id, seq)
             store.settle(session, seq, "recorded", cause)
-            log.info("panel.selection_recorded", **ids, category=recorded.category)
+            log.info("panel.selection_recorded", **about, category=recorded.category)
             return [(topology.SEALED_JUDGING, outbound(T.WINNER_RECORDED, self.ctx.source, recorded, original))]
         assert isinstance(decision, ceremony.Announce)
         return self._announce(session, seq, original, cause)
@@ -127,8 +128,9 @@ class Selections:
         announced, undecided = ceremony.awards(self.contest.categories, store.finalists(session), store.winners(session))
         store.reach(session, store.ANNOUNCED, original)
         store.settle(session, seq, "announced", cause)
+        about = decision_ids(seq, original, cause)
         for category in undecided:
-            log.warning("awards.category_undecided", stream=topology.IN_PANEL, event_id=original.id, category=category)
-        log.info("awards.announced", stream=topology.IN_PANEL, event_id=original.id, decision=seq, settled_by=cause.id, categories=len(announced.categories), undecided=len(undecided))
+            log.warning("awards.category_undecided", **about, category=category)
+        log.info("awards.announced", **about, categories=len(announced.categories), undecided=len(undecided))
         # model_dump without exclude_none: an undecided category says `"winner": null`.
         return [(topology.OUT_JUDGING, outbound(T.AWARDS_ANNOUNCED, self.ctx.source, announced.model_dump(mode="json"), original))]

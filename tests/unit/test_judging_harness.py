@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from services.judging import store
 from services.judging.handler import JudgingHandler
-from services.judging.tables import DecisionOutcome, PanelDecision
+from services.judging.store.tables import DecisionOutcome, PanelDecision
 from shared import outbox, topology
 from shared.contest import load_contest
 from shared.db import create_tables, make_engine

@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import Session
 from structlog.testing import capture_logs
 
-from services.judging.tables import Verdict
+from services.judging.store.tables import Verdict
 from shared import topology
 from shared.events import T
 from tests.unit.test_judging_harness import Judging, answer, only

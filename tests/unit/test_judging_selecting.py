@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session, delete, select, update
 from structlog.testing import capture_logs
 
-from services.judging.tables import (
+from services.judging.store.tables import (
     AppendOnlyError,
     CategoryWinner,
     DecisionOutcome,

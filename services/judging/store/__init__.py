@@ -1,4 +1,7 @@
-"""Queries over the judging tables. The audit trail has inserts only."""
+"""The judging service's store: its tables (`tables.py`) and the queries over them (here).
+
+The audit trail has inserts only.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +11,8 @@ from datetime import datetime, timezone
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
-from services.judging import tables as t
 from services.judging.domain.nominations import Verdict
+from services.judging.store import tables as t
 from shared.envelope import CloudEvent
 from shared.events import Nominee, SubmissionScreened, VotingClosed
 from shared.outbox import event_key
