@@ -176,3 +176,20 @@ def test_the_readme_table_is_rewritten_with_the_topologys_streams():
     broken = text.replace(readme_table.consumes(topology.VOTING), "`wsis:in:ballots`, clock", 1)
     assert readme_table.differences(broken) == [f"voting: consumes should read {readme_table.consumes(topology.VOTING)}"]
     assert readme_table.with_topology(broken) == text
+
+
+# --- one declaration ------------------------------------------------------------------
+
+STREAM_NAME = re.compile(r"wsis:(in|out|sealed|deadletter)\b")
+
+
+def test_no_stream_name_is_spelled_in_the_services_or_shared_code_but_in_the_topology():
+    files = [p for top in ("services", "shared") for p in (ROOT / top).rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    spelled = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for path in files
+        if path != ROOT / "shared" / "topology.py"
+        for n, line in enumerate(path.read_text(encoding="utf-8", errors="ignore").split("\n"), 1)
+        if STREAM_NAME.search(line)
+    ]
+    assert not spelled, "name streams through shared.topology:\n" + "\n".join(spelled)
