@@ -14,6 +14,7 @@ from shared.contest import ContestError
 from shared.envelope import ID_NAMESPACE
 from tests.support.events import cloudevent
 from tests.support.factories import submission
+from tests.support.services import running as service_running
 from tests.support.streams import answers_to, publish, wait_for
 from tests.unit.test_eligibility_language import ENGLISH, FRENCH
 
@@ -48,8 +49,7 @@ def of(seen: list[dict[str, Any]], sid: str) -> list[dict[str, Any]]:
 
 @pytest.fixture
 async def running(settings):
-    service = build(settings)
-    async with service.app:
+    async with service_running("eligibility", settings) as service:
         yield service
 
 
@@ -192,11 +192,11 @@ async def test_a_french_entry_fails_s10(running, redis):
 
 
 async def test_the_duplicate_index_and_the_order_survive_a_restart(settings, redis):
-    async with build(settings).app:
+    async with service_running("eligibility", settings):
         await publish(redis, topology.OUT_SUBMISSION, received("orig", "2021-01-10T10:00:00Z", **project(0)))
         await wait_for(redis, topology.OUT_ELIGIBILITY, lambda seen: len(seen) == 1)
     near = project(0) | {"short_description": project(0)["short_description"] + " Two more villages join in 2021."}
-    async with build(settings).app:
+    async with service_running("eligibility", settings):
         await publish(redis, topology.OUT_SUBMISSION, received("near", "2021-01-11T10:00:00Z", entity="org-2", **near))
         await publish(redis, topology.OUT_SUBMISSION, received("again", "2021-01-12T10:00:00Z", **project(1)))
         seen = await wait_for(redis, topology.OUT_ELIGIBILITY, lambda seen: len(seen) == 3)
@@ -206,14 +206,14 @@ async def test_the_duplicate_index_and_the_order_survive_a_restart(settings, red
 
 
 async def test_retuning_the_near_copy_search_rebuilds_the_index_at_start(settings, redis, tmp_path):
-    async with build(settings).app:
+    async with service_running("eligibility", settings):
         await publish(redis, topology.OUT_SUBMISSION, received("orig", "2021-01-10T10:00:00Z", **project(0)))
         await wait_for(redis, topology.OUT_ELIGIBILITY, lambda seen: len(seen) == 1)
     retuned = tmp_path / "contest.yaml"
     retuned.write_text(settings.contest_file.read_text().replace("num_perm: 128", "num_perm: 64").replace("similarity: 0.4", "similarity: 0.5"))
     (tmp_path / "previous-winners.csv").write_text((settings.contest_file.parent / "previous-winners.csv").read_text())
     near = project(0) | {"short_description": project(0)["short_description"] + " Two more villages join in 2021."}
-    async with build(settings.model_copy(update={"contest_file": retuned})).app:
+    async with service_running("eligibility", settings.model_copy(update={"contest_file": retuned})):
         await publish(redis, topology.OUT_SUBMISSION, received("near", "2021-01-11T10:00:00Z", entity="org-2", **near))
         seen = await wait_for(redis, topology.OUT_ELIGIBILITY, lambda seen: len(seen) == 2)
 
@@ -253,7 +253,7 @@ async def test_replaying_the_stream_into_a_fresh_service_gives_the_same_events(s
         for target, service_settings in ((redis, settings), (other, replica)):
             for sent in entries:
                 await publish(target, topology.OUT_SUBMISSION, sent)
-            async with build(service_settings).app:
+            async with service_running("eligibility", service_settings):
                 outputs.append(await wait_for(target, topology.OUT_ELIGIBILITY, lambda seen: len(seen) == 6))
     finally:
         await other.flushdb()

@@ -13,6 +13,7 @@ from shared import topology
 from shared.events import T
 from shared.outbox import ProcessedEvent
 from tests.support.events import cloudevent
+from tests.support.services import running as service_running
 from tests.support.streams import answers_to, events, publish, wait_for
 
 FINALISTS = {c: [f"p{c:02}{i}" for i in range(5)] for c in range(1, 19)}
@@ -20,8 +21,7 @@ FINALISTS = {c: [f"p{c:02}{i}" for i in range(5)] for c in range(1, 19)}
 
 @pytest.fixture
 async def running(settings):
-    service = build(settings)
-    async with service.app:
+    async with service_running("judging", settings) as service:
         yield service
 
 

@@ -12,6 +12,7 @@ from shared import topology
 from shared.envelope import MAX_ENTRY_BYTES
 from tests.support.events import cloudevent
 from tests.support.factories import submission
+from tests.support.services import running as service_running
 from tests.support.streams import answers_to, events, publish, wait_for
 from wsis import ops
 
@@ -20,8 +21,7 @@ SUBMITTED = "wsis.submission.submitted"
 
 @pytest.fixture
 async def running(settings):
-    service = build(settings)
-    async with service.app:
+    async with service_running("submission", settings) as service:
         yield service
 
 
@@ -167,7 +167,7 @@ async def test_entries_left_pending_by_a_consumer_that_died_are_reclaimed(settin
     await redis.xreadgroup("submission", "submission-gone-1-x", {topology.IN_SUBMISSIONS: ">"})
     assert (await redis.xpending(topology.IN_SUBMISSIONS, "submission"))["pending"] == 3
 
-    async with build(settings).app:
+    async with service_running("submission", settings):
         out = await wait_for(redis, topology.OUT_SUBMISSION, lambda seen: len(seen) == 3, timeout=20)
         while (await redis.xpending(topology.IN_SUBMISSIONS, "submission"))["pending"]:
             await asyncio.sleep(0.05)

@@ -10,6 +10,7 @@ from tests.support.events import ballot, member, nominees, tick
 from services.voting import domain
 from services.voting.app import build
 from shared import topology
+from tests.support.services import running as service_running
 from tests.support.streams import answers_to, events, publish, wait_for
 
 LIST = {4: [("p-1", "org-1"), ("p-2", "org-2")], 7: [("p-3", "org-3")]}
@@ -17,8 +18,7 @@ LIST = {4: [("p-1", "org-1"), ("p-2", "org-2")], 7: [("p-3", "org-3")]}
 
 @pytest.fixture
 async def running(settings):
-    service = build(settings)
-    async with service.app:
+    async with service_running("voting", settings) as service:
         yield service
 
 
