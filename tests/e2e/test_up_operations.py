@@ -1,0 +1,99 @@
+"""`wsis up` as an operator meets it: its log, its lock, and the commands that read it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.e2e.conftest import ROOT
+from tests.support.factories import submission
+from tests.support.events import cloudevent
+
+IN, OUT = "wsis:in:submissions", "wsis:out:submission"
+SERVICES = {"submission", "eligibility", "voting", "judging", "notify"}
+
+
+def wsis(*args: str, timeout: float = 60.0) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WSIS_")}
+    return subprocess.run([sys.executable, "-m", "wsis.cli", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def log_lines(log: Path) -> list[dict]:
+    """Every line of the log, each one a JSON object (a spliced line fails here)."""
+    return [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+
+
+def wait_for_line(log: Path, matches, timeout: float = 60.0) -> dict:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for line in log.read_text().splitlines():
+            if line.strip() and matches(entry := json.loads(line)):
+                return entry
+        time.sleep(0.1)
+    raise AssertionError(f"no such line in {log}")
+
+
+def test_every_log_line_is_json_naming_its_service_and_a_crashed_child_is_named_with_pid_and_status(system):
+    client = system.start()
+    for n in range(5):
+        event = cloudevent("wsis.submission.submitted", submission(f"log-{n}", entity={**submission()["entity"], "entity_id": f"org-{n}"}))
+        client.xadd(IN, {"__data__": json.dumps(event)})
+    client.xadd(IN, {"__data__": "not json"})
+    deadline = time.monotonic() + 60
+    while client.xlen(OUT) < 5 and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+    for name in SERVICES:  # each has written a line of its own
+        wait_for_line(system.log, lambda e, name=name: e["event"] == "service.started" and e["service"] == name, timeout=120)
+    spawned = wait_for_line(system.log, lambda e: e["event"] == "service.spawned" and e.get("child") == "notify")
+    os.kill(spawned["pid"], signal.SIGKILL)
+    exited = wait_for_line(system.log, lambda e: e["event"] == "service.exited")
+    assert (exited["child"], exited["pid"], exited["exit_code"], exited["signal"]) == ("notify", spawned["pid"], -9, "SIGKILL")
+    wait_for_line(system.log, lambda e: e["event"] == "service.spawned" and e.get("restarts") == 1)
+    assert system.interrupt() == 0
+
+    lines = log_lines(system.log)
+    assert all("service" in line and "event" in line for line in lines)
+    assert {line["service"] for line in lines} == SERVICES | {"supervisor"}
+    assert {line["child"] for line in lines if line["event"] == "service.spawned"} == SERVICES
+    assert "[redacted]" not in {line.get("child") for line in lines}
+
+
+def test_a_second_up_on_the_same_data_dir_is_refused_and_the_first_goes_on(system):
+    client = system.start()
+    server_pid = int((system.data_dir / "valkey" / "valkey.pid").read_text())
+
+    second = wsis("up", "--no-ticker", "--data-dir", str(system.data_dir))
+    assert second.returncode == 1 and second.stdout == ""
+    (line,) = second.stderr.strip().splitlines()
+    assert line.startswith(f"another `wsis up` (pid {system.process.pid}) is running on {system.data_dir}")
+
+    assert client.ping() and Path(f"/proc/{server_pid}").exists()
+    client.xadd(IN, {"__data__": json.dumps(cloudevent("wsis.submission.submitted", submission("after-1")))})
+    deadline = time.monotonic() + 60
+    while client.xlen(OUT) < 1:
+        assert time.monotonic() < deadline, "the first `wsis up` stopped answering"
+        time.sleep(0.1)
+    assert system.interrupt() == 0
+
+
+def test_operator_commands_name_the_embedded_server_and_say_when_it_has_stopped(system):
+    system.start()
+    status = wsis("status", "--json", "--data-dir", str(system.data_dir))
+    assert status.returncode == 0, status.stderr
+    (line,) = status.stderr.strip().splitlines()
+    assert line.startswith("reading redis://default:***@127.0.0.1:")
+    assert line.endswith(f"(the embedded server of `wsis up` on {system.data_dir})")
+    assert any(s["stream"] == IN for s in json.loads(status.stdout))
+    assert wsis("results", "--json", "--data-dir", str(system.data_dir)).returncode == 0
+
+    assert system.interrupt() == 0
+    stopped = wsis("results", "--data-dir", str(system.data_dir))
+    assert stopped.returncode == 1 and stopped.stdout == ""
+    (line,) = stopped.stderr.strip().splitlines()
+    assert line.startswith(f"nothing to read: no `wsis up` is running on {system.data_dir}")
