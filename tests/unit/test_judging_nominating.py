@@ -9,7 +9,7 @@ from structlog.testing import capture_logs
 from services.judging.store.tables import Verdict
 from shared import topology
 from shared.events import T
-from tests.unit.test_judging_harness import Judging, answer, only
+from tests.support.judging import Judging, answer, only
 
 RECORDED, REFUSED = T.NOMINATION_RECORDED, T.NOMINATION_REFUSED
 WINDOW_CLOSE = "2021-02-26T23:00:00Z"

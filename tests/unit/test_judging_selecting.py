@@ -19,7 +19,7 @@ from services.judging.store.tables import (
 )
 from shared import topology
 from shared.events import T
-from tests.unit.test_judging_harness import Judging, answer, only
+from tests.support.judging import Judging, answer, only
 
 FINALISTS = {c: [f"p{c:02}{i}" for i in range(5)] for c in range(1, 19)}
 
