@@ -1,6 +1,7 @@
 """A judging handler on a SQLite file, driven one event (one transaction) at a time.
 
-No tests here: the handler tests import `Judging` from this module.
+The judging handler tests (nominating, selecting) play the other services
+and the panel through `Judging`, and read its answers with `only`/`answer`.
 """
 
 from __future__ import annotations
