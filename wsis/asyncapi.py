@@ -101,23 +101,27 @@ def grant_operations(grant: topology.Grant) -> dict[str, Any]:
 
 
 def document(name: str) -> dict[str, Any]:
-    if name == PUBLISHERS:
-        grants = (*topology.PUBLISHERS, topology.TICKER)
-        title = "WSIS Prizes: the publishers"
-        about = (
-            "What each outside system appends to the bus and reads back, each as a Redis ACL user of "
-            "its own (CONTRACT 4), and the clock ticks `wsis up` publishes: "
-            + "; ".join(f"`{g.user}`: {g.description}" for g in grants)
-            + "."
-        )
-        ops = {key: op for g in grants for key, op in grant_operations(g).items()}
-        user = "Each publisher connects as its own Redis ACL user: it may append to its streams and read its answers."
-    else:
-        service = topology.SERVICES[name]
-        title, about = f"WSIS Prizes: the {name} service", f"{service.description}."
-        ops = service_operations(service)
-        user = f"The service connects as the Redis ACL user `{name}`: it may read its inputs and append to its outputs."
-    return assemble(title, about, ops, user)
+    return publishers_document() if name == PUBLISHERS else service_document(topology.SERVICES[name])
+
+
+def service_document(service: topology.Service) -> dict[str, Any]:
+    return assemble(
+        f"WSIS Prizes: the {service.name} service", f"{service.description}.", service_operations(service),
+        f"The service connects as the Redis ACL user `{service.name}`: it may read its inputs and append to its outputs.",
+    )
+
+
+def publishers_document() -> dict[str, Any]:
+    grants = (*topology.PUBLISHERS, topology.TICKER)
+    about = (
+        "What each outside system appends to the bus and reads back, each as a Redis ACL user of its own "
+        "(CONTRACT 4), and the clock ticks `wsis up` publishes: "
+        + "; ".join(f"`{g.user}`: {g.description}" for g in grants) + "."
+    )
+    return assemble(
+        "WSIS Prizes: the publishers", about, {key: op for g in grants for key, op in grant_operations(g).items()},
+        "Each publisher connects as its own Redis ACL user: it may append to its streams and read its answers.",
+    )
 
 
 def assemble(title: str, about: str, ops: dict[str, Any], user: str) -> dict[str, Any]:
