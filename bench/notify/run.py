@@ -23,8 +23,8 @@ from pathlib import Path
 import redis.asyncio as aioredis
 
 from services.notify.app import build
-from services.notify.config import NotifyConfig
-from services.notify.sink import SmtpSink
+from services.notify.adapters.settings import MailSettings
+from tests.support.smtp_sink import SmtpSink
 from shared import topology
 from shared.settings import Settings
 from wsis.embedded import EmbeddedValkey
@@ -55,7 +55,7 @@ async def bench_votes(settings: Settings, client: aioredis.Redis, count: int) ->
                    {"ballot_id": f"b{i}", "voter_id": f"v{i}", "category": 1 + i % 18, "project_id": f"p{i % 360}",
                     **({} if i % 10 else {"reason": "already_voted"})}, i) for i in range(count)]
     await fill(client, topology.OUT_VOTING, votes)
-    service = build(settings, NotifyConfig())
+    service = build(settings, MailSettings())
     started = time.perf_counter()  # the start-up is counted: the service reads from its first moment
     async with service.app:
         while not await drained(client, topology.OUT_VOTING, "notify"):
@@ -67,7 +67,7 @@ async def bench_emails(settings: Settings, client: aioredis.Redis, count: int) -
     received = [event("wsis.submission.received", {**contact(i)}, i, "2021-01-10T10:00:00Z") for i in range(count)]
     await fill(client, topology.OUT_SUBMISSION, received)
     projects = [{"project_id": f"p-{i}", "votes": i, "rank": count - i} for i in range(count)]
-    service = build(settings, NotifyConfig(poll_seconds=0.01))
+    service = build(settings, MailSettings(poll_seconds=0.01))
     async with service.app:
         await asyncio.sleep(1.0)  # addresses read
         started = time.perf_counter()

@@ -6,29 +6,29 @@ million vote echoes on voting's stream pass unread.
 
 from __future__ import annotations
 
-from services.notify.config import NotifyConfig
+from services.notify.adapters.sender import Sender
+from services.notify.adapters.settings import MailSettings
+from services.notify.adapters.transports import transport_for
 from services.notify.handler import NotifyHandler
-from services.notify.sender import Sender
-from services.notify.transports import MaildirTransport, SmtpTransport, Transport
 from shared import topology
 from shared.runtime import Service
 from shared.settings import Settings, get_settings
 
 
-def transport_for(settings: Settings, config: NotifyConfig) -> Transport:
-    if settings.smtp_url:
-        return SmtpTransport(settings.smtp_url, config.send_timeout_seconds)
-    return MaildirTransport(settings.data_dir / "mail")
+class NotifyService(Service):
+    """The notify service and its sender loop, `service.sender`: public for
+    tests and operators (`await service.sender.step()` sends what is due now)."""
+
+    def __init__(self, settings: Settings, mail: MailSettings) -> None:
+        super().__init__(topology.NOTIFY, NotifyHandler, settings)
+        self.sender = Sender(self, mail, lambda: transport_for(settings, mail))
+        self.app.after_startup(self.sender.start)
+        self.before_stop(self.sender.stop)
 
 
-def build(settings: Settings | None = None, config: NotifyConfig | None = None) -> Service:
-    settings = settings or get_settings()
-    config = config or NotifyConfig()
-    service = Service(topology.NOTIFY, NotifyHandler, settings).wire()
-    sender = Sender(service, config, lambda: transport_for(settings, config))
-    service.app.after_startup(sender.start)
-    service.before_stop(sender.stop)
-    service.sender = sender  # type: ignore[attr-defined]  # for tests and operators
+def build(settings: Settings | None = None, mail: MailSettings | None = None) -> NotifyService:
+    service = NotifyService(settings or get_settings(), mail or MailSettings())
+    service.wire()
     return service
 
 

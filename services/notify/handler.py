@@ -1,14 +1,15 @@
-"""From inbound events to queued notifications, inside the batch's transaction.
+"""The notify service's routes: each inbound event type to its application step.
 
-Nothing is sent here: the outbox rows written in this transaction are what
-the sender works from. Streams are not ordered against each other, so a
-notice whose coordinator is not known yet waits for `wsis.submission.received`.
+Nothing is sent here: the steps queue notifications (outbox rows) in the
+batch's transaction, and the sender (`adapters/sender.py`) works from them.
+Streams are not ordered against each other, so a notice whose coordinator
+is not known yet waits for `wsis.submission.received`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import StatementError
@@ -16,7 +17,7 @@ from sqlmodel import Session
 
 from services.notify import domain, store
 from services.notify.domain import Notice
-from services.notify.reports import log, log_fields, row_fields
+from services.notify.reports import log_fields, row_fields
 from shared import topology
 from shared.envelope import CloudEvent, field_errors
 from shared.events import (
@@ -30,7 +31,10 @@ from shared.events import (
     WinnerRecorded,
     utc_iso,
 )
-from shared.runtime import Effects, ServiceContext, types_on
+from shared.logs import get_logger
+from shared.runtime import Effects, ServiceContext
+
+log = get_logger()
 
 
 class InvalidData(ValueError):
@@ -43,91 +47,95 @@ class DatabaseError(RuntimeError):
     """A database failure, told without the statement's values."""
 
 
-IGNORED = frozenset({
-    T.SUBMISSION_REJECTED, T.NOMINATION_RECORDED, T.NOMINATION_REFUSED, T.WINNER_REFUSED, T.VOTE_ACCEPTED, T.VOTE_REJECTED,
-})
-
-
 class NotifyHandler:
     tables = store.TABLES
-    accepts = types_on([
-        (topology.OUT_SUBMISSION, [T.SUBMISSION_RECEIVED, T.SUBMISSION_REJECTED]),
-        (topology.OUT_ELIGIBILITY, [T.SUBMISSION_SCREENED]),
-        (topology.OUT_JUDGING, [T.NOMINATION_RECORDED, T.NOMINATION_REFUSED, T.NOMINATIONS_PUBLISHED, T.WINNER_REFUSED, T.AWARDS_ANNOUNCED]),
-        (topology.SEALED_JUDGING, [T.WINNER_RECORDED]),
-        (topology.OUT_VOTING, [T.VOTE_ACCEPTED, T.VOTE_REJECTED, T.VOTING_PROGRESS, T.VOTING_CLOSED]),
-    ])
+    accepts = topology.NOTIFY.accepts
 
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
+        self.routes: dict[str, Callable[[Session, CloudEvent], Effects]] = {
+            T.SUBMISSION_RECEIVED: self.keep_contact,
+            T.SUBMISSION_SCREENED: self.acknowledge,
+            T.NOMINATIONS_PUBLISHED: self.tell_nominations,
+            T.VOTING_PROGRESS: self.tell_progress,
+            T.VOTING_CLOSED: self.tell_champions,
+            T.WINNER_RECORDED: self.tell_winner,
+            T.AWARDS_ANNOUNCED: self.tell_awards,
+        }
 
     def handle(self, session: Session, stream: str, event: CloudEvent) -> Effects:
-        if event.type in IGNORED:
-            return []
+        step = self.routes.get(event.type)
+        if step is None:
+            return []  # a type the topology lets pass
         try:
-            self._handle(session, stream, event)
+            return step(session, event)
         except StatementError as exc:
             # The database's message carries the statement's parameters (a
             # coordinator's name and address); the runtime logs what is raised.
             raise DatabaseError(f"{type(exc.orig or exc).__name__} while handling {event.type}") from None
-        return []
 
-    def _handle(self, session: Session, stream: str, event: CloudEvent) -> None:
-        ids = {"stream": stream, "event_id": event.id, "causation_id": event.causationid, "type": event.type}
-        match event.type:
-            case T.SUBMISSION_RECEIVED:
-                self._received(session, _read(SubmissionReceived, event), event, ids)
-            case T.SUBMISSION_SCREENED:
-                self._screened(session, _read(SubmissionScreened, event), event, ids)
-            case T.NOMINATIONS_PUBLISHED:
-                published = _read(NominationsPublished, event)
-                store.set_milestone(session, store.NOMINEES, domain.nominee_categories(published))
-                self._queue(session, domain.nominations(published, store.screened_entries(session)), event, ids)
-            case T.VOTING_PROGRESS:
-                self._queue(session, domain.progress(_read(VotingProgress, event)), event, ids)
-            case T.VOTING_CLOSED:
-                self._queue(session, domain.champions(_read(VotingClosed, event)), event, ids)
-            case T.WINNER_RECORDED:
-                self._queue(session, [domain.winner(_read(WinnerRecorded, event))], event, ids)
-            case T.AWARDS_ANNOUNCED:
-                announced = _read(AwardsAnnounced, event)
-                store.set_milestone(session, store.ANNOUNCED, {"event_id": event.id})
-                titles = {c.submission_id: c.title for c in store.contacts(session, [w.winner for w in announced.categories if w.winner]).values()}
-                self._queue(session, domain.awards(announced, titles), event, ids)
+    # --- the steps: each queues what its event tells; none publishes -------------
 
-    def _received(self, session: Session, received: SubmissionReceived, event: CloudEvent, ids: dict[str, Any]) -> None:
+    def keep_contact(self, session: Session, event: CloudEvent) -> Effects:
         """Keep the coordinator; address what waited for it, and re-address
         what an amendment's new address should receive instead of the old."""
+        received = _read(SubmissionReceived, event)
         c = received.coordinator
         contact = store.save_contact(session, received.submission_id, c.name, c.email, received.title, received.category, received.revision)
         readdressed = 0
         for row in store.unsent_for(session, received.submission_id):
             if store.readdress(session, row, contact):
                 readdressed += not row.confidential
-                _log_queued(row, {**ids, "readdressed": True})
-        log.info("contact.saved", **ids, submission_id=received.submission_id, revision=received.revision, readdressed=readdressed)
+                _log_queued(row, readdressed=True)
+        log.info("contact.saved", submission_id=received.submission_id, revision=received.revision, readdressed=readdressed)
+        return []
 
-    def _screened(self, session: Session, screened: SubmissionScreened, event: CloudEvent, ids: dict[str, Any]) -> None:
+    def acknowledge(self, session: Session, event: CloudEvent) -> Effects:
+        screened = _read(SubmissionScreened, event)
         session.merge(store.ScreenedEntry(submission_id=screened.submission_id, category=screened.category))
         notices = [domain.acknowledgement(screened)]
         published = store.milestone(session, store.NOMINEES)
         if published is not None:  # the list came first on another stream: tell this entry too
             notices.append(domain.nomination(screened.submission_id, screened.category, published.data))
-        self._queue(session, notices, event, ids)
+        return _queue(session, notices, event)
 
-    def _queue(self, session: Session, notices: Iterable[Notice], cause: CloudEvent, ids: dict[str, Any]) -> None:
-        notices = list(notices)
-        found = store.contacts(session, sorted({n.submission_id for n in notices}))
-        for notice in notices:
-            row = store.queue(session, notice, found.get(notice.submission_id), cause.id, utc_iso(cause.time))
-            if row is None:
-                log.info("notification.already_handled", **ids, **log_fields(notice.occasion, notice.submission_id, notice.week, None, notice.confidential))
-            else:
-                _log_queued(row, ids)
+    def tell_nominations(self, session: Session, event: CloudEvent) -> Effects:
+        published = _read(NominationsPublished, event)
+        store.set_milestone(session, store.NOMINEES, domain.nominee_categories(published))
+        return _queue(session, domain.nominations(published, store.screened_entries(session)), event)
+
+    def tell_progress(self, session: Session, event: CloudEvent) -> Effects:
+        return _queue(session, domain.progress(_read(VotingProgress, event)), event)
+
+    def tell_champions(self, session: Session, event: CloudEvent) -> Effects:
+        return _queue(session, domain.champions(_read(VotingClosed, event)), event)
+
+    def tell_winner(self, session: Session, event: CloudEvent) -> Effects:
+        return _queue(session, [domain.winner(_read(WinnerRecorded, event))], event)
+
+    def tell_awards(self, session: Session, event: CloudEvent) -> Effects:
+        announced = _read(AwardsAnnounced, event)
+        store.set_milestone(session, store.ANNOUNCED, {"event_id": event.id})
+        winners = [w.winner for w in announced.categories if w.winner]
+        titles = {c.submission_id: c.title for c in store.contacts(session, winners).values()}
+        return _queue(session, domain.awards(announced, titles), event)
 
 
-def _log_queued(row: store.Notification, ids: dict[str, Any]) -> None:
-    log.info("notification.queued", **ids, **row_fields(row), waiting_for_address=row.notification_id is None)
+def _queue(session: Session, notices: Iterable[Notice], cause: CloudEvent) -> Effects:
+    notices = list(notices)
+    found = store.contacts(session, sorted({n.submission_id for n in notices}))
+    for notice in notices:
+        row = store.queue(session, notice, found.get(notice.submission_id), cause.id, utc_iso(cause.time))
+        if row is None:
+            fields = log_fields(notice.occasion, notice.submission_id, notice.week, None, notice.confidential)
+            log.info("notification.already_handled", **fields)
+        else:
+            _log_queued(row)
+    return []
+
+
+def _log_queued(row: store.Notification, **extra: bool) -> None:
+    log.info("notification.queued", **row_fields(row), waiting_for_address=row.notification_id is None, **extra)
 
 
 M = TypeVar("M", bound=BaseModel)

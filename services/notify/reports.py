@@ -12,20 +12,7 @@ from shared import topology
 from shared.envelope import ID_NAMESPACE, CloudEvent
 from shared.events import Notification as NotificationData
 from shared.events import T
-from shared.logs import get_logger
 from shared.outbox import OutboxEvent
-
-
-class _Log:
-    """A logger looked up at each call, not cached at import: the service
-    configures logging when it starts, after its modules were imported (and
-    tests configure it again)."""
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(get_logger(), name)
-
-
-log = _Log()
 
 
 def log_fields(occasion: str, submission_id: str, week: int, nid: str | None, confidential: bool, announced: bool = False) -> dict[str, Any]:

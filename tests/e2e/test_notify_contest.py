@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from services.notify.sink import SmtpSink
+from tests.support.smtp_sink import SmtpSink
 from shared import topology
 from tests.integration.test_notify_service import (
 from tests.support.streams import events, publish, wait_for

@@ -24,7 +24,7 @@ import psutil
 import pytest
 import yaml
 
-from services.notify.sink import SmtpSink
+from tests.support.smtp_sink import SmtpSink
 from shared import topology
 from shared.contest import DEFAULT_CONTEST_FILE
 from tests.support.events import cloudevent

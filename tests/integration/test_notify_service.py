@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from services.notify.app import build
-from services.notify.config import NotifyConfig
-from services.notify.sink import SmtpSink
+from services.notify.adapters.settings import MailSettings
+from tests.support.smtp_sink import SmtpSink
 from shared import topology
 from tests.support.events import cloudevent
 from tests.support.factories import submission
@@ -70,8 +70,8 @@ def vote(kind: str = "wsis.vote.accepted") -> dict[str, Any]:
     return cloudevent(kind, data if kind.endswith("accepted") else {**data, "reason": "already_voted"}, source="wsis-prizes/voting", time_="2021-03-02T10:00:00Z")
 
 
-def quick() -> NotifyConfig:
-    return NotifyConfig(poll_seconds=0.05, backoff_seconds=0.05, backoff_max_seconds=0.2, max_attempts=3, send_timeout_seconds=5)
+def quick() -> MailSettings:
+    return MailSettings(poll_seconds=0.05, backoff_seconds=0.05, backoff_max_seconds=0.2, max_attempts=3, send_timeout_seconds=5)
 
 
 def sent_events(seen: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -330,7 +330,8 @@ async def test_no_address_or_name_reaches_the_logs(settings, redis, sink, monkey
     import structlog
     from structlog.testing import LogCapture
 
-    from services.notify import handler, sender
+    from services.notify import handler
+    from services.notify.adapters import sender
 
     capture = LogCapture()  # before any scrubbing processor: what the code itself logs
     for module in (handler, sender):
@@ -353,7 +354,7 @@ async def test_no_address_or_name_reaches_the_logs(settings, redis, sink, monkey
 
 @pytest.mark.parametrize("transport", ["maildir", "smtp"])
 async def test_an_email_whose_sender_died_before_recording_it_is_taken_over_after_the_lease(settings, redis, sink, monkeypatch, transport):
-    from services.notify.sender import Sender
+    from services.notify.adapters.sender import Sender
 
     original, crashed = Sender._record, []
 
@@ -418,7 +419,7 @@ async def test_an_email_not_sent_yet_follows_the_coordinators_new_address(settin
 async def test_an_outcome_event_whose_publish_failed_is_published_by_the_relay(settings, redis, sink, monkeypatch):
     from redis.exceptions import ConnectionError as RedisConnectionError
 
-    from services.notify import sender as sender_module
+    from services.notify.adapters import sender as sender_module
 
     real, failures = sender_module.bus.publish_all, []
 

@@ -10,10 +10,10 @@ import pytest
 from shared.reading import passed_cheaply
 from shared.topology import NOTIFY, OUT_VOTING
 from services.notify.domain import Occasion
-from services.notify.mail import compose, scrub
+from services.notify.adapters.mail import compose, scrub
 from services.notify.store import Contact, Notification
-from services.notify.templates import TemplateProblem, Templates
-from services.notify.transports import MaildirTransport, Permanent
+from services.notify.adapters.templates import TemplateProblem, Templates
+from services.notify.adapters.transports import MaildirTransport, Permanent
 from shared.contest import load_contest
 
 CONTEST = load_contest()
@@ -175,9 +175,9 @@ def test_entries_that_are_not_json_take_the_full_path():
 def test_a_lease_shorter_than_a_send_is_a_start_up_error():
     from pydantic import ValidationError
 
-    from services.notify.config import NotifyConfig
+    from services.notify.adapters.settings import MailSettings
 
-    assert NotifyConfig(send_timeout_seconds=2, lease_after_seconds=5).lease_seconds == 5
-    assert NotifyConfig(send_timeout_seconds=60).lease_seconds == 210
+    assert MailSettings(send_timeout_seconds=2, lease_after_seconds=5).lease_seconds == 5
+    assert MailSettings(send_timeout_seconds=60).lease_seconds == 210
     with pytest.raises(ValidationError, match="lease_after_seconds"):
-        NotifyConfig(send_timeout_seconds=10, lease_after_seconds=15)
+        MailSettings(send_timeout_seconds=10, lease_after_seconds=15)

@@ -16,6 +16,9 @@ from urllib.parse import unquote, urlparse
 
 import aiosmtplib
 
+from services.notify.adapters.settings import MailSettings
+from shared.settings import Settings
+
 
 class Transient(Exception):
     """Worth another try: the server is down, busy, or said 4xx."""
@@ -103,3 +106,10 @@ class MaildirTransport:
 
     async def close(self) -> None:
         return None
+
+
+def transport_for(settings: Settings, mail: MailSettings) -> Transport:
+    """SMTP when `WSIS_SMTP_URL` is set, else the Maildir under the data folder."""
+    if settings.smtp_url:
+        return SmtpTransport(settings.smtp_url, mail.send_timeout_seconds)
+    return MaildirTransport(settings.data_dir / "mail")

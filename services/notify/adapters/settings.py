@@ -1,4 +1,4 @@
-"""The notify service's own settings (`WSIS_NOTIFY_*`), checked at start."""
+"""The mail's settings (`WSIS_NOTIFY_*`): sender address, templates, tries, timeouts; checked at start."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from pathlib import Path
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from services.notify.templates import DEFAULT_FOLDER
+from services.notify.adapters.templates import DEFAULT_FOLDER
 
 
-class NotifyConfig(BaseSettings):
+class MailSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="WSIS_NOTIFY_", extra="ignore", validate_default=True)
 
     sender: str = "WSIS Prizes <noreply@wsis-prizes.local>"
@@ -37,7 +37,7 @@ class NotifyConfig(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _lease_outlasts_a_send(self) -> NotifyConfig:
+    def _lease_outlasts_a_send(self) -> MailSettings:
         # A live sender gives up on one email after 2 x send_timeout; a
         # shorter lease would let a second sender send it too.
         if self.lease_after_seconds is not None and self.lease_after_seconds <= 2 * self.send_timeout_seconds:

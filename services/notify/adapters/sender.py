@@ -32,21 +32,24 @@ from sqlalchemy.exc import StatementError
 from sqlmodel import Session, col, select
 
 from services.notify import domain, store
-from services.notify.config import NotifyConfig
-from services.notify.mail import compose, scrub
-from services.notify.reports import log, outcome_event, row_fields
+from services.notify.adapters.mail import compose, scrub
+from services.notify.adapters.settings import MailSettings
+from services.notify.adapters.templates import Templates
+from services.notify.adapters.transports import Permanent, Transient, Transport
+from services.notify.reports import outcome_event, row_fields
 from services.notify.store import Notification, Status
-from services.notify.templates import Templates
-from services.notify.transports import Permanent, Transient, Transport
 from shared import bus, outbox
+from shared.logs import get_logger
 from shared.outbox import OutboxEvent
 from shared.runtime import Service
+
+log = get_logger()
 
 PER_STEP = 200  # notifications per connection before the loop looks around again
 
 
 class Sender:
-    def __init__(self, service: Service, config: NotifyConfig, transport: Callable[[], Transport]) -> None:
+    def __init__(self, service: Service, config: MailSettings, transport: Callable[[], Transport]) -> None:
         self.service = service
         self.config = config
         self.new_transport = transport

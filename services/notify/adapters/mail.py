@@ -13,9 +13,9 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Any
 
+from services.notify.adapters.templates import Templates
+from services.notify.adapters.transports import Permanent
 from services.notify.store import Contact, Notification
-from services.notify.templates import Templates
-from services.notify.transports import Permanent
 from shared.contest import Contest
 
 EMAIL = re.compile(r"[^@\s\"'<>]+@[^@\s\"'<>]+")

@@ -18,7 +18,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from services.notify.domain import Occasion
 
-DEFAULT_FOLDER = Path(__file__).resolve().parent / "templates"
+DEFAULT_FOLDER = Path(__file__).resolve().parents[1] / "templates"
 
 
 class TemplateProblem(ValueError):
