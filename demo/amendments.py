@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any
 from demo import phrases, prose
 
 if TYPE_CHECKING:
-    from demo.entries import Entry
+    from demo.entries import PlannedEntry
 
 AMEND_SHARE = 0.02
 LATE_AMENDMENTS = 2
 
 
-def amend(rng: random.Random, entries: list[Entry], closes: datetime, facts_of: Callable[[Entry], Any]) -> None:
+def amend(rng: random.Random, entries: list[PlannedEntry], closes: datetime, facts_of: Callable[[PlannedEntry], Any]) -> None:
     timely = [e for e in entries if e.flaw in (None, "S7.short_description_words") and not e.copied and e.at < closes - timedelta(days=1)]
     chosen = rng.sample(timely, min(len(timely), max(1, round(len(entries) * AMEND_SHARE))))
     for entry in chosen:

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
 
-from demo import wire
+from demo import platform_events
 from demo.ballots import INVALID, MISMATCH, NOT_NOMINATED, OWN, UNKNOWN, BallotPlan
 from demo.members import Member
 
@@ -68,7 +68,7 @@ def ballot_weeks(plan: BallotPlan, members: Sequence[Member], nominees: Mapping[
     tables = {c: ([n.submission_id for n in ns], list(accumulate(popularity(seed, n.submission_id) for n in ns)))
               for c, ns in nominees.items() if ns}  # fmt: skip
     own = {n.entity_id: (c, n.submission_id) for c, ns in sorted(nominees.items()) for n in ns}
-    stamp, template, ends = wire.Stamps(), wire.BALLOT, plan.week_ends
+    stamp, template, ends = platform_events.Stamps(), platform_events.BALLOT, plan.week_ends
     week, bodies, number = 0, [], 0
     for t, voter, category, taste, kind in plan.rows:
         member = members[voter]

@@ -30,7 +30,9 @@ CATEGORY_WEIGHTS = (5, 6, 5, 9, 5, 4, 10, 7, 10, 9, 4, 5, 6, 3, 4, 4, 2, 4)
 
 
 @dataclass(slots=True)
-class Entry:
+class PlannedEntry:
+    """An entry as the simulation plans it: what it sends, when, and the rule it is meant to break."""
+
     number: int
     submission_id: str
     org: Organisation
@@ -77,9 +79,9 @@ class EntryPlanner:
         self.orgs = [organisation(self.rng, f"s{seed}-org-{i:05d}") for i in range(max(1, round(count / 1.5)))]
         self.used: dict[str, set[int]] = {}
         self.categories = Weighted(list(range(1, 19)), list(CATEGORY_WEIGHTS))
-        self.entries: list[Entry] = []
+        self.entries: list[PlannedEntry] = []
 
-    def plan(self) -> list[Entry]:
+    def plan(self) -> list[PlannedEntry]:
         flaws = Weighted([f for f, _ in FLAWS] + [None], [s for _, s in FLAWS] + [1 - sum(s for _, s in FLAWS)])
         for number in range(self.count):
             entry = self._fresh(number)
@@ -93,7 +95,7 @@ class EntryPlanner:
         amend(self.rng, self.entries, self.closes, self._facts)
         return self.entries
 
-    def _fresh(self, number: int) -> Entry:
+    def _fresh(self, number: int) -> PlannedEntry:
         rng = self.rng
         org = self.orgs[number] if number < len(self.orgs) else rng.choice(self.orgs)
         taken = self.used.setdefault(org.entity_id, set())
@@ -104,7 +106,7 @@ class EntryPlanner:
         taken.add(category)
         span = (self.closes - self.opens).total_seconds() - 3600
         at = self.opens + timedelta(seconds=int(span * rng.random() ** 0.45))  # a rush before the deadline
-        entry = Entry(number, f"ws21-{self.seed}-{number + 1:05d}", org, category, at, {}, closes=self.closes)
+        entry = PlannedEntry(number, f"ws21-{self.seed}-{number + 1:05d}", org, category, at, {}, closes=self.closes)
         entry.facts = facts = writing.facts_for(rng, org, category, writing.project_name(rng, org.city), org.country)
         entry.data = {
             "submission_id": entry.submission_id, "entity": org.entity(), "coordinator": person(rng, number),
@@ -114,18 +116,18 @@ class EntryPlanner:
             entry.data["website"] = f"https://{facts['name'].lower().replace(' ', '-')}-{number}.example.org"
         return entry
 
-    def _facts(self, entry: Entry) -> writing.Facts:
+    def _facts(self, entry: PlannedEntry) -> writing.Facts:
         return entry.facts  # type: ignore[no-any-return]
 
-    def _earlier(self, entry: Entry) -> Entry | None:
+    def _earlier(self, entry: PlannedEntry) -> PlannedEntry | None:
         """A sound, timely entry submitted before this one, early enough to be followed before the close."""
         pool = [e for e in self.entries[: entry.number] if e.flaw is None and not e.thin and e.at < self.closes - timedelta(days=2)]
         return self.rng.choice(pool) if pool else None
 
-    def _after(self, earlier: Entry) -> datetime:
+    def _after(self, earlier: PlannedEntry) -> datetime:
         room = (self.closes - timedelta(hours=1) - earlier.at).total_seconds()
         return earlier.at + timedelta(seconds=int(room * self.rng.random() * 0.8) + 60)
 
-    def _break(self, entry: Entry, flaw: str) -> None:
+    def _break(self, entry: PlannedEntry, flaw: str) -> None:
         if BREAKERS[flaw](self, entry):
             entry.flaw = flaw

@@ -10,30 +10,30 @@ from demo import writing
 from demo.organisations import KIND, Organisation
 
 if TYPE_CHECKING:
-    from demo.entries import Entry, EntryPlanner
+    from demo.entries import EntryPlanner, PlannedEntry
 
 
-def late(p: EntryPlanner, e: Entry) -> bool:
+def late(p: EntryPlanner, e: PlannedEntry) -> bool:
     e.at = p.closes + timedelta(seconds=p.rng.randrange(600, 9 * 86_400))
     return True
 
 
-def wrong_length(p: EntryPlanner, e: Entry) -> bool:
+def wrong_length(p: EntryPlanner, e: PlannedEntry) -> bool:
     e.data["short_description"] = writing.wrong_length(p.rng, e.facts)
     return True
 
 
-def ongoing(p: EntryPlanner, e: Entry) -> bool:
+def ongoing(p: EntryPlanner, e: PlannedEntry) -> bool:
     e.data["status"] = "ongoing"
     return True
 
 
-def not_english(p: EntryPlanner, e: Entry) -> bool:
+def not_english(p: EntryPlanner, e: PlannedEntry) -> bool:
     e.data.update(writing.foreign(p.rng, e.facts, e.data))
     return True
 
 
-def second_in_category(p: EntryPlanner, e: Entry) -> bool:
+def second_in_category(p: EntryPlanner, e: PlannedEntry) -> bool:
     """The same organisation enters another project in a category it already entered."""
     first = p._earlier(e)
     if first is None:
@@ -45,7 +45,7 @@ def second_in_category(p: EntryPlanner, e: Entry) -> bool:
     return True
 
 
-def exact_copy(p: EntryPlanner, e: Entry) -> bool:
+def exact_copy(p: EntryPlanner, e: PlannedEntry) -> bool:
     """The same title and short description again: by its own organisation in another category, or by a partner."""
     first = p._earlier(e)
     if first is None or first.category == e.category:
@@ -61,7 +61,7 @@ def exact_copy(p: EntryPlanner, e: Entry) -> bool:
     return True
 
 
-def near_copy(p: EntryPlanner, e: Entry) -> bool:
+def near_copy(p: EntryPlanner, e: PlannedEntry) -> bool:
     """Another organisation's entry with a fifth of an earlier description rewritten (review, not fail)."""
     first = p._earlier(e)
     if first is None or first.org.entity_id == e.org.entity_id:
@@ -75,13 +75,13 @@ def near_copy(p: EntryPlanner, e: Entry) -> bool:
     return True
 
 
-def too_short(p: EntryPlanner, e: Entry) -> bool:
+def too_short(p: EntryPlanner, e: PlannedEntry) -> bool:
     name, text = writing.too_short_answer(p.rng, e.facts)
     e.data[name] = text
     return True
 
 
-def previous_winner(p: EntryPlanner, e: Entry) -> bool:
+def previous_winner(p: EntryPlanner, e: PlannedEntry) -> bool:
     """A winner of an earlier contest enters its project again."""
     if not p.winners:
         return False
@@ -94,7 +94,7 @@ def previous_winner(p: EntryPlanner, e: Entry) -> bool:
     return True
 
 
-def schema(p: EntryPlanner, e: Entry) -> bool:
+def schema(p: EntryPlanner, e: PlannedEntry) -> bool:
     """Data the submission platform should never have let through."""
     kind = p.rng.randrange(4)
     if kind == 0:
@@ -108,7 +108,7 @@ def schema(p: EntryPlanner, e: Entry) -> bool:
     return True
 
 
-BREAKERS: dict[str, Callable[[EntryPlanner, Entry], bool]] = {
+BREAKERS: dict[str, Callable[[EntryPlanner, PlannedEntry], bool]] = {
     "S9.deadline": late, "S7.short_description_words": wrong_length, "S6.completed_work": ongoing,
     "S10.english": not_english, "S3.one_per_entity_category": second_in_category, "S4.not_submitted_twice": exact_copy,
     "S4.near_copy": near_copy, "S5.complete": too_short, "S11.not_previous_winner": previous_winner, "schema": schema,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from demo import wire
+from demo import platform_events
 from demo.organisations import MAIL_DOMAINS, Organisation, organisation
 from shared import topology
 from shared.contest import Contest
@@ -37,11 +37,11 @@ class Electorate:
         self.seed, self.contest = seed, contest
         own = [organisation(rng, f"s{seed}-morg-{i:05d}") for i in range(max(20, count // 15))]
         self.members: list[Member] = []
-        self.events: list[wire.Event] = []
+        self.events: list[platform_events.Event] = []
         opens = int(contest.submission.start.timestamp())
         voting = int(contest.voting.start.timestamp())
         late_span = int((contest.voting.end - contest.voting.start).total_seconds()) - 4 * 86_400
-        stamp, rand = wire.Stamps(), rng.random
+        stamp, rand = platform_events.Stamps(), rng.random
         for i in range(count):
             roll = rand()
             entrant = roll < ENTRANT_SHARE and bool(entrants)
@@ -56,8 +56,8 @@ class Electorate:
             registered = voting + int(rand() * late_span) if rand() < LATE_REGISTRATION_SHARE else opens + int(rand() * (voting - opens))
             entity = data["organization"].get("entity_id")
             self.members.append(Member(data["user_id"], entity, complete, registered, entrant))
-            self.events.append(wire.event(topology.IN_STAKEHOLDERS, T.STAKEHOLDER_REGISTERED, f"reg{seed}-{i:06d}",
-                                          wire.MEMBER_REGISTRY, stamp(registered), data))  # fmt: skip
+            self.events.append(platform_events.event(topology.IN_STAKEHOLDERS, T.STAKEHOLDER_REGISTERED, f"reg{seed}-{i:06d}",
+                                          platform_events.MEMBER_REGISTRY, stamp(registered), data))  # fmt: skip
         self.events.sort(key=lambda e: e.time)  # the registry publishes as people sign up
 
 

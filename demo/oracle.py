@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 
 from demo.ballot_events import Ballots, Nominee
 from demo.ballots import INVALID
-from demo.entries import Entry
+from demo.entries import PlannedEntry
 from demo.members import Member
 from demo.panel import Verdict
 from shared.contest import Contest
 
 
-def verdicts(entries: Sequence[Entry]) -> dict[str, Verdict]:
+def verdicts(entries: Sequence[PlannedEntry]) -> dict[str, Verdict]:
     """Each received entry's intended outcome (schema failures never reach the screening)."""
     return {
         e.submission_id: Verdict(e.latest["category"], e.expected, e.expected == "eligible" and not e.thin)

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from demo import wire
+from demo import platform_events
 from demo.slips import nomination_slips, selection_slips
 from shared import topology
 from shared.contest import Contest
@@ -34,7 +34,7 @@ class Verdict:
 class Decisions:
     """Panel events in publication order, what they should lead to, and how many public refusals they draw."""
 
-    events: list[wire.Event]
+    events: list[platform_events.Event]
     expected: dict[int, list[str]] = field(default_factory=dict)  # nominees per category, or the winner as a one-item list
     refusals: int = 0
     unanswered: int = 0  # withdrawals: the contract answers them with nothing
@@ -75,8 +75,8 @@ class Panel:
         return {"submission_id": sid, "category": category, "panel_member_id": rng.choice(MEMBERS),
                 "rationale": "strong, measurable impact and a model others can reuse"}  # fmt: skip
 
-    def _event(self, kind: str, number: int, at: datetime, data: dict) -> wire.Event:
-        return wire.event(topology.IN_PANEL, kind, f"panel{self.seed}-{number:05d}", wire.PANEL_TOOL, wire.iso(at), data)
+    def _event(self, kind: str, number: int, at: datetime, data: dict) -> platform_events.Event:
+        return platform_events.event(topology.IN_PANEL, kind, f"panel{self.seed}-{number:05d}", platform_events.PANEL_TOOL, platform_events.iso(at), data)
 
     def selections(self, finalists: Mapping[int, Sequence[str]]) -> Decisions:
         """One winner per category among its finalists; then three selections the rules refuse."""
@@ -97,5 +97,5 @@ class Panel:
         result.events = [self._event(kind, 50_000 + n, at, data) for n, (at, kind, data) in enumerate(planned)]
         return result
 
-    def ceremony(self, at: datetime) -> wire.Event:
-        return wire.event(topology.IN_PANEL, T.PANEL_WINNERS_ANNOUNCED, f"ceremony{self.seed}", wire.STAFF, wire.iso(at), {})
+    def ceremony(self, at: datetime) -> platform_events.Event:
+        return platform_events.event(topology.IN_PANEL, T.PANEL_WINNERS_ANNOUNCED, f"ceremony{self.seed}", platform_events.STAFF, platform_events.iso(at), {})

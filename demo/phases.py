@@ -22,7 +22,7 @@ from demo.panel import Verdict
 from demo.publisher import Publisher
 from demo.simulator import Simulation
 from demo.watch import Watcher
-from demo.wire import Event
+from demo.platform_events import Event
 from shared import topology
 
 PHASE_TIMEOUT = 900.0

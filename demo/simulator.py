@@ -8,7 +8,7 @@ API
 
 ``Simulation(seed, scale="small", contest=None)`` plans a contest
 (``scale`` is a name of ``SCALES`` or a ``Scale``; ``contest`` defaults to
-``contest/wsis-2021.yaml``). Its phases, each a list of ``wire.Event``
+``contest/wsis-2021.yaml``). Its phases, each a list of ``platform_events.Event``
 (``stream``, ``id``, ``time``, ``body``: the CloudEvent's JSON bytes, ready
 for ``XADD <stream> * __data__ <body>``), in publication order:
 
@@ -49,9 +49,9 @@ from functools import cached_property
 from pathlib import Path
 
 from demo import ballots as ballot_plan
-from demo import oracle, wire
+from demo import oracle, platform_events
 from demo.ballot_events import Ballots, Nominee, ballot_events, ballot_weeks
-from demo.entries import Entry, EntryPlanner, PreviousWinner
+from demo.entries import EntryPlanner, PlannedEntry, PreviousWinner
 from demo.members import Electorate
 from demo.panel import Decisions, Panel, Verdict
 from shared import topology
@@ -82,7 +82,7 @@ class Simulation:
         self.panel = Panel(seed, self.contest)
 
     @cached_property
-    def entries(self) -> list[Entry]:
+    def entries(self) -> list[PlannedEntry]:
         return EntryPlanner(self.seed, self.scale.entries, self.contest, previous_winners(self.contest)).plan()
 
     @cached_property
@@ -95,16 +95,16 @@ class Simulation:
         """The heavy part of the voting month; it needs no published facts, so it can be made early."""
         return ballot_plan.plan(self.seed, self.scale.ballots, self.electorate, self.contest)
 
-    def submissions(self) -> list[wire.Event]:
+    def submissions(self) -> list[platform_events.Event]:
         sent: list[tuple[datetime, int, dict]] = []
         for entry in self.entries:
             sent.append((entry.at, 0, entry.data))
             sent.extend((at, n, data) for n, (at, data) in enumerate(entry.amendments, start=1))
         sent.sort(key=lambda s: (s[0], s[2]["submission_id"], s[1]))
-        return [wire.event(topology.IN_SUBMISSIONS, T.SUBMISSION_SUBMITTED, f"sub{self.seed}-{n:05d}", wire.SUBMISSION_PLATFORM,
-                           wire.iso(at), data) for n, (at, _, data) in enumerate(sent)]  # fmt: skip
+        return [platform_events.event(topology.IN_SUBMISSIONS, T.SUBMISSION_SUBMITTED, f"sub{self.seed}-{n:05d}", platform_events.SUBMISSION_PLATFORM,
+                           platform_events.iso(at), data) for n, (at, _, data) in enumerate(sent)]  # fmt: skip
 
-    def members(self) -> list[wire.Event]:
+    def members(self) -> list[platform_events.Event]:
         return self.electorate.events
 
     def nominations(self, verdicts: Mapping[str, Verdict]) -> Decisions:
@@ -124,12 +124,12 @@ class Simulation:
     def selections(self, finalists: Mapping[int, Sequence[str]]) -> Decisions:
         return self.panel.selections(finalists)
 
-    def ceremony(self) -> wire.Event:
+    def ceremony(self) -> platform_events.Event:
         return self.panel.ceremony(self.contest.winner_selection.end + timedelta(days=36, hours=12))
 
-    def tick(self, at: datetime) -> wire.Event:
-        stamp = wire.iso(at)
-        return wire.event(topology.IN_CLOCK, T.CLOCK_TICK, f"tick{self.seed}-{stamp}", wire.CLOCK, stamp, {})
+    def tick(self, at: datetime) -> platform_events.Event:
+        stamp = platform_events.iso(at)
+        return platform_events.event(topology.IN_CLOCK, T.CLOCK_TICK, f"tick{self.seed}-{stamp}", platform_events.CLOCK, stamp, {})
 
     @property
     def ticks(self) -> dict[str, datetime]:
@@ -163,7 +163,7 @@ def previous_winners(contest: Contest) -> tuple[PreviousWinner, ...]:
     return ()
 
 
-def contest_events(seed: int = 2021, scale: str | Scale = "small", contest: Contest | None = None) -> Iterator[wire.Event]:
+def contest_events(seed: int = 2021, scale: str | Scale = "small", contest: Contest | None = None) -> Iterator[platform_events.Event]:
     """A whole contest in publication order, phases fed with the expected facts (see `oracle`)."""
     sim = Simulation(seed, scale, contest)
     c, ticks = sim.contest, sim.ticks
@@ -178,7 +178,7 @@ def contest_events(seed: int = 2021, scale: str | Scale = "small", contest: Cont
     ballots = sim.ballots(nominees, record=True)
     ids = ballots.ids()
     for number, bodies in enumerate(ballots.weeks, start=1):
-        yield from (wire.Event(topology.IN_BALLOTS, next(ids), "", body) for body in bodies)
+        yield from (platform_events.Event(topology.IN_BALLOTS, next(ids), "", body) for body in bodies)
         if number < len(c.voting_weeks):
             yield sim.tick(c.voting_weeks[number - 1].end)
     yield sim.tick(c.voting.end)
