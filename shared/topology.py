@@ -167,6 +167,9 @@ def _in(stream: str, handles: tuple[str, ...], passes: tuple[str, ...] = (), des
 
 
 VOTE_ECHOES = (T.VOTE_ACCEPTED, T.VOTE_REJECTED)
+# Answers to staff (CONTRACT 5.1, 5.2) that readers of those streams let pass.
+ANNULMENT_ANSWERS = (T.VOTES_ANNULLED, T.ANNULMENT_REFUSED)
+SCREENING_ANSWERS = (T.SCREENING_REFUSED,)
 
 SUBMISSION = Service(
     "submission",
@@ -200,15 +203,15 @@ JUDGING = Service(
     "judging",
     (
         _in(OUT_SUBMISSION, (T.SUBMISSION_RECEIVED,), (T.SUBMISSION_REJECTED,), "Entries as received: titles for the nominee list"),
-        _in(OUT_ELIGIBILITY, (T.SUBMISSION_SCREENED,), description="Screened verdicts: who may be nominated"),
+        _in(OUT_ELIGIBILITY, (T.SUBMISSION_SCREENED,), SCREENING_ANSWERS, "Screened verdicts: who may be nominated"),
         _in(
             IN_PANEL,
             (T.PANEL_NOMINATED, T.PANEL_NOMINATION_WITHDRAWN, T.PANEL_WINNER_SELECTED, T.PANEL_WINNERS_ANNOUNCED),
             description="The expert group's nominations, withdrawals, winners; the ceremony",
         ),
         _in(
-            OUT_VOTING, (T.VOTING_CLOSED,), (*VOTE_ECHOES, T.VOTING_PROGRESS),
-            "The close of voting (each category's finalists); vote echoes pass",
+            OUT_VOTING, (T.VOTING_CLOSED,), (*VOTE_ECHOES, T.VOTING_PROGRESS, *ANNULMENT_ANSWERS),
+            "The close of voting (each category's finalists); the rest pass",
         ),
         _in(IN_CLOCK, (T.CLOCK_TICK,), description="Ticks: the nomination window's close, the nominee list"),
     ),
@@ -224,14 +227,17 @@ NOTIFY = Service(
     "notify",
     (
         _in(OUT_SUBMISSION, (T.SUBMISSION_RECEIVED,), (T.SUBMISSION_REJECTED,), "Coordinators' addresses"),
-        _in(OUT_ELIGIBILITY, (T.SUBMISSION_SCREENED,), description="Verdicts to acknowledge"),
+        _in(OUT_ELIGIBILITY, (T.SUBMISSION_SCREENED,), SCREENING_ANSWERS, "Verdicts to acknowledge"),
         _in(
             OUT_JUDGING, (T.NOMINATIONS_PUBLISHED, T.AWARDS_ANNOUNCED),
             (T.NOMINATION_RECORDED, T.NOMINATION_REFUSED, T.WINNER_REFUSED),
             "Nominee list, awards",
         ),
         _in(SEALED_JUDGING, (T.WINNER_RECORDED,), description="The confidential winner contact"),
-        _in(OUT_VOTING, (T.VOTING_PROGRESS, T.VOTING_CLOSED), VOTE_ECHOES, "Weekly progress, the close of voting"),
+        _in(
+            OUT_VOTING, (T.VOTING_PROGRESS, T.VOTING_CLOSED), (*VOTE_ECHOES, *ANNULMENT_ANSWERS),
+            "Weekly progress, the close of voting",
+        ),
     ),
     (Output(OUT_NOTIFY, (T.NOTIFICATION_SENT, T.NOTIFICATION_FAILED)),),
     description="Tells coordinators and the panel what was decided, exactly once, by email",

@@ -98,6 +98,13 @@ def test_a_service_reads_and_publishes_only_types_of_its_streams(service):
         assert set(out.types) <= set(topology.STREAMS[out.stream].types), out.stream
 
 
+@pytest.mark.parametrize("service", topology.SERVICES.values(), ids=lambda s: s.name)
+def test_a_service_handles_or_lets_pass_every_type_of_its_input_streams(service):
+    """A type of the contract on a stream it reads is never dead-lettered."""
+    for given in service.inputs:
+        assert given.accepts == set(topology.STREAMS[given.stream].types), given.stream
+
+
 # --- the Redis ACL users ------------------------------------------------------------
 
 
@@ -136,8 +143,8 @@ def test_each_handler_accepts_what_the_topology_says(name):
         handler = getattr(importlib.import_module(f"services.{name}.handler"), HANDLERS[name], None)
     except ModuleNotFoundError:
         handler = None
-    if handler is None and name == "voting":
-        pytest.skip("voting has no single handler class yet")
+    if name == "voting" and not hasattr(handler, "accepts"):
+        pytest.skip("voting's handler class does not declare its accepted types yet")
     assert {s: frozenset(k) for s, k in handler.accepts.items()} == topology.SERVICES[name].accepts
 
 
