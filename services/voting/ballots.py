@@ -1,29 +1,31 @@
-"""The ballot hot path: a batch read, decided in memory, written with one
-statement a table, answered through one round trip, acknowledged with one call.
+"""Ballots, the hot path: the batch handler of the runtime's ballot lane (`shared.lane`).
 
-Order inside a batch: answers are computed and stored in one transaction
-(commit), then published, then the caller acknowledges the batch. A crash
-anywhere before the acknowledgement redelivers the batch, and a redelivered
-ballot is found in `voting_ballot` and gets the very same answer again.
+A batch is read and decided in memory on the event loop (`begin`), stored
+by the ledger's group commit on the ledger's thread (`_store`: one
+statement a table), then published with the XACK of its entries in one
+MULTI/EXEC by the lane. A crash before that XACK redelivers the batch, and a
+redelivered ballot is found in `voting_ballot` and gets the same answer.
+
+Held ballots (timed after the nominee-list date, arrived before the list)
+are released once the list is known: their entries were acknowledged when
+they were held, so their answers are owed (`voting_owed`) in the release's
+transaction and paid once published; what a crash left owed is relayed at
+start (`relay_owed`).
 """
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, NamedTuple
 
-from redis.asyncio import Redis
-
-from services.voting import commands, domain, store, wire
-from services.voting.ledger import Held, Ledger, Outcome
-from services.voting.projection import Projection
-from shared import bus, topology
-from shared.envelope import Unreadable
-from shared.events import T
+from services.voting import domain, store
+from services.voting.adapters import wire
+from services.voting.adapters.ledger import Ledger
+from services.voting.adapters.projection import Projection
+from shared import bus, faults, topology
+from shared.lane import Committed
 from shared.logs import get_logger
 from shared.runtime import ServiceContext
 
@@ -37,170 +39,173 @@ class Ballot:
     key: bytes  # the answer's id, as bytes
     ballot_id: str
     at: int
-    entry_id: str  # where it sits in its stream (held ballots: a store.position)
+    position: str  # where it sits in its stream (store.position)
     fields: tuple[str, int, str] | None  # None: not a valid ballot
     data: dict[str, Any]
-    verdict: str | domain.Hold | None = None  # None: may be counted
+    member: domain.Member | None = None  # the voter as known when decided
+    in_future: bool = False
+    verdict: str | domain.Hold | None = None  # None: counted, if the vote row is free (V5)
     text: str | None = None  # the time as written, when it is `wire.iso(at)` already
 
 
+class Stored(NamedTuple):
+    answers: list[store.Answer]
+    counts: dict[str, int]
+    owed: int | None  # the marker of released answers, to pay once published
+
+
 class BallotDesk:
-    def __init__(self, ctx: ServiceContext, redis: Redis, ledger: Ledger, projection: Projection) -> None:
+    batch_event = "ballots.batch"
+    read = staticmethod(wire.read)
+
+    def __init__(self, ctx: ServiceContext, ledger: Ledger, projection: Projection) -> None:
         self.source = ctx.source
         self.calendar = domain.Calendar.of(ctx.contest)
         self.replay = ctx.settings.replay
         self.tolerance = ctx.settings.future_tolerance_seconds * 1_000_000
         self.release_limit = ctx.settings.batch_size
-        self.debug = ctx.settings.log_level == "DEBUG"
-        self.redis, self.ledger, self.projection = redis, ledger, projection
+        self.ledger, self.projection = ledger, projection
         self.maybe_held = True  # held ballots may wait in the table (checked at the first batch)
 
-    async def process(self, entries: Sequence[bus.Entry]) -> None:
-        finish = await self.begin(entries)
-        await finish()
-
-    async def begin(self, entries: Sequence[bus.Entry]) -> Callable[[Awaitable[Any] | None], Awaitable[None]]:
-        """Read and judge a batch now and queue its storing; the returned step
-        publishes it once stored, after the batch before it (`after`).
-
-        The consumer loop reads and judges the next batches meanwhile, and
-        the ledger stores the batches queued while it was busy in one commit.
-        """
-        started = time.perf_counter()
+    async def begin(self, readable: Sequence[tuple[bus.Entry, wire.Event]]) -> Awaitable[Committed]:
+        """Decide the batch now and queue its storing; the awaitable is the batch once stored."""
         await self.projection.catch_up()  # every member registered before these ballots
-        ballots, dead = self._read(entries)
-        stored = self.ledger.group(self._settle, ballots) if ballots or self._may_release else None
-
-        async def finish(after: Awaitable[Any] | None = None) -> None:
-            answers: list[Outcome] = []
-            counts: dict[str, int] = {}
-            if stored is not None:
-                try:
-                    answers, counts = await stored
-                except BaseException:
-                    self.maybe_held = True  # a rolled-back release left them held
-                    raise
-            if after is not None:
-                await asyncio.wait([asyncio.ensure_future(after)])  # in order; its failure is its own
-            # A stored answer (a ballot seen before) keeps its own time: the text goes with its instant only.
-            texts = {(ballot.key, ballot.at): ballot.text for ballot in ballots}
-            await commands.xadd_all(self.redis, [*dead, *((topology.OUT_VOTING, self._answer(row, texts.get((row[0], row[6])))) for row in answers)])
-            if entries or answers:
-                ids = {"first": entries[0].entry_id, "last": entries[-1].entry_id} if entries else {}
-                log.info("ballots.batch", stream=topology.IN_BALLOTS, entries=len(entries), dead=len(dead), **counts, **ids,
-                         ms=round((time.perf_counter() - started) * 1000, 1))
-
-        return finish
-
-    @property
-    def _may_release(self) -> bool:
-        """Held ballots may wait in the table, and the list they wait for is known."""
-        return self.maybe_held and self.projection.nominees is not None
-
-    def _read(self, entries: Sequence[bus.Entry]) -> tuple[list[Ballot], list[tuple[str, bytes]]]:
-        ballots: list[Ballot] = []
-        dead: list[tuple[str, bytes]] = []
         now = domain.micros(datetime.now(timezone.utc))
-        for entry in entries:
-            event = wire.read(entry.raw)
-            if not isinstance(event, Unreadable) and event.type != T.BALLOT_CAST:
-                event = Unreadable(f"unknown event type {event.type!r} on {entry.stream}")
-            if isinstance(event, Unreadable):
-                log.warning("entry.deadlettered", stream=entry.stream, entry_id=entry.entry_id, error=event.error)
-                letter = bus.deadletter(entry.stream, entry.entry_id, event.error, entry.raw, self.source)
-                dead.append((topology.DEADLETTER, letter.to_json()))
-                continue
-            key = wire.answer_id(ANSWER, event.source, event.id)
-            ballot = Ballot(key, event.id, event.at, entry.entry_id, domain.read_ballot(event.data), event.data, text=event.text)
-            ballot.verdict = self._reason(ballot, now)
-            ballots.append(ballot)
-        return ballots, dead
+        ballots = [self._ballot(entry, event, now) for entry, event in readable]
+        released = await self._release(now) if self.maybe_held and self.projection.nominees is not None else []
+        if not ballots and not released:
+            return _nothing()
+        # The ledger's thread sees values only: the ballots and their members as decided here, and
+        # the nominee list, which is never changed once known. The projection stays on this loop.
+        stored = self.ledger.group(self._store, (released, ballots, self.projection.nominees))
+        return self._committed(stored, ballots)
 
-    def _settle(self, cur: Any, batch: list[Ballot]) -> tuple[list[Outcome], dict[str, int]]:
-        """Decide and store, in the ledger's transaction; the answers to publish, in order.
+    async def _committed(self, stored: Awaitable[Stored], ballots: list[Ballot]) -> Committed:
+        try:
+            done = await stored
+        except BaseException:
+            self.maybe_held = True  # a rolled-back release left them held
+            raise
+        self.maybe_held = self.maybe_held or done.counts["held"] > 0
+        if done.owed is not None:
+            faults.crash_point("voting.release_committed")
+        # A stored answer (a ballot seen before) keeps its own time: the text goes with its instant only.
+        texts = {(ballot.key, ballot.at): ballot.text for ballot in ballots}
+        answers = [(topology.OUT_VOTING, self._answer(row, texts.get((row.key, row.at_us)))) for row in done.answers]
+        paid = None if done.owed is None else self._paid(done.owed)
+        return Committed(answers, paid, done.counts)
 
-        Every answer is inserted with its verdict, votes as accepted; the
-        insert itself tells which ballots were answered before (their stored
-        answer stands, also when another replica is storing it right now: the
-        database makes one wait for the other). Then V5: the first new
-        candidate of each (voter, category) tries the vote row; the others,
-        and those that find a vote there, are turned to `already_voted`.
-        """
-        released = self._take_held(cur) if self._may_release else []
-        rows: dict[bytes, Outcome] = {}
-        held: list[Held] = []
-        for ballot in released + batch:
-            if ballot.key in rows:
-                continue
-            reason = ballot.verdict
-            if reason is domain.HOLD:
-                voter, category, project = ballot.fields  # type: ignore[misc]
-                held.append((ballot.key, ballot.ballot_id, voter, category, project, ballot.at, store.position(ballot.entry_id)))
-            else:
-                rows[ballot.key] = self._row(ballot, reason)  # type: ignore[arg-type]
-        new = self.ledger.add_outcomes(cur, list(rows.values()))
-        repeats = self.ledger.answered(cur, [key for key in rows if key not in new]) if len(new) < len(rows) else {}
-        lost = self._count_votes(cur, [row for key, row in rows.items() if key in new and row[5] is None])
-        self.ledger.hold(cur, held)
-        self.maybe_held = self.maybe_held or bool(held)
-        for key in lost:
-            rows[key] = (*rows[key][:5], domain.ALREADY_VOTED, rows[key][6])
-        rows.update(repeats)
-        accepted = sum(1 for key in new if rows[key][5] is None)
-        counts = {"accepted": accepted, "rejected": len(new) - accepted, "repeats": len(repeats), "held": len(held), "released": len(released)}
-        return list(rows.values()), counts
+    def _paid(self, owed: int):  # type: ignore[no-untyped-def]
+        async def pay() -> None:
+            await self.ledger.run(self.ledger.pay, [owed])
 
-    def _reason(self, ballot: Ballot, now: int) -> str | domain.Hold | None:
+        return pay
+
+    def _ballot(self, entry: bus.Entry, event: wire.Event, now: int) -> Ballot:
+        key = wire.answer_id(ANSWER, event.source, event.id)
+        ballot = Ballot(key, event.id, event.at, store.position(entry.entry_id), domain.read_ballot(event.data), event.data, text=event.text)
+        self._decide(ballot, now)
+        return ballot
+
+    def _decide(self, ballot: Ballot, now: int) -> None:
         if ballot.fields is None:
-            return domain.INVALID_BALLOT
+            ballot.verdict = domain.INVALID_BALLOT
+            return
         voter, category, project = ballot.fields
-        in_future = not self.replay and ballot.at - now > self.tolerance
-        return domain.decide(voter, category, project, ballot.at, self.projection.members.get(voter), self.projection.nominees, self.calendar, in_future)
+        ballot.member = self.projection.members.get(voter)
+        ballot.in_future = not self.replay and ballot.at - now > self.tolerance
+        ballot.verdict = domain.decide(
+            voter, category, project, ballot.at, ballot.member, self.projection.nominees, self.calendar, ballot.in_future
+        )
 
-    def _row(self, ballot: Ballot, reason: str | None) -> Outcome:
-        if self.debug:
-            log.debug("ballot.decided", stream=topology.IN_BALLOTS, event_id=ballot.ballot_id, reason=reason or "candidate")
+    async def _release(self, now: int) -> list[Ballot]:
+        """The oldest held ballots, decided again now that the list is known (released by the batch's commit)."""
+        held = await self.ledger.run(self.ledger.held, self.release_limit)
+        self.maybe_held = len(held) == self.release_limit
+        released = [Ballot(row.key, row.ballot_id, row.at_us, row.position, (row.voter_id, row.category, row.project_id), {}) for row in held]
+        for ballot in released:
+            self._decide(ballot, now)
+        return released
+
+    def _store(self, cur: Any, item: tuple[list[Ballot], list[Ballot], Mapping[str, domain.Nominee] | None]) -> Stored:
+        """In the ledger's transaction: release, store every answer, count the votes (V5), hold, owe.
+
+        Every answer is inserted with its verdict, votes as counted; the
+        insert itself tells which ballots were answered before (their stored
+        answer stands, also when another replica is storing it right now:
+        the database makes one wait for the other). Then V5: the first new
+        candidate of each (voter, category) tries the vote row; the others,
+        and those that find a vote there, are decided again as `voted`.
+        """
+        released, batch, nominees = item
+        self.ledger.release(cur, [ballot.key for ballot in released])
+        rows: dict[bytes, store.Answer] = {}
+        ballots: dict[bytes, Ballot] = {}
+        held: list[store.Held] = []
+        for ballot in released + batch:
+            if ballot.key in rows or ballot.key in ballots:
+                continue
+            ballots[ballot.key] = ballot
+            if ballot.verdict is domain.HOLD:
+                voter, category, project = ballot.fields  # type: ignore[misc]
+                held.append(store.Held(ballot.key, ballot.ballot_id, voter, category, project, ballot.at, ballot.position))
+            else:
+                rows[ballot.key] = self._row(ballot)
+        new = self.ledger.add_answers(cur, list(rows.values()))
+        repeats = self.ledger.answered(cur, [key for key in rows if key not in new]) if len(new) < len(rows) else {}
+        for key in self._count_votes(cur, [row for key, row in rows.items() if key in new and row.reason is None]):
+            ballot = ballots[key]
+            voter, category, project = ballot.fields  # type: ignore[misc]
+            reason = domain.decide(voter, category, project, ballot.at, ballot.member, nominees, self.calendar, ballot.in_future, voted=True)
+            rows[key] = rows[key]._replace(reason=reason)  # type: ignore[arg-type]
+        self.ledger.mark(cur, [key for key in rows if key in new and rows[key].reason == domain.ALREADY_VOTED], domain.ALREADY_VOTED)
+        self.ledger.hold(cur, held)
+        rows.update(repeats)
+        owed = self.ledger.owe(cur, [ballot.key for ballot in released if ballot.key in rows]) if released else None
+        accepted = sum(1 for key in new if rows[key].reason is None)
+        counts = {"accepted": accepted, "rejected": len(new) - accepted, "repeats": len(repeats), "held": len(held), "released": len(released)}
+        return Stored(list(rows.values()), counts, owed)
+
+    def _row(self, ballot: Ballot) -> store.Answer:
+        reason = ballot.verdict  # not HOLD here
         if ballot.fields is not None:
             voter, category, project = ballot.fields
-            return (ballot.key, ballot.ballot_id, voter, category, project, reason, ballot.at)
+            return store.Answer(ballot.key, ballot.ballot_id, voter, category, project, reason, ballot.at)  # type: ignore[arg-type]
         given = domain.ballot_fields(ballot.data)
         category = given.get("category")
         category = category if category is not None and INT32_MIN <= category <= INT32_MAX else None  # fits the column
-        return (ballot.key, ballot.ballot_id, given.get("voter_id"), category, given.get("project_id"), reason, ballot.at)
+        return store.Answer(ballot.key, ballot.ballot_id, given.get("voter_id"), category, given.get("project_id"), reason, ballot.at)  # type: ignore[arg-type]
 
-    def _count_votes(self, cur: Any, candidates: list[Outcome]) -> list[bytes]:
-        """V5 by the database: the ballots that found a vote already there (answer ids)."""
-        first: dict[tuple[str, int], Outcome] = {}
+    def _count_votes(self, cur: Any, candidates: list[store.Answer]) -> list[bytes]:
+        """V5 by the database: the candidates that found a vote already there (answer ids)."""
+        first: dict[tuple[str, int], store.Answer] = {}
         for row in candidates:
-            first.setdefault((row[2], row[3]), row)  # type: ignore[arg-type]
-        won = self.ledger.add_votes(cur, [(voter, category, key, project, at) for (voter, category), (key, _, _, _, project, _, at) in first.items()])  # type: ignore[misc]
-        lost = [row[0] for row in candidates if row[0] not in won]
-        self.ledger.mark(cur, lost, domain.ALREADY_VOTED)
-        if self.debug:
-            for key in lost:
-                log.debug("ballot.already_voted", stream=topology.IN_BALLOTS, answer_id=wire.uuid_text(key))
-        return lost
+            first.setdefault((row.voter_id, row.category), row)  # type: ignore[arg-type]
+        won = self.ledger.add_votes(cur, [store.Vote(r.voter_id, r.category, r.key, r.project_id, r.at_us) for r in first.values()])  # type: ignore[arg-type]
+        return [row.key for row in candidates if row.key not in won]
 
-    def _take_held(self, cur: Any) -> list[Ballot]:
-        held = self.ledger.held(cur, self.release_limit)
-        self.maybe_held = len(held) == self.release_limit
-        self.ledger.release(cur, [row[0] for row in held])
-        now = domain.micros(datetime.now(timezone.utc))
-        released = [Ballot(key, ballot_id, at, pos, (voter, category, project), {}) for key, ballot_id, voter, category, project, at, pos in held]
-        for ballot in released:
-            ballot.verdict = self._reason(ballot, now)
-        return released
+    def _answer(self, row: store.Answer, text: str | None = None) -> bytes:
+        kind, data = domain.answer(row.reason, row.ballot_id, row.voter_id, row.category, row.project_id)
+        return wire.event_bytes(wire.uuid_text(row.key), self.source, kind, row.at_us, data, row.ballot_id, text)
 
-    def _answer(self, row: Outcome, text: str | None = None) -> bytes:
-        key, ballot_id, voter, category, project, reason, at = row
-        data: dict[str, Any] = {"ballot_id": ballot_id}
-        for name, value in (("voter_id", voter), ("category", category), ("project_id", project)):
-            if value is not None:
-                data[name] = value
-        if reason == domain.TIME_IN_FUTURE:
-            data["reason"] = domain.VOTING_CLOSED
-            data["errors"] = [{"field": "time", "message": domain.IN_FUTURE_MESSAGE}]
-        elif reason is not None:
-            data["reason"] = reason
-        kind = T.VOTE_REJECTED if reason else T.VOTE_ACCEPTED
-        return wire.event_bytes(wire.uuid_text(key), self.source, kind, at, data, ballot_id, text)
+    async def relay_owed(self, redis: Any) -> int:
+        """Publish the answers a crash left owed (committed, never published); returns how many."""
+        count = 0
+        for seq, keys in await self.ledger.run(self.ledger.owed):
+            rows = await self.ledger.run(self._answers_of, keys)
+            await bus.publish_all(redis, [(topology.OUT_VOTING, self._answer(row)) for row in rows])
+            await self.ledger.run(self.ledger.pay, [seq])
+            count += len(rows)
+        if count:
+            log.info("ballots.owed_relayed", answers=count)
+        return count
+
+    def _answers_of(self, keys: list[bytes]) -> list[store.Answer]:
+        with self.ledger.transaction() as cur:
+            found = self.ledger.answered(cur, keys)
+        return [found[key] for key in keys if key in found]
+
+
+async def _nothing() -> Committed:
+    return Committed([])
+

@@ -9,7 +9,9 @@ only what V2 and V3 need (completeness, entity), no personal data.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Engine, LargeBinary, event, text
+from typing import NamedTuple
+
+from sqlalchemy import BigInteger, Column, Connection, Engine, LargeBinary, event, text
 from sqlmodel import Field, SQLModel
 
 from shared.db import is_postgres
@@ -75,18 +77,77 @@ class HeldRow(SQLModel, table=True):
     position: str = Field(index=True)
 
 
+class OwedRow(SQLModel, table=True):
+    """Answers of released held ballots, committed and not yet published.
+
+    A held ballot's entry was acknowledged when it was held: once released,
+    nothing would deliver it again, so its answer is owed here, in the
+    transaction that decides it, until it is published (relayed at start).
+    """
+
+    __tablename__ = "voting_owed"
+
+    seq: int | None = Field(default=None, primary_key=True)
+    keys: bytes = Field(sa_column=Column(LargeBinary, nullable=False))  # answer ids, 16 bytes each
+
+
 class ReportRow(SQLModel, table=True):
-    """Weekly progress and the close: computed once, stored, then published."""
+    """Weekly progress and the close: made once under its name (the runtime's outbox publishes it)."""
 
     __tablename__ = "voting_report"
 
     name: str = Field(primary_key=True)
     event_id: str
     body: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    published: bool = False
 
 
-TABLES = (MemberRow, NomineeRow, BallotRow, VoteRow, HeldRow, ReportRow)
+TABLES = (MemberRow, NomineeRow, BallotRow, VoteRow, HeldRow, OwedRow, ReportRow)
+
+
+# --- the hot path's rows, as the ledger writes and reads them (adapters/ledger.py) ---
+
+
+class Answer(NamedTuple):
+    """A `voting_ballot` row: an answered ballot."""
+
+    key: bytes  # the answer's id
+    ballot_id: str
+    voter_id: str | None
+    category: int | None
+    project_id: str | None
+    reason: str | None  # None: counted
+    at_us: int
+
+
+class Vote(NamedTuple):
+    """A `voting_vote` row."""
+
+    voter_id: str
+    category: int
+    ballot_key: bytes
+    project_id: str
+    at_us: int
+
+
+class Held(NamedTuple):
+    """A `voting_held` row."""
+
+    key: bytes
+    ballot_id: str
+    voter_id: str
+    category: int
+    project_id: str
+    at_us: int
+    position: str
+
+
+class Profile(NamedTuple):
+    """A `voting_member` row."""
+
+    user_id: str
+    entity_id: str | None
+    complete: bool
+    position: str
 
 
 def position(entry_id: str) -> str:
@@ -114,13 +175,12 @@ def serialize_sqlite_writers(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def tally(engine: Engine, cut: int) -> dict[int, dict[str, tuple[int, int]]]:
+def tally(conn: Connection, cut: int) -> dict[int, dict[str, tuple[int, int]]]:
     """{category: {project: (votes, time of its last vote)}} of votes timed before `cut`."""
     query = text(
         "SELECT category, project_id, COUNT(*), MAX(at_us) FROM voting_vote WHERE at_us < :cut GROUP BY category, project_id"
     )
     counts: dict[int, dict[str, tuple[int, int]]] = {}
-    with engine.connect() as conn:
-        for category, project_id, votes, last in conn.execute(query, {"cut": cut}):
-            counts.setdefault(category, {})[project_id] = (int(votes), int(last))
+    for category, project_id, votes, last in conn.execute(query, {"cut": cut}):
+        counts.setdefault(category, {})[project_id] = (int(votes), int(last))
     return counts

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from services.voting import store
-from services.voting.ledger import Ledger
+from services.voting.adapters.ledger import Ledger
 from shared.db import create_tables, make_engine
 
 
@@ -69,8 +69,8 @@ async def test_outcomes_seen_before_are_told_apart_from_new_ones(ledger):
     def outcome(n: int):
         return (bytes([n]) * 16, f"b-{n}", f"v-{n}", 1, "p-1", None, n)
 
-    assert await ledger.group(lambda cur, rows: ledger.add_outcomes(cur, rows), [outcome(1), outcome(2)]) == {outcome(1)[0], outcome(2)[0]}
-    new = await ledger.group(lambda cur, rows: ledger.add_outcomes(cur, rows), [outcome(2), outcome(3), outcome(1)])
+    assert await ledger.group(lambda cur, rows: ledger.add_answers(cur, rows), [outcome(1), outcome(2)]) == {outcome(1)[0], outcome(2)[0]}
+    new = await ledger.group(lambda cur, rows: ledger.add_answers(cur, rows), [outcome(2), outcome(3), outcome(1)])
     assert new == {outcome(3)[0]}
 
 

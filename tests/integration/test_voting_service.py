@@ -223,18 +223,19 @@ async def test_the_close_names_five_finalists_and_the_ties_across_fifth_place_on
 
 
 async def test_a_batch_that_fails_after_commit_is_redelivered_and_answered_the_same_way(settings, redis, monkeypatch):
-    from services.voting import commands
+    from shared import bus
 
-    real = commands.xadd_all
+    real = bus.publish_all
     failures = []
 
-    async def publish_fails_once(client, entries):
+    async def publish_fails_once(client, entries, *args, **kwargs):
+        entries = list(entries)
         if any(stream == topology.OUT_VOTING for stream, _ in entries) and not failures:
             failures.append(len(entries))
             raise ConnectionError("the bus went away after the commit")
-        await real(client, entries)
+        return await real(client, entries, *args, **kwargs)
 
-    monkeypatch.setattr(commands, "xadd_all", publish_fails_once)
+    monkeypatch.setattr(bus, "publish_all", publish_fails_once)
     service = build(settings)
     async with service.app:
         await register(redis, "v-1", "v-2")

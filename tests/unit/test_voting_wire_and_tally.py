@@ -8,7 +8,8 @@ import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.voting import tally, wire
+from services.voting.adapters import wire
+from services.voting.domain import tally
 from services.voting.domain import Nominee, micros
 from shared.envelope import Unreadable, parse_entry
 

@@ -23,16 +23,13 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Engine
 
-from services.voting.checkpoint import Checkpointer
+from services.voting.adapters.checkpoint import Checkpointer
+from services.voting.store import Answer, Held, Profile, Vote
 from shared.db import is_postgres
 
 T = TypeVar("T")
-Outcome = tuple[bytes, str, str | None, int | None, str | None, str | None, int]  # a voting_ballot row
-Vote = tuple[str, int, bytes, str, int]  # a voting_vote row
-Held = tuple[bytes, str, str, int, str, int, str]  # a voting_held row
-Member = tuple[str, str | None, bool, str]  # a voting_member row
-BALLOT_COLUMNS = ("key", "ballot_id", "voter_id", "category", "project_id", "reason", "at_us")
-VOTE_COLUMNS = ("voter_id", "category", "ballot_key", "project_id", "at_us")
+BALLOT_COLUMNS = Answer._fields
+VOTE_COLUMNS = Vote._fields
 CACHE_KIB = 128 * 1024
 GROUP_LIMIT = 16  # batches a group commit takes at most
 
@@ -132,9 +129,9 @@ class Ledger:
             return "= ANY(%s)", [list(values)]
         return f"IN ({','.join('?' * len(values))})", values
 
-    def answered(self, cur: Any, keys: Sequence[bytes]) -> dict[bytes, Outcome]:
+    def answered(self, cur: Any, keys: Sequence[bytes]) -> dict[bytes, Answer]:
         """Ballots answered before, by answer id."""
-        found: dict[bytes, Outcome] = {}
+        found: dict[bytes, Answer] = {}
         for start in range(0, len(keys), 5000):
             clause, params = self._in(keys[start : start + 5000])
             cur.execute(
@@ -142,7 +139,7 @@ class Ledger:
                 params,
             )
             for row in cur.fetchall():
-                found[bytes(row[0])] = (bytes(row[0]), *row[1:])
+                found[bytes(row[0])] = Answer(bytes(row[0]), *row[1:])
         return found
 
     def add_votes(self, cur: Any, votes: Sequence[Vote]) -> set[bytes]:
@@ -150,7 +147,7 @@ class Ledger:
         # A voter's second ballot in a category is common enough to look first.
         return self._insert_new(cur, "voting_vote", VOTE_COLUMNS, ("voter_id", "category"), votes, 2, look_first=True)
 
-    def add_outcomes(self, cur: Any, rows: Sequence[Outcome]) -> set[bytes]:
+    def add_answers(self, cur: Any, rows: Sequence[Answer]) -> set[bytes]:
         """Store answers; the answer ids that were new (the others were stored before)."""
         return self._insert_new(cur, "voting_ballot", BALLOT_COLUMNS, ("key",), rows, 0)
 
@@ -223,18 +220,38 @@ class Ledger:
                 rows,
             )
 
-    def held(self, cur: Any, limit: int) -> list[Held]:
-        cur.execute(
-            f"SELECT key, ballot_id, voter_id, category, project_id, at_us, position FROM voting_held ORDER BY position LIMIT {int(limit)}"
-        )
-        return [(bytes(r[0]), *r[1:]) for r in cur.fetchall()]
+    def held(self, limit: int) -> list[Held]:
+        """The oldest held ballots (a transaction of its own: they are released by a later one)."""
+        with self.transaction() as cur:
+            cur.execute(
+                f"SELECT key, ballot_id, voter_id, category, project_id, at_us, position FROM voting_held ORDER BY position LIMIT {int(limit)}"
+            )
+            return [Held(bytes(r[0]), *r[1:]) for r in cur.fetchall()]
 
     def release(self, cur: Any, keys: Sequence[bytes]) -> None:
         if keys:
             clause, params = self._in(keys)
             cur.execute(f"DELETE FROM voting_held WHERE key {clause}", params)
 
-    def add_members(self, cur: Any, rows: Sequence[Member]) -> None:
+    def owe(self, cur: Any, keys: Sequence[bytes]) -> int:
+        """Record answers owed (a released hold's); the marker's number, to pay it once published."""
+        cur.execute(f"INSERT INTO voting_owed (keys) VALUES ({self.p}) RETURNING seq", [b"".join(keys)])
+        return int(cur.fetchone()[0])
+
+    def owed(self) -> list[tuple[int, list[bytes]]]:
+        """Every owed marker: (its number, the answer ids it owes)."""
+        with self.transaction() as cur:
+            cur.execute("SELECT seq, keys FROM voting_owed ORDER BY seq")
+            return [(seq, [bytes(keys[i : i + 16]) for i in range(0, len(keys), 16)]) for seq, keys in cur.fetchall()]
+
+    def pay(self, seqs: Sequence[int]) -> None:
+        """The owed answers were published: forget them."""
+        if seqs:
+            with self.transaction() as cur:
+                clause, params = self._in(seqs)
+                cur.execute(f"DELETE FROM voting_owed WHERE seq {clause}", params)
+
+    def add_members(self, cur: Any, rows: Sequence[Profile]) -> None:
         """Upsert profiles; a row already stored from a later entry stays."""
         if rows:
             cur.executemany(

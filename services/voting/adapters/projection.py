@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from pydantic import ValidationError
 from redis.asyncio import Redis
 
-from services.voting import wire
+from services.voting.adapters import wire
 from services.voting.domain import Member, Nominee, read_member
 from shared import topology
 from shared.envelope import Unreadable

@@ -4,12 +4,10 @@
 envelope is plainly valid; anything unusual goes to the foundation's
 `parse_entry`, so whether an entry is an event or a dead letter is always
 decided the same way (a property test holds the two together).
-The Redis commands of the hot path are in services/voting/commands.py.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from hashlib import sha1
@@ -19,10 +17,9 @@ from typing import Any
 import orjson
 
 from services.voting.domain import EPOCH, MICROSECOND, micros
-from shared.envelope import ID_NAMESPACE, MAX_ENTRY_BYTES, Unreadable, parse_entry
+from shared.envelope import ID_NAMESPACE, MAX_ENTRY_BYTES, RFC3339, Unreadable, parse_entry
 
 NAMESPACE = ID_NAMESPACE.bytes
-RFC3339 = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})", re.ASCII)
 OPTIONAL_TEXT = ("subject", "causationid")
 
 

@@ -1,9 +1,11 @@
 """Ballot constraints V2-V5 (CONTRACT 5.2): pure data in, verdict out.
 
-The hot path reads a million ballots, so these functions take plain values
-(times as integer microseconds since the epoch) and do no I/O. V5 (one
-accepted vote per voter and category) is decided by the database's unique
-constraint; `decide` says whether a ballot may be counted at all.
+This is the one place a ballot is decided: `decide` gives its verdict from
+the facts, V5 included (`voted`: whether the voter's vote in the category
+is already counted, which the database's unique key tells the caller), and
+`answer` says what its answer event carries. The hot path reads a million
+ballots, so these functions take plain values (times as integer
+microseconds since the epoch) and do no I/O.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Final
 
 from shared.contest import Contest
+from shared.events import T
 
 # The contract's table, in its order: a ballot gets the first that applies;
 # `invalid_ballot` excludes the others. A ballot stamped ahead of the wall
@@ -88,8 +91,15 @@ def decide(
     nominees: Mapping[str, Nominee] | None,
     calendar: Calendar,
     in_future: bool = False,
+    voted: bool = False,
 ) -> str | Hold | None:
-    """The first rejection reason that applies, `HOLD`, or None: may be counted."""
+    """The first rejection reason that applies, `HOLD`, or None: counted.
+
+    `voted`: the voter has a vote counted in the category already (V5). A
+    first verdict is asked with `voted=False`; the database then takes one
+    vote per voter and category, and the ballots it refused are decided
+    again with `voted=True`.
+    """
     if member is None:
         return VOTER_UNKNOWN
     if not member.complete:
@@ -109,7 +119,27 @@ def decide(
         return CATEGORY_MISMATCH
     if member.entity_id is not None and member.entity_id == nominee.entity_id:
         return OWN_PROJECT
+    if voted:
+        return ALREADY_VOTED
     return None
+
+
+def answer(reason: str | None, ballot_id: str, voter_id: str | None, category: int | None, project_id: str | None) -> tuple[str, dict[str, Any]]:
+    """The answer event's type and data for a decided ballot (CONTRACT 5.2).
+
+    A ballot stamped ahead of the wall clock is stored as `time_in_future`
+    and answered `voting_closed`, with the reason in `errors`.
+    """
+    data: dict[str, Any] = {"ballot_id": ballot_id}
+    for name, value in (("voter_id", voter_id), ("category", category), ("project_id", project_id)):
+        if value is not None:
+            data[name] = value
+    if reason == TIME_IN_FUTURE:
+        data["reason"] = VOTING_CLOSED
+        data["errors"] = [{"field": "time", "message": IN_FUTURE_MESSAGE}]
+    elif reason is not None:
+        data["reason"] = reason
+    return (T.VOTE_REJECTED if reason else T.VOTE_ACCEPTED), data
 
 
 # --- reading `data` the way shared.events does, at hot-path speed ------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from services.voting.domain import Nominee
+from services.voting.domain.ballot import Nominee
 
 Counts = Mapping[int, Mapping[str, tuple[int, int]]]
 
