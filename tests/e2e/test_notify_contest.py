@@ -21,10 +21,8 @@ from typing import Any
 
 import pytest
 
-from tests.support.smtp_sink import SmtpSink
 from shared import topology
 from tests.integration.test_notify_service import (
-from tests.support.streams import events, publish, wait_for
     announced,
     closed,
     progress,
@@ -33,6 +31,8 @@ from tests.support.streams import events, publish, wait_for
     screened,
     winner,
 )
+from tests.support.smtp_sink import SmtpSink
+from tests.support.streams import events, publish, wait_for
 
 pytestmark = pytest.mark.slow
 CATEGORIES = (1, 2, 3)
