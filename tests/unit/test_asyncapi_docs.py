@@ -13,7 +13,8 @@ from jsonschema import Draft7Validator, Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from shared import topology
-from shared.events import T
+from shared.envelope import outbound, parse_entry
+from shared.events import T, VoteAccepted
 from wsis import asyncapi
 
 ASYNCAPI_SCHEMA = Path(__file__).resolve().parent.parent / "data" / "asyncapi-3.0.0.json"
@@ -107,6 +108,15 @@ def test_a_ballot_as_published_matches_its_schema_and_a_wrong_one_does_not():
         event_against(document, T.BALLOT_CAST, {**ballot, "data": {**ballot["data"], "category": 19}})
     with pytest.raises(ValidationError):
         event_against(document, T.BALLOT_CAST, {**ballot, "type": T.VOTE_ACCEPTED})
+
+
+def test_an_answer_as_a_service_builds_it_matches_its_schema():
+    ballot = parse_entry(
+        b'{"specversion":"1.0","id":"b-1","source":"frontend","type":"wsis.ballot.cast",'
+        b'"time":"2021-03-02T10:00:00+01:00","data":{"voter_id":"m1","category":3,"project_id":"p1"}}'
+    )
+    answer = outbound(T.VOTE_ACCEPTED, "wsis/voting", VoteAccepted(ballot_id="b-1", voter_id="m1", category=3, project_id="p1"), ballot)
+    event_against(committed("voting"), T.VOTE_ACCEPTED, json.loads(answer.to_json()))
 
 
 def test_events_the_services_publish_require_their_cause():
