@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import time
-
 from tests.support.events import cloudevent
 from tests.support.factories import submission
+from tests.support.streams import put, read
+from tests.support.waiting import wait_until
 from tests.unit.test_eligibility_language import ENGLISH, FRENCH
 
 IN, OUT = "wsis:in:submissions", "wsis:out:eligibility"
@@ -15,26 +14,25 @@ RULES = 11
 
 def verdicts(client) -> dict[str, list[dict]]:
     found: dict[str, list[dict]] = {}
-    for _, fields in client.xrange(OUT):
-        event = json.loads(fields[b"__data__"])
+    for event in read(client, OUT):
         found.setdefault(event["data"]["submission_id"], []).append(event["data"])
     return found
 
 
 def wait_for_verdicts(client, count: int, timeout: float = 90.0) -> dict[str, list[dict]]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    """The verdicts by entry, once there are `count` of them."""
+
+    def enough() -> dict[str, list[dict]] | None:
         found = verdicts(client)
-        if sum(len(v) for v in found.values()) >= count:
-            return found
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {count} verdicts; saw {verdicts(client)}")
+        return found if sum(len(v) for v in found.values()) >= count else None
+
+    return wait_until(enough, what=lambda: f"{count} verdicts; saw {verdicts(client)}", timeout=timeout, every=0.2)
 
 
 def send(client, sid: str, time_: str, entity: str = "org-1", **fields) -> None:
     data = submission(sid, **fields)
     data["entity"] = {**data["entity"], "entity_id": entity, "name": f"Organisation {entity}"}
-    client.xadd(IN, {"__data__": json.dumps(cloudevent("wsis.submission.submitted", data, time_=time_))})
+    put(client, IN, cloudevent("wsis.submission.submitted", data, time_=time_))
 
 
 def result(verdict: dict, rule_id: str) -> str:

@@ -13,14 +13,12 @@ from __future__ import annotations
 import json
 import random
 import shutil
-import signal
 import time
 from collections import Counter
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
-import psutil
 import pytest
 import yaml
 
@@ -28,6 +26,9 @@ from tests.support.smtp_sink import SmtpSink
 from shared import topology
 from shared.contest import DEFAULT_CONTEST_FILE
 from tests.support.events import cloudevent
+from tests.support.streams import put as put_event
+from tests.support.streams import read
+from tests.support.waiting import wait_until
 from wsis.cli import SERVICES, available_services
 
 pytestmark = [
@@ -73,25 +74,16 @@ def submission(category: int, n: int) -> dict[str, Any]:
     }
 
 
-def read(client, stream: str) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
-    return [json.loads(fields[b"__data__"]) for _, fields in client.xrange(stream)]
-
-
 def of_type(client, stream: str, kind: str) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
-    return [e for e in read(client, stream) if e["type"] == kind]
+    return read(client, stream, kind)
 
 
 def wait(predicate, what: str, timeout: float = 90.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
+    wait_until(predicate, what=what, timeout=timeout)
 
 
 def put(client, stream: str, kind: str, data: dict[str, Any], at: str) -> None:  # type: ignore[no-untyped-def]
-    client.xadd(stream, {"__data__": json.dumps(cloudevent(kind, data, time_=at, source="e2e-platform"))})
+    put_event(client, stream, cloudevent(kind, data, time_=at, source="e2e-platform"))
 
 
 def tick(client, at: str) -> None:  # type: ignore[no-untyped-def]
@@ -112,10 +104,7 @@ def two_week_contest(tmp_path: Path) -> Path:
 
 def restart_notify(system) -> None:  # type: ignore[no-untyped-def]
     """SIGTERM the notify process, as a deploy would; `wsis up` starts it again."""
-    up = psutil.Process(system.process.pid)
-    (notify,) = [p for p in up.children() if p.cmdline()[-2:] == ["run", "notify"]]
-    notify.send_signal(signal.SIGTERM)
-    notify.wait(30)
+    system.terminate("notify")
 
 
 def occasion_of(subject: str) -> str:

@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
 from tests.support.events import cloudevent
 from tests.support.factories import submission
+from tests.support.streams import read
+from tests.support.waiting import wait_until
 
 IN, OUT, DEAD = "wsis:in:submissions", "wsis:out:submission", "wsis:deadletter"
 
 
 def answers(client):
-    return [json.loads(fields[b"__data__"]) for _, fields in client.xrange(OUT)]
-
-
-def wait(predicate, timeout=60.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
+    return read(client, OUT)
 
 
 def test_an_entry_published_with_a_plain_client_is_answered_and_garbage_is_dead_lettered(system):
@@ -32,7 +24,7 @@ def test_an_entry_published_with_a_plain_client_is_answered_and_garbage_is_dead_
     valid = cloudevent("wsis.submission.submitted", submission("e2e-1"))
     client.xadd(IN, {"__data__": json.dumps(valid)})
 
-    wait(lambda: len(answers(client)) == 1, what="the answer")
+    wait_until(lambda: len(answers(client)) == 1, what="the answer")
 
     (answer,) = answers(client)
     assert answer["type"] == "wsis.submission.received" and answer["causationid"] == valid["id"]
@@ -45,13 +37,13 @@ def test_a_second_up_on_the_same_data_dir_finds_its_data_again(system):
     client = system.start()
     first = cloudevent("wsis.submission.submitted", submission("again-1"))
     client.xadd(IN, {"__data__": json.dumps(first)})
-    wait(lambda: len(answers(client)) == 1, what="the first answer")
+    wait_until(lambda: len(answers(client)) == 1, what="the first answer")
     assert system.interrupt() == 0
 
     client = system.start()
     amended = cloudevent("wsis.submission.submitted", submission("again-1", title="Amended title"), time_="2021-01-11T10:00:00Z")
     client.xadd(IN, {"__data__": json.dumps(amended)})
-    wait(lambda: len(answers(client)) == 2, what="the amendment's answer")
+    wait_until(lambda: len(answers(client)) == 2, what="the amendment's answer")
     assert answers(client)[1]["data"]["revision"] == 2  # the submission table survived too
 
 
@@ -63,13 +55,13 @@ def test_after_sigkill_and_restart_every_entry_is_answered_exactly_once(system):
     for event in sent:
         pipe.xadd(IN, {"__data__": json.dumps(event)})
     pipe.execute()
-    wait(lambda: client.xlen(OUT) >= 50, what="the first answers")
+    wait_until(lambda: client.xlen(OUT) >= 50, what="the first answers")
 
-    system.kill()
+    system.crash()
     assert client.xlen(OUT) < len(sent), "the kill came after the last answer"
     client = system.start()
     wanted = {e["id"] for e in sent}
-    wait(lambda: {a["causationid"] for a in answers(client)} >= wanted, timeout=120, what="every answer")
+    wait_until(lambda: {a["causationid"] for a in answers(client)} >= wanted, timeout=120, what="every answer")
 
     seen = answers(client)
     assert {a["causationid"] for a in seen} == wanted

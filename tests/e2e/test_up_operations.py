@@ -10,9 +10,9 @@ import sys
 import time
 from pathlib import Path
 
-from tests.e2e.conftest import ROOT
-from tests.support.factories import submission
 from tests.support.events import cloudevent
+from tests.support.factories import submission
+from tests.support.processes import ROOT
 
 IN, OUT = "wsis:in:submissions", "wsis:out:submission"
 SERVICES = {"submission", "eligibility", "voting", "judging", "notify"}

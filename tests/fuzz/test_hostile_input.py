@@ -23,9 +23,10 @@ import pytest
 from shared import topology
 from shared.envelope import MAX_ENTRY_BYTES, CloudEvent, Unreadable, parse_entry
 from tests.fuzz.hostile import NATIVE, draw_entries
-from tests.scenario.driver import publish, read
-from tests.scenario.system import SERVICES, System
+from tests.scenario.driver import publish
 from tests.support.factories import submission
+from tests.support.streams import read
+from tests.support.systems import SERVICES, System
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
 PER_STREAM = int(os.environ.get("WSIS_FUZZ_ENTRIES", "10000"))

@@ -11,15 +11,17 @@ import json
 import stat
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 import redis
 
-from tests.e2e.conftest import ROOT, System
 from tests.support.events import cloudevent
 from tests.support.factories import submission
+from tests.support.processes import ROOT
+from tests.support.streams import put, read
+from tests.support.systems import System
+from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 SERVICES = {"submission", "eligibility", "voting", "judging", "notify"}
@@ -30,25 +32,21 @@ def users_connected(client: redis.Redis) -> set[str]:
 
 
 def test_services_connect_as_their_own_users_and_staff_use_the_url_file(tmp_path: Path):
-    system = System(tmp_path / "data", tmp_path / "wsis-up.log")
+    system = System(tmp_path, supervisor="wsis up")
     try:
         client = system.start()
         marker = tmp_path / "data" / "valkey" / "url"
         assert stat.S_IMODE(marker.stat().st_mode) == 0o600
         assert marker.read_text().startswith("redis://default:")
 
-        deadline = time.monotonic() + 120
-        while not SERVICES <= users_connected(client) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert SERVICES <= users_connected(client)
+        wait_until(lambda: SERVICES <= users_connected(client), what=lambda: f"every service connected; saw {users_connected(client)}", timeout=120, every=0.2)
         with pytest.raises(redis.AuthenticationError):
             redis.Redis(port=client.connection_pool.connection_kwargs["port"]).xadd("wsis:in:clock", {"__data__": b"{}"})
 
         sent = cloudevent("wsis.submission.submitted", submission("acl-1"))
-        client.xadd("wsis:in:submissions", {"__data__": json.dumps(sent)})
-        while not client.xlen("wsis:out:submission") and time.monotonic() < deadline:
-            time.sleep(0.1)
-        (answer,) = [json.loads(f[b"__data__"]) for _, f in client.xrange("wsis:out:submission")]
+        put(client, "wsis:in:submissions", sent)
+        wait_until(lambda: client.xlen("wsis:out:submission"), what="the answer", timeout=120)
+        (answer,) = read(client, "wsis:out:submission")
         assert answer["causationid"] == sent["id"]
 
         status = subprocess.run([sys.executable, "-m", "wsis.cli", "status", "--json"], cwd=ROOT, capture_output=True, text=True,

@@ -16,8 +16,9 @@ import pytest
 
 from shared import topology
 from tests.scenario.contest import Phase, ce, contest, entry, member, personal_data
-from tests.scenario.driver import play, read
-from tests.scenario.system import System
+from tests.scenario.driver import play
+from tests.support.streams import read
+from tests.support.systems import System
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 VOTERS = 40

@@ -17,13 +17,10 @@ import redis
 
 from shared import topology
 from tests.scenario.contest import Event, Phase
-from tests.scenario.system import System
+from tests.support.streams import read
+from tests.support.systems import System
 
 CHUNK = 2000
-
-
-def read(admin: redis.Redis, stream: str) -> list[dict[str, Any]]:
-    return [json.loads(fields[b"__data__"]) for _, fields in admin.xrange(stream)]
 
 
 # Where each service has work: its kills land inside these phases.

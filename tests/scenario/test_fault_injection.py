@@ -20,7 +20,7 @@ import pytest
 from shared import topology
 from tests.scenario.contest import contest
 from tests.scenario.driver import Faults, outcome, play
-from tests.scenario.system import SERVICES, System
+from tests.support.systems import SERVICES, System
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1500)]
 VOTERS = int(os.environ.get("WSIS_SCENARIO_VOTERS", "5600"))
