@@ -73,7 +73,6 @@ def up(
     """Run the services (and an embedded Valkey unless a Redis URL is given) until interrupted."""
     _export(redis_url, data_dir)
     from shared.settings import get_settings
-
     from wsis.lock import DataDirInUse
 
     try:
@@ -107,19 +106,22 @@ def run(
 @cli.command()
 def ticker(
     redis_url: RedisUrl = None,
+    data_dir: DataDir = None,
     every: Annotated[float, typer.Option(help="Seconds between ticks.")] = 60.0,
 ) -> None:
     """Publish a `wsis.clock.tick` every minute (what `wsis up` runs; for containers)."""
     import threading
 
-    _export(redis_url, None)
+    _export(redis_url, data_dir)
     from shared.logs import configure_logging
     from shared.settings import get_settings
+    from wsis.target import locate, operator_errors
 
     settings = get_settings()
     configure_logging("ticker", settings.log_level, settings.log_format)
     stop = threading.Event()
-    url = settings.bus_url()
+    with operator_errors():  # no URL and no `wsis up` on the data dir: one line, exit 1
+        url = locate(settings).url
     if settings.redis_password:  # the ticker's own ACL user (shared/acl.py)
         url = acl.with_credentials(url, "ticker", settings.redis_password)
     try:

@@ -76,7 +76,10 @@ def locate(settings: Settings) -> Target:
     data_dir = settings.data_dir.resolve()
     marker = data_dir / "valkey" / "url"
     if not marker.is_file():
-        raise NoSystem(f"nothing to read: no `wsis up` is running on {data_dir}; give --redis-url (or WSIS_REDIS_URL), or the --data-dir of a running `wsis up`")
+        raise NoSystem(
+            f"nothing to read: no `wsis up` is running on {data_dir}; "
+            "give --redis-url (or WSIS_REDIS_URL), or the --data-dir of a running `wsis up`"
+        )
     return Target(marker.read_text().strip(), f"the embedded server of `wsis up` on {data_dir}", settings)
 
 
