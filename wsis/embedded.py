@@ -107,7 +107,11 @@ class EmbeddedValkey:
         raise RuntimeError(f"valkey did not answer within {timeout}s; see {self.dir / 'valkey.log'}")
 
     def _stop_leftover(self) -> None:
-        """A server left by a killed run must not write the same files as ours."""
+        """A server left by a killed run must not write the same files as ours.
+
+        `wsis up` calls this only once it holds the data dir's lock, so the
+        pid is a leftover's, never a running `wsis up`'s server.
+        """
         pidfile = self.dir / "valkey.pid"
         if not pidfile.exists():
             return

@@ -2,7 +2,8 @@
 
 Each service runs as `wsis run NAME` in its own process, as it would in a
 container; a service that dies is started again. Ctrl-C (or SIGTERM) stops
-the services first, then the server, so nothing in flight is cut.
+the services first, then the server, so nothing in flight is cut. One run a
+data dir: the lock (`wsis/lock.py`) is taken before anything is started.
 """
 
 from __future__ import annotations
