@@ -14,8 +14,8 @@ from datetime import datetime, timedelta, timezone
 import orjson
 from redis.asyncio import Redis
 
-from services.voting.commands import xadd_all
 from shared import topology
+from shared.bus import publish_all
 
 OPENS = datetime(2021, 2, 28, 23, 0, tzinfo=timezone.utc)
 VOTING_SECONDS = 30 * 86_400 + 22 * 3600  # up to the close, 2021-03-31T21:00Z
@@ -92,9 +92,9 @@ async def fill(redis: Redis, stream: str, bodies: Iterator[bytes], chunk: int = 
     for body in bodies:
         batch.append((stream, body))
         if len(batch) == chunk:
-            await xadd_all(redis, batch)
+            await publish_all(redis, batch)
             count, batch = count + len(batch), []
-    await xadd_all(redis, batch)
+    await publish_all(redis, batch)
     return count + len(batch)
 
 

@@ -16,8 +16,8 @@ import psutil
 from redis.asyncio import Redis
 
 from bench.voting.scenario import event
-from services.voting.commands import xadd_all
 from shared import topology
+from shared.bus import publish_all
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -134,7 +134,7 @@ async def steady_latency(redis: Redis, rate: int, seconds: float, member_count: 
         stamp = time.perf_counter()
         for i in range(n, n + len(batch)):  # before the XADD: an answer may come back before it returns
             sent[f"lat-{i}"] = stamp
-        await xadd_all(redis, batch)
+        await publish_all(redis, batch)
     await asyncio.wait_for(task, 60)
     latencies.sort()
     pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000  # noqa: E731

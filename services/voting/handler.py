@@ -38,6 +38,7 @@ YOUNG_THRESHOLD = 50_000
 
 class VotingHandler:
     tables = store.TABLES
+    accepts = topology.VOTING.accepts
 
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx

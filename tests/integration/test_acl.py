@@ -21,18 +21,17 @@ from services.eligibility.handler import EligibilityHandler
 from services.judging.handler import JudgingHandler
 from services.notify.handler import NotifyHandler
 from services.submission.handler import SubmissionHandler
-from services.voting.intake import JudgingHandler as VotingJudgingHandler
+from services.voting.handler import VotingHandler
 from shared import acl, topology
 from wsis.embedded import EmbeddedValkey
 
 ADMIN = "admin-secret-for-tests"
 SERVICES = ("submission", "eligibility", "voting", "judging", "notify")
-# What each service consumes in code: its handler's streams, plus the voting
-# service's own batch loops (services/voting/app.py).
+# What each service consumes in code: its handler's streams.
 CONSUMED = {
     "submission": set(SubmissionHandler.accepts),
     "eligibility": set(EligibilityHandler.accepts),
-    "voting": {*VotingJudgingHandler.accepts, topology.IN_STAKEHOLDERS, topology.IN_BALLOTS, topology.IN_CLOCK},
+    "voting": set(VotingHandler.accepts),
     "judging": set(JudgingHandler.accepts),
     "notify": set(NotifyHandler.accepts),
 }
