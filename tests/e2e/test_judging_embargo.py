@@ -9,7 +9,6 @@ tell a winner from a champion (CONTRACT 5.4).
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import signal
@@ -23,8 +22,8 @@ import pytest
 
 from shared import topology
 from shared.events import T
-from tests.support.events import cloudevent
-from tests.support.streams import events, wait_for
+from tests.support.events import cloudevent, tick
+from tests.support.streams import consumed, events, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 CATEGORIES = range(1, 19)
@@ -75,23 +74,6 @@ def panel(kind: str, data: dict[str, Any], time_: str) -> dict[str, Any]:
     return cloudevent(kind, {**data, "panel_member_id": "expert-3"}, time_=time_)
 
 
-def tick(time_: str) -> dict[str, Any]:
-    return cloudevent(T.CLOCK_TICK, {}, time_=time_, id_=f"tick-{time_}", source="wsis-prizes/ticker")
-
-
-async def consumed(redis, stream: str, timeout: float = 60) -> None:
-    """Wait until the judging group has handled everything on `stream`."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while asyncio.get_running_loop().time() < deadline:
-        last = await redis.xrevrange(stream, count=1)
-        groups = {g["name"].decode(): g for g in await redis.xinfo_groups(stream)} if await redis.exists(stream) else {}
-        group = groups.get("judging")
-        if group and last and group["last-delivered-id"] == last[0][0] and group["pending"] == 0:
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"the judging service did not consume {stream}")
-
-
 def public_streams(keys: list[bytes]) -> list[str]:
     """Every stream on the bus but the sealed one and the panel's own input."""
     names = sorted(k.decode() for k in keys)
@@ -112,7 +94,7 @@ async def test_a_full_contest_keeps_the_winners_sealed_until_the_ceremony(judgin
     nominations = [panel(T.PANEL_NOMINATED, {"submission_id": pid(c, n), "category": c}, "2021-02-15T10:00:00Z") for c in CATEGORIES for n in range(22)]
     nominations.append(panel(T.PANEL_NOMINATED, {"submission_id": pid(5, 0), "category": 5}, "2021-02-16T10:00:00Z"))
     await send(redis, topology.IN_PANEL, nominations)
-    await consumed(redis, topology.IN_PANEL)  # category 18's nominations now wait for their verdicts
+    await consumed(redis, topology.IN_PANEL, "judging", timeout=60)  # category 18's nominations now wait for their verdicts
     await send(redis, topology.OUT_ELIGIBILITY, entries(LATE_VERDICTS)[1])
     await send(redis, topology.IN_CLOCK, [tick("2021-02-26T23:00:00Z"), tick("2021-02-28T23:00:00Z")])
 

@@ -33,6 +33,7 @@ from tests.integration.test_notify_service import (
 )
 from tests.support.smtp_sink import SmtpSink
 from tests.support.streams import events, publish, wait_for
+from tests.support.waiting import wait_until_async
 
 pytestmark = pytest.mark.slow
 CATEGORIES = (1, 2, 3)
@@ -133,19 +134,11 @@ def notify_env(redis_url: str, tmp_path: Path, database_url: str | None) -> dict
     return env
 
 
-async def until(predicate, timeout: float = 60.0) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(int(timeout / 0.01)):
-        if predicate():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("timed out")
-
-
 async def run_contest(redis, notify: NotifyProcess, delivered, stop_signal: int) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
     notify.start()
     for stream, event in first_half():
         await publish(redis, stream, event)
-    await until(lambda: delivered() >= 20)
+    await wait_until_async(lambda: delivered() >= 20, what="20 emails delivered", timeout=60, every=0.01)
     notify.stop(stop_signal)  # in the middle of sending the first half
     stopped_at = delivered()
     notify.start()
@@ -155,7 +148,7 @@ async def run_contest(redis, notify: NotifyProcess, delivered, stop_signal: int)
     total = sum(want.values())
     after_ceremony = sum(n for (_, occasion), n in want.items() if occasion in ("winner", "awards"))
     await wait_for(redis, topology.OUT_NOTIFY, lambda seen: distinct(seen) == total - after_ceremony, timeout=90)
-    await until(lambda: delivered() == total - after_ceremony + len(CATEGORIES))  # the winner contacts went at once
+    await wait_until_async(lambda: delivered() == total - after_ceremony + len(CATEGORIES), what="the emails before the ceremony", timeout=60, every=0.01)  # the winner contacts went at once
     await asyncio.sleep(0.5)
     assert not [e for e in await events(redis, topology.OUT_NOTIFY) if e["data"]["occasion"] == "winner"]
     await publish(redis, topology.OUT_JUDGING, announced({c: (WINNERS[c], [s for s in FINALISTS[c] if s != WINNERS[c]]) for c in CATEGORIES}))

@@ -12,7 +12,7 @@ from services.judging.app import build
 from shared import topology
 from shared.events import T
 from shared.outbox import ProcessedEvent
-from tests.support.events import cloudevent
+from tests.support.events import cloudevent, tick
 from tests.support.services import running as service_running
 from tests.support.streams import answers_to, events, publish, wait_for
 
@@ -46,10 +46,6 @@ def selected(category: int, sid: str) -> dict:
 def voting_closed() -> dict:
     categories = [{"category": c, "finalists": f, "tally": [], "ties": []} for c, f in FINALISTS.items()]
     return cloudevent(T.VOTING_CLOSED, {"as_of": "2021-03-31T21:00:00Z", "categories": categories}, time_="2021-03-31T21:00:00Z")
-
-
-def tick(time_: str) -> dict:
-    return cloudevent(T.CLOCK_TICK, {}, time_=time_, id_=f"tick-{time_}", source="wsis-prizes/ticker")
 
 
 async def test_a_nomination_that_arrives_before_its_verdict_is_answered_once_the_verdict_comes(running, redis):

@@ -17,6 +17,7 @@ from tests.support.events import cloudevent
 from tests.support.factories import submission
 from tests.support.services import running as service_running
 from tests.support.streams import events, publish, wait_for
+from tests.support.waiting import wait_until_async
 
 RECEIVED = "wsis.submission.received"
 SCREENED = "wsis.submission.screened"
@@ -88,14 +89,6 @@ def sink():
 async def running(settings, sink):
     async with service_running("notify", settings.model_copy(update={"smtp_url": sink.url}), quick()) as service:
         yield service
-
-
-async def until(predicate, timeout: float = 15.0) -> None:
-    for _ in range(int(timeout / 0.05)):
-        if predicate():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("timed out")
 
 
 # --- tests ----------------------------------------------------------------------------
@@ -207,7 +200,7 @@ async def test_the_winner_is_told_at_once_but_its_notification_event_waits_for_t
     await wait_for(redis, topology.OUT_NOTIFY, lambda seen: len(seen) == 5)
     await publish(redis, topology.SEALED_JUDGING, winner(4, "f-2"))
 
-    await until(lambda: len(sink.received()) == 6)
+    await wait_until_async(lambda: len(sink.received()) == 6, what="6 emails")
     await asyncio.sleep(0.3)
     before = await events(redis, topology.OUT_NOTIFY)
     assert {e["data"]["occasion"] for e in before} == {"champion"} and len(before) == 5
@@ -342,7 +335,7 @@ async def test_no_address_or_name_reaches_the_logs(settings, redis, sink, monkey
         await publish(redis, topology.OUT_ELIGIBILITY, screened("l-1"))
         await publish(redis, topology.SEALED_JUDGING, winner(4, "l-1"))
         await wait_for(redis, topology.OUT_NOTIFY, lambda seen: len(seen) == 1)
-        await until(lambda: len(sink.received()) == 2)
+        await wait_until_async(lambda: len(sink.received()) == 2, what="2 emails")
 
     logs = json.dumps(capture.entries, default=str)
     assert {"contact.saved", "notification.queued", "notification.sent"} <= {e["event"] for e in capture.entries}
@@ -391,7 +384,7 @@ async def test_stopping_in_the_middle_of_sending_and_starting_again_sends_each_e
     await publish(redis, topology.OUT_VOTING, progress(1, {4: [(sid, i) for i, sid in enumerate(ids)]}))
     service = build(smtp_settings, quick())
     async with service.app:
-        await until(lambda: len(sink.received()) >= 5)
+        await wait_until_async(lambda: len(sink.received()) >= 5, what="5 emails")
     stopped_at = len(sink.received())
     async with service_running("notify", smtp_settings, quick()):
         await wait_for(redis, topology.OUT_NOTIFY, lambda seen: len(seen) == len(ids))

@@ -6,12 +6,12 @@ import asyncio
 
 import pytest
 
-from tests.support.events import ballot, member, nominees, tick
 from services.voting import domain
 from services.voting.app import build
 from shared import topology
+from tests.support.events import ballot, member, nominees, tick
 from tests.support.services import running as service_running
-from tests.support.streams import answers_to, events, publish, wait_for
+from tests.support.streams import answers_to, consumed, events, of_type, publish, wait_for
 
 LIST = {4: [("p-1", "org-1"), ("p-2", "org-2")], 7: [("p-3", "org-3")]}
 
@@ -152,21 +152,6 @@ async def test_a_ballot_stamped_ahead_of_the_wall_clock_is_outside_the_window_un
 WEEK_ENDS = ["2021-03-07T23:00:00Z", "2021-03-14T23:00:00Z", "2021-03-21T23:00:00Z", "2021-03-28T22:00:00Z", "2021-03-31T21:00:00Z"]
 
 
-def of_type(seen, kind):
-    return [e for e in seen if e["type"] == kind]
-
-
-async def settled(redis, stream, timeout=15.0):
-    """Every entry of `stream` delivered to the voting group and acknowledged."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while asyncio.get_running_loop().time() < deadline:
-        (group,) = [g for g in await redis.xinfo_groups(stream) if g["name"] == b"voting"]
-        if group["pending"] == 0 and group["lag"] == 0:
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"{stream} not settled")
-
-
 async def test_progress_comes_once_per_voting_week_and_counts_every_ballot_before_the_tick(running, redis):
     await register(redis, *[f"v-{i}" for i in range(6)])
     await publish(redis, topology.OUT_JUDGING, nominees(LIST))
@@ -181,7 +166,7 @@ async def test_progress_comes_once_per_voting_week_and_counts_every_ballot_befor
     await publish(redis, topology.IN_CLOCK, tick("2021-03-08T10:00:00Z"))
     await publish(redis, topology.IN_CLOCK, tick("2021-03-29T00:00:00Z"))  # jumps three weeks
     await wait_for(redis, topology.OUT_VOTING, lambda seen: len(of_type(seen, "wsis.voting.progress")) == 4)
-    await settled(redis, topology.IN_CLOCK)
+    await consumed(redis, topology.IN_CLOCK, "voting")
     out = await events(redis, topology.OUT_VOTING)
 
     progress = of_type(out, "wsis.voting.progress")
@@ -210,7 +195,7 @@ async def test_the_close_names_five_finalists_and_the_ties_across_fifth_place_on
 
     out = await wait_for(redis, topology.OUT_VOTING, lambda seen: len(of_type(seen, "wsis.voting.closed")) == 1)
     await publish(redis, topology.IN_CLOCK, tick("2021-04-02T00:00:00Z"))
-    await settled(redis, topology.IN_CLOCK)
+    await consumed(redis, topology.IN_CLOCK, "voting")
     out = await events(redis, topology.OUT_VOTING)
 
     (closed,) = of_type(out, "wsis.voting.closed")
@@ -245,7 +230,7 @@ async def test_a_batch_that_fails_after_commit_is_redelivered_and_answered_the_s
             await publish(redis, topology.IN_BALLOTS, one)
 
         out = await wait_for(redis, topology.OUT_VOTING, lambda seen: {e["causationid"] for e in seen} >= {b["id"] for b in sent}, timeout=20)
-        await settled(redis, topology.IN_BALLOTS)
+        await consumed(redis, topology.IN_BALLOTS, "voting")
 
     assert failures, "the first publish must have failed"
     assert [answer(out, b)["data"].get("reason", "accepted") for b in sent] == ["accepted", "already_voted", "accepted"]

@@ -70,3 +70,16 @@ async def wait_for(redis: aioredis.Redis, stream: str, predicate: Callable[[list
 
     await wait_until_async(holds, what=lambda: f"{stream}; saw {len(seen)} events, the last: {seen[-3:]}", timeout=timeout)
     return seen
+
+
+async def consumed(redis: aioredis.Redis, stream: str, group: str, timeout: float = 15.0) -> None:
+    """Wait until `group` was delivered every entry now on `stream` and acknowledged each."""
+
+    async def handled() -> bool:
+        if not await redis.exists(stream):
+            return False
+        found = [g for g in await redis.xinfo_groups(stream) if g["name"] == group.encode()]
+        last = await redis.xrevrange(stream, count=1)
+        return bool(found and last) and found[0]["last-delivered-id"] == last[0][0] and found[0]["pending"] == 0
+
+    await wait_until_async(handled, what=f"{group} to handle every entry on {stream}", timeout=timeout)
