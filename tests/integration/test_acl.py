@@ -6,10 +6,8 @@ the file itself is what is tested.
 
 from __future__ import annotations
 
-import json
 import socket
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +21,8 @@ from services.notify.handler import NotifyHandler
 from services.submission.handler import SubmissionHandler
 from services.voting.handler import VotingHandler
 from shared import acl, topology
+from tests.support.streams import read
+from tests.support.waiting import wait_until
 from wsis.embedded import EmbeddedValkey
 
 ADMIN = "admin-secret-for-tests"
@@ -202,9 +202,8 @@ def test_the_ticker_ticks_with_its_own_user_and_nothing_else(server, admin):
     url = acl.with_credentials(server.url, "ticker", PASSWORDS["ticker"])
     ticker = threading.Thread(target=tick_forever, args=(url, 0.05, stop))
     ticker.start()
-    while admin.xlen(topology.IN_CLOCK) < 3:
-        time.sleep(0.02)
+    wait_until(lambda: admin.xlen(topology.IN_CLOCK) >= 3, what="3 ticks", every=0.02)
     stop.set()
     ticker.join()
-    ticks = [json.loads(f[b"__data__"]) for _, f in admin.xrange(topology.IN_CLOCK)][1:]  # after the fixture's entry
+    ticks = read(admin, topology.IN_CLOCK)[1:]  # after the fixture's entry
     assert len(ticks) >= 2 and {t["type"] for t in ticks} == {"wsis.clock.tick"}

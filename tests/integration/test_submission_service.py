@@ -14,6 +14,7 @@ from tests.support.events import cloudevent
 from tests.support.factories import submission
 from tests.support.services import running as service_running
 from tests.support.streams import answers_to, events, publish, wait_for
+from tests.support.waiting import wait_until_async
 from wsis import ops
 
 SUBMITTED = "wsis.submission.submitted"
@@ -169,8 +170,11 @@ async def test_entries_left_pending_by_a_consumer_that_died_are_reclaimed(settin
 
     async with service_running("submission", settings):
         out = await wait_for(redis, topology.OUT_SUBMISSION, lambda seen: len(seen) == 3, timeout=20)
-        while (await redis.xpending(topology.IN_SUBMISSIONS, "submission"))["pending"]:
-            await asyncio.sleep(0.05)
+
+        async def none_pending() -> bool:
+            return (await redis.xpending(topology.IN_SUBMISSIONS, "submission"))["pending"] == 0
+
+        await wait_until_async(none_pending, what="every reclaimed entry acknowledged", timeout=20)
 
     assert sorted(e["causationid"] for e in out) == sorted(e["id"] for e in stranded)
 
@@ -189,10 +193,7 @@ async def test_a_running_service_is_healthy_and_a_stopped_one_is_not(settings, r
     client = sync_redis.Redis.from_url(redis_url)
     service = build(settings)
     async with service.app:
-        for _ in range(100):  # a consumer exists from its first read
-            if alive_consumers(client, "submission"):
-                break
-            await asyncio.sleep(0.05)
+        await wait_until_async(lambda: alive_consumers(client, "submission"), what="a submission consumer", timeout=5)  # it exists from its first read
         assert any(found.startswith("wsis:in:submissions/submission-") for found in alive_consumers(client, "submission"))
         assert alive_consumers(client, "voting") == []
     assert alive_consumers(client, "submission", host="another-host") == []
