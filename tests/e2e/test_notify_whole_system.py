@@ -74,14 +74,6 @@ def submission(category: int, n: int) -> dict[str, Any]:
     }
 
 
-def of_type(client, stream: str, kind: str) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
-    return read(client, stream, kind)
-
-
-def wait(predicate, what: str, timeout: float = 90.0) -> None:  # type: ignore[no-untyped-def]
-    wait_until(predicate, what=what, timeout=timeout)
-
-
 def put(client, stream: str, kind: str, data: dict[str, Any], at: str) -> None:  # type: ignore[no-untyped-def]
     put_event(client, stream, cloudevent(kind, data, time_=at, source="e2e-platform"))
 
@@ -117,19 +109,19 @@ def occasion_of(subject: str) -> str:
 
 def expected_from_answers(client) -> Counter[tuple[str, str]]:  # type: ignore[no-untyped-def]
     want: Counter[tuple[str, str]] = Counter()
-    for verdict in of_type(client, topology.OUT_ELIGIBILITY, "wsis.submission.screened"):
+    for verdict in read(client, topology.OUT_ELIGIBILITY, "wsis.submission.screened"):
         want[(verdict["data"]["submission_id"], "acknowledgement")] = 1
         want[(verdict["data"]["submission_id"], "nomination")] = 1
-    for report in of_type(client, topology.OUT_VOTING, "wsis.voting.progress"):
+    for report in read(client, topology.OUT_VOTING, "wsis.voting.progress"):
         for category in report["data"]["categories"]:
             for project in category["projects"]:
                 want[(project["project_id"], f"progress-{report['data']['week']}")] = 1
-    for result in of_type(client, topology.OUT_VOTING, "wsis.voting.closed")[0]["data"]["categories"]:
+    for result in read(client, topology.OUT_VOTING, "wsis.voting.closed")[0]["data"]["categories"]:
         for project in result["finalists"]:
             want[(project, "champion")] = 1
-    for recorded in of_type(client, topology.SEALED_JUDGING, "wsis.winner.recorded"):
+    for recorded in read(client, topology.SEALED_JUDGING, "wsis.winner.recorded"):
         want[(recorded["data"]["submission_id"], "winner")] = 1
-    for result in of_type(client, topology.OUT_JUDGING, "wsis.awards.announced")[0]["data"]["categories"]:
+    for result in read(client, topology.OUT_JUDGING, "wsis.awards.announced")[0]["data"]["categories"]:
         for project in filter(None, [result["winner"], *result["champions"]]):
             want[(project, "awards")] = 1
     return want
@@ -142,18 +134,18 @@ def test_a_small_contest_through_every_service_emails_each_coordinator_exactly_w
         for category in CATEGORIES:
             for n in range(1, 7):
                 put(client, topology.IN_SUBMISSIONS, "wsis.submission.submitted", submission(category, n), "2021-01-10T10:00:00Z")
-        wait(lambda: len(of_type(client, topology.OUT_ELIGIBILITY, "wsis.submission.screened")) == 18, "18 verdicts")
-        wait(lambda: len(sink.received()) >= 5, "the first acknowledgements")
+        wait_until(lambda: len(read(client, topology.OUT_ELIGIBILITY, "wsis.submission.screened")) == 18, what="18 verdicts", timeout=90)
+        wait_until(lambda: len(sink.received()) >= 5, what="the first acknowledgements", timeout=90)
         restart_notify(system)  # in the middle of the acknowledgements
 
-        verdicts = {e["data"]["submission_id"]: e["data"] for e in of_type(client, topology.OUT_ELIGIBILITY, "wsis.submission.screened")}
+        verdicts = {e["data"]["submission_id"]: e["data"] for e in read(client, topology.OUT_ELIGIBILITY, "wsis.submission.screened")}
         eligible = sorted(s for s, v in verdicts.items() if v["outcome"] == "eligible")
         assert verdicts[sid(1, 6)]["outcome"] == "ineligible" and len(eligible) >= 15, {s: v["outcome"] for s, v in verdicts.items()}
         for entry in eligible:
             put(client, topology.IN_PANEL, "wsis.panel.nominated", {"submission_id": entry, "category": verdicts[entry]["category"], "panel_member_id": "panel-1"}, "2021-02-10T10:00:00Z")
-        wait(lambda: len(of_type(client, topology.OUT_JUDGING, "wsis.nomination.recorded")) == len(eligible), "the nominations")
+        wait_until(lambda: len(read(client, topology.OUT_JUDGING, "wsis.nomination.recorded")) == len(eligible), what="the nominations", timeout=90)
         tick(client, "2021-02-28T23:00:00Z")
-        wait(lambda: of_type(client, topology.OUT_JUDGING, "wsis.nominations.published"), "the nominee list")
+        wait_until(lambda: read(client, topology.OUT_JUDGING, "wsis.nominations.published"), what="the nominee list", timeout=90)
 
         voters = [f"voter-{i}" for i in range(24)]
         for voter in voters:
@@ -166,23 +158,23 @@ def test_a_small_contest_through_every_service_emails_each_coordinator_exactly_w
                     choice = nominees[category][min(i % 7, len(nominees[category]) - 1)]
                     put(client, topology.IN_BALLOTS, "wsis.ballot.cast", {"voter_id": voter, "category": category, "project_id": choice}, at)
             tick(client, "2021-03-07T23:00:00Z" if week == 1 else "2021-03-14T23:00:00Z")
-            wait(lambda: len(of_type(client, topology.OUT_VOTING, "wsis.voting.progress")) == week, f"progress of week {week}")
-        wait(lambda: of_type(client, topology.OUT_VOTING, "wsis.voting.closed"), "the close of voting")
+            wait_until(lambda: len(read(client, topology.OUT_VOTING, "wsis.voting.progress")) == week, what=f"progress of week {week}", timeout=90)
+        wait_until(lambda: read(client, topology.OUT_VOTING, "wsis.voting.closed"), what="the close of voting", timeout=90)
 
-        closed = [c for c in of_type(client, topology.OUT_VOTING, "wsis.voting.closed")[0]["data"]["categories"] if c["finalists"]]
+        closed = [c for c in read(client, topology.OUT_VOTING, "wsis.voting.closed")[0]["data"]["categories"] if c["finalists"]]
         assert [(c["category"], len(c["finalists"])) for c in closed] == [(c, 5) for c in CATEGORIES]
         for result in closed:
             put(client, topology.IN_PANEL, "wsis.panel.winner_selected", {"category": result["category"], "submission_id": result["finalists"][1], "panel_member_id": "panel-1"}, "2021-04-02T10:00:00Z")
-        wait(lambda: len(of_type(client, topology.SEALED_JUDGING, "wsis.winner.recorded")) == 3, "the winners")
-        wait(lambda: sum(occasion_of(m["Subject"]) == "winner" for m in sink.received()) == 3, "the confidential winner contacts")
+        wait_until(lambda: len(read(client, topology.SEALED_JUDGING, "wsis.winner.recorded")) == 3, what="the winners", timeout=90)
+        wait_until(lambda: sum(occasion_of(m["Subject"]) == "winner" for m in sink.received()) == 3, what="the confidential winner contacts", timeout=90)
         time.sleep(1.0)
         assert not [e for e in read(client, topology.OUT_NOTIFY) if e["data"]["occasion"] == "winner"]
         put(client, topology.IN_PANEL, "wsis.panel.winners_announced", {}, "2021-05-20T16:00:00Z")
-        wait(lambda: of_type(client, topology.OUT_JUDGING, "wsis.awards.announced"), "the announcement")
+        wait_until(lambda: read(client, topology.OUT_JUDGING, "wsis.awards.announced"), what="the announcement", timeout=90)
 
         want = expected_from_answers(client)
         try:
-            wait(lambda: len(read(client, topology.OUT_NOTIFY)) == sum(want.values()), "every notification event", timeout=60)
+            wait_until(lambda: len(read(client, topology.OUT_NOTIFY)) == sum(want.values()), what="every notification event", timeout=60)
         except AssertionError:
             seen = Counter(e["data"]["occasion"] for e in read(client, topology.OUT_NOTIFY))
             raise AssertionError(f"notification events {dict(seen)}; expected {dict(Counter(o.split('-')[0] for _, o in want))}") from None

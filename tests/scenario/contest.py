@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from shared import topology
+from tests.support.events import cloudevent
 
 CATEGORIES = range(1, 19)
 ENTRIES = 8  # per category; the 8th is `ongoing` (S6: ineligible)
@@ -47,8 +48,7 @@ class Phase:
 
 
 def ce(stream: str, kind: str, event_id: str, at: str, data: dict[str, Any]) -> Event:
-    body = {"specversion": "1.0", "id": event_id, "source": "scenario", "type": kind, "time": at,
-            "datacontenttype": "application/json", "data": data}
+    body = cloudevent(kind, data, time_=at, id_=event_id, source="scenario")
     return stream, json.dumps(body, separators=(",", ":")).encode()
 
 
