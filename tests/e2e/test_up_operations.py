@@ -12,15 +12,14 @@ from pathlib import Path
 
 from tests.support.events import cloudevent
 from tests.support.factories import submission
-from tests.support.processes import ROOT
+from tests.support.processes import ROOT, clean_environment
 
 IN, OUT = "wsis:in:submissions", "wsis:out:submission"
 SERVICES = {"submission", "eligibility", "voting", "judging", "notify"}
 
 
 def wsis(*args: str, timeout: float = 60.0) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WSIS_")}
-    return subprocess.run([sys.executable, "-m", "wsis.cli", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run([sys.executable, "-m", "wsis.cli", *args], cwd=ROOT, env=clean_environment(), capture_output=True, text=True, timeout=timeout)
 
 
 def log_lines(log: Path) -> list[dict]:
