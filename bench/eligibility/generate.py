@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from bench.eligibility import corpus as c
+from tests.support.events import cloudevent
 
 OPENS = datetime(2020, 11, 4, 23, 0, tzinfo=timezone.utc)
 CLOSES = datetime(2021, 1, 25, 22, 0, tzinfo=timezone.utc)
@@ -142,5 +143,4 @@ def received(sid: str, entity: str, category: int, answers: dict, at: datetime, 
         "received_at": stamp,
         "revision": 1,
     }
-    return {"specversion": "1.0", "id": f"received-{sid}", "source": "wsis-prizes/submission", "type": "wsis.submission.received",
-            "time": stamp, "datacontenttype": "application/json", "data": data}  # fmt: skip
+    return cloudevent("wsis.submission.received", data, time_=stamp, id_=f"received-{sid}", source="wsis-prizes/submission")

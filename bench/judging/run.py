@@ -31,13 +31,12 @@ from services.judging.app import build
 from shared import topology
 from shared.events import T
 from shared.settings import Settings
+from tests.support.events import cloudevent
 from wsis.embedded import EmbeddedValkey
 
 
 def event(kind: str, data: dict, key: str, time_: str) -> bytes:
-    body = {"specversion": "1.0", "id": f"{kind}-{key}", "source": "bench", "type": kind, "time": time_,
-            "datacontenttype": "application/json", "data": data}
-    return json.dumps(body).encode()
+    return json.dumps(cloudevent(kind, data, time_=time_, id_=f"{kind}-{key}", source="bench")).encode()
 
 
 async def fill(client: aioredis.Redis, stream: str, bodies: list[bytes]) -> None:

@@ -27,13 +27,12 @@ from services.notify.adapters.settings import MailSettings
 from tests.support.smtp_sink import SmtpSink
 from shared import topology
 from shared.settings import Settings
+from tests.support.events import cloudevent
 from wsis.embedded import EmbeddedValkey
 
 
 def event(kind: str, data: dict, i: int, time_: str = "2021-03-02T10:00:00Z") -> bytes:
-    body = {"specversion": "1.0", "id": f"{kind}-{i}", "source": "wsis-prizes/voting", "type": kind, "time": time_,
-            "datacontenttype": "application/json", "data": data}
-    return json.dumps(body).encode()
+    return json.dumps(cloudevent(kind, data, time_=time_, id_=f"{kind}-{i}", source="wsis-prizes/voting")).encode()
 
 
 async def fill(client: aioredis.Redis, stream: str, bodies: list[bytes]) -> None:

@@ -16,6 +16,7 @@ from redis.asyncio import Redis
 
 from shared import topology
 from shared.bus import publish_all
+from tests.support.events import cloudevent
 
 OPENS = datetime(2021, 2, 28, 23, 0, tzinfo=timezone.utc)
 VOTING_SECONDS = 30 * 86_400 + 22 * 3600  # up to the close, 2021-03-31T21:00Z
@@ -25,7 +26,7 @@ BAD_SHARE = 0.05
 
 
 def event(kind: str, event_id: str, time: str, data: dict, source: str) -> bytes:
-    return orjson.dumps({"specversion": "1.0", "id": event_id, "source": source, "type": kind, "time": time, "datacontenttype": "application/json", "data": data})
+    return orjson.dumps(cloudevent(kind, data, time_=time, id_=event_id, source=source))
 
 
 def project(category: int, n: int) -> str:
