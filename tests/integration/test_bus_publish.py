@@ -1,0 +1,22 @@
+"""`shared.bus.publish_all`: every body lands as written, in order, and the batch is acknowledged with it."""
+
+from __future__ import annotations
+
+from shared import bus
+
+
+async def test_bodies_land_in_order_and_the_entries_are_acknowledged_in_the_same_transaction(redis):
+    await redis.xadd("in", {bus.DATA_FIELD: b"x"})
+    await bus.ensure_group(redis, "in", "g")
+    (entry,) = await bus.read_group(redis, "in", "g", "c", 10, 1)
+    bodies = [(b"s-1", b'{"n":1}'), (b"s-2", b'{"n":2}'), (b"s-1", b'{"n":3}'), (b"s-1", b'{"text":"two\nlines"}'), (b"s-2", b'{"n":4}'), (b"s-2", b"")]
+    events = [(stream.decode(), body) for stream, body in bodies]
+
+    assert await bus.publish_all(redis, events, [entry], "g") == len(events)
+
+    def stored(stream: str) -> list[bytes]:
+        return [body for s, body in events if s == stream]
+
+    for stream in ("s-1", "s-2"):
+        assert [f[bus.DATA_FIELD] for _, f in await redis.xrange(stream)] == stored(stream)
+    assert (await redis.xpending("in", "g"))["pending"] == 0
