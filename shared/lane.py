@@ -19,6 +19,7 @@ A batch that raises stays pending; the runtime's reclaimer retries it
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from typing import Any, NamedTuple, Protocol
@@ -35,18 +36,26 @@ log = get_logger()
 
 
 class Committed(NamedTuple):
-    """A batch stored: what to publish, and what to do once it is published."""
+    """A batch stored: what to publish, what to do once it is published, what to log."""
 
     answers: list[tuple[str, bytes]]
     published: Callable[[], Awaitable[None]] | None = None
+    counts: dict[str, int] = {}
 
 
 class BatchHandler(Protocol):
-    """A lane's handler: decides a whole batch and stores it in one transaction."""
+    """A lane's handler: decides a whole batch and stores it in one transaction.
+
+    `begin` runs on the read loop, batch after batch in order: it decides the
+    batch and queues its storing; the awaitable it returns is the batch once
+    stored (committed). `batch_event` names the log line of each batch.
+    """
+
+    batch_event: str
 
     def read(self, raw: bytes | None) -> Any | Unreadable: ...
 
-    def begin(self, readable: list[tuple[bus.Entry, Any]], dead: Dead) -> Awaitable[Committed]: ...
+    async def begin(self, readable: list[tuple[bus.Entry, Any]]) -> Awaitable[Committed]: ...
 
 
 class Lane:
@@ -97,19 +106,25 @@ class Lane:
 
     async def _submit(self, entries: list[bus.Entry]) -> None:
         """Begin a batch (an empty one too: waiting work moves on without new input) and queue its finish."""
-        committed = self._begin(entries)
+        committed = await self._begin(entries)
         before = self._inflight[-1] if self._inflight else None
         self._inflight.append(asyncio.create_task(self._finish(committed, entries, before)))
         while self._inflight and (len(self._inflight) > self.depth or self._inflight[0].done()):
             await self._inflight.popleft()  # its failure is raised here (it stays pending)
 
-    def _begin(self, entries: Sequence[bus.Entry]) -> Awaitable[tuple[Committed, Dead]]:
-        kept = without_passed(entries, self.passes)
+    async def _begin(self, entries: Sequence[bus.Entry]) -> Awaitable[tuple[Committed, Dead]]:
+        started = time.perf_counter()
+        kept = without_passed(entries, self.passes) if self.passes.get(self.stream) else entries
         readable, dead = read_or_deadletter(kept, self.accepts, self.source, self.handler.read)
-        stored = self.handler.begin(readable, dead)
+        stored = await self.handler.begin(readable)
 
         async def committed() -> tuple[Committed, Dead]:
-            return await stored, dead
+            done = await stored
+            if entries or done.answers:
+                ids = {"first": entries[0].entry_id, "last": entries[-1].entry_id} if entries else {}
+                log.info(self.handler.batch_event, stream=self.stream, entries=len(entries), dead=len(dead), **done.counts, **ids,
+                         ms=round((time.perf_counter() - started) * 1000, 1))
+            return done, dead
 
         return committed()
 
@@ -130,4 +145,4 @@ class Lane:
 
     async def process(self, entries: Sequence[bus.Entry]) -> None:
         """One batch from begin to acknowledgement (the reclaimer's retries); raises if it failed."""
-        await self._finish(self._begin(entries), entries, None)
+        await self._finish(await self._begin(entries), entries, None)
