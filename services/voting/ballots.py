@@ -65,6 +65,7 @@ class BallotDesk:
         self.tolerance = ctx.settings.future_tolerance_seconds * 1_000_000
         self.release_limit = ctx.settings.batch_size
         self.ledger, self.projection = ledger, projection
+        self.debug = ctx.settings.log_level == "DEBUG"  # a line per ballot costs more than the ballot
         self.maybe_held = True  # held ballots may wait in the table (checked at the first batch)
 
     async def begin(self, readable: Sequence[tuple[bus.Entry, wire.Event]]) -> Awaitable[Committed]:
@@ -159,6 +160,9 @@ class BallotDesk:
             reason = domain.decide(voter, category, project, ballot.at, ballot.member, nominees, self.calendar, ballot.in_future, voted=True)
             rows[key] = rows[key]._replace(reason=reason)  # type: ignore[arg-type]
         self.ledger.mark(cur, [key for key in rows if key in new and rows[key].reason == domain.ALREADY_VOTED], domain.ALREADY_VOTED)
+        if self.debug:
+            for key in new:
+                log.debug("ballot.decided", stream=topology.IN_BALLOTS, event_id=rows[key].ballot_id, reason=rows[key].reason or "counted")
         self.ledger.hold(cur, held)
         rows.update(repeats)
         owed = self.ledger.owe(cur, [ballot.key for ballot in released if ballot.key in rows]) if released else None
