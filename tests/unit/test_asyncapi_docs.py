@@ -132,3 +132,12 @@ def test_the_hot_paths_are_documented_with_their_payloads():
     assert {topology.IN_BALLOTS, topology.IN_STAKEHOLDERS, topology.IN_CLOCK, topology.OUT_VOTING} <= channels
     data = document["components"]["messages"][T.BALLOT_CAST]["payload"]["properties"]["data"]
     assert pointer(document, data["$ref"])["required"] == ["voter_id", "category", "project_id"]
+
+
+def test_the_command_finds_nothing_stale():
+    from typer.testing import CliRunner
+
+    from wsis.cli import cli
+
+    result = CliRunner().invoke(cli, ["asyncapi", "--check"])
+    assert result.exit_code == 0, result.output
