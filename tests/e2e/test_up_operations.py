@@ -96,3 +96,22 @@ def test_operator_commands_name_the_embedded_server_and_say_when_it_has_stopped(
     assert stopped.returncode == 1 and stopped.stdout == ""
     (line,) = stopped.stderr.strip().splitlines()
     assert line.startswith(f"nothing to read: no `wsis up` is running on {system.data_dir}")
+
+
+def test_after_a_crash_the_commands_say_the_server_is_gone_and_the_lock_is_free_again(system):
+    system.start()
+    server_pid = int((system.data_dir / "valkey" / "valkey.pid").read_text())
+    system.crash()  # SIGKILL: the url file stays behind, the kernel lets the lock go
+    deadline = time.monotonic() + 30
+    while Path(f"/proc/{server_pid}").exists():
+        assert time.monotonic() < deadline, "the server outlived its `wsis up`"
+        time.sleep(0.1)
+
+    status = wsis("status", "--data-dir", str(system.data_dir))
+    assert status.returncode == 1 and status.stdout == ""
+    (line,) = status.stderr.strip().splitlines()
+    assert line.startswith("nothing to read: redis://default:***@127.0.0.1:") and "Traceback" not in status.stderr
+
+    client = system.start()  # not refused: no stale lock
+    assert client.ping()
+    assert system.interrupt() == 0
