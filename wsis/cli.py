@@ -8,7 +8,6 @@ import os
 from pathlib import Path
 from typing import Annotated
 
-import redis
 import typer
 
 from demo import cli as demo_cli
@@ -130,29 +129,8 @@ def ticker(
         stop.set()
 
 
-ServiceName = Annotated[str, typer.Argument(envvar="WSIS_SERVICE", show_envvar=True, help="the service to check (a container's WSIS_SERVICE)")]
-
-
-@cli.command()
-def health(service: ServiceName, redis_url: RedisUrl = None, data_dir: DataDir = None) -> None:
-    """Exit 0 if a consumer of SERVICE on this host is reading its streams."""
-    from wsis.health import alive_consumers
-    from wsis.target import NoSystem, operator_errors, server_for_command, settings_for
-
-    with operator_errors():
-        password = settings_for(redis_url, data_dir).redis_password
-        try:
-            _, client = server_for_command(redis_url, data_dir, **acl.credentials(service, password))
-            found = alive_consumers(client, service)
-        except (NoSystem, redis.RedisError) as exc:
-            raise NoSystem(f"unhealthy: {exc}") from None
-    if not found:
-        typer.echo(f"unhealthy: no live consumer of {service} on this host", err=True)
-        raise typer.Exit(1)
-    typer.echo(f"healthy: {len(found)} live consumer(s)")
-
-
 cli.command()(ops_cli.status)
+cli.command()(ops_cli.health)
 cli.add_typer(ops_cli.deadletter_cli, name="deadletter")
 cli.command()(demo_cli.demo)
 cli.command()(report_cli.results)

@@ -1,4 +1,4 @@
-"""The operator commands' presentation: rich tables, or JSON with --json."""
+"""The operator commands: status, health and dead letters; rich tables, or JSON with --json."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from shared import acl
 from wsis import ops
-from wsis.target import operator_errors, server_for_command
+from wsis.target import NoSystem, operator_errors, server_for_command, settings_for
 
 deadletter_cli = typer.Typer(help="List, show and replay dead letters.", no_args_is_help=True)
 console = Console()
@@ -67,6 +68,26 @@ def status(redis_url: RedisUrl = None, data_dir: DataDir = None, as_json: AsJson
         console.print(dead)
     else:
         console.print("no dead letters")
+
+
+ServiceName = Annotated[str, typer.Argument(envvar="WSIS_SERVICE", show_envvar=True, help="the service to check (a container's WSIS_SERVICE)")]
+
+
+def health(service: ServiceName, redis_url: RedisUrl = None, data_dir: DataDir = None) -> None:
+    """Exit 0 if a consumer of SERVICE on this host is reading its streams."""
+    from wsis.health import alive_consumers
+
+    with operator_errors():
+        password = settings_for(redis_url, data_dir).redis_password
+        try:
+            _, client = server_for_command(redis_url, data_dir, **acl.credentials(service, password))
+            found = alive_consumers(client, service)
+        except (NoSystem, redis.RedisError) as exc:
+            raise NoSystem(f"unhealthy: {exc}") from None
+    if not found:
+        typer.echo(f"unhealthy: no live consumer of {service} on this host", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"healthy: {len(found)} live consumer(s)")
 
 
 @deadletter_cli.command("list")
