@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.processes import ROOT, clean_environment
+
 pytestmark = pytest.mark.slow
 
 
 def demo(tmp_path: Path, name: str, *options: str, timeout: float = 600) -> tuple[subprocess.CompletedProcess[str], dict]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WSIS_")}
+    env = clean_environment()
     env["COLUMNS"] = "160"
     data = tmp_path / name
     done = subprocess.run([sys.executable, "-m", "wsis.cli", "demo", "--data-dir", str(data), *options],

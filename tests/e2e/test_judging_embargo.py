@@ -10,7 +10,6 @@ tell a winner from a champion (CONTRACT 5.4).
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -23,9 +22,9 @@ import pytest
 from shared import topology
 from shared.events import T
 from tests.support.events import cloudevent, tick
+from tests.support.processes import ROOT, clean_environment
 from tests.support.streams import consumed, events, wait_for
 
-ROOT = Path(__file__).resolve().parents[2]
 CATEGORIES = range(1, 19)
 LATE_VERDICTS = 18  # this category's verdicts arrive after its nominations
 
@@ -38,9 +37,8 @@ def pid(category: int, n: int) -> str:
 @pytest.fixture
 def judging_process(redis_url: str, tmp_path: Path) -> Iterator[Path]:
     log_path = tmp_path / "judging.log"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WSIS_")}
-    env |= {"WSIS_REDIS_URL": redis_url, "WSIS_DATA_DIR": str(tmp_path / "data"), "WSIS_REPLAY": "true",
-            "WSIS_LOG_FORMAT": "json", "WSIS_BLOCK_MS": "50"}
+    env = clean_environment() | {"WSIS_REDIS_URL": redis_url, "WSIS_DATA_DIR": str(tmp_path / "data"), "WSIS_REPLAY": "true",
+                                 "WSIS_LOG_FORMAT": "json", "WSIS_BLOCK_MS": "50"}
     with log_path.open("wb") as log:
         process = subprocess.Popen([sys.executable, "-m", "wsis.cli", "run", "judging"], cwd=ROOT, env=env, stdout=log, stderr=log)
         try:

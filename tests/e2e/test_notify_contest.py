@@ -31,13 +31,13 @@ from tests.integration.test_notify_service import (
     screened,
     winner,
 )
+from tests.support.processes import ROOT, clean_environment
 from tests.support.smtp_sink import SmtpSink
 from tests.support.streams import events, publish, wait_for
 from tests.support.waiting import wait_until_async
 
 pytestmark = pytest.mark.slow
 CATEGORIES = (1, 2, 3)
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def entry(category: int, n: int) -> str:
@@ -123,7 +123,7 @@ class NotifyProcess:
 
 @pytest.fixture
 def notify_env(redis_url: str, tmp_path: Path, database_url: str | None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WSIS_")}
+    env = clean_environment()
     env.update(
         WSIS_REDIS_URL=redis_url, WSIS_DATA_DIR=str(tmp_path / "data"), WSIS_REPLAY="true", WSIS_LOG_FORMAT="json",
         WSIS_BLOCK_MS="50", WSIS_RECLAIM_IDLE_MS="500", WSIS_RECLAIM_EVERY_MS="200",
