@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import Session
 from structlog.testing import capture_logs
 
-from services.judging.store.tables import Verdict
+from services.judging.store.tables import EntryVerdict
 from shared import topology
 from shared.events import T
 from tests.support.judging import Judging, answer, only
@@ -165,7 +165,7 @@ def test_an_unfit_upstream_fact_raises_so_the_runtime_retries_then_dead_letters_
 def test_a_tick_settles_a_nomination_whose_verdict_a_replica_stored_unseen(judging):
     sent, _ = judging.nominate("p-1")
     with Session(judging.engine) as session:  # another replica's commit, which woke nothing here
-        session.add(Verdict(submission_id="p-1", entity_id="org-1", category=4, outcome="eligible", nominable=True))
+        session.add(EntryVerdict(submission_id="p-1", entity_id="org-1", category=4, outcome="eligible", nominable=True))
         session.commit()
     _, event = only(judging.tick("2021-02-10T10:01:00Z"))
     assert (event.type, event.causationid) == (RECORDED, sent.id)

@@ -87,7 +87,7 @@ def head(session: Session, queue: str) -> t.HeldDecision | None:
 
 
 def has_verdict(session: Session, sid: str | None) -> bool:
-    return sid is not None and session.get(t.Verdict, sid) is not None
+    return sid is not None and session.get(t.EntryVerdict, sid) is not None
 
 
 def queues(session: Session, *, prefix: str = "", submission_id: str | None = None) -> list[str]:
@@ -112,12 +112,12 @@ def waiting_for(session: Session, sid: str, kind: str, before: int) -> str | Non
 
 
 def verdict(session: Session, sid: str) -> Verdict | None:
-    row = session.get(t.Verdict, sid)
+    row = session.get(t.EntryVerdict, sid)
     return Verdict(row.entity_id, row.category, row.outcome, row.nominable) if row else None
 
 
 def save_verdict(session: Session, screened: SubmissionScreened) -> None:
-    row = session.get(t.Verdict, screened.submission_id) or t.Verdict(submission_id=screened.submission_id, entity_id="", category=0, outcome="", nominable=False)
+    row = session.get(t.EntryVerdict, screened.submission_id) or t.EntryVerdict(submission_id=screened.submission_id, entity_id="", category=0, outcome="", nominable=False)
     row.entity_id, row.category, row.outcome, row.nominable = screened.entity_id, screened.category, screened.outcome, screened.nominable
     session.add(row)
 
@@ -172,8 +172,8 @@ def nominees(session: Session) -> tuple[dict[int, list[Nominee]], list[str]]:
     """Each category's nominees in the order the panel named them, and the
     entries whose title has not arrived yet."""
     query = (
-        select(t.NomineePlace, t.Verdict, t.EntryTitle)
-        .join(t.Verdict, col(t.Verdict.submission_id) == col(t.NomineePlace.submission_id), isouter=True)
+        select(t.NomineePlace, t.EntryVerdict, t.EntryTitle)
+        .join(t.EntryVerdict, col(t.EntryVerdict.submission_id) == col(t.NomineePlace.submission_id), isouter=True)
         .join(t.EntryTitle, col(t.EntryTitle.submission_id) == col(t.NomineePlace.submission_id), isouter=True)
         .order_by(col(t.NomineePlace.decision_seq))
     )

@@ -85,7 +85,7 @@ class NomineePlace(SQLModel, table=True):
     decision_seq: int
 
 
-class Verdict(SQLModel, table=True):
+class EntryVerdict(SQLModel, table=True):
     """The latest `wsis.submission.screened` of each entry."""
 
     __tablename__ = "judging_verdict"
@@ -129,7 +129,7 @@ class Milestone(SQLModel, table=True):
 
 
 APPEND_ONLY = (PanelDecision, DecisionOutcome, CategoryWinner, Milestone)
-TABLES = (PanelDecision, DecisionOutcome, CategoryWinner, HeldDecision, NomineePlace, Verdict, EntryTitle, Finalists, Milestone)
+TABLES = (PanelDecision, DecisionOutcome, CategoryWinner, HeldDecision, NomineePlace, EntryVerdict, EntryTitle, Finalists, Milestone)
 
 
 def _refuse_change(_mapper: Any, _connection: Any, target: Any) -> None:
