@@ -19,10 +19,10 @@ from rich.progress import Progress, TaskID
 
 from demo.ballot_events import Ballots, Nominee
 from demo.panel import Verdict
+from demo.platform_events import Event
 from demo.publisher import Publisher
 from demo.simulator import Simulation
 from demo.watch import Watcher
-from demo.platform_events import Event
 from shared import topology
 
 PHASE_TIMEOUT = 900.0
