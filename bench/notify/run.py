@@ -22,12 +22,12 @@ from pathlib import Path
 
 import redis.asyncio as aioredis
 
-from services.notify.app import build
 from services.notify.adapters.settings import MailSettings
-from tests.support.smtp_sink import SmtpSink
+from services.notify.app import build
 from shared import topology
 from shared.settings import Settings
 from tests.support.events import cloudevent
+from tests.support.smtp_sink import SmtpSink
 from wsis.embedded import EmbeddedValkey
 
 

@@ -22,10 +22,10 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.support.smtp_sink import SmtpSink
 from shared import topology
 from shared.contest import DEFAULT_CONTEST_FILE
 from tests.support.events import cloudevent
+from tests.support.smtp_sink import SmtpSink
 from tests.support.streams import put as put_event
 from tests.support.streams import read
 from tests.support.waiting import wait_until

@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 
-from services.notify.app import build
 from services.notify.adapters.settings import MailSettings
-from tests.support.smtp_sink import SmtpSink
+from services.notify.app import build
 from shared import topology
 from tests.support.events import cloudevent
 from tests.support.factories import submission
 from tests.support.services import running as service_running
+from tests.support.smtp_sink import SmtpSink
 from tests.support.streams import events, publish, wait_for
 from tests.support.waiting import wait_until_async
 

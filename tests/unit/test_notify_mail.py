@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from shared.reading import passed_cheaply
-from shared.topology import NOTIFY, OUT_VOTING
-from services.notify.domain import Occasion
 from services.notify.adapters.mail import compose, scrub
-from services.notify.store import Contact, Notification
 from services.notify.adapters.templates import TemplateProblem, Templates
 from services.notify.adapters.transports import MaildirTransport, Permanent
+from services.notify.domain import Occasion
+from services.notify.store import Contact, Notification
 from shared.contest import load_contest
+from shared.reading import passed_cheaply
+from shared.topology import NOTIFY, OUT_VOTING
 
 CONTEST = load_contest()
 FACTS = {
