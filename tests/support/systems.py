@@ -38,6 +38,8 @@ UP_DEFAULTS = {"reclaim_idle_ms": "2000", "reclaim_every_ms": "500"}
 
 
 class System:
+    """The services, their server and their logs under `root`; `start` runs them, `stop` ends them."""
+
     def __init__(self, root: Path, *, supervisor: str = "test", **settings: str) -> None:
         assert supervisor in ("test", "wsis up"), supervisor
         self.supervisor, self.settings, self.run_settings = supervisor, settings, settings
@@ -52,7 +54,10 @@ class System:
     def start(self, timeout: float = 60.0, **settings: str) -> redis.Redis:
         """Start the server and the services (`settings` for this run only); a staff client once the submission group exists."""
         self.run_settings = {**self.settings, **settings}
-        self._start_up(timeout) if self.supervisor == "wsis up" else self._start_each()
+        if self.supervisor == "wsis up":
+            self._start_up(timeout)
+        else:
+            self._start_each()
         wait_until(lambda: self._alive() and has_group(self.admin, topology.IN_SUBMISSIONS, "submission"),
                    what=f"the submission group; see {self.logs}", timeout=timeout)  # fmt: skip
         return self.admin
