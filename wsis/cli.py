@@ -13,7 +13,7 @@ import typer
 from demo import cli as demo_cli
 from report import cli as report_cli
 from shared import acl
-from wsis import acl_cli, ops_cli, supervisor
+from wsis import acl_cli, backup, ops_cli, supervisor
 
 EXIT_CODES = "Exit codes: 0 done; 1 nothing to read, or the operation failed; 2 a usage or configuration error."
 cli = typer.Typer(help="The WSIS Prizes contest rules engine.", epilog=EXIT_CODES, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -132,6 +132,8 @@ def ticker(
 cli.command()(ops_cli.status)
 cli.command()(ops_cli.health)
 cli.add_typer(ops_cli.deadletter_cli, name="deadletter")
+cli.command()(backup.backup)
+cli.command()(backup.restore)
 cli.command()(demo_cli.demo)
 cli.command()(report_cli.results)
 cli.command()(report_cli.report)
