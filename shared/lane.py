@@ -22,6 +22,7 @@ import asyncio
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any, NamedTuple, Protocol
 
 from redis.asyncio import Redis
@@ -40,7 +41,7 @@ class Committed(NamedTuple):
 
     answers: list[tuple[str, bytes]]
     published: Callable[[], Awaitable[None]] | None = None
-    counts: dict[str, int] = {}
+    counts: Mapping[str, int] = MappingProxyType({})
 
 
 class BatchHandler(Protocol):

@@ -28,48 +28,30 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Any, Protocol
+from typing import Any
 
 from faststream import AckPolicy, FastStream
 from faststream.redis import RedisBroker, StreamSub
 from faststream.specification import AsyncAPI
 from redis.asyncio import Redis
-from sqlalchemy import Engine
-from sqlmodel import Session, SQLModel
-from structlog.contextvars import bound_contextvars
 
-from shared import __version__, bus, drain, outbox, topology
-from shared.contest import Contest, load_contest
+from shared import __version__, bus, drain, effects, outbox, topology
+from shared.contest import load_contest
+from shared.context import Effects, Handler, ServiceContext, types_on
 from shared.db import create_tables, make_engine
 from shared.drain import Settled
 from shared.envelope import CloudEvent, typed_events
 from shared.events import DATA_MODELS, Data
 from shared.lane import BatchHandler, Lane
+from shared.logs import configure_logging, get_logger
 from shared.reading import read_or_deadletter, without_passed
 from shared.reclaim import Process, Reclaimer
-from shared.logs import configure_logging, get_logger
 from shared.settings import Settings, get_settings
 
-Effects = list[tuple[str, CloudEvent]]
-
-
-class Handler(Protocol):
-    """A service's decisions: one inbound event in, its outbound events out.
-
-    `handle` runs inside the batch's transaction; it stores its effects in
-    `session` and returns what to publish. A handler may also have
-    `async def started(self, redis)` (run once the service is up, before its
-    lanes read) and `def closed(self)` (run after the lanes stopped, before
-    Redis and the database close); the runtime calls them when present.
-    """
-
-    tables: Sequence[type[SQLModel]]
-
-    def handle(self, session: Session, stream: str, event: CloudEvent) -> Effects: ...
-
+# What handlers import from here, kept where they were.
+__all__ = ["Effects", "Handler", "LaneSpec", "Service", "ServiceContext", "types_on"]
 
 @dataclass(frozen=True)
 class LaneSpec:
@@ -211,7 +193,7 @@ class Service:
         self.log = get_logger()
         contest = load_contest(settings.contest_file)
         engine = make_engine(self.name, settings.data_dir, settings.database_url)
-        self._redis = Redis.from_url(settings.bus_url(), **self._credentials())
+        self._redis = bus.raw_group_reads(Redis.from_url(settings.bus_url(), **self._credentials()))
         self.context = ServiceContext(self.name, self.source, settings, contest, engine, self._redis)
         self.handler = self._handler_factory(self.context)
         create_tables(engine, [*outbox.INFRA_TABLES, *self.handler.tables])
@@ -275,10 +257,7 @@ class Service:
         readable, dead = read_or_deadletter(kept, self.spec.accepts, self.source)
         rows = self._apply(readable) if readable else []
         await bus.publish_all(self.redis, [*dead, *((r.stream, r.body) for r in rows)], ack, self.name)
-        if rows:
-            with Session(self.ctx.engine) as session:
-                outbox.mark_published(session, [r.seq for r in rows if r.seq is not None])
-                session.commit()
+        effects.published(self.ctx.engine, rows)
 
     async def _drain_before_tick(self, entries: Sequence[bus.Entry]) -> None:
         inputs = self.spec.drained_before_tick
@@ -295,34 +274,11 @@ class Service:
             self.log.info("tick.inputs_drained", tick_entry=tick, streams=list(inputs))
 
     def _apply(self, readable: Sequence[tuple[bus.Entry, CloudEvent]]) -> list[outbox.OutboxEvent]:
-        handler = self.handler_or_fail
-        with Session(self.ctx.engine, expire_on_commit=False) as session:
-            keys = [outbox.event_key(event) for _, event in readable]
-            seen = outbox.seen_keys(session, keys)
-            rows = outbox.pending_for(session, sorted(seen))
-            for (entry, event), key in zip(readable, keys, strict=True):
-                if key in seen:
-                    self.log.info("event.repeat", stream=entry.stream, event_id=event.id, type=event.type)
-                    continue
-                seen.add(key)
-                # Every line the handler logs for this event carries its ids (structlog's contextvars).
-                with bound_contextvars(stream=entry.stream, event_id=event.id, causation_id=event.causationid, type=event.type):
-                    effects = handler.handle(session, entry.stream, event)
-                rows.extend(outbox.record(session, event, entry.stream, effects))
-            session.commit()
-        return rows
+        return effects.apply(self.ctx.engine, self.handler_or_fail, readable)
 
     async def relay_outbox(self) -> None:
         """Publish what a crash left committed but unpublished."""
-        while True:
-            with Session(self.ctx.engine) as session:
-                rows = outbox.unpublished(session)
-                if not rows:
-                    return
-                await bus.publish_all(self.redis, [(r.stream, r.body) for r in rows])
-                outbox.mark_published(session, [r.seq for r in rows if r.seq is not None])
-                session.commit()
-                self.log.info("outbox.relayed", count=len(rows))
+        await effects.relay(self.ctx.engine, self.redis)
 
     # --- retries of stuck entries --------------------------------------------
 
@@ -358,28 +314,3 @@ async def _light_parser(message: Mapping[str, Any], original: Callable[..., Awai
     parsed = await original({**message, "data": []})
     parsed.raw_message = message
     return parsed
-
-
-class ServiceContext:
-    """What a handler may use: its settings, the contest, its database."""
-
-    def __init__(
-        self, name: str, source: str, settings: Settings, contest: Contest, engine: Engine, redis: Redis | None = None
-    ) -> None:
-        self.name = name
-        self.redis = redis
-        self.source = source
-        self.settings = settings
-        self.contest = contest
-        self.engine = engine
-
-    def in_future(self, instant: datetime, now: datetime | None = None) -> bool:
-        """CONTRACT 2: on the wall clock, an event stamped too far ahead is refused."""
-        if self.settings.replay:
-            return False
-        now = now or datetime.now(timezone.utc)
-        return instant - now > timedelta(seconds=self.settings.future_tolerance_seconds)
-
-
-def types_on(pairs: Iterable[tuple[str, Iterable[str]]]) -> dict[str, frozenset[str]]:
-    return {stream: frozenset(kinds) for stream, kinds in pairs}

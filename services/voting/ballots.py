@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from services.voting import domain, store
@@ -39,7 +39,7 @@ class Ballot:
     key: bytes  # the answer's id, as bytes
     ballot_id: str
     at: int
-    position: str  # where it sits in its stream (store.position)
+    entry_id: str  # where it sits in its stream (a released one: its store.position already)
     fields: tuple[str, int, str] | None  # None: not a valid ballot
     data: dict[str, Any]
     member: domain.Member | None = None  # the voter as known when decided
@@ -71,7 +71,7 @@ class BallotDesk:
     async def begin(self, readable: Sequence[tuple[bus.Entry, wire.Event]]) -> Awaitable[Committed]:
         """Decide the batch now and queue its storing; the awaitable is the batch once stored."""
         await self.projection.catch_up()  # every member registered before these ballots
-        now = domain.micros(datetime.now(timezone.utc))
+        now = domain.micros(datetime.now(UTC))
         ballots = [self._ballot(entry, event, now) for entry, event in readable]
         released = await self._release(now) if self.maybe_held and self.projection.nominees is not None else []
         if not ballots and not released:
@@ -104,7 +104,7 @@ class BallotDesk:
 
     def _ballot(self, entry: bus.Entry, event: wire.Event, now: int) -> Ballot:
         key = wire.answer_id(ANSWER, event.source, event.id)
-        ballot = Ballot(key, event.id, event.at, store.position(entry.entry_id), domain.read_ballot(event.data), event.data, text=event.text)
+        ballot = Ballot(key, event.id, event.at, entry.entry_id, domain.read_ballot(event.data), event.data, text=event.text)
         self._decide(ballot, now)
         return ballot
 
@@ -141,25 +141,28 @@ class BallotDesk:
         released, batch, nominees = item
         self.ledger.release(cur, [ballot.key for ballot in released])
         rows: dict[bytes, store.Answer] = {}
-        ballots: dict[bytes, Ballot] = {}
         held: list[store.Held] = []
         for ballot in released + batch:
-            if ballot.key in rows or ballot.key in ballots:
+            if ballot.key in rows:
                 continue
-            ballots[ballot.key] = ballot
             if ballot.verdict is domain.HOLD:
                 voter, category, project = ballot.fields  # type: ignore[misc]
-                held.append(store.Held(ballot.key, ballot.ballot_id, voter, category, project, ballot.at, ballot.position))
+                held.append(store.Held(ballot.key, ballot.ballot_id, voter, category, project, ballot.at, store.position(ballot.entry_id)))
             else:
                 rows[ballot.key] = self._row(ballot)
         new = self.ledger.add_answers(cur, list(rows.values()))
         repeats = self.ledger.answered(cur, [key for key in rows if key not in new]) if len(new) < len(rows) else {}
-        for key in self._count_votes(cur, [row for key, row in rows.items() if key in new and row.reason is None]):
-            ballot = ballots[key]
-            voter, category, project = ballot.fields  # type: ignore[misc]
-            reason = domain.decide(voter, category, project, ballot.at, ballot.member, nominees, self.calendar, ballot.in_future, voted=True)
-            rows[key] = rows[key]._replace(reason=reason)  # type: ignore[arg-type]
-        self.ledger.mark(cur, [key for key in rows if key in new and rows[key].reason == domain.ALREADY_VOTED], domain.ALREADY_VOTED)
+        lost = self._count_votes(cur, [row for key, row in rows.items() if key in new and row.reason is None])
+        if lost:
+            lost_set = set(lost)
+            for ballot in released + batch:
+                if ballot.key in lost_set:
+                    voter, category, project = ballot.fields  # type: ignore[misc]
+                    reason = domain.decide(
+                        voter, category, project, ballot.at, ballot.member, nominees, self.calendar, ballot.in_future, voted=True
+                    )
+                    rows[ballot.key] = rows[ballot.key]._replace(reason=reason)
+            self.ledger.mark(cur, lost, domain.ALREADY_VOTED)
         if self.debug:
             for key in new:
                 log.debug("ballot.decided", stream=topology.IN_BALLOTS, event_id=rows[key].ballot_id, reason=rows[key].reason or "counted")
@@ -185,7 +188,7 @@ class BallotDesk:
         first: dict[tuple[str, int], store.Answer] = {}
         for row in candidates:
             first.setdefault((row.voter_id, row.category), row)  # type: ignore[arg-type]
-        won = self.ledger.add_votes(cur, [store.Vote(r.voter_id, r.category, r.key, r.project_id, r.at_us) for r in first.values()])  # type: ignore[arg-type]
+        won = self.ledger.add_votes(cur, list(first.values()))
         return [row.key for row in candidates if row.key not in won]
 
     def _answer(self, row: store.Answer, text: str | None = None) -> bytes:

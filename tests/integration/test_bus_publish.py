@@ -8,6 +8,7 @@ from shared import bus
 async def test_bodies_land_in_order_and_the_entries_are_acknowledged_in_the_same_transaction(redis):
     await redis.xadd("in", {bus.DATA_FIELD: b"x"})
     await bus.ensure_group(redis, "in", "g")
+    bus.raw_group_reads(redis)
     (entry,) = await bus.read_group(redis, "in", "g", "c", 10, 1)
     bodies = [(b"s-1", b'{"n":1}'), (b"s-2", b'{"n":2}'), (b"s-1", b'{"n":3}'), (b"s-1", b'{"text":"two\nlines"}'), (b"s-2", b'{"n":4}'), (b"s-2", b"")]
     events = [(stream.decode(), body) for stream, body in bodies]

@@ -23,8 +23,9 @@ def ledger(tmp_path: Path, database_url: str | None):
     engine.dispose()
 
 
-def vote(n: int, voter: str | None = None) -> tuple[str, int, bytes, str, int]:
-    return (voter or f"v-{n}", 1, bytes([n]) * 16, "p-1", n)
+def vote(n: int, voter: str | None = None) -> store.Answer:
+    """A counted answer: its vote goes in `voting_vote`."""
+    return store.Answer(bytes([n]) * 16, f"b-{n}", voter or f"v-{n}", 1, "p-1", None, n)
 
 
 def count_votes(cur, _=None) -> int:
@@ -50,28 +51,28 @@ async def test_steps_queued_together_commit_together_or_not_at_all(ledger):
 
     assert [type(r) for r in results] == [RuntimeError] * 3
     assert await ledger.group(count_votes, None) == 0  # nothing of the failed group stayed
-    assert await ledger.group(add, 4) == {vote(4)[2]}
+    assert await ledger.group(add, 4) == {vote(4).key}
 
 
 async def test_an_insert_that_meets_taken_keys_reports_only_the_rows_that_went_in(ledger):
     first = [vote(n) for n in range(1, 6)]
-    assert await ledger.group(lambda cur, rows: ledger.add_votes(cur, rows), first) == {row[2] for row in first}
+    assert await ledger.group(lambda cur, rows: ledger.add_votes(cur, rows), first) == {row.key for row in first}
 
     # Voters 2 and 4 vote again in the category, mixed with new voters.
     again = [vote(10 + n, voter=f"v-{n}") if n in (2, 4) else vote(10 + n) for n in range(1, 7)]
     won = await ledger.group(lambda cur, rows: ledger.add_votes(cur, rows), again)
 
-    assert won == {row[2] for row in again if row[0] not in ("v-2", "v-4")}
+    assert won == {row.key for row in again if row.voter_id not in ("v-2", "v-4")}
     assert await ledger.group(count_votes, None) == 5 + 4
 
 
 async def test_outcomes_seen_before_are_told_apart_from_new_ones(ledger):
-    def outcome(n: int):
-        return (bytes([n]) * 16, f"b-{n}", f"v-{n}", 1, "p-1", None, n)
+    def outcome(n: int) -> store.Answer:
+        return store.Answer(bytes([n]) * 16, f"b-{n}", f"v-{n}", 1, "p-1", None, n)
 
-    assert await ledger.group(lambda cur, rows: ledger.add_answers(cur, rows), [outcome(1), outcome(2)]) == {outcome(1)[0], outcome(2)[0]}
+    assert await ledger.group(lambda cur, rows: ledger.add_answers(cur, rows), [outcome(1), outcome(2)]) == {outcome(1).key, outcome(2).key}
     new = await ledger.group(lambda cur, rows: ledger.add_answers(cur, rows), [outcome(2), outcome(3), outcome(1)])
-    assert new == {outcome(3)[0]}
+    assert new == {outcome(3).key}
 
 
 async def test_other_work_of_the_ledger_thread_gets_its_turn_between_groups(ledger):

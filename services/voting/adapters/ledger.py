@@ -35,7 +35,7 @@ GROUP_LIMIT = 16  # batches a group commit takes at most
 
 
 class _Queued(Generic[T]):
-    __slots__ = ("step", "item", "future")
+    __slots__ = ("future", "item", "step")
 
     def __init__(self, step: Callable[[Any, Any], T], item: Any, future: asyncio.Future[T]) -> None:
         self.step, self.item, self.future = step, item, future
@@ -142,8 +142,11 @@ class Ledger:
                 found[bytes(row[0])] = Answer(bytes(row[0]), *row[1:])
         return found
 
-    def add_votes(self, cur: Any, votes: Sequence[Vote]) -> set[bytes]:
-        """Insert votes where the voter has none in the category; the answer ids that got in."""
+    def add_votes(self, cur: Any, answers: Sequence[Answer]) -> set[bytes]:
+        """Insert the vote of each counted answer where the voter has none in the category;
+        the answer ids that got in."""
+        # The `Vote` row of each answer, as the driver's parameters (no object a ballot).
+        votes = [(a.voter_id, a.category, a.key, a.project_id, a.at_us) for a in answers]
         # A voter's second ballot in a category is common enough to look first.
         return self._insert_new(cur, "voting_vote", VOTE_COLUMNS, ("voter_id", "category"), votes, 2, look_first=True)
 

@@ -17,7 +17,13 @@ from typing import Any
 import orjson
 
 from services.voting.domain import EPOCH, MICROSECOND, micros
-from shared.envelope import ID_NAMESPACE, MAX_ENTRY_BYTES, RFC3339, Unreadable, parse_entry
+from shared.envelope import (
+    ID_NAMESPACE,
+    MAX_ENTRY_BYTES,
+    RFC3339,
+    Unreadable,
+    parse_entry,
+)
 
 NAMESPACE = ID_NAMESPACE.bytes
 OPTIONAL_TEXT = ("subject", "causationid")
