@@ -2,7 +2,9 @@
 
 Each service's user may read its input streams and manage its consumer
 group on them, and append to its own output stream and to the dead letter
-stream: nothing more. Reading and appending are kept apart with an ACL
+stream: nothing more. Each outside publisher (CONTRACT 4, "Publishers'
+access") may append to its inbound streams and read its answers with XREAD,
+XRANGE, XREVRANGE and XLEN: no consumer groups, no scripts. Reading and appending are kept apart with an ACL
 selector, because `XREADGROUP` and `XACK` need write access to the key they
 read: a user allowed to consume the ballots' stream could otherwise append
 to it. Only notify reads the sealed stream (judging writes it and never
@@ -31,26 +33,41 @@ CONSUME = (
     "xreadgroup", "xread", "xack", "xautoclaim", "xclaim", "xpending", "xrange", "xrevrange", "xlen",
     "xgroup|create", "xgroup|createconsumer", "xinfo|stream", "xinfo|groups", "xinfo|consumers",
 )
-# Appending: XADD, and the script the voting service appends a batch with.
-APPEND = ("xadd", "eval", "evalsha")
+# A publisher reads its answers without a consumer group (CONTRACT 4).
+READ_ONLY = ("xread", "xrange", "xrevrange", "xlen")
+APPEND = ("xadd",)
+# The services publish and acknowledge a batch with a script
+# (`shared/bus.py` XADD_RUN, XACK_RUN); the ticker and the publishers need none.
+SCRIPTS = ("eval", "evalsha")
 # A batch's answers and its XACK go in one MULTI/EXEC; each command inside is
 # still checked against the keys above.
 TRANSACTION = ("multi", "exec", "discard")
 
 
 Grant = topology.Grant
+# The system's own users: the services and the ticker.
 GRANTS: tuple[Grant, ...] = (*topology.SERVICE_GRANTS, topology.TICKER)
 USERS = tuple(g.user for g in GRANTS)
-GRANT_OF = {g.user: g for g in GRANTS}
+PUBLISHERS: tuple[Grant, ...] = topology.PUBLISHERS
+PUBLISHER_USERS = tuple(g.user for g in PUBLISHERS)
+# Every user of the ACL file but staff's `default`.
+ALL_GRANTS: tuple[Grant, ...] = (*GRANTS, *PUBLISHERS)
+ALL_USERS = tuple(g.user for g in ALL_GRANTS)
+GRANT_OF = {g.user: g for g in ALL_GRANTS}
 
 
 def rules(grant: Grant) -> list[str]:
-    """The ACL rules of one user, after `reset` (no keys, no commands, no channels)."""
+    """The ACL rules of one user, after `reset` (no keys, no commands, no channels).
+
+    A group user (a service) consumes in its group and appends with scripts;
+    any other reads with the read-only commands and appends with XADD alone.
+    """
+    appending, reading = (APPEND + SCRIPTS, CONSUME) if grant.group else (APPEND, READ_ONLY)
     out = ["resetkeys", "resetchannels", "-@all", *(f"+{c}" for c in (*CONNECTION, *TRANSACTION))]
-    out += [f"~{s}" for s in grant.writes] + [f"+{c}" for c in APPEND]
+    out += [f"~{s}" for s in grant.writes] + [f"+{c}" for c in appending]
     if grant.reads:
         # A selector: these commands on these keys only, apart from the appends above.
-        out.append("(" + " ".join([*(f"~{s}" for s in grant.reads), *(f"+{c}" for c in CONSUME)]) + ")")
+        out.append("(" + " ".join([*(f"~{s}" for s in grant.reads), *(f"+{c}" for c in reading)]) + ")")
     return out
 
 
@@ -69,11 +86,11 @@ def default_line(password: str | None) -> str:
 
 
 def users_file(passwords: Mapping[str, str], admin_password: str | None) -> str:
-    """An ACL file (Valkey's `aclfile`): the default user and one user a service."""
-    missing = [u for u in USERS if not passwords.get(u)]
+    """An ACL file (Valkey's `aclfile`): the default user, one user a service, the ticker, the publishers."""
+    missing = [u for u in ALL_USERS if not passwords.get(u)]
     if missing:
         raise ValueError(f"no Redis password for {', '.join(missing)}")
-    lines = [default_line(admin_password), *(user_line(g, passwords[g.user]) for g in GRANTS)]
+    lines = [default_line(admin_password), *(user_line(g, passwords[g.user]) for g in ALL_GRANTS)]
     return "\n".join(lines) + "\n"
 
 
@@ -90,4 +107,4 @@ def with_credentials(url: str, user: str, password: str) -> str:
 
 def new_passwords() -> dict[str, str]:
     """Fresh random passwords, one a user (a `wsis up` run generates its own)."""
-    return {user: secrets.token_urlsafe(24) for user in USERS}
+    return {user: secrets.token_urlsafe(24) for user in ALL_USERS}

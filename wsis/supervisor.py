@@ -26,6 +26,7 @@ from shared.logs import configure_logging, get_logger
 from shared.settings import Settings
 from wsis.embedded import EmbeddedValkey, die_with_parent
 from wsis.lock import hold_data_dir
+from wsis.private import owner_only, write_private
 
 log = get_logger()
 RESTART_BACKOFF_MAX = 30.0
@@ -112,35 +113,31 @@ def start_embedded(settings: Settings, data_dir: Path) -> tuple[EmbeddedValkey, 
     """The embedded Valkey with one ACL user a service, passwords new for this run.
 
     Staff keep the default user, with a password: its URL goes to
-    `<data dir>/valkey/url`, readable by the owner alone. With
+    `<data dir>/valkey/url`, readable by the owner alone; each outside
+    publisher's (CONTRACT 4) to `<data dir>/publishers/USER.url`. With
     `WSIS_REDIS_ACL=false` every process is the default user, without one.
     """
     valkey_dir = data_dir / "valkey"
-    valkey_dir.mkdir(parents=True, exist_ok=True)
+    valkey_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     extra: dict[str, str] = {}
     passwords: dict[str, str] = {}
     admin = None
     if settings.redis_acl:
         admin = settings.redis_admin_password or secrets.token_urlsafe(24)
         passwords = acl.new_passwords()
-        extra["aclfile"] = str(_private(valkey_dir / "users.acl", acl.users_file(passwords, admin)))
-    server = EmbeddedValkey(data_dir, extra_config=extra, password=admin).start()
+        extra["aclfile"] = str(write_private(valkey_dir / "users.acl", acl.users_file(passwords, admin)))
+    server = EmbeddedValkey(data_dir, extra_config=extra, password=admin, maxmemory=settings.valkey_maxmemory).start()
+    for user in acl.PUBLISHER_USERS if passwords else ():
+        write_private(publisher_url_file(data_dir, user), acl.with_credentials(server.url, user, passwords[user]) + "/0")
     url = acl.with_credentials(server.url, "default", admin) if admin else server.url
-    _private(server.dir / "url", url)
+    write_private(server.dir / "url", url)
     log.info("valkey.started", url=server.url, dir=str(server.dir), acl_users=sorted(passwords))
     return server, passwords
 
 
-def _private(path: Path, text: str) -> Path:
-    """Write a file only its owner may read (it holds a password), whole at once:
-    a reader polling for it never sees it empty."""
-    partial = path.with_name(path.name + ".partial")
-    partial.unlink(missing_ok=True)
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as out:
-        out.write(text)
-    os.replace(partial, path)
-    return path
+def publisher_url_file(data_dir: Path, user: str) -> Path:
+    """Where `wsis up` leaves an outside publisher's URL for this run (CONTRACT 4)."""
+    return data_dir / "publishers" / f"{user}.url"
 
 
 def child_env(env: dict[str, str], name: str, password: str | None) -> dict[str, str]:
@@ -153,8 +150,7 @@ def child_env(env: dict[str, str], name: str, password: str | None) -> dict[str,
 
 def run_all(settings: Settings, names: list[str], *, ticker: bool, tick_seconds: float) -> int:
     configure_logging("supervisor", settings.log_level, settings.log_format)
-    data_dir = Path(settings.data_dir).resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir = owner_only(Path(settings.data_dir).resolve())
     hold_data_dir(data_dir)  # before the server: a second run must not touch the first's
     server: EmbeddedValkey | None = None
     url = settings.redis_url
@@ -192,5 +188,7 @@ def run_all(settings: Settings, names: list[str], *, ticker: bool, tick_seconds:
         if server is not None:
             server.stop()
             (server.dir / "url").unlink(missing_ok=True)
+            for user in acl.PUBLISHER_USERS:  # this run's passwords: no use once it is gone
+                publisher_url_file(data_dir, user).unlink(missing_ok=True)
         log.info("system.stopped")
     return 0
