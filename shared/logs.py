@@ -1,6 +1,7 @@
 """structlog set-up: JSON when not on a terminal, one line per decision.
 
-A last processor masks anything shaped like an email address, so a
+A last processor masks anything shaped like an email address, and the
+password of any URL (`redis://user:***@host`), so a
 mistake elsewhere cannot put one into the logs. Each line is written with
 one `write` call: processes sharing a log file (`wsis up` and its services)
 never splice each other's lines. A process names another service under
@@ -15,6 +16,8 @@ import sys
 from typing import Any
 
 import structlog
+
+from shared.urls import mask_passwords
 
 EMAIL = re.compile(r"[^@\s\"'<>]+@[^@\s\"'<>]+\.[A-Za-z]{2,}")
 PERSONAL_KEYS = frozenset({"email", "name", "username", "coordinator", "coordinator_name"})
@@ -38,7 +41,7 @@ def scrub_personal_data(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str
         if key in PERSONAL_KEYS:
             event_dict[key] = "[redacted]"
         elif isinstance(value, str) and "@" in value:
-            event_dict[key] = EMAIL.sub("[email]", value)
+            event_dict[key] = EMAIL.sub("[email]", mask_passwords(value))
     return event_dict
 
 

@@ -9,10 +9,12 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.contest import DEFAULT_CONTEST_FILE
+from shared.urls import url_problem
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="WSIS_", extra="ignore", validate_default=True)
+    # Errors never quote a value: a URL in one may carry a password.
+    model_config = SettingsConfigDict(env_prefix="WSIS_", extra="ignore", validate_default=True, hide_input_in_errors=True)
 
     redis_url: str | None = None
     data_dir: Path = Path(".wsis")
@@ -43,27 +45,33 @@ class Settings(BaseSettings):
     # `wsis up` gives each service its own ACL user on the embedded server;
     # false runs every service as the default user (debugging only).
     redis_acl: bool = True
+    # The embedded server's memory bound (Valkey's `maxmemory`, `noeviction`):
+    # past it writes are refused, nothing is evicted.
+    valkey_maxmemory: str = Field(default="1gb", pattern=r"^[0-9]+(b|kb|mb|gb|k|m|g)?$")
+    # Dead letters are trimmed to about this many (the oldest go first).
+    deadletter_maxlen: int = Field(default=100_000, ge=1)
 
+    # A URL's own text is never in an error: it may carry a password (shared/urls.py).
     @field_validator("redis_url")
     @classmethod
     def _redis_scheme(cls, value: str | None) -> str | None:
         if value and not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("must start with redis://, rediss:// or unix://")
-        return value or None
+        return _usable(value)
 
     @field_validator("database_url")
     @classmethod
     def _db_scheme(cls, value: str | None) -> str | None:
         if value and not value.startswith(("postgresql", "sqlite")):
             raise ValueError("must be a postgresql:// or sqlite:// URL")
-        return value or None
+        return _usable(value)
 
     @field_validator("smtp_url")
     @classmethod
     def _smtp_scheme(cls, value: str | None) -> str | None:
         if value and not value.startswith(("smtp://", "smtps://")):
             raise ValueError("must be smtp://host:port or smtps://host:port")
-        return value or None
+        return _usable(value)
 
     @field_validator("log_level")
     @classmethod
@@ -95,6 +103,18 @@ class Settings(BaseSettings):
         if marker.is_file():
             return marker.read_text().strip()
         return "redis://127.0.0.1:6379"
+
+
+def _usable(url: str | None) -> str | None:
+    """A URL whose host and port can be read; a typo is a start-up error, shown masked."""
+    if url and (problem := url_problem(url)):
+        raise ValueError(problem)
+    return url or None
+
+
+def variable_of(field: str) -> str:
+    """The environment variable that sets a field: `smtp_url` -> `WSIS_SMTP_URL`."""
+    return f"WSIS_{field.upper()}"
 
 
 @lru_cache(maxsize=1)

@@ -20,7 +20,8 @@ import redis
 import typer
 from pydantic import ValidationError
 
-from shared.settings import Settings
+from shared.settings import Settings, variable_of
+from shared.urls import masked
 
 EXIT_FAILED = 1  # nothing to read, or the operation failed
 EXIT_USAGE = 2  # a bad option or setting (typer's own usage errors exit 2 too)
@@ -43,15 +44,6 @@ class Target:
         return redis.Redis.from_url(self.url, socket_connect_timeout=3, socket_timeout=10, **options)
 
 
-def masked(url: str) -> str:
-    """The URL with its password (if any) replaced by `***`."""
-    scheme, sep, rest = url.partition("://")
-    userinfo, at, location = rest.rpartition("@")
-    if not at or ":" not in userinfo:
-        return url
-    return f"{scheme}{sep}{userinfo.partition(':')[0]}:***@{location}"
-
-
 class ConfigError(ValueError):
     """A setting or option that cannot be used."""
 
@@ -66,7 +58,13 @@ def settings_for(redis_url: str | None, data_dir: Path | None) -> Settings:
 
 
 def one_line(exc: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors())
+    """Each bad setting with its variable and why, never its value (a URL may carry a password)."""
+    return "; ".join(_problem(e) for e in exc.errors(include_input=False, include_url=False))
+
+
+def _problem(error: Any) -> str:
+    field = ".".join(map(str, error["loc"]))
+    return f"{field} ({variable_of(field)}): {error['msg']}" if field else f"settings: {error['msg']}"
 
 
 def locate(settings: Settings) -> Target:
