@@ -67,26 +67,32 @@ class BallotDesk:
         self.ledger, self.projection = ledger, projection
         self.debug = ctx.settings.log_level == "DEBUG"  # a line per ballot costs more than the ballot
         self.maybe_held = True  # held ballots may wait in the table (checked at the first batch)
+        self.releasing = False  # a batch with released ballots is not stored yet: the next one waits for it
 
     async def begin(self, readable: Sequence[tuple[bus.Entry, wire.Event]]) -> Awaitable[Committed]:
         """Decide the batch now and queue its storing; the awaitable is the batch once stored."""
         await self.projection.catch_up()  # every member registered before these ballots
         now = domain.micros(datetime.now(UTC))
         ballots = [self._ballot(entry, event, now) for entry, event in readable]
-        released = await self._release(now) if self.maybe_held and self.projection.nominees is not None else []
+        may_release = self.maybe_held and not self.releasing and self.projection.nominees is not None
+        released = await self._release(now) if may_release else []
         if not ballots and not released:
             return _nothing()
+        self.releasing = bool(released)
         # The ledger's thread sees values only: the ballots and their members as decided here, and
         # the nominee list, which is never changed once known. The projection stays on this loop.
         stored = self.ledger.group(self._store, (released, ballots, self.projection.nominees))
-        return self._committed(stored, ballots)
+        return self._committed(stored, ballots, bool(released))
 
-    async def _committed(self, stored: Awaitable[Stored], ballots: list[Ballot]) -> Committed:
+    async def _committed(self, stored: Awaitable[Stored], ballots: list[Ballot], releases: bool) -> Committed:
         try:
             done = await stored
         except BaseException:
             self.maybe_held = True  # a rolled-back release left them held
             raise
+        finally:
+            if releases:
+                self.releasing = False
         self.maybe_held = self.maybe_held or done.counts["held"] > 0
         if done.owed is not None:
             faults.crash_point("voting.release_committed")

@@ -107,6 +107,24 @@ async def test_a_ballot_before_the_nominee_list_is_held_until_the_list_arrives(r
     assert answer(out, early)["type"] == "wsis.vote.accepted"
 
 
+async def test_held_ballots_released_a_few_at_a_time_are_each_answered_once(settings, redis):
+    service = build(settings.model_copy(update={"batch_size": 2}))  # releases two held ballots a batch
+    async with service.app:
+        voters = [f"v-{n}" for n in range(7)]
+        await register(redis, *voters)
+        held = [ballot(voter, 4, "p-1") for voter in voters]
+        for one in held:
+            await publish(redis, topology.IN_BALLOTS, one)
+        await publish(redis, topology.OUT_JUDGING, nominees(LIST))
+
+        await wait_for(redis, topology.OUT_VOTING, lambda seen: len(seen) >= len(held), timeout=20)
+        await asyncio.sleep(0.5)  # empty rounds go by: a second answer would show
+        out = await events(redis, topology.OUT_VOTING)
+
+    assert sorted(e["causationid"] for e in out) == sorted(b["id"] for b in held)
+    assert {e["type"] for e in out} == {"wsis.vote.accepted"}
+
+
 async def test_other_judging_events_are_ignored_and_unknown_ones_dead_lettered(running, redis):
     await publish(redis, topology.OUT_JUDGING, {**nominees(LIST), "type": "wsis.nomination.recorded", "data": {"submission_id": "p-1", "category": 4}})
     await publish(redis, topology.OUT_JUDGING, {**nominees(LIST), "id": "x", "type": "wsis.something.else"})
