@@ -97,7 +97,6 @@ class Service:
         self._reclaimer: asyncio.Task[None] | None = None
         self.lane_specs: dict[str, LaneSpec] = {}
         self.lanes: dict[str, Lane] = {}
-        self.inbound_docs: dict[str, Any] = {}
         self._before_stop: list[Callable[[], Awaitable[None]]] = []
         # A condition of the service's own a tick also waits for (`shared.drain`).
         self.tick_settled: Settled | None = None
@@ -140,17 +139,12 @@ class Service:
     def _subscribe(self, given: topology.Input) -> None:
         stream = given.stream
 
-        @self.subscriber(stream, *[(kind, DATA_MODELS[kind]) for kind in sorted(given.accepts)], description=given.description)
+        @self.subscriber(stream, description=given.description)
         async def on_batch(entries: Any) -> None:
             await self.process(entries, ack=entries)
 
-    def subscriber(
-        self, stream: str, *kinds: tuple[str, type[Data]], description: str = "", **options: Any
-    ) -> Callable[[Callable[..., Awaitable[None]]], Any]:
-        """A batch subscriber on `stream` in this service's consumer group; it is given the batch's `bus.Entry`s.
-
-        `kinds` are the event types the stream carries, for the AsyncAPI document.
-        """
+    def subscriber(self, stream: str, description: str = "", **options: Any) -> Callable[[Callable[..., Awaitable[None]]], Any]:
+        """A batch subscriber on `stream` in this service's consumer group; the decoder gives it the batch's `bus.Entry`s."""
         sub = StreamSub(
             stream,
             group=self.name,
@@ -159,9 +153,6 @@ class Service:
             max_records=self.settings.batch_size,
             polling_interval=self.settings.block_ms,
         )
-        if kinds:
-            self.inbound_docs[stream] = typed_events(*kinds)
-
         async def entries_of(msg: Any, _original: Callable[..., Any]) -> list[bus.Entry]:
             raw = msg.raw_message
             return bus.entries_from(stream, raw["message_ids"], raw["data"])
@@ -245,10 +236,6 @@ class Service:
         self.log.info("service.stopped")
 
     # --- the batch path -----------------------------------------------------
-
-    async def consume(self, stream: str, raw_message: Mapping[str, Any]) -> None:
-        entries = bus.entries_from(stream, raw_message["message_ids"], raw_message["data"])
-        await self.process(entries, ack=entries)
 
     async def process(self, entries: Sequence[bus.Entry], ack: Sequence[bus.Entry] = ()) -> None:
         """Apply a batch; its answers, dead letters and the XACK of `ack` go out in one transaction."""
