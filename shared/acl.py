@@ -36,8 +36,9 @@ CONSUME = (
 # A publisher reads its answers without a consumer group (CONTRACT 4).
 READ_ONLY = ("xread", "xrange", "xrevrange", "xlen")
 APPEND = ("xadd",)
-# The services publish and acknowledge a batch with a script
-# (`shared/bus.py` XADD_RUN, XACK_RUN); the ticker and the publishers need none.
+# The services publish a batch with a script on their outputs (`shared/bus.py`
+# XADD_RUN), never on their inputs; each command inside is checked against
+# the same keys as when sent alone. The ticker and the publishers need none.
 SCRIPTS = ("eval", "evalsha")
 # A batch's answers and its XACK go in one MULTI/EXEC; each command inside is
 # still checked against the keys above.
