@@ -72,7 +72,7 @@ def _server(settings: Settings, *, running_ok: bool) -> Iterator[redis.Redis]:
 
 def _answering(settings: Settings) -> redis.Redis:
     target = locate(settings)
-    client = answering(target, socket_timeout=60)
+    client = answering(target)
     typer.echo(target.describe(), err=True)
     return client
 

@@ -75,26 +75,34 @@ def _sqlite_copy(source: Path, target: Path) -> None:
 def dump(settings: Settings, into: Path) -> dict[str, dict[str, Any]]:
     """Every service's database into `into`; per service its file, size and (SQLite) rows per table."""
     into.mkdir(mode=0o700)
+    if kind(settings) == "postgresql":
+        url = _libpq(settings.database_url or "")
+        return {service: _pg_dump(url, service, into) for service in _pg_tables(url)}
     found: dict[str, dict[str, Any]] = {}
     for service in SERVICES:
-        if kind(settings) == "postgresql":
-            target = into / f"{service}.pgdump"
-            _run([_tool("pg_dump"), "--format=custom", "--no-owner", f"--schema={service}", f"--file={target}",
-                  f"--dbname={_libpq(settings.database_url or '')}"])  # fmt: skip
-            found[service] = {"file": target.name, "bytes": target.stat().st_size}
-        elif (source := sqlite_file(settings, service)).is_file():
+        if (source := sqlite_file(settings, service)).is_file():
             target = into / f"{service}.sqlite"
             _sqlite_copy(source, target)
             found[service] = {"file": target.name, "bytes": target.stat().st_size, "rows": _row_counts(target)}
     return found
 
 
-def _pg_tables(url: str, service: str) -> int:
+def _pg_dump(url: str, service: str, into: Path) -> dict[str, Any]:
+    target = into / f"{service}.pgdump"
+    _run([_tool("pg_dump"), "--format=custom", "--no-owner", f"--schema={service}", f"--file={target}", f"--dbname={url}"])
+    return {"file": target.name, "bytes": target.stat().st_size}
+
+
+def _pg_tables(url: str) -> dict[str, int]:
+    """Per schema of a service that exists, its number of tables."""
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1), hide_parameters=True)
+    query = text(
+        "SELECT n.nspname, count(c.oid) FROM pg_namespace n LEFT JOIN pg_class c ON c.relnamespace = n.oid AND c.relkind = 'r'"
+        " WHERE n.nspname = ANY(:schemas) GROUP BY n.nspname"
+    )
     try:
         with engine.connect() as conn:
-            query = text("SELECT count(*) FROM information_schema.tables WHERE table_schema = :schema")
-            return int(conn.execute(query, {"schema": service}).scalar_one())
+            return {name: int(count) for name, count in conn.execute(query, {"schemas": list(SERVICES)})}
     finally:
         engine.dispose()
 
@@ -103,7 +111,7 @@ def present(settings: Settings) -> list[str]:
     """The services whose database already holds something."""
     if kind(settings) == "postgresql":
         url = _libpq(settings.database_url or "")
-        return [f"schema {s}" for s in SERVICES if _pg_tables(url, s)]
+        return [f"schema {name}" for name, tables in _pg_tables(url).items() if tables]
     return [str(sqlite_file(settings, s)) for s in SERVICES if sqlite_file(settings, s).exists()]
 
 
