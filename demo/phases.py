@@ -163,7 +163,9 @@ class Phases:
                         "the panel's winner selections", (answered, lambda: state.winner_refusals.total()))  # fmt: skip
 
     async def ceremony(self) -> None:
-        await self.publish([self.sim.ceremony()])
+        event = self.sim.ceremony()
+        await self.pub.request(event.stream, event.body, event.id, [topology.OUT_JUDGING], PHASE_TIMEOUT)  # the awards
+        self.published[event.stream] += 1
         await self.wait(lambda: self.watch.state.awards is not None, "the awards")
 
     async def emails(self, expected: Counter[str]) -> None:

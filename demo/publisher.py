@@ -9,13 +9,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from typing import Any
+
 from report.raw import RawConnection
 from shared.bus import DATA_FIELD, pack
+from wsis.client import BusClient, just_before
 
 CHUNK = 2000
 
 
 class Publisher(RawConnection):
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.url = url
+
+    async def request(self, stream: str, body: bytes, event_id: str, answers: Sequence[str], timeout: float) -> dict[str, Any]:
+        """One event whose answer the demo awaits, the way any platform may (wsis/client.py)."""
+        async with BusClient.from_url(self.url) as bus:
+            entry_id = await bus.publish(stream, body)
+            return await bus.answer(event_id, answers, after=just_before(entry_id), timeout=timeout)
+
     async def xadd(self, stream: str, bodies: Sequence[bytes]) -> int:
         """XADD every body to `stream`, in order."""
         # The command with an empty body, less that body: each chunk appends its bodies' bulk strings.
