@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -66,7 +67,9 @@ def demo(
         raise typer.Exit(2)
     from demo.driver import run
     from demo.system import DemoError
+    from wsis.private import UMASK
 
+    os.umask(UMASK)  # its data dir and reports are its owner's alone, as `wsis up`'s (CONTRACT 7)
     signal.signal(signal.SIGTERM, _stop)
     console = Console()
     console.print(f"WSIS Prizes demo: scale {scale}, seed {seed}, data in {data_dir}")

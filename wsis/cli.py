@@ -95,8 +95,10 @@ def run(
     _export(redis_url, data_dir)
     from shared.logs import configure_logging
     from shared.settings import get_settings
+    from wsis.private import owner_only
 
     settings = get_settings()
+    owner_only(settings.data_dir)  # its database and mail hold personal data (CONTRACT 7)
     configure_logging(service, settings.log_level, settings.log_format)
     module = importlib.import_module(f"services.{service}.app")
     asyncio.run(module.app.run())
