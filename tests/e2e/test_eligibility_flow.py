@@ -5,8 +5,8 @@ from __future__ import annotations
 from tests.support.events import cloudevent
 from tests.support.factories import submission
 from tests.support.streams import put, read
+from tests.support.texts import ENGLISH, FRENCH
 from tests.support.waiting import wait_until
-from tests.unit.test_eligibility_language import ENGLISH, FRENCH
 
 IN, OUT = "wsis:in:submissions", "wsis:out:eligibility"
 RULES = 11

@@ -16,7 +16,7 @@ from tests.support.events import cloudevent
 from tests.support.factories import submission
 from tests.support.services import running as service_running
 from tests.support.streams import answers_to, publish, wait_for
-from tests.unit.test_eligibility_language import ENGLISH, FRENCH
+from tests.support.texts import ENGLISH, FRENCH
 
 RECEIVED = "wsis.submission.received"
 ALL_RULES = ["S2.category", "S3.one_per_entity_category", "S4.not_submitted_twice", "S5.complete", "S6.completed_work",

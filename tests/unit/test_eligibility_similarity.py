@@ -14,7 +14,7 @@ from services.eligibility.domain.entry import (
     words_of,
 )
 from tests.support.factories import submission
-from tests.unit.test_eligibility_language import ENGLISH
+from tests.support.texts import ENGLISH
 
 ADDED = " In 2021 the programme will reach twelve more villages in the eastern region with the regional government."
 
