@@ -22,15 +22,7 @@ from typing import Any
 import pytest
 
 from shared import topology
-from tests.integration.test_notify_service import (
-    announced,
-    closed,
-    progress,
-    published,
-    received,
-    screened,
-    winner,
-)
+from tests.support.outbound import announced, closed, progress, published, received, screened, winner
 from tests.support.processes import ROOT, clean_environment
 from tests.support.smtp_sink import SmtpSink
 from tests.support.streams import events, publish, wait_for
