@@ -26,6 +26,7 @@ from redis.exceptions import ResponseError
 from shared import topology
 from shared.envelope import ID_NAMESPACE, CloudEvent
 from shared.events import DeadLetter, T
+from shared.settings import get_settings
 
 DATA_FIELD = b"__data__"
 RAW_LIMIT = 64 * 1024
@@ -133,7 +134,8 @@ async def publish_all(
     async with redis.pipeline(transaction=bool(by_stream)) as pipe:
         for stream, run in groupby(events, key=itemgetter(0)):
             bodies = [event if isinstance(event, bytes) else event.to_json() for _, event in run]
-            maxlen = 0 if stream == topology.DEADLETTER else OUTBOUND_MAXLEN
+            # Dead letters are capped too (WSIS_DEADLETTER_MAXLEN): a flood of bad entries must not fill the server.
+            maxlen = get_settings().deadletter_maxlen if stream == topology.DEADLETTER else OUTBOUND_MAXLEN
             joined = b"\n".join(bodies)
             if joined.count(b"\n") == len(bodies) - 1 and all(bodies):
                 pipe.eval(XADD_RUN, 1, stream, maxlen, joined)

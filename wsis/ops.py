@@ -7,6 +7,7 @@ deployment: `wsis status`, `wsis deadletter list|show|replay`.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -126,12 +127,18 @@ class ReplayError(Exception):
     pass
 
 
+SOURCE_PREFIX = "wsis-prizes/"  # a service's CloudEvent source (shared/runtime.py)
+
+
 def replay(client: redis.Redis, dead_letter_id: str, *, force: bool = False) -> str:
     """Put a dead letter's original entry back on its stream; returns the new entry id.
 
-    The original is read from its stream when still there (the dead letter's
-    `raw` is cut at 64 KiB); a replayed letter is not replayed twice unless
-    forced.
+    Any service may append to the dead letter stream, so a letter is a claim,
+    and staff's rights must not carry out a forged one: only a letter written
+    by a service that reads the stream it names is replayed (`vetted`), to
+    that stream alone, and only the original entry as that stream still holds
+    it, never the letter's own copy (`raw`, which says whatever its writer
+    wrote). A replayed letter is not replayed twice unless forced.
     """
     found = client.xrange(topology.DEADLETTER, dead_letter_id, dead_letter_id)
     if not found:
@@ -139,17 +146,36 @@ def replay(client: redis.Redis, dead_letter_id: str, *, force: bool = False) -> 
     already = client.hget(REPLAYED, dead_letter_id)
     if already and not force:
         raise ReplayError(f"dead letter {dead_letter_id} was replayed as {_text(already)}; use --force to replay it again")
-    data = json.loads(found[0][1][DATA_FIELD])["data"]
-    stream, original_id = data["stream"], data["entry_id"]
-    if stream not in topology.ALL:
-        raise ReplayError(f"dead letter {dead_letter_id} names an unknown stream {stream!r}")
-    original = client.xrange(stream, original_id, original_id) if "-" in original_id else []
+    stream, original_id = vetted(dead_letter_id, found[0][1].get(DATA_FIELD))
+    original = client.xrange(stream, original_id, original_id) if ENTRY_ID.fullmatch(original_id) else []
     body = original[0][1].get(DATA_FIELD) if original else None
     if body is None:
-        body = data["raw"].encode()
+        raise ReplayError(f"dead letter {dead_letter_id}: {stream} holds no entry {original_id!r} (gone, or never there); not replayed")
     new_id = _text(client.xadd(stream, {DATA_FIELD: body}))
     client.hset(REPLAYED, dead_letter_id, new_id)
     return new_id
+
+
+SOURCE_PREFIX = "wsis-prizes/"  # a service's CloudEvent source (shared/runtime.py)
+ENTRY_ID = re.compile(r"[0-9]+-[0-9]+")
+
+
+def vetted(dead_letter_id: str, body: bytes | None) -> tuple[str, str]:
+    """The letter's stream and original entry id, if a service that reads that stream wrote it.
+
+    `ReplayError` with a one-line reason otherwise.
+    """
+    try:
+        letter = json.loads(body or b"")
+        source, stream, original_id = str(letter["source"]), str(letter["data"]["stream"]), str(letter["data"]["entry_id"])
+    except (ValueError, KeyError, TypeError):
+        raise ReplayError(f"dead letter {dead_letter_id} is not a readable wsis.deadletter; not replayed") from None
+    service = topology.SERVICES.get(source.removeprefix(SOURCE_PREFIX)) if source.startswith(SOURCE_PREFIX) else None
+    if service is None:
+        raise ReplayError(f"dead letter {dead_letter_id} comes from {source!r}, not from a service; not replayed")
+    if stream not in service.reads:
+        raise ReplayError(f"dead letter {dead_letter_id} from {service.name} names {stream}, which {service.name} does not read; not replayed")
+    return stream, original_id
 
 
 def as_json(items: list[Any]) -> str:
