@@ -23,7 +23,7 @@ import pytest
 from shared import topology
 from shared.envelope import MAX_ENTRY_BYTES, CloudEvent, Unreadable, parse_entry
 from tests.fuzz.hostile import NATIVE, draw_entries
-from tests.scenario.driver import publish
+from tests.support.driver import publish
 from tests.support.factories import submission
 from tests.support.streams import read
 from tests.support.systems import SERVICES, System

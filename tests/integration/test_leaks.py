@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from shared import topology
-from tests.scenario.contest import Phase, ce, contest, entry, member, personal_data
-from tests.scenario.driver import play
+from tests.support.contest import Phase, ce, contest, entry, member, personal_data
+from tests.support.driver import play
 from tests.support.streams import read
 from tests.support.systems import System
 

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from shared import topology
-from tests.scenario.contest import contest
-from tests.scenario.driver import Faults, outcome, play
+from tests.support.contest import contest
+from tests.support.driver import Faults, outcome, play
 from tests.support.systems import SERVICES, System
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1500)]

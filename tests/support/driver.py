@@ -16,7 +16,7 @@ from typing import Any
 import redis
 
 from shared import topology
-from tests.scenario.contest import Event, Phase
+from tests.support.contest import Event, Phase
 from tests.support.streams import read
 from tests.support.systems import System
 
