@@ -17,6 +17,7 @@ import redis as sync_redis
 from typer.testing import CliRunner
 
 from shared import topology
+from tests.support.events import cloudevent
 from wsis.cli import cli
 
 runner = CliRunner()
@@ -27,8 +28,7 @@ _ids = itertools.count()
 
 
 def put(client: sync_redis.Redis, stream: str, kind: str, data: dict) -> None:
-    body = {"specversion": "1.0", "id": f"ev-{next(_ids)}", "source": "wsis-prizes/test", "type": kind,
-            "time": "2021-03-02T10:00:00Z", "datacontenttype": "application/json", "data": data}  # fmt: skip
+    body = cloudevent(kind, data, time_="2021-03-02T10:00:00Z", id_=f"ev-{next(_ids)}", source="wsis-prizes/test")
     client.xadd(stream, {"__data__": orjson.dumps(body)})
 
 

@@ -10,6 +10,7 @@ from report import reader
 from report.raw import CommandError, RawConnection
 from report.state import ContestState
 from shared import topology
+from tests.support.events import cloudevent
 
 
 def answer(n: int) -> bytes:
@@ -17,8 +18,7 @@ def answer(n: int) -> bytes:
     if n % 4 == 0:
         data["reason"] = "own_project"
     kind = "wsis.vote.rejected" if n % 4 == 0 else "wsis.vote.accepted"
-    return orjson.dumps({"specversion": "1.0", "id": f"a-{n}", "source": "wsis-prizes/voting", "type": kind,
-                         "time": "2021-03-02T10:00:00Z", "data": data})  # fmt: skip
+    return orjson.dumps(cloudevent(kind, data, time_="2021-03-02T10:00:00Z", id_=f"a-{n}", source="wsis-prizes/voting"))
 
 
 async def test_a_publisher_adds_every_body_in_order_across_chunks(redis_url, redis):

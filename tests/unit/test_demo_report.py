@@ -12,14 +12,14 @@ from report import console, export, html, views
 from report.state import READABLE, ContestState
 from shared import topology
 from shared.contest import load_contest
+from tests.support.events import cloudevent
 
 CONTEST = load_contest()
 _ids = itertools.count()
 
 
 def event(kind: str, data: dict, event_id: str | None = None, cause: str | None = None) -> bytes:
-    body = {"specversion": "1.0", "id": event_id or f"e-{next(_ids)}", "source": "wsis-prizes/test", "type": kind,
-            "time": "2021-03-02T10:00:00Z", "data": data}  # fmt: skip
+    body = cloudevent(kind, data, time_="2021-03-02T10:00:00Z", id_=event_id or f"e-{next(_ids)}", source="wsis-prizes/test")
     if cause:
         body["causationid"] = cause
     return orjson.dumps(body)
