@@ -24,6 +24,7 @@ from shared import topology
 from shared.envelope import MAX_ENTRY_BYTES, CloudEvent, Unreadable, parse_entry
 from tests.fuzz.hostile import NATIVE, draw_entries
 from tests.support.driver import publish
+from tests.support.events import cloudevent
 from tests.support.factories import submission
 from tests.support.streams import read
 from tests.support.systems import SERVICES, System
@@ -53,7 +54,7 @@ SETTINGS = {"replay": "false", "block_ms": "50", "reclaim_idle_ms": "1000", "rec
 
 
 def ce(kind: str, event_id: str, at: str, data: dict) -> bytes:
-    return json.dumps({"specversion": "1.0", "id": event_id, "source": "fuzz-valid", "type": kind, "time": at, "data": data}).encode()
+    return json.dumps(cloudevent(kind, data, time_=at, id_=event_id, source="fuzz-valid")).encode()
 
 
 def valid_events() -> list[tuple[str, bytes]]:
