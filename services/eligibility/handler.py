@@ -13,11 +13,11 @@ from services.eligibility.domain.entry import EntryRevision
 from services.eligibility.rulebook import load_rule_book
 from services.eligibility.screener import Repeat, Screener, Verdict
 from shared import bus, topology
+from shared.context import Effects, ServiceContext
 from shared.db import create_tables
 from shared.envelope import ID_NAMESPACE, CloudEvent, field_errors, outbound
 from shared.events import T
 from shared.logs import get_logger
-from shared.runtime import Effects, ServiceContext
 
 log = get_logger()
 

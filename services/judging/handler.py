@@ -10,9 +10,9 @@ from services.judging import store
 from services.judging.nominating import Nominations
 from services.judging.selecting import Selections
 from shared import topology
+from shared.context import Effects, ServiceContext
 from shared.envelope import CloudEvent
 from shared.events import T
-from shared.runtime import Effects, ServiceContext
 
 
 class JudgingHandler:

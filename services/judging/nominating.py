@@ -28,10 +28,10 @@ from services.judging.domain.nominations import (
     read_withdrawal,
 )
 from shared import topology
+from shared.context import Effects, ServiceContext
 from shared.envelope import CloudEvent, outbound
 from shared.events import Data, PanelNominated, SubmissionScreened, T, Text
 from shared.logs import get_logger
-from shared.runtime import Effects, ServiceContext
 
 log = get_logger()
 

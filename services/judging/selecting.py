@@ -23,10 +23,10 @@ from services.judging.domain.winners import (
 )
 from services.judging.nominating import decision_ids
 from shared import topology
+from shared.context import Effects, ServiceContext
 from shared.envelope import CloudEvent, outbound
 from shared.events import T, VotingClosed, WinnerSelected
 from shared.logs import get_logger
-from shared.runtime import Effects, ServiceContext
 
 log = get_logger()
 

@@ -19,6 +19,7 @@ from services.notify import domain, store
 from services.notify.domain import Notice
 from services.notify.reports import log_fields, row_fields
 from shared import topology
+from shared.context import Effects, ServiceContext
 from shared.envelope import CloudEvent, field_errors
 from shared.events import (
     AwardsAnnounced,
@@ -32,7 +33,6 @@ from shared.events import (
     utc_iso,
 )
 from shared.logs import get_logger
-from shared.runtime import Effects, ServiceContext
 
 log = get_logger()
 

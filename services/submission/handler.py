@@ -8,10 +8,10 @@ from sqlmodel import Session
 
 from services.submission import domain, store
 from shared import topology
+from shared.context import Effects, ServiceContext
 from shared.envelope import CloudEvent, outbound
 from shared.events import T
 from shared.logs import get_logger
-from shared.runtime import Effects, ServiceContext
 
 log = get_logger()
 

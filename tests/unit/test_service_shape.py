@@ -15,9 +15,9 @@ from sqlmodel import Session
 
 from shared import outbox, topology
 from shared.contest import load_contest
+from shared.context import ServiceContext
 from shared.db import create_tables, make_engine
 from shared.envelope import CloudEvent
-from shared.runtime import ServiceContext
 from shared.settings import Settings
 
 HANDLERS = {
