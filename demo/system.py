@@ -74,6 +74,8 @@ class DemoSystem:
     def start(self) -> None:
         env = {k: v for k, v in os.environ.items() if k not in ("WSIS_REDIS_URL", "WSIS_DATABASE_URL", "WSIS_SMTP_URL", "WSIS_DATA_DIR")}
         env.update(SETTINGS)
+        # The 2021 scale holds a few million entries at once: more than the server's default bound (1gb).
+        env.setdefault("WSIS_VALKEY_MAXMEMORY", "8gb")
         if self.contest_file is not None:
             env["WSIS_CONTEST_FILE"] = str(self.contest_file)
         with self.log.open("ab") as out:
