@@ -53,7 +53,7 @@ def results(data_dir: Path) -> dict:
 
 
 def test_a_restored_backup_is_the_same_system_and_answers_new_events_exactly_once(tmp_path: Path) -> None:
-    first = System(tmp_path / "first", supervisor="wsis up", redis_acl="false")
+    first = System(tmp_path / "first", supervisor="wsis up")
     try:
         client = first.start()
         ballots = a_contest(client, first)
@@ -67,7 +67,7 @@ def test_a_restored_backup_is_the_same_system_and_answers_new_events_exactly_onc
     assert set(manifest["databases"]) == set(topology.SERVICES)
     assert manifest["databases"]["voting"]["rows"]
 
-    second = System(tmp_path / "second", supervisor="wsis up", redis_acl="false")
+    second = System(tmp_path / "second", supervisor="wsis up")
     restored = wsis("restore", tmp_path / "backup", "--data-dir", second.data_dir)
     assert restored.returncode == 0, restored.stderr
     refused = wsis("restore", tmp_path / "backup", "--data-dir", second.data_dir)
