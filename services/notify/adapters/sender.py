@@ -49,11 +49,11 @@ PER_STEP = 200  # notifications per connection before the loop looks around agai
 
 
 class Sender:
-    def __init__(self, service: Service, config: MailSettings, transport: Callable[[], Transport]) -> None:
+    def __init__(self, service: Service, mail: MailSettings, transport: Callable[[], Transport]) -> None:
         self.service = service
-        self.config = config
+        self.mail = mail
         self.new_transport = transport
-        self.templates = Templates(config.templates)
+        self.templates = Templates(mail.templates)
         self._stopping = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._announced = False
@@ -63,13 +63,13 @@ class Sender:
         self.templates.check()
         self._stopping.clear()
         # One task per SMTP connection; the claim keeps them off each other's rows.
-        self._tasks = [asyncio.create_task(self._run(lead=i == 0), name=f"notify-sender-{i}") for i in range(self.config.connections)]
+        self._tasks = [asyncio.create_task(self._run(lead=i == 0), name=f"notify-sender-{i}") for i in range(self.mail.connections)]
 
     async def stop(self) -> None:
         """Let the emails in flight finish and be recorded, then stop."""
         self._stopping.set()
         if self._tasks:
-            _, late = await asyncio.wait(self._tasks, timeout=2 * self.config.send_timeout_seconds + 5)
+            _, late = await asyncio.wait(self._tasks, timeout=2 * self.mail.send_timeout_seconds + 5)
             for task in late:  # cannot happen while sends time out; a claim left behind is taken over after its lease
                 task.cancel()
             if late:
@@ -87,7 +87,7 @@ class Sender:
                 handled = 0
             if handled == 0:
                 try:
-                    await asyncio.wait_for(self._stopping.wait(), self.config.poll_seconds)
+                    await asyncio.wait_for(self._stopping.wait(), self.mail.poll_seconds)
                 except asyncio.TimeoutError:
                     pass
 
@@ -135,7 +135,7 @@ class Sender:
         """Take one due notification (and its coordinator) for this task."""
         now = time.time()
         due = select(Notification).where(Notification.status == Status.ready, col(Notification.next_attempt_at) <= now)
-        stale = select(Notification).where(Notification.status == Status.sending, col(Notification.claimed_at) < now - self.config.lease_seconds)
+        stale = select(Notification).where(Notification.status == Status.sending, col(Notification.claimed_at) < now - self.mail.lease_seconds)
         with Session(self.service.ctx.engine, expire_on_commit=False) as session:
             for query in (due.order_by(col(Notification.next_attempt_at), col(Notification.seq)), stale):
                 for row in session.exec(query.limit(5)).all():
@@ -159,15 +159,15 @@ class Sender:
     async def _deliver(self, transport: Transport, row: Notification, contact: store.Contact) -> list[OutboxEvent]:
         personal = (contact.name, contact.email, row.recipient)
         try:
-            message = compose(row, contact, self.service.ctx.contest, self.templates, self.config.sender)
-            await asyncio.wait_for(transport.deliver(row.notification_id or "", message), 2 * self.config.send_timeout_seconds)
+            message = compose(row, contact, self.service.ctx.contest, self.templates, self.mail.sender)
+            await asyncio.wait_for(transport.deliver(row.notification_id or "", message), 2 * self.mail.send_timeout_seconds)
         except Permanent as exc:
             return self._record(row, Status.failed, scrub(str(exc), personal))
         except Exception as exc:  # Transient, a timeout, a template error (staff may fix it before the last try)
             error = scrub(str(exc) if isinstance(exc, Transient) else f"{type(exc).__name__}: {exc}", personal)
             if not isinstance(exc, Transient):
                 await transport.close()
-            last = row.attempts >= self.config.max_attempts
+            last = row.attempts >= self.mail.max_attempts
             return self._record(row, Status.failed if last else Status.ready, error)
         return self._record(row, Status.sent, None)
 
@@ -180,7 +180,7 @@ class Sender:
                 return events
             current.status, current.last_error, current.claimed_by, current.claimed_at = status, error, None, None
             if status == Status.ready:
-                delay = domain.retry_delay(current.attempts, self.config.backoff_seconds, self.config.backoff_max_seconds)
+                delay = domain.retry_delay(current.attempts, self.mail.backoff_seconds, self.mail.backoff_max_seconds)
                 current.next_attempt_at = time.time() + delay
                 log.warning("notification.retry", **row_fields(current, self._announced), attempts=current.attempts, retry_in=round(delay, 3), error=error)
             else:
