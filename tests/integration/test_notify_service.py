@@ -382,3 +382,14 @@ async def test_an_outcome_event_whose_publish_failed_is_published_by_the_relay(s
     assert failures == [1]
     assert len(await events(redis, topology.OUT_NOTIFY)) == 1 and out[0]["data"]["submission_id"] == "o-1"
     assert len(sink.received()) == 1
+
+
+async def test_operators_reach_the_sender_to_send_what_is_due_now(settings, redis, sink):
+    idle = quick().model_copy(update={"poll_seconds": 3600.0})  # the loop looks once at start, then waits
+    async with service_running("notify", settings.model_copy(update={"smtp_url": sink.url}), idle) as service:
+        await publish(redis, topology.OUT_SUBMISSION, received("p-1"))
+        await publish(redis, topology.OUT_ELIGIBILITY, screened("p-1"))
+        handled = await wait_until_async(service.sender.step, what="a notification due for the sender", timeout=15.0, every=0.1)
+
+        assert handled == 1
+        assert [m["To"].addresses[0].addr_spec for m in sink.received()] == ["p-1@example.org"]
