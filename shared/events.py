@@ -81,9 +81,23 @@ class Entity(Data):
     _check_country = field_validator("country")(_country)
 
 
+Language = Literal["ar", "en", "es", "fr", "ru", "zh"]
+
+
 class Coordinator(Data):
     name: Text
     email: Annotated[str, Strict(), StringConstraints(strip_whitespace=True, pattern=EMAIL)]
+    language: Language = "en"  # the emails' language (CONTRACT 5.5)
+
+
+class Owner(Data):
+    """The project's owner where the submitting entity is not (CONTRACT 5.1)."""
+
+    entity_id: Text | None = None
+    name: Text
+    country: Text
+
+    _check_country = field_validator("country")(_country)
 
 
 class SubmissionSubmitted(Data):
@@ -100,6 +114,7 @@ class SubmissionSubmitted(Data):
     sdgs: Annotated[list[SdgNo], Field(min_length=1)]
     status: ProjectStatus
     website: Text | None = None
+    owner: Owner | None = None
 
     @field_validator("sdgs")
     @classmethod
@@ -128,6 +143,14 @@ class RuleResult(Data):
     reason: str = ""
 
 
+class DecidedBy(Data):
+    """A staff decision behind a verdict (CONTRACT 5.1, staff decisions on screening)."""
+
+    staff_member_id: Text
+    reason: Text
+    machine_outcome: Literal["eligible", "ineligible", "needs_review"]
+
+
 class SubmissionScreened(Data):
     submission_id: Text
     entity_id: Text
@@ -136,6 +159,7 @@ class SubmissionScreened(Data):
     rules: list[RuleResult]
     nominable: bool
     related: list[str] | None = None
+    decided_by: DecidedBy | None = None
 
 
 # --- 5.2 stakeholders and ballots ------------------------------------------

@@ -157,12 +157,13 @@ class WordRangeRule(_Rule):
 
 
 class DeadlineReasons(_Reasons):
-    sample = {"arrived": "2021-01-25 23:00:00 CET", "close": "2021-01-25 23:00:00 CET"}
+    sample = {"arrived": "2021-01-25 23:00:00 CET", "close": "2021-01-25 23:00:00 CET", "opens": "2020-11-05 00:00:00 CET"}
     fail: str
+    too_early: str
 
 
 class DeadlineRule(_Rule):
-    """S9: the entry's business time before the close of `calendar.submission`."""
+    """S9: the entry's business time inside `calendar.submission`: at or after its opening, before its close."""
 
     kind: Literal["deadline"]
     reasons: DeadlineReasons

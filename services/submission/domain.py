@@ -52,7 +52,9 @@ Decision = Accept | Reject
 
 
 def content_hash(entry: SubmissionSubmitted) -> str:
-    canonical = json.dumps(entry.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    # An entry without an owner hashes as it did before `owner` existed: a resend is still a repeat.
+    fields = entry.model_dump(mode="json", exclude={"owner"} if entry.owner is None else None)
+    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

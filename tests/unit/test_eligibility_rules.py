@@ -137,6 +137,19 @@ def test_s9_the_deadline_is_geneva_time_to_the_second_across_the_dst_change(clos
 
 
 @pytest.mark.parametrize(
+    ("time", "result", "reason"),
+    [("2020-11-04T22:59:59Z", "fail",
+      "the entry arrived at 2020-11-04 23:59:59 CET, before the call for submissions opened at 2020-11-05 00:00:00 CET"),
+     ("2020-11-04T23:00:00Z", "pass", ""),  # the opening instant belongs to the phase
+     ("2020-11-05T00:00:00+01:00", "pass", ""),
+     ("2020-06-01T10:00:00Z", "fail",
+      "the entry arrived at 2020-06-01 12:00:00 CEST, before the call for submissions opened at 2020-11-05 00:00:00 CET")],
+)  # fmt: skip
+def test_s9_an_entry_timed_before_the_call_opened_fails_with_the_opening_as_its_reason(time, result, reason):
+    assert verdict("S9.deadline", entry(received_at=time)) == (result, reason)
+
+
+@pytest.mark.parametrize(
     ("parts", "result", "reason"),
     [([("short_description", "en", 1.0), ("impact", "en", 0.95)], "pass", ""),
      ([("short_description", "fr", 0.9999), ("impact", "fr", 0.97)], "fail", "the entry appears to be written in French (97% sure); entries must be in English"),
@@ -205,7 +218,7 @@ def test_a_failed_nomination_check_leaves_the_entry_eligible_but_not_nominable()
 
 def test_a_switched_off_rule_is_listed_as_a_pass_that_says_so():
     rules = tuple(r.model_copy(update={"enabled": False}) if r.id == "S6.completed_work" else r for r in BOOK.rules)
-    book = RuleBook(rules, BOOK.close, BOOK.zone, BOOK.categories, BOOK.winners)
+    book = RuleBook(rules, BOOK.close, BOOK.opens, BOOK.zone, BOOK.categories, BOOK.winners)
     assert verdict("S6.completed_work", entry(status="ongoing"), book=book) == ("pass", "not applied: switched off in the contest file")
 
 

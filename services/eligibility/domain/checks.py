@@ -85,13 +85,13 @@ def word_range(rule: r.WordRangeRule, entry: EntryRevision, facts: Facts, book: 
 
 
 def deadline(rule: r.DeadlineRule, entry: EntryRevision, facts: Facts, book: RuleBook) -> Check:
-    if entry.received_at < book.close:
+    """S9: inside the submission phase, its opening included and its close not."""
+    if book.opens <= entry.received_at < book.close:
         return PASS
-    shown = {
-        "arrived": entry.received_at.astimezone(book.zone).strftime("%Y-%m-%d %H:%M:%S %Z"),
-        "close": book.close.astimezone(book.zone).strftime("%Y-%m-%d %H:%M:%S %Z"),
-    }
-    return Check("fail", rule.reasons.fail.format(**shown))
+    shown = {name: instant.astimezone(book.zone).strftime("%Y-%m-%d %H:%M:%S %Z") for name, instant in (
+        ("arrived", entry.received_at), ("close", book.close), ("opens", book.opens))}  # fmt: skip
+    reason = rule.reasons.too_early if entry.received_at < book.opens else rule.reasons.fail
+    return Check("fail", reason.format(**shown))
 
 
 def language(rule: r.LanguageRule, entry: EntryRevision, facts: Facts, book: RuleBook) -> Check:

@@ -50,13 +50,14 @@ class Facts:
 class RuleBook:
     rules: tuple[Rule, ...]
     close: datetime
+    opens: datetime
     zone: ZoneInfo
     categories: frozenset[int]
     winners: dict[str, WinnerIndex] = field(default_factory=dict)  # by rule id
 
     @classmethod
     def of(cls, contest: Contest, winners: dict[str, WinnerIndex]) -> RuleBook:
-        return cls(tuple(contest.rules), contest.submission.end, contest.zone, frozenset(contest.categories), winners)
+        return cls(tuple(contest.rules), contest.submission.end, contest.submission.start, contest.zone, frozenset(contest.categories), winners)
 
     def rule(self, kind: str) -> Rule | None:
         """The first enabled rule of a kind (what facts to gather depends on it)."""
