@@ -179,8 +179,11 @@ SUBMISSION = Service(
 )
 ELIGIBILITY = Service(
     "eligibility",
-    (_in(OUT_SUBMISSION, (T.SUBMISSION_RECEIVED,), (T.SUBMISSION_REJECTED,), "Entries as stored: each is screened"),),
-    (Output(OUT_ELIGIBILITY, (T.SUBMISSION_SCREENED,)),),
+    (
+        _in(OUT_SUBMISSION, (T.SUBMISSION_RECEIVED,), (T.SUBMISSION_REJECTED,), "Entries as stored: each is screened"),
+        _in(IN_STAFF, (T.STAFF_SCREENING_DECIDED,), (T.STAFF_VOTES_ANNULLED,), "Staff decisions on screening (annulments pass)"),
+    ),
+    (Output(OUT_ELIGIBILITY, (T.SUBMISSION_SCREENED, T.SCREENING_REFUSED)),),
     description="Screens every entry and amendment: submission rules S2-S11, nomination pre-checks N1, N3",
 )
 VOTING = Service(

@@ -8,7 +8,8 @@ from collections.abc import Callable
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from services.eligibility import store
+from services.eligibility import audit, store
+from services.eligibility.deciding import StaffDecisions, with_standing
 from services.eligibility.domain.entry import EntryRevision
 from services.eligibility.rulebook import load_rule_book
 from services.eligibility.screener import Repeat, Screener, Verdict
@@ -31,21 +32,23 @@ def screened_id(verdict: Verdict, cause: EntryRevision) -> str:
 
 
 class EligibilityHandler:
-    tables = store.TABLES
+    tables = (*store.TABLES, *audit.TABLES)
     accepts = topology.ELIGIBILITY.accepts
 
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
         self.screener = Screener(load_rule_book(ctx.contest))
         store.tune_sqlite(ctx.engine)
-        create_tables(ctx.engine, store.TABLES)
+        create_tables(ctx.engine, self.tables)
         with Session(ctx.engine) as session:
             reindexed = store.reindex_if_needed(session, self.screener)
             session.commit()
         if reindexed is not None:
             log.info("index.rebuilt", entries=reindexed, layout=self.screener.index_label)
+        self.decisions = StaffDecisions(ctx)
         self.routes: dict[str, Callable[[Session, CloudEvent], Effects]] = {
             T.SUBMISSION_RECEIVED: self.screen,
+            T.STAFF_SCREENING_DECIDED: self.decisions.on_decided,
         }
 
     def handle(self, session: Session, stream: str, event: CloudEvent) -> Effects:
@@ -66,10 +69,11 @@ class EligibilityHandler:
         if isinstance(result, Repeat):
             log.info("entry.repeat", submission_id=entry.submission_id, revision=entry.revision, stored_revision=result.stored_revision)
             return []
-        return [self._answer(verdict, entry, event) for verdict in result]
+        return [self._answer(session, verdict, entry, event) for verdict in result]
 
-    def _answer(self, verdict: Verdict, entry: EntryRevision, event: CloudEvent) -> tuple[str, CloudEvent]:
-        screened = verdict.screened
+    def _answer(self, session: Session, verdict: Verdict, entry: EntryRevision, event: CloudEvent) -> tuple[str, CloudEvent]:
+        # A staff decision on this revision stands against a re-screen; an amendment is a new revision.
+        screened = with_standing(session, verdict.screened, verdict.revision)
         answer = outbound(T.SUBMISSION_SCREENED, self.ctx.source, screened, event)
         answer = answer.model_copy(update={"id": screened_id(verdict, entry), "subject": verdict.submission_id})
         log.info(
@@ -82,5 +86,6 @@ class EligibilityHandler:
             failed=[r.rule for r in screened.rules if r.result == "fail"],
             review=[r.rule for r in screened.rules if r.result == "review"],
             related=screened.related or [],
+            decided_by_staff=screened.decided_by is not None,
         )
         return (topology.OUT_ELIGIBILITY, answer)

@@ -80,7 +80,7 @@ class Screener:
         keys = self._update(session, row, entry, before)
         near = self._neighbours(session, row, keys, before)
         screened = screen(entry, self._facts(row, near), self.book)
-        row.verdict = screened.model_dump(mode="json")
+        row.verdict = machine_verdict(screened)
         session.add(row)  # after the lookup: a new row is written once, with its verdict
         verdicts = [Verdict(entry.submission_id, entry.revision, screened, rescreen=False)]
         if entry.received_at < self.book.close:
@@ -104,8 +104,8 @@ class Screener:
         changed = []
         for other in sorted(store.rows(session, submission_ids), key=lambda r: order[r.submission_id]):
             again = screen(EntryRevision.model_validate(other.data), self.facts(session, other), self.book)
-            if again.model_dump(mode="json") != other.verdict:
-                other.verdict = again.model_dump(mode="json")
+            if machine_verdict(again) != other.verdict:
+                other.verdict = machine_verdict(again)
                 session.add(other)
                 changed.append(Verdict(other.submission_id, other.revision, again, rescreen=True))
         return changed
@@ -153,6 +153,11 @@ class Screener:
             if similarity >= threshold and (best is None or similarity > best[0]):
                 best = (similarity, other.submission_id)
         return (best[1], best[0]) if best else None
+
+
+def machine_verdict(screened: SubmissionScreened) -> dict:
+    """The verdict as stored and compared: the rules' alone (a staff decision is kept apart, `audit`)."""
+    return screened.model_dump(mode="json", exclude={"decided_by"})
 
 
 def _language(stored: dict) -> LanguageFacts | None:
