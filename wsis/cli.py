@@ -12,6 +12,7 @@ import typer
 
 from demo import cli as demo_cli
 from report import cli as report_cli
+from report import staff_cli
 from shared import acl
 from wsis import acl_cli, backup, ops_cli, supervisor
 
@@ -139,6 +140,8 @@ cli.command()(backup.restore)
 cli.command()(demo_cli.demo)
 cli.command()(report_cli.results)
 cli.command()(report_cli.report)
+cli.add_typer(staff_cli.export_cli, name="export")
+cli.command()(staff_cli.trace)
 cli.add_typer(acl_cli.acl_cli, name="acl")
 
 

@@ -1,0 +1,50 @@
+"""Whole streams read by the chunk, for the staff's commands that look at every event (exports, trace)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+from report.raw import RawConnection
+from report.reader import CHUNK, _data
+from shared.bus import DATA_FIELD
+
+R = TypeVar("R")
+# stream, the entry's `__data__`, its entry id
+Keep = Callable[[str, bytes | None, str], None]
+
+
+async def read_all(conn: RawConnection, streams: Sequence[str], keep: Keep) -> int:
+    """Every entry of `streams`, from the start to the end as it is now, each stream in its order."""
+    positions = {s: "0-0" for s in streams}
+    read = 0
+    while True:
+        reply = await conn.command(b"XREAD", b"COUNT", str(CHUNK).encode(), b"STREAMS",
+                                   *(s.encode() for s in positions), *(p.encode() for p in positions.values()))  # fmt: skip
+        full = False
+        for stream, entries in reply or []:
+            name = stream.decode()
+            for entry_id, fields in entries:
+                keep(name, fields[1] if fields[:1] == [DATA_FIELD] else _data(fields), entry_id.decode())
+            positions[name] = entries[-1][0].decode()
+            read += len(entries)
+            full = full or len(entries) == CHUNK
+        if not full:
+            return read
+
+
+def run(url: str, work: Callable[[RawConnection], Awaitable[R]]) -> R:
+    """`work` on a connection of its own; on a thread of its own when called from async code (a test)."""
+
+    async def connected() -> R:
+        async with RawConnection(url) as conn:
+            return await work(conn)
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(connected())
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, connected()).result()
