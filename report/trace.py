@@ -24,10 +24,11 @@ from shared import topology
 from shared.contest import Contest
 from shared.events import T
 
-# The streams in the order an entry moves through them: it orders steps of the same instant.
+# The order of steps at the same instant: an answer carries its cause's time, so the inbound streams
+# come first, then the services in the order an entry moves through them.
 # The member registry's and the clock's streams say nothing about an entry.
-STORY = (topology.IN_SUBMISSIONS, topology.OUT_SUBMISSION, topology.OUT_ELIGIBILITY, topology.IN_STAFF, topology.IN_PANEL,
-         topology.OUT_JUDGING, topology.IN_BALLOTS, topology.OUT_VOTING, topology.OUT_NOTIFY, topology.DEADLETTER)  # fmt: skip
+STORY = (topology.IN_SUBMISSIONS, topology.IN_STAFF, topology.IN_PANEL, topology.IN_BALLOTS, topology.OUT_SUBMISSION,
+         topology.OUT_ELIGIBILITY, topology.OUT_JUDGING, topology.OUT_VOTING, topology.OUT_NOTIFY, topology.DEADLETTER)  # fmt: skip
 BALLOT_ANSWERS = (T.VOTE_ACCEPTED, T.VOTE_REJECTED)
 EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
 
@@ -45,6 +46,11 @@ class WeekVotes:
     rejected: Counter[str] = field(default_factory=Counter)
     last: tuple[datetime, str] = (EARLIEST, "")  # the latest ballot's time and its text
     service: str = ""
+
+
+def _utc(text: str, instant: datetime) -> str:
+    """The time in UTC, as every step shows it; as it was written if it is not a time at all."""
+    return text if instant == EARLIEST else instant.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 def _instant(text: Any) -> datetime:
@@ -87,7 +93,7 @@ class Story:
         if said is None:
             return
         self.announced = self.announced or (kind == T.AWARDS_ANNOUNCED)
-        step = {"time": str(time_), "stream": stream, "type": kind, "service": str(event.get("source", "")), "what": said[0], "details": said[1]}
+        step = {"time": _utc(str(time_), at), "stream": stream, "type": kind, "service": str(event.get("source", "")), "what": said[0], "details": said[1]}
         self.steps.append((at, STORY.index(stream), len(self.steps), step))
 
     def _ballot(self, kind: str, data: dict[str, Any], at: datetime, text: str, source: str) -> None:
@@ -107,7 +113,7 @@ class Story:
                 votes.accepted += 1
             else:
                 votes.rejected[str(data.get("reason", "?"))] += 1
-        votes.last = max(votes.last, (at, text))
+        votes.last = max(votes.last, (at, _utc(text, at)))
 
     def _week_steps(self) -> list[tuple[datetime, int, int, dict[str, Any]]]:
         found = []
