@@ -9,7 +9,7 @@ is not known yet waits for `wsis.submission.received`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import StatementError
@@ -81,7 +81,9 @@ class NotifyHandler:
         what an amendment's new address should receive instead of the old."""
         received = _read(SubmissionReceived, event)
         c = received.coordinator
-        contact = store.save_contact(session, received.submission_id, c.name, c.email, received.title, received.category, received.revision)
+        kept = {"name": c.name, "email": c.email, "language": getattr(c, "language", "en"), "title": received.title,
+                "category": received.category, "revision": received.revision}
+        contact = store.save_contact(session, received.submission_id, kept)
         readdressed = 0
         for row in store.unsent_for(session, received.submission_id):
             if store.readdress(session, row, contact):
@@ -91,9 +93,24 @@ class NotifyHandler:
         return []
 
     def acknowledge(self, session: Session, event: CloudEvent) -> Effects:
+        """The first verdict is acknowledged; a later one that changes the
+        outcome is told as a change; an email not gone yet takes the latest."""
         screened = _read(SubmissionScreened, event)
-        session.merge(store.ScreenedEntry(submission_id=screened.submission_id, category=screened.category))
-        notices = [domain.acknowledgement(screened)]
+        sid = screened.submission_id
+        session.merge(store.ScreenedEntry(submission_id=sid, category=screened.category))
+        contact = session.get(store.Contact, sid)
+        told, pending = store.verdict_told(session, sid, contact.email if contact else "")
+        facts = domain.verdict_facts(screened, _decided_by(screened, event), utc_iso(event.time))
+        notice = domain.verdict(facts, sid, told, contact.revision if contact else 0, event.id)
+        notices = []
+        if pending is not None and notice is not None:
+            store.refresh(session, pending, dict(notice.facts))
+            _log_queued(pending)
+        elif pending is not None:
+            store.withdraw(session, pending)
+            log.info("notification.withdrawn", **row_fields(pending))
+        elif notice is not None:
+            notices.append(notice)
         published = store.milestone(session, store.NOMINEES)
         if published is not None:  # the list came first on another stream: tell this entry too
             notices.append(domain.nomination(screened.submission_id, screened.category, published.data))
@@ -136,6 +153,17 @@ def _queue(session: Session, notices: Iterable[Notice], cause: CloudEvent) -> Ef
 
 def _log_queued(row: store.Notification, **extra: bool) -> None:
     log.info("notification.queued", **row_fields(row), waiting_for_address=row.notification_id is None, **extra)
+
+
+def _decided_by(screened: SubmissionScreened, event: CloudEvent) -> dict[str, Any] | None:
+    """The staff decision behind a verdict, if any: from the model where it
+    declares `decided_by`, else from the data as sent (the field is new in
+    contract version 2)."""
+    decided = getattr(screened, "decided_by", None)
+    if isinstance(decided, BaseModel):
+        return decided.model_dump(mode="json")
+    raw = event.data.get("decided_by") if isinstance(event.data, dict) else None
+    return raw if isinstance(raw, dict) and raw.get("reason") else None
 
 
 M = TypeVar("M", bound=BaseModel)

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from services.notify.domain import Notice, notification_id
+from services.notify.domain import VERDICT_OCCASIONS, Notice, Occasion, Told, notification_id
 
 
 class Status(StrEnum):
@@ -37,6 +37,7 @@ class Contact(SQLModel, table=True):
     category: int
     revision: int
     address_no: int = 0  # +1 each time an amendment changes the address
+    language: str = "en"  # the coordinator's: chooses the templates
 
 
 class ScreenedEntry(SQLModel, table=True):
@@ -64,7 +65,7 @@ ANNOUNCED = "awards_announced"
 class Notification(SQLModel, table=True):
     __tablename__ = "notify_notification"
     __table_args__ = (
-        UniqueConstraint("occasion", "recipient", "submission_id", "week", name="uq_notify_once"),
+        UniqueConstraint("occasion", "recipient", "submission_id", "week", "key", name="uq_notify_once"),
         Index("ix_notify_due", "status", "next_attempt_at"),
     )
 
@@ -74,6 +75,7 @@ class Notification(SQLModel, table=True):
     recipient: str = ""  # the address; empty while waiting for it
     submission_id: str = Field(index=True)
     week: int = 0
+    key: str = ""  # one verdict change among others: its outcome, revision and cause
     facts: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     status: str = Field(default=Status.ready)
     confidential: bool = False
@@ -100,15 +102,17 @@ def set_milestone(session: Session, name: str, data: dict[str, Any]) -> None:
     session.add(row)
 
 
-def save_contact(session: Session, submission_id: str, name: str, email: str, title: str, category: int, revision: int) -> Contact:
-    """The latest revision wins; a changed address gets the next address number."""
+def save_contact(session: Session, submission_id: str, received: dict[str, Any]) -> Contact:
+    """The latest revision wins; a changed address gets the next address number.
+    `received` holds the Contact's fields but the address number."""
     row = session.get(Contact, submission_id)
     if row is None:
-        row = Contact(submission_id=submission_id, name=name, email=email, title=title, category=category, revision=revision)
-    elif revision >= row.revision:
-        if email.lower() != row.email.lower():
+        row = Contact(submission_id=submission_id, **received)
+    elif received["revision"] >= row.revision:
+        if received["email"].lower() != row.email.lower():
             row.address_no += 1
-        row.name, row.email, row.title, row.category, row.revision = name, email, title, category, revision
+        for name, value in received.items():
+            setattr(row, name, value)
     session.add(row)
     return row
 
@@ -122,7 +126,7 @@ def contacts(session: Session, ids: list[str]) -> dict[str, Contact]:
 
 
 def queue(session: Session, notice: Notice, contact: Contact | None, cause_id: str, cause_time: str) -> Notification | None:
-    """Queue a notice once per (occasion, recipient, submission, week).
+    """Queue a notice once per (occasion, recipient, submission, week, key).
 
     A notice not sent yet takes the latest facts (a re-screened entry is told
     its latest verdict); one already claimed, sent or failed is left alone.
@@ -134,6 +138,7 @@ def queue(session: Session, notice: Notice, contact: Contact | None, cause_id: s
         Notification.recipient == recipient,
         Notification.submission_id == notice.submission_id,
         Notification.week == notice.week,
+        Notification.key == notice.key,
     )
     row = session.exec(query).first()
     if row is not None:
@@ -146,6 +151,7 @@ def queue(session: Session, notice: Notice, contact: Contact | None, cause_id: s
         occasion=notice.occasion.value,
         submission_id=notice.submission_id,
         week=notice.week,
+        key=notice.key,
         facts=dict(notice.facts),
         confidential=notice.confidential,
         cause_id=cause_id,
@@ -166,6 +172,7 @@ def readdress(session: Session, row: Notification, contact: Contact) -> bool:
         Notification.recipient == contact.email,
         Notification.submission_id == row.submission_id,
         Notification.week == row.week,
+        Notification.key == row.key,
     )
     if row.recipient == contact.email or session.exec(taken).first() is not None:
         return False
@@ -176,7 +183,7 @@ def readdress(session: Session, row: Notification, contact: Contact) -> bool:
 
 def address(row: Notification, contact: Contact) -> None:
     row.recipient = contact.email
-    row.notification_id = notification_id(row.occasion, row.submission_id, row.week, contact.address_no)
+    row.notification_id = notification_id(row.occasion, row.submission_id, row.week, contact.address_no, row.key)
     row.status = Status.ready
     row.next_attempt_at = time.time()
 
@@ -191,3 +198,30 @@ def unsent_for(session: Session, submission_id: str) -> list[Notification]:
 
 def screened_entries(session: Session) -> dict[str, int]:
     return {row.submission_id: row.category for row in session.exec(select(ScreenedEntry))}
+
+
+def verdict_told(session: Session, submission_id: str, recipient: str) -> tuple[Told, Notification | None]:
+    """What the address has heard of the entry's verdict, and the email about
+    it still queued (not claimed yet), if one is."""
+    query = select(Notification).where(
+        Notification.submission_id == submission_id,
+        Notification.recipient == recipient,
+        col(Notification.occasion).in_(VERDICT_OCCASIONS),
+    )
+    outcome, pending = None, None
+    for row in session.exec(query.order_by(col(Notification.seq))):
+        if row.status in (Status.waiting, Status.ready):
+            pending = row
+        else:
+            outcome = row.facts.get("outcome")
+    return Told(outcome, Occasion(pending.occasion) if pending else None), pending
+
+
+def refresh(session: Session, row: Notification, facts: dict[str, Any]) -> None:
+    row.facts = facts
+    session.add(row)
+
+
+def withdraw(session: Session, row: Notification) -> None:
+    """An email not claimed yet whose news was undone: nothing went, nothing is reported."""
+    session.delete(row)

@@ -154,7 +154,7 @@ def test_a_database_error_is_raised_without_the_statements_values(tmp_path):
     engine = create_engine(f"sqlite:///{tmp_path / 'broken.sqlite'}")
     with engine.begin() as conn:  # a contact table whose INSERT fails, with the coordinator in its parameters
         conn.execute(text("create table notify_contact (submission_id varchar primary key, name varchar, email varchar, title varchar,"
-                          " category int, revision int, address_no int, broken int not null)"))
+                          " category int, revision int, address_no int, language varchar, broken int not null)"))
     event = CloudEvent(
         specversion="1.0", id="e-2", source="wsis-prizes/submission", type="wsis.submission.received", time=datetime(2021, 1, 10, tzinfo=timezone.utc),
         data={"submission_id": "s", "entity": {"entity_id": "o", "name": "Org", "stakeholder_type": "academia", "country": "CH"},

@@ -74,16 +74,80 @@ def test_a_second_verdict_before_sending_updates_the_facts_of_the_one_email(sess
     assert row.facts["outcome"] == "eligible"
 
 
-def test_a_verdict_after_the_email_went_changes_nothing(session):
-    handle(session, received("a@example.org", 1, 1), screened(2))
-    row = session.exec(select(Notification)).one()
-    row.status = Status.sent
-    session.add(row)
+def mark_sent(session: Session, occasion: str = "acknowledgement") -> None:
+    for row in session.exec(select(Notification).where(Notification.occasion == occasion)):
+        row.status = Status.sent
+        session.add(row)
     session.commit()
 
-    handle(session, screened(3, "ineligible"))
+
+def test_a_verdict_after_the_email_went_that_changes_the_outcome_is_told_once(session):
+    # CONTRACT 5.5 (version 2): a changed outcome after the first email gets
+    # its own email; before, a verdict after the email went changed nothing.
+    handle(session, received("a@example.org", 1, 1), screened(2))
+    mark_sent(session)
+
+    handle(session, screened(3, "ineligible"), screened(3, "ineligible"), screened(4, "ineligible"))
+
+    assert rows(session) == [("acknowledgement", "a@example.org", Status.sent), ("verdict_changed", "a@example.org", Status.ready)]
+    change = session.exec(select(Notification).where(Notification.occasion == "verdict_changed")).one()
+    assert (change.facts["outcome"], change.facts["previous"]) == ("ineligible", "eligible")
+    assert change.key == "ineligible|r1|e-3" and change.notification_id not in (None, "")
+
+
+def test_a_verdict_that_keeps_the_outcome_told_sends_nothing(session):
+    handle(session, received("a@example.org", 1, 1), screened(2))
+    mark_sent(session)
+
+    handle(session, screened(3, "eligible"))
 
     assert rows(session) == [("acknowledgement", "a@example.org", Status.sent)]
+
+
+def test_each_change_that_went_is_followed_by_the_next(session):
+    handle(session, received("a@example.org", 1, 1), screened(2, "needs_review"))
+    mark_sent(session)
+    handle(session, screened(3, "ineligible"))
+    mark_sent(session, "verdict_changed")
+
+    handle(session, received("a@example.org", 2, 4), screened(5, "eligible"))
+
+    changes = session.exec(select(Notification).where(Notification.occasion == "verdict_changed").order_by(Notification.seq)).all()
+    assert [(c.facts["previous"], c.facts["outcome"], c.key, c.status) for c in changes] == [
+        ("needs_review", "ineligible", "ineligible|r1|e-3", Status.sent),
+        ("ineligible", "eligible", "eligible|r2|e-5", Status.ready),
+    ]
+
+
+def test_a_change_not_sent_yet_takes_the_next_verdict_and_is_withdrawn_when_undone(session):
+    handle(session, received("a@example.org", 1, 1), screened(2, "needs_review"))
+    mark_sent(session)
+    handle(session, screened(3, "ineligible"), screened(4, "eligible"))
+    (change,) = session.exec(select(Notification).where(Notification.occasion == "verdict_changed")).all()
+    assert (change.facts["previous"], change.facts["outcome"]) == ("needs_review", "eligible")
+
+    handle(session, screened(5, "needs_review"))  # back to what the coordinator was told: nothing to correct
+
+    assert rows(session) == [("acknowledgement", "a@example.org", Status.sent)]
+
+
+def test_a_staff_decision_is_told_with_its_reason_and_never_the_staff_members_id(session):
+    handle(session, received("a@example.org", 1, 1), screened(2, "needs_review"))
+    mark_sent(session)
+    decision = screened(3, "eligible")
+    decision.data["decided_by"] = {"staff_member_id": "staff-7", "reason": "The project was completed in 2020.", "machine_outcome": "needs_review"}
+
+    handle(session, decision)
+
+    change = session.exec(select(Notification).where(Notification.occasion == "verdict_changed")).one()
+    assert change.facts["decided_by"] == {"reason": "The project was completed in 2020.", "machine_outcome": "needs_review"}
+    assert "staff-7" not in str(change.facts)
+
+
+def test_the_coordinators_language_is_kept_with_the_contact(session):
+    data = submission("s-1", coordinator={"name": "Amina Otieno", "email": "a@example.org", "language": "fr"})
+    handle(session, event("wsis.submission.received", {**data, "received_at": "2021-01-10T00:00:00Z", "revision": 1}, 1))
+    assert session.get(store.Contact, "s-1").language == "fr"
 
 
 def test_an_address_changed_and_changed_back_never_gives_one_address_two_emails_of_one_occasion(session):

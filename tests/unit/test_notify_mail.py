@@ -20,6 +20,8 @@ CONTEST = load_contest()
 FACTS = {
     Occasion.acknowledgement: {"outcome": "ineligible", "category": 4, "nominable": False,
                                "findings": [{"rule": "S6.completed_work", "result": "fail", "reason": "status is ongoing"}]},
+    Occasion.verdict_changed: {"outcome": "eligible", "previous": "needs_review", "category": 4, "nominable": True, "findings": [],
+                               "decided_by": {"reason": "completed in 2020", "machine_outcome": "needs_review"}},
     Occasion.nomination: {"nominated": True, "category": 4},
     Occasion.progress: {"category": 4, "votes": 1, "rank": 3, "projects": 20, "as_of": "2021-03-07T23:00:00+00:00"},
     Occasion.winner: {"category": 4},
@@ -92,23 +94,28 @@ def test_an_unusable_address_is_a_permanent_failure():
 
 
 def test_a_missing_or_broken_template_stops_the_start(tmp_path: Path):
+    (tmp_path / "en").mkdir()
     for occasion in Occasion:
-        (tmp_path / f"{occasion.value}.txt").write_text("Subject: hi\n\nDear {{ name }}\n")
+        (tmp_path / "en" / f"{occasion.value}.txt").write_text("Subject: hi\n\nDear {{ name }}\n")
     Templates(tmp_path).check()
-    (tmp_path / "champion.txt").write_text("Subject: hi\n\n{% if %}\n")
-    with pytest.raises(TemplateProblem, match="champion.txt"):
+    (tmp_path / "fr").mkdir()
+    (tmp_path / "fr" / "champion.txt").write_text("Subject: hi\n\n{% if %}\n")
+    with pytest.raises(TemplateProblem, match="fr/champion.txt"):
         Templates(tmp_path).check()
-    (tmp_path / "champion.txt").unlink()
-    with pytest.raises(TemplateProblem, match="champion.txt"):
+    (tmp_path / "fr" / "champion.txt").unlink()
+    Templates(tmp_path).check()  # a language without the template falls back to English
+    (tmp_path / "en" / "champion.txt").unlink()
+    with pytest.raises(TemplateProblem, match="en/champion.txt"):
         Templates(tmp_path).check()
 
 
 def test_staff_edits_to_a_template_apply_to_the_next_email(tmp_path: Path):
+    (tmp_path / "en").mkdir()
     for occasion in Occasion:
-        (tmp_path / f"{occasion.value}.txt").write_text("Subject: first\n\nbody\n")
+        (tmp_path / "en" / f"{occasion.value}.txt").write_text("Subject: first\n\nbody\n")
     templates = Templates(tmp_path)
     assert templates.render("champion", {}).subject == "first"
-    path = tmp_path / "champion.txt"
+    path = tmp_path / "en" / "champion.txt"
     path.write_text("Subject: second\n\nbody\n")
     import os
 

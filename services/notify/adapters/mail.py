@@ -13,6 +13,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Any
 
+from services.notify.adapters.local import category_name, right_to_left, when
 from services.notify.adapters.templates import Templates
 from services.notify.adapters.transports import Permanent
 from services.notify.store import Contact, Notification
@@ -30,15 +31,22 @@ def scrub(text: str, personal: Iterable[str] = ()) -> str:
     return EMAIL.sub("[email]", text)[:ERROR_LIMIT]
 
 
-def _local(contest: Contest, instant: datetime) -> str:
-    return contest.local(instant).strftime("%d %B %Y, %H:%M")
+def context(row: Notification, contact: Contact, contest: Contest, templates: Templates) -> dict[str, Any]:
+    """What a template may use: the row's facts plus the entry and contest
+    basics, in the coordinator's language, true at the time of the verdict."""
+    language = contact.language
 
+    def local(instant: datetime) -> str:
+        return when(contest.local(instant), language)
 
-def context(row: Notification, contact: Contact, contest: Contest) -> dict[str, Any]:
-    """What a template may use: the row's facts plus the entry and contest basics."""
     category = int(row.facts.get("category", contact.category))
     known = contest.categories.get(category)
+    # Corrections are invited only while the submission phase is open at
+    # the business time of the event the email tells.
+    told_at = datetime.fromisoformat(str(row.facts.get("screened_at") or row.cause_time).replace("Z", "+00:00"))
     ctx: dict[str, Any] = {
+        "decided_by": None,
+        "previous": None,
         **row.facts,
         "contest": contest.name,
         "name": contact.name,
@@ -46,29 +54,31 @@ def context(row: Notification, contact: Contact, contest: Contest) -> dict[str, 
         "submission_id": row.submission_id,
         "week": row.week,
         "category": category,
-        "category_title": f"{known.action_line} {known.title}" if known else f"category {category}",
-        "submission_close": _local(contest, contest.submission.end),
-        "voting_open": _local(contest, contest.voting.start),
-        "voting_close": _local(contest, contest.voting.end),
+        "category_title": f"{known.action_line} {category_name(templates.folder, known.title, language)}" if known else str(category),
+        "phase_open": told_at in contest.submission,
+        "submission_close": local(contest.submission.end),
+        "voting_open": local(contest.voting.start),
+        "voting_close": local(contest.voting.end),
     }
     if "as_of" in row.facts:
-        ctx["as_of_local"] = _local(contest, datetime.fromisoformat(row.facts["as_of"]))
+        ctx["as_of_local"] = local(datetime.fromisoformat(row.facts["as_of"]))
     return ctx
 
 
 def compose(row: Notification, contact: Contact, contest: Contest, templates: Templates, sender: str) -> EmailMessage:
-    rendered = templates.render(row.occasion, context(row, contact, contest))
+    rendered = templates.render(row.occasion, context(row, contact, contest, templates), contact.language)
     message = EmailMessage()
     message["From"] = sender
     try:
         message["To"] = Address(display_name=contact.name, addr_spec=row.recipient)
     except (ValueError, IndexError) as exc:
         raise Permanent(f"unusable recipient address: {type(exc).__name__}") from None
-    message["Subject"] = rendered.subject
+    message["Subject"] = right_to_left(rendered.subject, rendered.language)
     message["Date"] = format_datetime(datetime.now(timezone.utc))
     # The same id on every try: a mail client or server that sees a second
     # copy after a crash in the send/record window can drop it.
     message["Message-ID"] = f"<{row.notification_id}@wsis-prizes>"
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(rendered.body)
+    message.set_content(right_to_left(rendered.body, rendered.language))
+    message["Content-Language"] = rendered.language  # after set_content, which clears Content-* headers
     return message

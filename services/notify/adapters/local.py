@@ -1,0 +1,58 @@
+"""Writing for the coordinator's language: dates, category names, direction.
+
+Dates come from Babel (CLDR): "25 janvier 2021", "25 января 2021 г.",
+"2021年1月25日". The names of the WSIS action lines are data
+(`categories.yaml` beside the templates, the ITU's own names in its six
+languages), keyed by the contest's English title so another contest's
+numbering cannot mislabel them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+import yaml
+from babel.dates import format_date, format_time
+
+from services.notify.adapters.templates import DEFAULT_FOLDER, FALLBACK
+
+CATEGORY_NAMES = "categories.yaml"
+RTL = frozenset({"ar"})
+RLM = "\u200f"  # RIGHT-TO-LEFT MARK: a line starting with Latin text still reads right to left
+# Between a date and its time: CLDR's own joiners, short of a full pattern.
+DATE_TIME_JOIN = {"ar": "، ", "zh": " ", "en": ", ", "es": ", ", "fr": " à ", "ru": ", "}
+
+
+def when(local: datetime, language: str) -> str:
+    """A Geneva wall-clock time the way the language writes it."""
+    if language == FALLBACK:  # the English texts' long-standing "08 March 2021, 00:00"
+        return local.strftime("%d %B %Y, %H:%M")
+    date = format_date(local, "long", locale=language)
+    return f"{date}{DATE_TIME_JOIN.get(language, ', ')}{format_time(local, 'HH:mm', locale=language)}"
+
+
+@cache
+def _names(path: Path, mtime: float) -> dict[str, dict[str, str]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {str(title): {str(k): str(v) for k, v in names.items()} for title, names in data.items()}
+
+
+def category_names(folder: Path) -> dict[str, dict[str, str]]:
+    """English title -> {language: name}; staff edits apply to the next email."""
+    path = folder / CATEGORY_NAMES
+    if not path.is_file():
+        path = DEFAULT_FOLDER / CATEGORY_NAMES
+    return _names(path, path.stat().st_mtime)
+
+
+def category_name(folder: Path, english_title: str, language: str) -> str:
+    return category_names(folder).get(english_title, {}).get(language, english_title)
+
+
+def right_to_left(text: str, language: str) -> str:
+    """Each line of a right-to-left text opened by a right-to-left mark."""
+    if language not in RTL:
+        return text
+    return "\n".join(f"{RLM}{line}" if line.strip() else line for line in text.split("\n"))
