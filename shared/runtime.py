@@ -241,6 +241,7 @@ class Service:
         """Apply a batch; its answers, dead letters and the XACK of `ack` go out in one transaction."""
         kept = without_passed(entries, self.spec.passes)
         await self._drain_before_tick(kept)
+        await self._drain_first(kept)
         readable, dead = read_or_deadletter(kept, self.spec.accepts, self.source)
         rows = self._apply(readable) if readable else []
         await bus.publish_all(self.redis, [*dead, *((r.stream, r.body) for r in rows)], ack, self.name)
@@ -259,6 +260,21 @@ class Service:
             self.log.warning("tick.inputs_behind", tick_entry=tick, streams=behind, waited_s=timeout)
         else:
             self.log.info("tick.inputs_drained", tick_entry=tick, streams=list(inputs))
+
+    async def _drain_first(self, entries: Sequence[bus.Entry]) -> None:
+        """The inputs an input names (`topology.Input.drained_first`), handled up to its last entry of the batch."""
+        for given in self.spec.inputs:
+            ids = [e.entry_id for e in entries if e.stream == given.stream] if given.drained_first else []
+            if not ids:
+                continue
+            up_to = max(ids, key=drain.id_key)
+            behind = await drain.drain(self.redis, self.name, given.drained_first, up_to, self._drain_timeout())
+            if behind:
+                self.log.warning("input.inputs_behind", stream=given.stream, entry=up_to, streams=behind)
+
+    def _drain_timeout(self) -> float:
+        # Long enough for a stuck entry to be retried to its end (dead letter).
+        return max(5.0, self.settings.reclaim_idle_ms / 1000 * (self.settings.max_deliveries + 1))
 
     def _apply(self, readable: Sequence[tuple[bus.Entry, CloudEvent]]) -> list[outbox.OutboxEvent]:
         return effects.apply(self.ctx.engine, self.handler_or_fail, readable)

@@ -112,6 +112,9 @@ class Input:
     handles: frozenset[str]
     passes: frozenset[str] = frozenset()
     description: str = ""
+    # Other inputs handled up to a batch of this one before it is (`shared.drain`):
+    # a fact published before an event is then known when the event is decided.
+    drained_first: tuple[str, ...] = ()
 
     @property
     def accepts(self) -> frozenset[str]:
@@ -207,10 +210,12 @@ JUDGING = Service(
     (
         _in(OUT_SUBMISSION, (T.SUBMISSION_RECEIVED,), (T.SUBMISSION_REJECTED,), "Entries as received: titles for the nominee list"),
         _in(OUT_ELIGIBILITY, (T.SUBMISSION_SCREENED,), SCREENING_ANSWERS, "Screened verdicts: who may be nominated"),
-        _in(
+        Input(
             IN_PANEL,
-            (T.PANEL_NOMINATED, T.PANEL_NOMINATION_WITHDRAWN, T.PANEL_WINNER_SELECTED, T.PANEL_WINNERS_ANNOUNCED),
+            frozenset((T.PANEL_NOMINATED, T.PANEL_NOMINATION_WITHDRAWN, T.PANEL_WINNER_SELECTED, T.PANEL_WINNERS_ANNOUNCED)),
             description="The expert group's nominations, withdrawals, winners; the ceremony",
+            # An entry not received before its nomination arrived never was (CONTRACT 5.3: refused at once).
+            drained_first=(OUT_SUBMISSION,),
         ),
         _in(
             OUT_VOTING, (T.VOTING_CLOSED,), (*VOTE_ECHOES, T.VOTING_PROGRESS, *ANNULMENT_ANSWERS),

@@ -1,11 +1,15 @@
 """Nominations: the I/O around `domain.nominations`, and the nominee list.
 
 Verdicts (`wsis.submission.screened`) and titles (`wsis.submission.received`)
-come from other streams than the panel's decisions, so a nomination may
-arrive before the verdict it needs. Inside the window such a nomination
-waits, with every later decision of its category behind it; it is settled
-when the verdict arrives, or refused `unknown_submission` on the first tick
-at or after the window's close if the verdict never came.
+come from other streams than the panel's decisions. The runtime hands a
+panel batch over only once the submission stream is handled up to it
+(`topology.JUDGING`, `drained_first`), so an entry judging has not heard of
+was never received: its nomination is refused `unknown_submission` at once.
+A received entry's nomination may still arrive before its verdict: inside
+the window it waits, with only later decisions about the same entry behind
+it; it is settled when the verdict arrives (a staff decision's too), or
+refused `unknown_submission` on the first tick at or after the window's
+close if the verdict never came.
 """
 
 from __future__ import annotations
@@ -82,7 +86,7 @@ class Nominations:
             seq = self._audit(session, event, found.refused.submission_id, found.refused.category)
             return self._settle(session, seq, found, event, event)
         seq = self._audit(session, event, found.submission_id, found.category)
-        facts = self._facts(session, found, waiting=store.waiting(session, queue_of(found.category)))
+        facts = self._facts(session, found, waiting=store.waiting(session, queue_of(found.submission_id)))
         decision = decide_nomination(found, event.time, facts, self.contest, in_future=self.ctx.in_future(event.time))
         return self._settle(session, seq, decision, event, event)
 
@@ -145,6 +149,7 @@ class Nominations:
         place = store.place_of(session, nomination.submission_id)
         return NominationFacts(
             verdict=store.verdict(session, nomination.submission_id),
+            received=store.received(session, nomination.submission_id),
             nominated_in=place.category if place else None,
             filled=store.filled(session, nomination.category),
             published=store.reached(session, store.PUBLISHED),

@@ -49,15 +49,45 @@ def voting_closed() -> dict:
 
 
 async def test_a_nomination_that_arrives_before_its_verdict_is_answered_once_the_verdict_comes(running, redis):
+    await publish(redis, topology.OUT_SUBMISSION, received("p-1"))
     sent = nominated("p-1")
     await publish(redis, topology.IN_PANEL, sent)
-    await publish(redis, topology.OUT_SUBMISSION, received("p-1"))
     await publish(redis, topology.OUT_ELIGIBILITY, screened("p-1"))
 
     out = await wait_for(redis, topology.OUT_JUDGING, lambda seen: len(seen) == 1)
 
     assert out[0]["type"] == T.NOMINATION_RECORDED and out[0]["causationid"] == sent["id"]
     assert out[0]["source"] == "wsis-prizes/judging" and out[0]["time"] == "2021-02-10T10:00:00Z"
+
+
+async def test_a_nomination_of_an_entry_never_received_is_refused_at_once_and_holds_up_no_other(running, redis):
+    await publish(redis, topology.OUT_SUBMISSION, received("p-1"))
+    await publish(redis, topology.OUT_SUBMISSION, received("p-2"))
+    await publish(redis, topology.OUT_ELIGIBILITY, screened("p-2"))
+    waiting, ghost, valid = nominated("p-1"), nominated("typo"), nominated("p-2")
+    for sent in (waiting, ghost, valid):
+        await publish(redis, topology.IN_PANEL, sent)
+
+    out = await wait_for(redis, topology.OUT_JUDGING, lambda seen: len(seen) == 2)
+
+    assert [(e["causationid"], e["type"], e["data"].get("reason")) for e in out] == [
+        (ghost["id"], T.NOMINATION_REFUSED, "unknown_submission"), (valid["id"], T.NOMINATION_RECORDED, None)]  # fmt: skip
+
+
+async def test_a_nomination_of_an_entry_in_review_is_recorded_once_staff_decide_it_eligible(running, redis):
+    await publish(redis, topology.OUT_SUBMISSION, received("p-1"))
+    await publish(redis, topology.OUT_ELIGIBILITY, screened("p-1", outcome="needs_review"))
+    sent = nominated("p-1")
+    await publish(redis, topology.IN_PANEL, sent)
+    await publish(redis, topology.IN_PANEL, nominated("typo"))  # answered: the first is waiting, not lost
+    await wait_for(redis, topology.OUT_JUDGING, lambda seen: len(seen) == 1)
+    decided = screened("p-1") | {"id": "decided-1"}
+    decided["data"] = decided["data"] | {"decided_by": {"staff_member_id": "s-7", "reason": "not a copy", "machine_outcome": "needs_review"}}
+    await publish(redis, topology.OUT_ELIGIBILITY, decided)
+
+    out = await wait_for(redis, topology.OUT_JUDGING, lambda seen: len(seen) == 2)
+
+    assert (out[1]["type"], out[1]["causationid"]) == (T.NOMINATION_RECORDED, sent["id"])
 
 
 async def test_the_nominee_list_counts_everything_published_before_its_tick(running, redis):

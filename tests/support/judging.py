@@ -55,9 +55,13 @@ class Judging:
     # --- the upstream services and the panel, as the tests play them ---------------
 
     def entry(self, sid: str, category: int = 4, outcome: str = "eligible", title: str | None = None, revision: int = 1) -> None:
+        self.receive(sid, category, title, revision)
+        self.screen(sid, category, outcome)
+
+    def receive(self, sid: str, category: int = 4, title: str | None = None, revision: int = 1) -> None:
+        """The submission service's `received`: the entry exists, its verdict may still be on its way."""
         received = {"submission_id": sid, "entity": {"entity_id": f"org-{sid}"}, "category": category, "title": title or f"Project {sid}", "revision": revision}
         self.send(topology.OUT_SUBMISSION, T.SUBMISSION_RECEIVED, received, "2021-01-20T10:00:00Z")
-        self.screen(sid, category, outcome)
 
     def screen(self, sid: str, category: int = 4, outcome: str = "eligible") -> list[tuple[str, CloudEvent]]:
         screened = {"submission_id": sid, "entity_id": f"org-{sid}", "category": category, "outcome": outcome, "rules": [], "nominable": outcome == "eligible"}

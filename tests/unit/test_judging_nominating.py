@@ -64,36 +64,74 @@ def test_a_withdrawal_frees_a_place_and_the_entry_may_be_named_again(judging):
 
 
 def test_a_nomination_waits_for_its_verdict_and_is_answered_when_it_arrives(judging):
+    judging.receive("p-1")
     sent, effects = judging.nominate("p-1")
     assert effects == []
     _, event = only(judging.screen("p-1"))
     assert (event.type, event.causationid, event.time) == (RECORDED, sent.id, sent.time)
 
 
-def test_decisions_behind_a_waiting_one_keep_the_panels_order_for_the_quota(judging):
+def test_a_nomination_waiting_for_its_verdict_holds_up_no_other_entry_and_the_quota_fills_as_facts_arrive(judging):
     for i in range(20):
         judging.entry(f"p-{i:02}")
     for i in range(19):
         judging.nominate(f"p-{i:02}")
-    first, _ = judging.nominate("late")  # its verdict is still on its way
-    second, effects = judging.nominate("p-19")
+    judging.receive("late")
+    first, effects = judging.nominate("late")  # its verdict is still on its way
     assert effects == []
+    second, effects = judging.nominate("p-19")
+    assert answer(effects)[0] == RECORDED  # the twentieth place: its facts were there
     settled = judging.screen("late")
-    assert [(e.causationid, e.type) for _, e in settled] == [(first.id, RECORDED), (second.id, REFUSED)]
-    assert settled[1][1].data["reason"] == "category_full"
+    assert [(e.causationid, e.type, e.data["reason"]) for _, e in settled] == [(first.id, REFUSED, "category_full")]
+
+
+def test_later_decisions_about_the_same_entry_wait_behind_its_nomination(judging):
+    judging.receive("p-1")
+    first, _ = judging.nominate("p-1")
+    again, effects = judging.nominate("p-1")
+    assert effects == []
+    settled = judging.screen("p-1")
+    assert [(e.causationid, e.type, e.data.get("reason")) for _, e in settled] == [(first.id, RECORDED, None), (again.id, REFUSED, "already_nominated")]
+
+
+def test_a_nomination_of_an_entry_never_received_is_refused_unknown_submission_at_once(judging):
+    judging.entry("p-2")
+    sent, effects = judging.nominate("ghost")
+    assert answer(effects) == (REFUSED, {"submission_id": "ghost", "category": 4, "reason": "unknown_submission"})
+    assert answer(judging.nominate("p-2")[1])[0] == RECORDED
 
 
 def test_a_verdict_that_never_comes_is_unknown_submission_at_the_windows_close(judging):
     judging.entry("p-2")
-    sent, _ = judging.nominate("ghost")
-    behind, _ = judging.nominate("p-2")
+    judging.receive("unscreened")
+    sent, _ = judging.nominate("unscreened")
+    behind, effects = judging.nominate("p-2")
+    assert answer(effects)[0] == RECORDED  # another entry: not behind it
     assert judging.tick("2021-02-26T22:59:00Z") == []
     settled = judging.tick(WINDOW_CLOSE)
-    assert [(e.causationid, e.type, e.data.get("reason")) for _, e in settled] == [(sent.id, REFUSED, "unknown_submission"), (behind.id, RECORDED, None)]
-    assert answer(judging.nominate("ghost", time="2021-02-25T10:00:00Z")[1])[1]["reason"] == "unknown_submission"
+    assert [(e.causationid, e.type, e.data.get("reason")) for _, e in settled] == [(sent.id, REFUSED, "unknown_submission")]
+
+
+def test_a_staff_decision_releases_a_nomination_waiting_on_a_needs_review_entry(judging):
+    judging.entry("p-1", outcome="needs_review")
+    sent, effects = judging.nominate("p-1")
+    assert effects == []
+    _, event = only(judging.screen("p-1", outcome="eligible"))  # a later verdict replaces the earlier one
+    assert (event.type, event.causationid) == (RECORDED, sent.id)
+
+
+def test_a_staff_ineligible_refuses_the_waiting_nomination_and_undecided_ones_are_refused_at_the_close(judging):
+    judging.entry("p-1", outcome="needs_review")
+    judging.entry("p-2", outcome="needs_review")
+    first, _ = judging.nominate("p-1")
+    second, _ = judging.nominate("p-2")
+    assert answer(judging.screen("p-1", outcome="ineligible")) == (REFUSED, {"submission_id": "p-1", "category": 4, "reason": "not_eligible"})
+    settled = judging.tick(WINDOW_CLOSE)
+    assert [(e.causationid, e.data["reason"]) for _, e in settled] == [(second.id, "not_eligible")]
 
 
 def test_a_withdrawal_of_a_waiting_nomination_waits_behind_it(judging):
+    judging.receive("p-1")
     judging.nominate("p-1")
     assert judging.withdraw("p-1")[1] == []
     assert answer(judging.screen("p-1"))[0] == RECORDED
@@ -163,6 +201,7 @@ def test_an_unfit_upstream_fact_raises_so_the_runtime_retries_then_dead_letters_
 
 
 def test_a_tick_settles_a_nomination_whose_verdict_a_replica_stored_unseen(judging):
+    judging.receive("p-1")
     sent, _ = judging.nominate("p-1")
     with Session(judging.engine) as session:  # another replica's commit, which woke nothing here
         session.add(EntryVerdict(submission_id="p-1", entity_id="org-1", category=4, outcome="eligible", nominable=True))

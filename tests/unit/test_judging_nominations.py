@@ -27,7 +27,7 @@ CONTEST = load_contest()
 IN_WINDOW = datetime(2021, 2, 10, 9, 0, tzinfo=timezone.utc)
 NOMINATION = PanelNominated(submission_id="p-1", category=4, panel_member_id="m-1")
 ELIGIBLE = Verdict(entity_id="org-1", category=4, outcome="eligible", nominable=True)
-FACTS = NominationFacts(verdict=ELIGIBLE, nominated_in=None, filled=0, published=False, window_closed=False, queue_waiting=False)
+FACTS = NominationFacts(verdict=ELIGIBLE, received=True, nominated_in=None, filled=0, published=False, window_closed=False, queue_waiting=False)
 
 
 def decide(facts: NominationFacts = FACTS, time: datetime = IN_WINDOW, **kwargs) -> Record | Refuse | Hold:
@@ -71,22 +71,33 @@ def test_a_nomination_after_the_list_is_published_is_refused_outside_window():
     assert reason(decide(replace(FACTS, published=True))) == "outside_window"
 
 
-def test_a_nomination_whose_verdict_has_not_arrived_waits_in_its_categorys_queue():
+def test_a_nomination_of_a_received_entry_whose_verdict_has_not_arrived_waits_in_the_entrys_own_queue():
     decision = decide(replace(FACTS, verdict=None))
-    assert decision == Hold("nomination:4", "the screened verdict has not arrived")
+    assert decision == Hold("nomination:p-1", "the screened verdict has not arrived")
 
 
-def test_a_nomination_behind_a_waiting_one_waits_too_even_with_its_verdict():
-    assert isinstance(decide(replace(FACTS, queue_waiting=True)), Hold)
+def test_a_nomination_of_an_entry_never_received_is_unknown_submission_at_once():
+    decision = decide(replace(FACTS, verdict=None, received=False))
+    assert reason(decision) == "unknown_submission" and decision.why == "the submission service never received the entry"
+
+
+def test_a_nomination_behind_a_waiting_decision_about_the_same_entry_waits_too_even_with_its_verdict():
+    assert decide(replace(FACTS, queue_waiting=True)) == Hold("nomination:p-1", "an earlier decision about this entry waits")
 
 
 def test_a_nomination_without_a_verdict_after_the_window_closed_is_unknown_submission():
     assert reason(decide(replace(FACTS, verdict=None, window_closed=True))) == "unknown_submission"
 
 
-@pytest.mark.parametrize("outcome", ["ineligible", "needs_review"])
-def test_an_entry_not_screened_eligible_is_refused_not_eligible(outcome):
-    assert reason(decide(replace(FACTS, verdict=replace(ELIGIBLE, outcome=outcome)))) == "not_eligible"
+@pytest.mark.parametrize(("outcome", "window_closed"), [("ineligible", False), ("ineligible", True), ("needs_review", True)])
+def test_an_entry_not_screened_eligible_is_refused_not_eligible(outcome, window_closed):
+    verdict = replace(ELIGIBLE, outcome=outcome, nominable=False)
+    assert reason(decide(replace(FACTS, verdict=verdict, window_closed=window_closed))) == "not_eligible"
+
+
+def test_a_nomination_of_an_entry_in_review_waits_for_the_staff_decision_in_the_entrys_queue():
+    decision = decide(replace(FACTS, verdict=replace(ELIGIBLE, outcome="needs_review", nominable=False)))
+    assert decision == Hold("nomination:p-1", "the entry waits for a staff decision on its screening")
 
 
 def test_an_eligible_entry_failing_a_nomination_pre_check_is_recorded_and_says_so():

@@ -2,7 +2,12 @@
 
 A nomination is recorded only inside the nomination window, only for an
 entry screened `eligible`, in the entry's own category, while the category
-has fewer than its quota (20), and once per entry. Pure: facts in, decision out.
+has fewer than its quota (20), and once per entry. An entry the submission
+service never received is `unknown_submission` at once; one received but not
+yet screened, or screened `needs_review`, waits for its verdict (a staff
+decision's) until the window closes, alone: decisions on other entries go on,
+so the quota fills in the panel's order among the decisions whose facts are
+there. Pure: facts in, decision out.
 """
 
 from __future__ import annotations
@@ -48,11 +53,12 @@ class Verdict:
 @dataclass(frozen=True, slots=True)
 class NominationFacts:
     verdict: Verdict | None
+    received: bool  # the submission service published the entry before the nomination arrived
     nominated_in: int | None  # the category the entry already holds a place in
     filled: int  # places taken in the nominated category
     published: bool  # the nominee list is out: it never changes again
     window_closed: bool  # a tick at or after the window's close was handled
-    queue_waiting: bool  # an earlier decision in this category waits
+    queue_waiting: bool  # an earlier decision about this entry waits
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,8 +86,9 @@ class Refuse:
     why: str
 
 
-def queue_of(category: int) -> str:
-    return f"nomination:{category}"
+def queue_of(submission_id: str) -> str:
+    """Decisions wait per entry: one waiting for its verdict holds up no other entry's."""
+    return f"nomination:{submission_id}"
 
 
 def read_nomination(data: dict[str, Any]) -> PanelNominated | Refuse:
@@ -109,11 +116,15 @@ def decide_nomination(
     if facts.published:
         return refuse("outside_window", "the nominee list is already published")
     if facts.queue_waiting:
-        return Hold(queue_of(category), "an earlier nomination in this category waits")
+        return Hold(queue_of(sid), "an earlier decision about this entry waits")
     if facts.verdict is None:
+        if not facts.received:
+            return refuse("unknown_submission", "the submission service never received the entry")
         if not facts.window_closed:
-            return Hold(queue_of(category), "the screened verdict has not arrived")
+            return Hold(queue_of(sid), "the screened verdict has not arrived")
         return refuse("unknown_submission", "no screened verdict by the close of the nomination window")
+    if facts.verdict.outcome == "needs_review" and not facts.window_closed:
+        return Hold(queue_of(sid), "the entry waits for a staff decision on its screening")
     if facts.verdict.outcome != "eligible":
         return refuse("not_eligible", f"screened {facts.verdict.outcome}")
     if facts.verdict.category != category:

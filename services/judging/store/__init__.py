@@ -116,7 +116,13 @@ def verdict(session: Session, sid: str) -> Verdict | None:
     return Verdict(row.entity_id, row.category, row.outcome, row.nominable) if row else None
 
 
+def received(session: Session, sid: str) -> bool:
+    """Has the submission service published the entry (its title, or a verdict on it, is here)?"""
+    return session.get(t.EntryTitle, sid) is not None or session.get(t.EntryVerdict, sid) is not None
+
+
 def save_verdict(session: Session, screened: SubmissionScreened) -> None:
+    """The latest verdict replaces the one before (a re-screen, an amendment, a staff decision)."""
     row = session.get(t.EntryVerdict, screened.submission_id) or t.EntryVerdict(submission_id=screened.submission_id, entity_id="", category=0, outcome="", nominable=False)
     row.entity_id, row.category, row.outcome, row.nominable = screened.entity_id, screened.category, screened.outcome, screened.nominable
     session.add(row)
