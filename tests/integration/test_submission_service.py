@@ -40,6 +40,17 @@ async def test_a_valid_entry_is_stored_then_received_with_revision_one(running, 
     assert received["data"]["entity"]["entity_id"] == "org-1"
 
 
+async def test_a_projects_owner_is_carried_on_received(running, redis):
+    owner = {"name": "Village Network Cooperative", "country": "ke"}
+    await publish(redis, topology.IN_SUBMISSIONS, cloudevent(SUBMITTED, submission("s-1", owner=owner)))
+    await publish(redis, topology.IN_SUBMISSIONS, cloudevent(SUBMITTED, submission("s-2")))
+
+    out = await wait_for(redis, topology.OUT_SUBMISSION, lambda seen: len(seen) == 2)
+
+    assert out[0]["data"]["owner"] == {"name": "Village Network Cooperative", "country": "KE"}
+    assert "owner" not in out[1]["data"]
+
+
 async def test_an_invalid_entry_gets_every_error_with_its_field_path(running, redis):
     bad = submission("s-2", category=19, sdgs=[], entity={"entity_id": "o", "name": " ", "stakeholder_type": "company", "country": "XX"})
     del bad["impact"]

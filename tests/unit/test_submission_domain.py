@@ -1,11 +1,14 @@
 """Intake decisions (CONTRACT 5.1): schema, repeats, amendments, the deadline."""
 
+import hashlib
+import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from services.submission.domain import Accept, Reject, StoredEntry, decide
+from services.submission.domain import Accept, Reject, StoredEntry, content_hash, decide
 from shared.contest import load_contest
+from shared.events import SubmissionSubmitted
 from tests.support.factories import submission
 
 CONTEST = load_contest()
@@ -60,3 +63,33 @@ def test_a_schema_failure_lists_every_error_and_keeps_the_submission_id():
 def test_an_event_stamped_too_far_ahead_of_the_wall_clock_is_refused():
     decision = decide(submission("s"), BEFORE, None, CONTEST, in_future=True)
     assert isinstance(decision, Reject) and decision.why == "time_in_future"
+
+
+OWNER = {"entity_id": "org-owner", "name": "Village Network Cooperative", "country": "ke"}
+
+
+def test_a_projects_owner_is_optional_validated_and_carried_on_received():
+    decision = decide(submission("s", owner=OWNER), BEFORE, None, CONTEST)
+    assert isinstance(decision, Accept)
+    assert decision.received.owner.model_dump() == {"entity_id": "org-owner", "name": "Village Network Cooperative", "country": "KE"}
+    without_id = decide(submission("t", owner={"name": "A cooperative", "country": "KE"}), BEFORE, None, CONTEST)
+    assert isinstance(without_id, Accept) and without_id.received.owner.entity_id is None
+    assert decide(submission("u"), BEFORE, None, CONTEST).received.owner is None
+
+
+@pytest.mark.parametrize(
+    ("owner", "fields"),
+    [({"name": "A cooperative", "country": "XX"}, {"owner.country"}), ({"name": " ", "country": "KE"}, {"owner.name"}),
+     ({"entity_id": "org-9"}, {"owner.name", "owner.country"})],
+)  # fmt: skip
+def test_an_owner_that_does_not_fit_is_rejected_with_its_field_paths(owner, fields):
+    decision = decide(submission("s", owner=owner), BEFORE, None, CONTEST)
+    assert isinstance(decision, Reject) and {e.field for e in decision.rejected.errors} == fields
+
+
+def test_an_entry_without_an_owner_hashes_as_before_owner_existed_so_a_resend_stays_a_repeat():
+    entry = SubmissionSubmitted.model_validate(submission("s"))
+    before_owner = {k: v for k, v in entry.model_dump(mode="json").items() if k != "owner"}
+    digest = hashlib.sha256(json.dumps(before_owner, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    assert content_hash(entry) == digest
+    assert content_hash(SubmissionSubmitted.model_validate(submission("s", owner=OWNER))) != digest
