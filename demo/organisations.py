@@ -64,7 +64,13 @@ def organisation(rng: random.Random, entity_id: str) -> Organisation:
     return Organisation(entity_id, name, kind, code, city)
 
 
+# The ITU's six languages, in which coordinators read their emails (CONTRACT 5.5).
+LANGUAGES = ("en", "fr", "es", "ar", "ru", "zh")
+
+
 def person(rng: random.Random, number: int) -> dict[str, str]:
-    """A coordinator: a made-up name and an address on a reserved example domain."""
+    """A coordinator: a made-up name, an address on a reserved example domain,
+    and a language taken in turn (not drawn, so the seeded contest stays the same)."""
     first, last = rng.choice(FIRST), rng.choice(LAST)
-    return {"name": f"{first} {last}", "email": f"{first.lower()}.{last.lower()}.{number}@{rng.choice(MAIL_DOMAINS)}"}
+    email = f"{first.lower()}.{last.lower()}.{number}@{rng.choice(MAIL_DOMAINS)}"
+    return {"name": f"{first} {last}", "email": email, "language": LANGUAGES[number % len(LANGUAGES)]}
