@@ -92,6 +92,29 @@ async def test_repeats_and_a_second_verdict_for_the_same_entry_send_nothing_more
     assert sorted(m["To"].addresses[0].addr_spec for m in sink.received()) == ["s-3@example.org", "s-4@example.org"]
 
 
+async def test_a_staff_decision_that_changes_the_outcome_is_told_once_in_the_coordinators_language(running, redis, sink):
+    entry = received("s-6")
+    entry["data"]["coordinator"]["language"] = "fr"
+    await publish(redis, topology.OUT_SUBMISSION, entry)
+    await publish(redis, topology.OUT_ELIGIBILITY, screened("s-6", "needs_review"))
+    await wait_for(redis, topology.OUT_NOTIFY, lambda seen: len(seen) == 1)
+    decision = screened("s-6", "eligible")
+    decision["time"] = "2021-02-10T10:00:00Z"  # after the submission phase: staff decide until the nominee list
+    decision["data"]["decided_by"] = {"staff_member_id": "staff-7", "reason": "Le projet est terminé depuis 2020.", "machine_outcome": "needs_review"}
+    await publish(redis, topology.OUT_ELIGIBILITY, decision)
+    await publish(redis, topology.OUT_ELIGIBILITY, decision)
+
+    out = await wait_for(redis, topology.OUT_NOTIFY, lambda seen: len(seen) == 2)
+    await asyncio.sleep(0.3)
+
+    assert [e["data"]["occasion"] for e in out] == ["acknowledgement", "verdict_changed"] and out[1]["causationid"] == decision["id"]
+    first, change = sink.received()
+    assert first["Content-Language"] == change["Content-Language"] == "fr"
+    body = change.get_content()
+    assert "« à examiner » à « recevable »" in body and "Le projet est terminé depuis 2020." in body
+    assert "staff-7" not in body and "staff-7" not in json.dumps(out)
+
+
 async def test_an_amendment_with_a_new_address_sends_later_notices_there(running, redis, sink):
     await publish(redis, topology.OUT_SUBMISSION, received("s-5", email="old@example.org"))
     await publish(redis, topology.OUT_ELIGIBILITY, screened("s-5"))
