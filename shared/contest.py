@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -74,6 +74,37 @@ class Category(_Strict):
     title: str
 
 
+class NewAccountCluster(_Strict):
+    """Members registered after voting opened who vote for one project within minutes."""
+
+    window_minutes: int = Field(default=30, gt=0)
+    min_voters: int = Field(default=20, ge=2)
+
+
+class GroupMix(_Strict):
+    """One organisation, email domain or country far above its usual share of a category's voters."""
+
+    by: tuple[Literal["organisation", "email_domain", "country"], ...] = ("organisation", "email_domain", "country")
+    min_voters: int = Field(default=20, ge=2)
+    min_share: float = Field(default=0.5, gt=0, le=1)
+    min_ratio: float = Field(default=5.0, gt=1)
+
+
+class VoteBurst(_Strict):
+    """An hour with far more votes than the project's median hour (of the hours it got votes)."""
+
+    min_votes: int = Field(default=20, ge=2)
+    min_ratio: float = Field(default=8.0, gt=1)
+
+
+class Integrity(_Strict):
+    """Signals for staff to look at (docs/integrity.md); they never change a tally."""
+
+    new_account_cluster: NewAccountCluster = NewAccountCluster()
+    group_mix: GroupMix = GroupMix()
+    vote_burst: VoteBurst = VoteBurst()
+
+
 class ContestFile(_Strict):
     name: str
     timezone: str
@@ -84,6 +115,7 @@ class ContestFile(_Strict):
     word_limits: dict[str, WordRange] = Field(default_factory=dict)
     categories: dict[int, Category]
     rules: list[Rule] = Field(default_factory=list)
+    integrity: Integrity = Integrity()
 
     _unique_rules = field_validator("rules")(unique_ids)
 
