@@ -30,7 +30,9 @@ from demo.publisher import Publisher
 from demo.simulator import Scale, Simulation
 from demo.system import Claim, DemoSystem, fresh
 from demo.watch import Watcher
-from report import export, views
+from demo.publication_checks import publication_checks
+from report import export, publication_files, publications, views
+from report.raw import RawConnection
 
 
 @dataclass
@@ -42,6 +44,7 @@ class Outcome:
     reports: dict[str, Path] = field(default_factory=dict)
     elapsed: float = 0.0
     cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds by process: the demo's own cost on a shared machine
+    publications: dict[str, dict[str, Any]] = field(default_factory=dict)  # the call's two, by kind, as built
 
     @property
     def ok(self) -> bool:
@@ -73,7 +76,11 @@ def _run(seed: int, scale: str | Scale, data_dir: Path, report_dir: Path | None,
     outcome.cpu = {"demo (simulator, publisher, reader)": time.process_time(), **dict(used.most_common())}
     outcome.timings = {"0 starting the bus (and planning)": ready, **outcome.timings,
                        "stopping the services": time.perf_counter() - stopping}  # fmt: skip
-    outcome.reports = export.write(outcome.view, report_dir or data_dir / "report")
+    folder = report_dir or data_dir / "report"
+    outcome.reports = export.write(outcome.view, folder)
+    written = {f"{kind} {fmt}": path for kind, pub in outcome.publications.items() for fmt, path in publication_files.write(pub, folder).items()}
+    outcome.reports.update(written)
+    outcome.checks += publication_checks(outcome.publications, written, outcome.view, sim)
     outcome.elapsed = time.perf_counter() - started
     return outcome
 
@@ -99,7 +106,21 @@ async def _play(sim: Simulation, system: DemoSystem, url: str, console: Console)
                 await phases.emails(expected_emails(watch.state))
             await asyncio.sleep(0.5)  # a last look: anything answered twice would show now
             view = views.results(watch.state, sim.contest)
-    return Outcome(view, phases.timings, phases.published, checks(watch, phases, view, sim))
+            pubs = await _publications(url, sim)
+    return Outcome(view, phases.timings, phases.published, checks(watch, phases, view, sim), publications=pubs)
+
+
+async def _publications(url: str, sim: Simulation) -> dict[str, dict[str, Any]]:
+    """The call's two publications, read while the server runs (intake's stream holds the answers)."""
+    async with RawConnection(url) as conn:
+        facts = await publications.gather(conn)
+    built = {}
+    for kind in (publications.STOCKTAKING, publications.SUCCESS_STORIES):
+        try:
+            built[kind] = publications.build(kind, facts, sim.contest)
+        except publications.NotYet:
+            pass  # the summary's check says which is missing
+    return built
 
 
 async def _members_and_ballot_plan(sim: Simulation, phases: Phases) -> None:

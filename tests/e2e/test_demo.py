@@ -25,7 +25,7 @@ def demo(tmp_path: Path, name: str, *options: str, timeout: float = 600) -> tupl
 
 
 def adds_up(output: str, view: dict) -> None:
-    assert "FAIL" not in output and output.count("│ ok │") == 9, output[-6000:]
+    assert "FAIL" not in output and output.count("│ ok │") == 12, output[-6000:]
     categories = view["categories"]
     full = [c for c in categories if len(c.get("finalists", [])) == 5]
     assert len(full) == 18 and sum(1 for c in full if c.get("winner")) == 18 and sum(len(c["champions"]) for c in full) == 72
@@ -44,6 +44,8 @@ def test_the_demo_plays_a_whole_contest_and_the_same_seed_gives_the_same_results
     second, again = demo(tmp_path, "second", "--seed", "11")
     assert again == view  # winners, tallies, verdicts, emails: all of it
     assert "report.html" in second.stdout and (tmp_path / "second" / "report" / "report.html").stat().st_size > 20_000
+    stories = json.loads((tmp_path / "second" / "report" / "success-stories.json").read_text())
+    assert stories["counts"] == {"winner": 18, "champion": 72} and (tmp_path / "second" / "report" / "stocktaking.md").is_file()
 
 
 @pytest.mark.timeout(1200)
