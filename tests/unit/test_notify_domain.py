@@ -47,6 +47,38 @@ def test_an_eligible_entry_is_acknowledged_with_no_findings():
     assert notice.facts["findings"] == [] and notice.facts["nominable"] is True
 
 
+FACTS = {"outcome": "ineligible", "category": 4, "findings": [], "nominable": False, "decided_by": None, "screened_at": "2021-01-10T10:00:00Z"}
+
+
+def test_the_first_verdict_is_acknowledged_and_a_later_change_told_once_per_outcome_revision_and_cause():
+    assert domain.verdict(FACTS, "s-1", domain.Told(), 1, "e-1").occasion is Occasion.acknowledgement
+    change = domain.verdict(FACTS, "s-1", domain.Told(outcome="eligible"), 2, "e-2")
+    assert change.occasion is Occasion.verdict_changed and change.key == "ineligible|r2|e-2"
+    assert change.facts["previous"] == "eligible" and not change.confidential
+    assert domain.verdict(FACTS, "s-1", domain.Told(outcome="ineligible"), 2, "e-3") is None
+
+
+def test_an_email_about_the_verdict_not_gone_yet_takes_the_latest_facts_or_is_taken_back():
+    pending_ack = domain.verdict(FACTS, "s-1", domain.Told(pending=Occasion.acknowledgement), 1, "e-2")
+    assert pending_ack.occasion is Occasion.acknowledgement and pending_ack.facts["outcome"] == "ineligible"
+    pending_change = domain.Told(outcome="eligible", pending=Occasion.verdict_changed)
+    assert domain.verdict(FACTS, "s-1", pending_change, 1, "e-3").facts["previous"] == "eligible"
+    back = {**FACTS, "outcome": "eligible"}
+    assert domain.takes_back(pending_change, "eligible") and domain.verdict(back, "s-1", pending_change, 1, "e-4") is None
+
+
+def test_a_staff_decision_keeps_its_reason_and_machine_outcome_but_not_who_decided():
+    decided = screened("eligible", [("S10.english", "review", "unsure")])
+    facts = domain.verdict_facts(decided, {"staff_member_id": "staff-7", "reason": "checked by hand", "machine_outcome": "needs_review"}, "t")
+    assert facts["decided_by"] == {"reason": "checked by hand", "machine_outcome": "needs_review"}
+    assert "staff-7" not in str(facts)
+
+
+def test_notification_ids_of_keyless_notices_are_unchanged_and_keys_tell_changes_apart():
+    assert domain.notification_id("acknowledgement", "s-1", 0, 0) == domain.notification_id("acknowledgement", "s-1", 0, 0, "")
+    assert domain.notification_id("verdict_changed", "s-1", 0, 0, "eligible|r1|e-1") != domain.notification_id("verdict_changed", "s-1", 0, 0, "eligible|r1|e-2")
+
+
 def published() -> NominationsPublished:
     return NominationsPublished(categories=[
         {"category": 4, "nominees": [{"submission_id": "a", "entity_id": "o-a", "title": "A"}]},
