@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import StatementError
 from sqlmodel import Session
 
-from services.notify import domain, store
+from services.notify import domain, store, verdicts
 from services.notify.domain import Notice
 from services.notify.reports import log_fields, row_fields
 from shared import topology
@@ -100,8 +100,8 @@ class NotifyHandler:
         session.merge(store.ScreenedEntry(submission_id=sid, category=screened.category))
         contact = session.get(store.Contact, sid)
         told, pending = store.verdict_told(session, sid, contact.email if contact else "")
-        facts = domain.verdict_facts(screened, _decided_by(screened, event), utc_iso(event.time))
-        notice = domain.verdict(facts, sid, told, contact.revision if contact else 0, event.id)
+        facts = verdicts.verdict_facts(screened, _decided_by(screened, event), utc_iso(event.time))
+        notice = verdicts.verdict(facts, sid, told, contact.revision if contact else 0, event.id)
         notices = []
         if pending is not None and notice is not None:
             store.refresh(session, pending, dict(notice.facts))

@@ -14,7 +14,9 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from services.notify.domain import VERDICT_OCCASIONS, Notice, Occasion, Told, notification_id
+from services.notify.domain import Notice, Occasion, notification_id
+from services.notify.verdicts import OCCASIONS as VERDICT_OCCASIONS
+from services.notify.verdicts import Told
 
 
 class Status(StrEnum):

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from services.notify import domain
+from services.notify import domain, verdicts
 from services.notify.domain import Occasion
 from shared.events import (
     AwardsAnnounced,
@@ -26,7 +26,7 @@ def screened(outcome: str, rules: list[tuple[str, str, str]]) -> SubmissionScree
 
 
 def test_the_acknowledgement_lists_every_failed_or_review_rule_with_its_reason_in_order():
-    notice = domain.acknowledgement(screened("ineligible", [
+    notice = verdicts.acknowledgement(screened("ineligible", [
         ("S2.category", "pass", ""),
         ("S6.completed_work", "fail", "status is ongoing"),
         ("S7.short_description_words", "fail", "120 words; 150 to 200 are needed"),
@@ -43,7 +43,7 @@ def test_the_acknowledgement_lists_every_failed_or_review_rule_with_its_reason_i
 
 
 def test_an_eligible_entry_is_acknowledged_with_no_findings():
-    notice = domain.acknowledgement(screened("eligible", [("S2.category", "pass", "")]))
+    notice = verdicts.acknowledgement(screened("eligible", [("S2.category", "pass", "")]))
     assert notice.facts["findings"] == [] and notice.facts["nominable"] is True
 
 
@@ -51,25 +51,25 @@ FACTS = {"outcome": "ineligible", "category": 4, "findings": [], "nominable": Fa
 
 
 def test_the_first_verdict_is_acknowledged_and_a_later_change_told_once_per_outcome_revision_and_cause():
-    assert domain.verdict(FACTS, "s-1", domain.Told(), 1, "e-1").occasion is Occasion.acknowledgement
-    change = domain.verdict(FACTS, "s-1", domain.Told(outcome="eligible"), 2, "e-2")
+    assert verdicts.verdict(FACTS, "s-1", verdicts.Told(), 1, "e-1").occasion is Occasion.acknowledgement
+    change = verdicts.verdict(FACTS, "s-1", verdicts.Told(outcome="eligible"), 2, "e-2")
     assert change.occasion is Occasion.verdict_changed and change.key == "ineligible|r2|e-2"
     assert change.facts["previous"] == "eligible" and not change.confidential
-    assert domain.verdict(FACTS, "s-1", domain.Told(outcome="ineligible"), 2, "e-3") is None
+    assert verdicts.verdict(FACTS, "s-1", verdicts.Told(outcome="ineligible"), 2, "e-3") is None
 
 
 def test_an_email_about_the_verdict_not_gone_yet_takes_the_latest_facts_or_is_taken_back():
-    pending_ack = domain.verdict(FACTS, "s-1", domain.Told(pending=Occasion.acknowledgement), 1, "e-2")
+    pending_ack = verdicts.verdict(FACTS, "s-1", verdicts.Told(pending=Occasion.acknowledgement), 1, "e-2")
     assert pending_ack.occasion is Occasion.acknowledgement and pending_ack.facts["outcome"] == "ineligible"
-    pending_change = domain.Told(outcome="eligible", pending=Occasion.verdict_changed)
-    assert domain.verdict(FACTS, "s-1", pending_change, 1, "e-3").facts["previous"] == "eligible"
+    pending_change = verdicts.Told(outcome="eligible", pending=Occasion.verdict_changed)
+    assert verdicts.verdict(FACTS, "s-1", pending_change, 1, "e-3").facts["previous"] == "eligible"
     back = {**FACTS, "outcome": "eligible"}
-    assert domain.takes_back(pending_change, "eligible") and domain.verdict(back, "s-1", pending_change, 1, "e-4") is None
+    assert verdicts.takes_back(pending_change, "eligible") and verdicts.verdict(back, "s-1", pending_change, 1, "e-4") is None
 
 
 def test_a_staff_decision_keeps_its_reason_and_machine_outcome_but_not_who_decided():
     decided = screened("eligible", [("S10.english", "review", "unsure")])
-    facts = domain.verdict_facts(decided, {"staff_member_id": "staff-7", "reason": "checked by hand", "machine_outcome": "needs_review"}, "t")
+    facts = verdicts.verdict_facts(decided, {"staff_member_id": "staff-7", "reason": "checked by hand", "machine_outcome": "needs_review"}, "t")
     assert facts["decided_by"] == {"reason": "checked by hand", "machine_outcome": "needs_review"}
     assert "staff-7" not in str(facts)
 
