@@ -9,7 +9,7 @@ is not known yet waits for `wsis.submission.received`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import StatementError
@@ -100,20 +100,13 @@ class NotifyHandler:
         session.merge(store.ScreenedEntry(submission_id=sid, category=screened.category))
         contact = session.get(store.Contact, sid)
         told, pending = store.verdict_told(session, sid, contact.email if contact else "")
-        facts = verdicts.verdict_facts(screened, _decided_by(screened, event), utc_iso(event.time))
+        decided = screened.decided_by.model_dump(mode="json") if screened.decided_by else None
+        facts = verdicts.verdict_facts(screened, decided, utc_iso(event.time))
         notice = verdicts.verdict(facts, sid, told, contact.revision if contact else 0, event.id)
-        notices = []
-        if pending is not None and notice is not None:
-            store.refresh(session, pending, dict(notice.facts))
-            _log_queued(pending)
-        elif pending is not None:
-            store.withdraw(session, pending)
-            log.info("notification.withdrawn", **row_fields(pending))
-        elif notice is not None:
-            notices.append(notice)
+        notices = _settle_pending(session, pending, notice)
         published = store.milestone(session, store.NOMINEES)
         if published is not None:  # the list came first on another stream: tell this entry too
-            notices.append(domain.nomination(screened.submission_id, screened.category, published.data))
+            notices.append(domain.nomination(sid, screened.category, published.data))
         return _queue(session, notices, event)
 
     def tell_nominations(self, session: Session, event: CloudEvent) -> Effects:
@@ -155,15 +148,18 @@ def _log_queued(row: store.Notification, **extra: bool) -> None:
     log.info("notification.queued", **row_fields(row), waiting_for_address=row.notification_id is None, **extra)
 
 
-def _decided_by(screened: SubmissionScreened, event: CloudEvent) -> dict[str, Any] | None:
-    """The staff decision behind a verdict, if any: from the model where it
-    declares `decided_by`, else from the data as sent (the field is new in
-    contract version 2)."""
-    decided = getattr(screened, "decided_by", None)
-    if isinstance(decided, BaseModel):
-        return decided.model_dump(mode="json")
-    raw = event.data.get("decided_by") if isinstance(event.data, dict) else None
-    return raw if isinstance(raw, dict) and raw.get("reason") else None
+def _settle_pending(session: Session, pending: store.Notification | None, notice: Notice | None) -> list[Notice]:
+    """An email about the verdict not gone yet takes the notice's facts, or
+    is withdrawn when there is nothing left to tell; else the notice is new."""
+    if pending is None:
+        return [notice] if notice else []
+    if notice is None:
+        store.withdraw(session, pending)
+        log.info("notification.withdrawn", **row_fields(pending))
+    else:
+        store.refresh(session, pending, dict(notice.facts))
+        _log_queued(pending)
+    return []
 
 
 M = TypeVar("M", bound=BaseModel)
