@@ -13,6 +13,7 @@ import typer
 from demo import cli as demo_cli
 from report import cli as report_cli
 from report import staff_cli
+from report.integrity import cli as integrity_cli
 from shared import acl
 from wsis import acl_cli, backup, ops_cli, supervisor
 
@@ -142,6 +143,7 @@ cli.command()(report_cli.results)
 cli.command()(report_cli.report)
 cli.add_typer(staff_cli.export_cli, name="export")
 cli.command()(staff_cli.trace)
+cli.command()(integrity_cli.integrity)
 cli.add_typer(acl_cli.acl_cli, name="acl")
 
 

@@ -1,0 +1,172 @@
+"""The integrity signals, pure: members and accepted votes in, findings out.
+
+Each signal is looked for per voting week, category and project, with its
+rule and thresholds from the contest file's `integrity` section. A finding
+explains itself (counts, time window, shares, the threshold crossed) and
+names the voter ids staff would annul; never an address or a name.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from statistics import median
+
+from shared.contest import GroupMix, Integrity, NewAccountCluster, VoteBurst, VotingWeek
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """What the signals know of a member: registration time and groups, never the address."""
+
+    user_id: str
+    registered_at: datetime
+    organisation: str = ""
+    country: str = ""
+    email_domain: str = ""
+
+    def group(self, by: str) -> str:
+        return getattr(self, by)
+
+
+@dataclass(frozen=True, slots=True)
+class Vote:
+    """An accepted vote, at its ballot's time."""
+
+    voter_id: str
+    category: int
+    project_id: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    signal: str
+    week: int
+    category: int
+    project_id: str
+    votes: int
+    window: tuple[datetime, datetime]
+    threshold: str  # the rule crossed, with its numbers
+    why: str
+    voter_ids: tuple[str, ...]
+    evidence: dict[str, object] = field(default_factory=dict)
+
+
+def detect(votes: Iterable[Vote], members: dict[str, Member], weeks: Iterable[VotingWeek],
+           rules: Integrity, voting_opens: datetime) -> list[Finding]:  # fmt: skip
+    """Every signal in every week, ordered by week, category, project and signal."""
+    by_week: dict[int, list[Vote]] = defaultdict(list)
+    numbers = {w.number: w for w in weeks}
+    for vote in votes:
+        week = next((n for n, w in numbers.items() if w.start <= vote.at < w.end), None)
+        if week is not None:
+            by_week[week].append(vote)
+    found: list[Finding] = []
+    for number in sorted(by_week):
+        week_votes = sorted(by_week[number], key=lambda v: (v.at, v.voter_id))
+        found += new_account_clusters(number, week_votes, members, rules.new_account_cluster, voting_opens)
+        found += group_mixes(number, week_votes, members, rules.group_mix)
+        found += vote_bursts(number, week_votes, rules.vote_burst)
+    return sorted(found, key=lambda f: (f.week, f.category, f.project_id, f.signal))
+
+
+def _by_project(votes: Iterable[Vote]) -> dict[tuple[int, str], list[Vote]]:
+    grouped: dict[tuple[int, str], list[Vote]] = defaultdict(list)
+    for vote in votes:
+        grouped[(vote.category, vote.project_id)].append(vote)
+    return grouped
+
+
+def densest_window(votes: list[Vote], width: timedelta) -> list[Vote]:
+    """The most votes (in time order) within `width` of the first of them; the earliest such run."""
+    best: tuple[int, int] = (0, 0)
+    start = 0
+    for end, vote in enumerate(votes):
+        while vote.at - votes[start].at > width:
+            start += 1
+        if end + 1 - start > best[1] - best[0]:
+            best = (start, end + 1)
+    return votes[best[0] : best[1]]
+
+
+def new_account_clusters(week: int, votes: list[Vote], members: dict[str, Member],
+                         rule: NewAccountCluster, voting_opens: datetime) -> list[Finding]:  # fmt: skip
+    """(a) Members registered after voting opened, many voting for one project within minutes."""
+    new = [v for v in votes if v.voter_id in members and members[v.voter_id].registered_at >= voting_opens]
+    found = []
+    for (category, project), mine in sorted(_by_project(new).items()):
+        run = densest_window(mine, timedelta(minutes=rule.window_minutes))
+        if len(run) < rule.min_voters:
+            continue
+        minutes = round((run[-1].at - run[0].at).total_seconds() / 60, 1)
+        found.append(Finding(
+            "new_account_cluster", week, category, project, len(run), (run[0].at, run[-1].at),
+            f"at least {rule.min_voters} members registered after voting opened, within {rule.window_minutes} minutes",
+            f"{len(run)} members registered after voting opened voted for it within {minutes} minutes",
+            tuple(sorted(v.voter_id for v in run)),
+            {"new_members_in_week": len(mine), "minutes": minutes},
+        ))  # fmt: skip
+    return found
+
+
+def group_mixes(week: int, votes: list[Vote], members: dict[str, Member], rule: GroupMix) -> list[Finding]:
+    """(b) One organisation, email domain or country far above its usual share of the category's voters."""
+    found = []
+    projects = _by_project(v for v in votes if v.voter_id in members)
+    for by in rule.by:
+        usual: dict[int, Counter[str]] = defaultdict(Counter)
+        for (category, _), mine in projects.items():
+            usual[category].update(members[v.voter_id].group(by) for v in mine)
+        for (category, project), mine in sorted(projects.items()):
+            groups = Counter(members[v.voter_id].group(by) for v in mine)
+            for group, count in groups.most_common():
+                if count < rule.min_voters:
+                    break
+                if not group:  # an unknown organisation or domain is no group
+                    continue
+                finding = _mix_finding(week, category, project, by, group, mine, members, usual[category], rule)
+                if finding:
+                    found.append(finding)
+    return found
+
+
+def _mix_finding(week: int, category: int, project: str, by: str, group: str, mine: list[Vote],
+                 members: dict[str, Member], usual: Counter[str], rule: GroupMix) -> Finding | None:  # fmt: skip
+    theirs = [v for v in mine if members[v.voter_id].group(by) == group]
+    share = len(theirs) / len(mine)
+    usual_share = usual[group] / sum(usual.values())
+    ratio = share / usual_share
+    if share < rule.min_share or ratio < rule.min_ratio:
+        return None
+    return Finding(
+        f"group_mix:{by}", week, category, project, len(theirs), (theirs[0].at, theirs[-1].at),
+        f"a group's share of the project's voters at least {rule.min_share:.0%} and {rule.min_ratio:g} times its share of the category's",
+        f"{len(theirs)} of its {len(mine)} voters share one {by.replace('_', ' ')}: {share:.0%} against {usual_share:.1%} in the category",
+        tuple(sorted(v.voter_id for v in theirs)),
+        {"group": group, "share": round(share, 4),
+         "usual_share": round(usual_share, 4), "ratio": round(ratio, 2), "project_voters": len(mine)},
+    )  # fmt: skip
+
+
+def vote_bursts(week: int, votes: list[Vote], rule: VoteBurst) -> list[Finding]:
+    """(c) An hour far above the project's median hour (of the hours in which it got votes)."""
+    found = []
+    for (category, project), mine in sorted(_by_project(votes).items()):
+        hours: dict[datetime, list[Vote]] = defaultdict(list)
+        for vote in mine:
+            hours[vote.at.replace(minute=0, second=0, microsecond=0)].append(vote)
+        usual = max(1.0, median(len(h) for h in hours.values()))
+        hour, peak = max(hours.items(), key=lambda item: (len(item[1]), -item[0].timestamp()))
+        if len(peak) < rule.min_votes or len(peak) / usual < rule.min_ratio:
+            continue
+        found.append(Finding(
+            "vote_burst", week, category, project, len(peak), (hour, hour + timedelta(hours=1)),
+            f"at least {rule.min_votes} votes in an hour and {rule.min_ratio:g} times the project's median hour",
+            f"{len(peak)} votes in one hour against a median of {usual:g} in its hours with votes ({len(peak) / usual:.1f} times)",
+            tuple(sorted(v.voter_id for v in peak)),
+            {"median_per_hour": usual, "ratio": round(len(peak) / usual, 2), "hours_with_votes": len(hours)},
+        ))  # fmt: skip
+    return found
