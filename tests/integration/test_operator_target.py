@@ -25,6 +25,9 @@ COMMANDS = [
     ["results"],
     ["results", "--json"],
     ["report"],
+    ["export", "stocktaking"],
+    ["export", "success-stories", "--format", "md"],
+    ["trace", "ws21-1"],
     ["health", "voting"],
 ]
 
