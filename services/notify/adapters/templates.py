@@ -14,15 +14,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, TemplateNotFound
 from jinja2.sandbox import SandboxedEnvironment
 
 from services.notify.domain import Occasion
+from shared.events import Language
 
 DEFAULT_FOLDER = Path(__file__).resolve().parents[1] / "templates"
-LANGUAGES = ("ar", "en", "es", "fr", "ru", "zh")  # CONTRACT 5.1, coordinator.language
+LANGUAGES: tuple[str, ...] = get_args(Language)  # CONTRACT 5.1, coordinator.language
 FALLBACK = "en"
 
 
