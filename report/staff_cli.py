@@ -14,6 +14,7 @@ from typing import Annotated, TypeVar
 
 import orjson
 import typer
+from rich.console import Console
 
 from report.cli import DataDir, RedisUrl
 
@@ -44,7 +45,8 @@ def _read(redis_url: str | None, data_dir: Path | None, work: Callable[[str, Pat
         target, client = server_for_command(redis_url, data_dir)
         client.close()
     try:
-        return work(target.url, target.settings.contest_file)
+        with Console(stderr=True).status("reading the streams..."):  # a 2021-size contest holds millions of ballots
+            return work(target.url, target.settings.contest_file)
     except (OSError, ConnectionError, RuntimeError) as exc:
         typer.echo(f"cannot read the bus at {masked(target.url)}: {exc}", err=True)
         raise typer.Exit(1) from exc
