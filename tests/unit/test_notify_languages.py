@@ -174,3 +174,14 @@ def test_a_template_missing_in_a_language_falls_back_to_english(tmp_path: Path):
     assert email("champion", "fr", templates)["Content-Language"] == "fr"
     fallback = email("winner", "fr", templates)
     assert fallback["Content-Language"] == "en" and fallback.get_content().startswith("Dear Amina Otieno")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_long_subject_keeps_every_space_through_smtp(language):
+    from email import message_from_bytes, policy
+
+    message = email("progress", language)
+    subject = message["Subject"]
+    for sent in (message.as_bytes(policy=policy.SMTP), message.as_bytes()):
+        assert all(len(line) <= 78 for line in sent.split(b"\r\n" if b"\r\n" in sent else b"\n"))
+        assert message_from_bytes(sent, policy=policy.default)["Subject"] == subject
