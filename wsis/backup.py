@@ -37,7 +37,7 @@ from wsis import backup_db, backup_streams
 from wsis.embedded import EmbeddedValkey
 from wsis.lock import DataDirInUse, hold_data_dir
 from wsis.ops_cli import DataDir, RedisUrl
-from wsis.target import EXIT_FAILED, answering, locate, operator_errors, settings_for
+from wsis.target import EXIT_FAILED, NoSystem, answering, locate, operator_errors, settings_for
 
 FORMAT = "wsis-backup/1"
 Directory = Annotated[Path, typer.Argument(help="the backup's directory")]
@@ -48,22 +48,26 @@ class BackupError(RuntimeError):
 
 
 @contextmanager
-def _server(settings: Settings, *, running_ok: bool) -> Iterator[redis.Redis]:
-    """The system's server: `--redis-url`'s, a running `wsis up`'s (if `running_ok`), else the data dir's own, started here."""
+def _server(settings: Settings, *, restoring: bool) -> Iterator[redis.Redis]:
+    """The system's server: `--redis-url`'s, a running `wsis up`'s (backup only), else the data dir's own, started here."""
     if settings.redis_url:
         yield _answering(settings)
         return
     data_dir = settings.data_dir.resolve()
-    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if restoring:
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    elif not (data_dir / "valkey").is_dir():
+        raise NoSystem(f"nothing to back up: no `wsis up` has run on {data_dir}; give --redis-url or the --data-dir of a system")
     try:
         lock = hold_data_dir(data_dir)  # no `wsis up` may start on it meanwhile
     except DataDirInUse as exc:
-        if not running_ok:
+        if restoring:
             raise BackupError(f"{exc}: restore writes a stopped system") from None
         yield _answering(settings)
         return
     try:
-        with EmbeddedValkey(data_dir) as server:
+        # The data dir's own bound (WSIS_VALKEY_MAXMEMORY): a big contest's restore may need it raised.
+        with EmbeddedValkey(data_dir, maxmemory=settings.valkey_maxmemory) as server:
             typer.echo(f"reading {data_dir} (no `wsis up` runs on it: its server started for this command)", err=True)
             yield redis.Redis.from_url(server.url, socket_timeout=60)
     finally:
@@ -155,7 +159,7 @@ def backup(directory: Directory, redis_url: RedisUrl = None, data_dir: DataDir =
         settings = settings_for(redis_url, data_dir)
         shutil.rmtree(partial, ignore_errors=True)
         try:
-            with _server(settings, running_ok=True) as client:
+            with _server(settings, restoring=False) as client:
                 manifest = take(client, settings, partial)
             os.replace(partial, directory)
         finally:
@@ -174,7 +178,7 @@ def restore(
     with operator_errors(), _failures():
         manifest = read_manifest(directory)
         settings = settings_for(redis_url, data_dir)
-        with _server(settings, running_ok=False) as client:
+        with _server(settings, restoring=True) as client:
             put_back(client, settings, directory, manifest, force)
     entries = sum(s["entries"] for s in manifest["streams"].values())
     typer.echo(f"restored {entries} entries on {len(manifest['streams'])} streams and {len(manifest['databases'])} databases")

@@ -14,16 +14,26 @@ from tests.support.events import ballot, cloudevent, member, nominees
 from tests.support.factories import submission
 from tests.support.processes import ROOT, clean_environment
 from tests.support.streams import answers_to, put, read
-from tests.support.systems import System
+from tests.support.systems import System, has_group
+from tests.support.waiting import wait_until
 
 
-def wsis(*args: str | Path) -> subprocess.CompletedProcess[str]:
+def wsis(*args: str | Path, database_url: str | None = None) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "wsis.cli", *map(str, args)]
-    return subprocess.run(command, cwd=ROOT, env=clean_environment(), capture_output=True, text=True, timeout=300)
+    env = clean_environment() | ({"WSIS_DATABASE_URL": database_url} if database_url else {})
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
 
 
 def entry(n: int, entity: str) -> dict:
     return cloudevent("wsis.submission.submitted", submission(f"sub-{n}", entity={**submission()["entity"], "entity_id": entity}))
+
+
+def started(system: System) -> redis.Redis:
+    """`wsis up` started, once every service has its group on each of its streams (settling sees groups only)."""
+    client = system.start()
+    groups = [(stream, s.name) for s in topology.SERVICES.values() for stream in s.reads]
+    wait_until(lambda: all(has_group(client, *g) for g in groups), what="every service's groups", timeout=120)
+    return client
 
 
 def a_contest(client: redis.Redis, system: System) -> list[str]:
@@ -52,28 +62,35 @@ def results(data_dir: Path) -> dict:
     return json.loads(done.stdout)
 
 
-def test_a_restored_backup_is_the_same_system_and_answers_new_events_exactly_once(tmp_path: Path) -> None:
-    first = System(tmp_path / "first", supervisor="wsis up")
+def test_a_restored_backup_is_the_same_system_and_answers_new_events_exactly_once(tmp_path: Path, database_url: str | None) -> None:
+    """SQLite: into a fresh data dir. PostgreSQL: into the same database, which holds the first
+    system's schemas, so only with --force; the bus into a fresh data dir either way."""
+    database = {"database_url": database_url} if database_url else {}
+    first = System(tmp_path / "first", supervisor="wsis up", **database)
     try:
-        client = first.start()
+        client = started(first)
         ballots = a_contest(client, first)
         streams, summary = everything(client), results(first.data_dir)
-        taken = wsis("backup", tmp_path / "backup", "--data-dir", first.data_dir)
+        taken = wsis("backup", tmp_path / "backup", "--data-dir", first.data_dir, database_url=database_url)
         assert taken.returncode == 0, taken.stderr
     finally:
         first.stop()
     manifest = json.loads((tmp_path / "backup" / "manifest.json").read_text())
     assert {s: info["entries"] for s, info in manifest["streams"].items()} == {s: len(e) for s, e in streams.items()}
     assert set(manifest["databases"]) == set(topology.SERVICES)
-    assert manifest["databases"]["voting"]["rows"]
+    assert manifest["databases"]["voting"]["bytes"] and manifest["database"] == ("postgresql" if database_url else "sqlite")
 
-    second = System(tmp_path / "second", supervisor="wsis up")
-    restored = wsis("restore", tmp_path / "backup", "--data-dir", second.data_dir)
+    second = System(tmp_path / "second", supervisor="wsis up", **database)
+    restore = ("restore", tmp_path / "backup", "--data-dir", second.data_dir)
+    if database_url:
+        refused = wsis(*restore, database_url=database_url)
+        assert refused.returncode == 1 and "not empty (schema " in refused.stderr
+    restored = wsis(*restore, *(["--force"] if database_url else []), database_url=database_url)
     assert restored.returncode == 0, restored.stderr
-    refused = wsis("restore", tmp_path / "backup", "--data-dir", second.data_dir)
+    refused = wsis(*restore, database_url=database_url)
     assert refused.returncode == 1 and "not empty" in refused.stderr
     try:
-        client = second.start()
+        client = started(second)
         second.settle()
         assert everything(client) == streams, "nothing answered again, nothing lost"
         assert results(second.data_dir) == summary
@@ -105,3 +122,5 @@ def test_a_backup_needs_a_quiet_system_and_restore_a_backup(tmp_path: Path) -> N
     (tmp_path / "full" / "file").write_text("x")
     occupied = wsis("backup", tmp_path / "full", "--data-dir", tmp_path / "data")
     assert occupied.returncode == 1 and "not empty" in occupied.stderr
+    nothing = wsis("backup", tmp_path / "new", "--data-dir", tmp_path / "data")
+    assert nothing.returncode == 1 and "nothing to back up" in nothing.stderr and not (tmp_path / "new").exists()
