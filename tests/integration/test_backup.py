@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import redis
 
 from shared import topology
@@ -65,6 +67,8 @@ def results(data_dir: Path) -> dict:
 def test_a_restored_backup_is_the_same_system_and_answers_new_events_exactly_once(tmp_path: Path, database_url: str | None) -> None:
     """SQLite: into a fresh data dir. PostgreSQL: into the same database, which holds the first
     system's schemas, so only with --force; the bus into a fresh data dir either way."""
+    if database_url and not (shutil.which("pg_dump") and shutil.which("pg_restore")):
+        pytest.skip("pg_dump and pg_restore (the PostgreSQL client tools) are not on the PATH")
     database = {"database_url": database_url} if database_url else {}
     first = System(tmp_path / "first", supervisor="wsis up", **database)
     try:
