@@ -54,6 +54,9 @@ def report(redis_url: RedisUrl = None, data_dir: DataDir = None,
     """Write the HTML report (viewable offline) and its JSON and Markdown exports."""
     from report import export
 
+    from report.integrity.section import attach
+
     _, view = read_state(redis_url, data_dir)
+    attach(view, redis_url, data_dir)  # staff's integrity signals, where the members' stream is readable
     for kind, path in export.write(view, out).items():
         typer.echo(f"{kind}: {path}")

@@ -93,3 +93,14 @@ async def test_another_week_has_nothing_and_no_address_is_shown(redis_url: str) 
 async def test_an_empty_bus_has_no_signal(redis_url: str) -> None:
     outcome = runner.invoke(cli, ["integrity", "--redis-url", redis_url])
     assert outcome.exit_code == 0 and outcome.stdout.strip() == "no integrity signal: nothing above its threshold"
+
+
+async def test_the_html_report_has_a_section_for_the_signals(redis_url: str, tmp_path) -> None:
+    play(redis_url)
+    outcome = runner.invoke(cli, ["report", "--redis-url", redis_url, "--out", str(tmp_path)])
+    assert outcome.exit_code == 0, outcome.output
+    page = (tmp_path / "report.html").read_text("utf-8")
+    assert '<h2 id="integrity">Integrity signals</h2>' in page and "new_account_cluster" in page and "entry-5" in page
+    assert "fake0" not in page and "@" not in page.split("<main>")[-1]  # counts here; ids with `wsis integrity`, never an address
+    rows = json.loads((tmp_path / "report.json").read_text("utf-8"))["integrity"]
+    assert {r["voters"] for r in rows} == {FAKE}
