@@ -91,18 +91,19 @@ def publishable(entry: dict[str, Any]) -> dict[str, Any]:
     return kept
 
 
-def read(url: str) -> Facts:
+async def gather(conn: RawConnection) -> Facts:
     """The nominee list and the awards from `wsis:out:judging`, then the entries they name."""
+    facts = Facts()
+    await streams.read_all(conn, [topology.OUT_JUDGING], lambda _s, raw, _id: facts.judging(raw))
+    wanted = {n["submission_id"] for names in (facts.nominees or {}).values() for n in names}
+    wanted |= {sid for a in (facts.awards or {}).values() for sid in [a.get("winner"), *a.get("champions", [])] if sid}
+    await streams.read_all(conn, [topology.OUT_SUBMISSION], lambda _s, raw, _id: facts.received(raw, wanted))
+    return facts
 
-    async def work(conn: RawConnection) -> Facts:
-        facts = Facts()
-        await streams.read_all(conn, [topology.OUT_JUDGING], lambda _s, raw, _id: facts.judging(raw))
-        wanted = {n["submission_id"] for names in (facts.nominees or {}).values() for n in names}
-        wanted |= {sid for a in (facts.awards or {}).values() for sid in [a.get("winner"), *a.get("champions", [])] if sid}
-        await streams.read_all(conn, [topology.OUT_SUBMISSION], lambda _s, raw, _id: facts.received(raw, wanted))
-        return facts
 
-    return streams.run(url, work)
+def read(url: str) -> Facts:
+    """`gather` from the server at `url`."""
+    return streams.run(url, gather)
 
 
 def build(kind: str, facts: Facts, contest: Contest) -> dict[str, Any]:
