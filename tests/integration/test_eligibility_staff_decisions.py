@@ -65,6 +65,20 @@ async def test_a_staff_decision_gives_a_new_verdict_with_the_machine_rules_and_g
     assert (row.event_id, row.decided_at.isoformat()[:19], row.reason) == (decision["id"], "2021-02-10T09:00:00", data["decided_by"]["reason"])
 
 
+async def test_the_audit_trail_refuses_an_update_or_a_delete(running, redis):
+    await near_copy_in_review(redis)
+    await answer(redis, decided("near", "eligible"))
+    with Session(running.ctx.engine) as session:
+        (row,) = audit.trail(session)
+        row.outcome = "ineligible"
+        with pytest.raises(audit.AppendOnlyError):
+            session.flush()
+        session.rollback()
+        session.delete(audit.trail(session)[0])
+        with pytest.raises(audit.AppendOnlyError):
+            session.flush()
+
+
 @pytest.mark.parametrize(
     ("event", "sid", "reason"),
     [(decided("never-sent", "eligible"), "never-sent", "unknown_submission"),
