@@ -1,7 +1,8 @@
 """The eligibility service: screens every entry and amendment against the contest's rules.
 
-What it reads and writes is `shared.topology.ELIGIBILITY`; rejections on the
-submission stream pass unread.
+What it reads and writes is `shared.topology.ELIGIBILITY`: entries as stored
+(rejections pass unread) and staff decisions on screening (vote annulments
+on the staff stream pass unread).
 """
 
 from __future__ import annotations
