@@ -13,8 +13,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
 
-from demo import platform_events
-from demo.ballots import INVALID, MISMATCH, NOT_NOMINATED, OWN, UNKNOWN, BallotPlan
+from demo import campaign, platform_events
+from demo.ballots import CAMPAIGN, INVALID, MISMATCH, NOT_NOMINATED, OWN, SURGE, UNKNOWN, BallotPlan
 from demo.members import Member
 
 
@@ -68,6 +68,8 @@ def ballot_weeks(plan: BallotPlan, members: Sequence[Member], nominees: Mapping[
     tables = {c: ([n.submission_id for n in ns], list(accumulate(popularity(seed, n.submission_id) for n in ns)))
               for c, ns in nominees.items() if ns}  # fmt: skip
     own = {n.entity_id: (c, n.submission_id) for c, ns in sorted(nominees.items()) for n in ns}
+    planted = campaign.targets(seed, nominees, popularity)
+    projects_of = {CAMPAIGN: planted.campaign, SURGE: planted.surge}
     stamp, template, ends = platform_events.Stamps(), platform_events.BALLOT, plan.week_ends
     week, bodies, number = 0, [], 0
     for t, voter, category, taste, kind in plan.rows:
@@ -75,6 +77,11 @@ def ballot_weeks(plan: BallotPlan, members: Sequence[Member], nominees: Mapping[
         voter_id = member.user_id
         if kind == OWN:
             found = own.get(member.entity_id)
+            if found is None:
+                continue
+            category, project = found
+        elif kind in projects_of:
+            found = projects_of[kind]
             if found is None:
                 continue
             category, project = found

@@ -16,12 +16,14 @@ from itertools import accumulate
 from math import comb
 from operator import itemgetter
 
+from demo import campaign
 from demo.members import Electorate
 from shared.contest import Contest
 
 # Kinds of ballot: a valid vote, or the rule it is meant to break.
-VOTE, SECOND, OWN, UNKNOWN, NOT_NOMINATED, MISMATCH, INVALID, LATE = range(8)
-KIND_NAMES = ("vote", "second vote", "own project", "unknown voter", "not nominated", "category mismatch", "invalid", "after the close")
+VOTE, SECOND, OWN, UNKNOWN, NOT_NOMINATED, MISMATCH, INVALID, LATE, CAMPAIGN, SURGE = range(10)
+KIND_NAMES = ("vote", "second vote", "own project", "unknown voter", "not nominated", "category mismatch", "invalid", "after the close",
+              "campaign", "surge")  # fmt: skip
 SECOND_SHARE = 0.035  # of votes: the voter tries again in the same category (V5)
 OWN_SHARE = 0.7  # of members of an entrant: they vote for their own project (V3), if it is nominated
 EXTRA = ((LATE, 0.004), (UNKNOWN, 0.0015), (NOT_NOMINATED, 0.0025), (MISMATCH, 0.0015), (INVALID, 0.0002))
@@ -72,13 +74,13 @@ def plan(seed: int, target: int, electorate: Electorate, contest: Contest) -> Ba
     members = electorate.members
     extra = sum(share for _, share in EXTRA)
     own = sum(m.entrant for m in members) * OWN_SHARE
-    per_member = (target * (1 - extra) - own) / (1 + SECOND_SHARE) / max(1, len(members))
+    per_member = (target * (1 - extra) - own) / (1 + SECOND_SHARE) / max(1, electorate.regular)
     p = min(1.0, max(0.0, (per_member - 1) / 17))
     cdf = list(accumulate(_binomial(17, p)))
     rows: list[tuple[int, int, int, float, int]] = []
     add, rand, draw, close = rows.append, rng.random, calendar.draw, calendar.close
     result = BallotPlan(seed, rows, [int(w.end.timestamp()) for w in contest.voting_weeks])
-    for index, member in enumerate(members):
+    for index, member in enumerate(members[: electorate.regular]):  # the planted ones vote once (demo.campaign)
         start = member.registered
         # k distinct categories: a random start and a step coprime to 18
         first, step = int(rand() * 18), STEPS[int(rand() * len(STEPS))]
@@ -95,6 +97,7 @@ def plan(seed: int, target: int, electorate: Electorate, contest: Contest) -> Ba
             voter = int(rand() * len(members))
             t = close + int(rand() * 36 * 3600) if kind == LATE else draw(rng, members[voter].registered)
             add((t, voter, 1 + int(rand() * 18), rand(), kind))
+    rows += campaign.rows(electorate.regular, len(members), contest, CAMPAIGN, SURGE)
     rows.sort(key=itemgetter(0))  # stable: equal times keep the order they were drawn in
     return result
 

@@ -25,6 +25,7 @@ from rich.progress import (
 
 from demo import cpu
 from demo.checks import Check, checks, expected_emails
+from demo.integrity_checks import check_on_the_bus
 from demo.phases import Phases, nominees_of
 from demo.publisher import Publisher
 from demo.simulator import Scale, Simulation
@@ -107,7 +108,8 @@ async def _play(sim: Simulation, system: DemoSystem, url: str, console: Console)
             await asyncio.sleep(0.5)  # a last look: anything answered twice would show now
             view = views.results(watch.state, sim.contest)
             pubs = await _publications(url, sim)
-    return Outcome(view, phases.timings, phases.published, checks(watch, phases, view, sim), publications=pubs)
+            planted = await check_on_the_bus(url, sim.seed, sim.contest, sim.electorate, nominees_of(watch.state.nominees or {}))
+    return Outcome(view, phases.timings, phases.published, [*checks(watch, phases, view, sim), planted], publications=pubs)
 
 
 async def _publications(url: str, sim: Simulation) -> dict[str, dict[str, Any]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from demo import platform_events
+from demo import campaign, platform_events
 from demo.organisations import MAIL_DOMAINS, Organisation, organisation
 from shared import topology
 from shared.contest import Contest
@@ -42,7 +42,8 @@ class Electorate:
         voting = int(contest.voting.start.timestamp())
         late_span = int((contest.voting.end - contest.voting.start).total_seconds()) - 4 * 86_400
         stamp, rand = platform_events.Stamps(), rng.random
-        for i in range(count):
+        self.regular = count - campaign.planted_members(count)  # the rest: a campaign and a surge (demo.campaign)
+        for i in range(self.regular):
             roll = rand()
             entrant = roll < ENTRANT_SHARE and bool(entrants)
             org = entrants[int(rand() * len(entrants))] if entrant else own[int(rand() * len(own))]
@@ -58,6 +59,10 @@ class Electorate:
             self.members.append(Member(data["user_id"], entity, complete, registered, entrant))
             self.events.append(platform_events.event(topology.IN_STAKEHOLDERS, T.STAKEHOLDER_REGISTERED, f"reg{seed}-{i:06d}",
                                           platform_events.MEMBER_REGISTRY, stamp(registered), data))  # fmt: skip
+        for i, planted in enumerate(campaign.profiles(rng, seed, count, self.regular, own, contest), start=self.regular):
+            self.members.append(Member(planted.data["user_id"], planted.entity_id, True, planted.registered, False))
+            self.events.append(platform_events.event(topology.IN_STAKEHOLDERS, T.STAKEHOLDER_REGISTERED, f"reg{seed}-{i:06d}",
+                                          platform_events.MEMBER_REGISTRY, stamp(planted.registered), planted.data))  # fmt: skip
         self.events.sort(key=lambda e: e.time)  # the registry publishes as people sign up
 
 

@@ -135,3 +135,18 @@ def test_members_are_read_without_their_address() -> None:
     assert email_domain(None) == "" and email_domain("no-at-sign") == ""
     assert organisation_of({"entity_id": "E-1", "name": "x"}) == "E-1"
     assert organisation_of({"name": "  ITU   Geneva "}) == "itu geneva"
+
+
+def test_the_demo_plants_a_campaign_that_is_flagged_and_a_surge_that_is_not() -> None:
+    from demo import integrity_checks
+    from demo.simulator import Simulation
+
+    sim = Simulation(7, "small")
+    nominees = sim.expected_nominees(sim.nominations(sim.expected_verdicts()))
+    cast = sim.ballots(nominees, record=True).cast
+    found = integrity_checks.simulated_findings(sim.electorate, cast, sim.contest)
+    check = integrity_checks.integrity_check(found, integrity_checks.planted(sim.seed, nominees), sim.electorate)
+    assert check.ok, check.detail
+    assert "surge on" in check.detail and "not flagged; 0 other finding(s)" in check.detail
+    again = Simulation(7, "small")
+    assert again.ballots(nominees, record=True).cast == cast  # deterministic for a seed
