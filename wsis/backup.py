@@ -40,6 +40,9 @@ from wsis.ops_cli import DataDir, RedisUrl
 from wsis.target import EXIT_FAILED, NoSystem, answering, locate, operator_errors, settings_for
 
 FORMAT = "wsis-backup/1"
+# A server reads its whole append-only file before it answers: about a minute for the 2 GB of
+# the 2021 contest on a busy machine.
+SERVER_START_SECONDS = 600.0
 Directory = Annotated[Path, typer.Argument(help="the backup's directory")]
 
 
@@ -67,9 +70,16 @@ def _server(settings: Settings, *, restoring: bool) -> Iterator[redis.Redis]:
         return
     try:
         # The data dir's own bound (WSIS_VALKEY_MAXMEMORY): a big contest's restore may need it raised.
-        with EmbeddedValkey(data_dir, maxmemory=settings.valkey_maxmemory) as server:
+        server = EmbeddedValkey(data_dir, maxmemory=settings.valkey_maxmemory)
+        try:
+            server.start(timeout=SERVER_START_SECONDS)
+        except RuntimeError as exc:
+            raise BackupError(str(exc)) from None
+        try:
             typer.echo(f"reading {data_dir} (no `wsis up` runs on it: its server started for this command)", err=True)
             yield redis.Redis.from_url(server.url, socket_timeout=60)
+        finally:
+            server.stop(timeout=600)  # it writes its append-only file out first
     finally:
         os.close(lock)
 
