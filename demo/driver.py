@@ -108,7 +108,8 @@ async def _play(sim: Simulation, system: DemoSystem, url: str, console: Console)
             await asyncio.sleep(0.5)  # a last look: anything answered twice would show now
             view = views.results(watch.state, sim.contest)
             pubs = await _publications(url, sim)
-            planted = await check_on_the_bus(url, sim.seed, sim.contest, sim.electorate, nominees_of(watch.state.nominees or {}))
+            listed = nominees_of(watch.state.nominees or {})
+            planted, view["integrity"] = await check_on_the_bus(url, sim.seed, sim.contest, sim.electorate, listed)
     return Outcome(view, phases.timings, phases.published, [*checks(watch, phases, view, sim), planted], publications=pubs)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
+from typing import Any
 
 import orjson
 
@@ -13,7 +14,7 @@ from demo.campaign import Planted, targets
 from demo.checks import Check
 from demo.members import Electorate
 from report import streams
-from report.integrity import collect, signals
+from report.integrity import collect, section, signals
 from report.raw import RawConnection
 from shared.contest import Contest
 
@@ -64,8 +65,9 @@ def simulated_findings(electorate: Electorate, cast: Sequence[tuple[str, int, st
     return signals.detect(votes, members, contest.voting_weeks, contest.spec.integrity, contest.voting.start)
 
 
-async def check_on_the_bus(url: str, seed: int, contest: Contest, electorate: Electorate, nominees: Mapping[int, Sequence[Nominee]]) -> Check:
-    """The check, on what the running system holds once voting is over."""
+async def check_on_the_bus(url: str, seed: int, contest: Contest, electorate: Electorate,
+                           nominees: Mapping[int, Sequence[Nominee]]) -> tuple[Check, list[dict[str, Any]]]:  # fmt: skip
+    """The check, on what the running system holds once voting is over; and the findings for the report's section."""
     async with RawConnection(url) as conn:
         findings = await findings_on_the_bus(conn, contest)
-    return integrity_check(findings, planted(seed, nominees), electorate)
+    return integrity_check(findings, planted(seed, nominees), electorate), section.summary(findings)
