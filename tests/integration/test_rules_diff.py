@@ -62,11 +62,9 @@ ENTRIES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The entries screened and stored by the service's Screener, as the eligibility service stores them."""
-    where = tmp_path_factory.mktemp("wsis")
-    engine = make_engine("eligibility", where)
+def store_entries(where: Path, database_url: str | None = None) -> None:
+    """The entries screened and stored by the service's Screener, in the service's tables."""
+    engine = make_engine("eligibility", where, database_url)
     create_tables(engine, (*store.TABLES, *audit.TABLES))
     screener = Screener(load_rule_book(load_contest()))
     with Session(engine) as session:
@@ -74,6 +72,12 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
             screener.receive(session, one)
         session.commit()
     engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    where = tmp_path_factory.mktemp("wsis")
+    store_entries(where)
     return where
 
 
@@ -146,3 +150,12 @@ def test_an_invalid_contest_file_or_no_database_is_one_line(data_dir: Path, tmp_
     assert result.exit_code == 2 and "similarity" in result.output
     result = runner.invoke(cli, ["rules", "diff", str(DEFAULT_CONTEST_FILE), "--data-dir", str(tmp_path / "none")], env={"WSIS_DATABASE_URL": None})
     assert result.exit_code == 1 and result.output.startswith("nothing to compare: no eligibility database")
+
+
+def test_the_database_may_be_postgresql(database_url: str | None, tmp_path: Path) -> None:
+    store_entries(tmp_path / "wsis", database_url)
+    given = ["--database-url", database_url] if database_url else []
+    result = runner.invoke(cli, ["rules", "diff", str(edited(tmp_path, S7, S7.replace("200", "180"))), "--data-dir", str(tmp_path / "wsis"),
+                                 "--json", *given], env={"WSIS_DATABASE_URL": None, "WSIS_CONTEST_FILE": None})  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert sorted(c["submission_id"] for c in json.loads(result.stdout)) == ["short-181", "short-190", "short-199"]
