@@ -10,49 +10,13 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from statistics import median
 
+from report.integrity.model import Finding, Member, Vote
 from shared.contest import GroupMix, Integrity, NewAccountCluster, VoteBurst, VotingWeek
 
-
-@dataclass(frozen=True, slots=True)
-class Member:
-    """What the signals know of a member: registration time and groups, never the address."""
-
-    user_id: str
-    registered_at: datetime
-    organisation: str = ""
-    country: str = ""
-    email_domain: str = ""
-
-    def group(self, by: str) -> str:
-        return getattr(self, by)
-
-
-@dataclass(frozen=True, slots=True)
-class Vote:
-    """An accepted vote, at its ballot's time."""
-
-    voter_id: str
-    category: int
-    project_id: str
-    at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    signal: str
-    week: int
-    category: int
-    project_id: str
-    votes: int
-    window: tuple[datetime, datetime]
-    threshold: str  # the rule crossed, with its numbers
-    why: str
-    voter_ids: tuple[str, ...]
-    evidence: dict[str, object] = field(default_factory=dict)
+__all__ = ["Finding", "Member", "Vote", "detect", "group_mixes", "new_account_clusters", "vote_bursts"]
 
 
 def detect(votes: Iterable[Vote], members: dict[str, Member], weeks: Iterable[VotingWeek],
