@@ -150,3 +150,19 @@ def test_the_demo_plants_a_campaign_that_is_flagged_and_a_surge_that_is_not() ->
     assert "surge on" in check.detail and "not flagged; 0 other finding(s)" in check.detail
     again = Simulation(7, "small")
     assert again.ballots(nominees, record=True).cast == cast  # deterministic for a seed
+
+
+def test_the_contest_files_integrity_section_is_validated_and_defaults_when_left_out(tmp_path) -> None:
+    from shared.contest import DEFAULT_CONTEST_FILE, ContestError, load_contest
+
+    source = DEFAULT_CONTEST_FILE.read_text("utf-8")
+    shipped = load_contest().spec.integrity
+    assert shipped == Integrity()  # the file writes out the defaults
+    without = tmp_path / "without.yaml"
+    without.write_text(source[: source.index("\nintegrity:")], "utf-8")
+    assert load_contest(without).spec.integrity == Integrity()
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(source.replace("min_share: 0.5", "min_share: 1.5").replace("by: [organisation", "by: [employer"), "utf-8")
+    with pytest.raises(ContestError) as error:
+        load_contest(bad)
+    assert "integrity.group_mix.min_share" in str(error.value) and "integrity.group_mix.by" in str(error.value)
