@@ -214,8 +214,9 @@ JUDGING = Service(
             IN_PANEL,
             frozenset((T.PANEL_NOMINATED, T.PANEL_NOMINATION_WITHDRAWN, T.PANEL_WINNER_SELECTED, T.PANEL_WINNERS_ANNOUNCED)),
             description="The expert group's nominations, withdrawals, winners; the ceremony",
-            # An entry not received before its nomination arrived never was (CONTRACT 5.3: refused at once).
-            drained_first=(OUT_SUBMISSION,),
+            # An entry not received before its nomination arrived never was (CONTRACT 5.3: refused at once);
+            # a verdict published before it is known when it is decided.
+            drained_first=(OUT_SUBMISSION, OUT_ELIGIBILITY),
         ),
         _in(
             OUT_VOTING, (T.VOTING_CLOSED,), (*VOTE_ECHOES, T.VOTING_PROGRESS, *ANNULMENT_ANSWERS),

@@ -25,6 +25,7 @@ from services.judging.domain.nominations import (
     Refuse,
     Withdraw,
     WithdrawalFacts,
+    category_queue,
     decide_nomination,
     decide_withdrawal,
     queue_of,
@@ -76,7 +77,8 @@ class Nominations:
     def on_screened(self, session: Session, event: CloudEvent) -> Effects:
         screened = SubmissionScreened.model_validate(event.data)
         store.save_verdict(session, screened)
-        return self.resolve(session, event, store.queues(session, prefix="nomination:", submission_id=screened.submission_id))
+        entry_queues = store.queues(session, prefix="nomination:", submission_id=screened.submission_id)
+        return self.resolve(session, event, [*entry_queues, *store.queues(session, prefix="places:")])
 
     # --- the panel's decisions -------------------------------------------------
 
@@ -86,7 +88,7 @@ class Nominations:
             seq = self._audit(session, event, found.refused.submission_id, found.refused.category)
             return self._settle(session, seq, found, event, event)
         seq = self._audit(session, event, found.submission_id, found.category)
-        facts = self._facts(session, found, waiting=store.waiting(session, queue_of(found.submission_id)))
+        facts = self._facts(session, found, seq)
         decision = decide_nomination(found, event.time, facts, self.contest, in_future=self.ctx.in_future(event.time))
         return self._settle(session, seq, decision, event, event)
 
@@ -106,7 +108,7 @@ class Nominations:
         would release it without seeing the other's, and the tick wakes it."""
         if tick.time >= self.contest.nomination.end and not store.reached(session, store.WINDOW_CLOSED):
             store.reach(session, store.WINDOW_CLOSED, tick)
-        effects = self.resolve(session, tick, store.queues(session, prefix="nomination:"))
+        effects = self.resolve(session, tick, [*store.queues(session, prefix="nomination:"), *store.queues(session, prefix="places:")])
         if tick.time >= self.contest.nominees_published and not store.reached(session, store.PUBLISHED):
             effects += self._publish(session, tick)
         return effects
@@ -117,7 +119,9 @@ class Nominations:
         """Settle what waits in `queues`, each in the panel's order, until nothing moves.
 
         A verdict can only unblock the queues its entry waits in (a withdrawal
-        waiting for its nomination is held under the same entry)."""
+        waiting for its nomination is held under the same entry), and the
+        category queues whose places depended on it. A decision that must go
+        on waiting for another reason moves to that queue."""
         effects: Effects = []
         window_closed = store.reached(session, store.WINDOW_CLOSED)
         moved = True
@@ -130,8 +134,13 @@ class Nominations:
                     seq = held.decision_seq
                     original = store.decision_event(session, seq)
                     decision = self._decide_again(session, seq, original)
-                    if isinstance(decision, Hold):
+                    if isinstance(decision, Hold) and decision.queue == queue:
                         break
+                    if isinstance(decision, Hold):
+                        store.move(session, seq, decision.queue)
+                        queues += [] if decision.queue in queues else [decision.queue]
+                        moved = True
+                        continue
                     store.release(session, seq)
                     effects += self._settle(session, seq, decision, original, cause)
                     moved = len(queues) > 1  # only another queue can unblock this one
@@ -140,12 +149,13 @@ class Nominations:
     def _decide_again(self, session: Session, seq: int, original: CloudEvent) -> object:
         if original.type == T.PANEL_NOMINATED:
             nomination = PanelNominated.model_validate(original.data)
-            return decide_nomination(nomination, original.time, self._facts(session, nomination, waiting=False), self.contest)
+            return decide_nomination(nomination, original.time, self._facts(session, nomination, seq), self.contest)
         withdrawal = read_withdrawal(original.data)
         assert not isinstance(withdrawal, Refuse), "only readable decisions wait"
         return decide_withdrawal(withdrawal, original.time, self._withdrawal_facts(session, withdrawal.submission_id, seq), self.contest)
 
-    def _facts(self, session: Session, nomination: PanelNominated, *, waiting: bool) -> NominationFacts:
+    def _facts(self, session: Session, nomination: PanelNominated, seq: int) -> NominationFacts:
+        """What decision `seq` needs; "earlier" is the panel's order (the audit trail's seq)."""
         place = store.place_of(session, nomination.submission_id)
         return NominationFacts(
             verdict=store.verdict(session, nomination.submission_id),
@@ -154,15 +164,21 @@ class Nominations:
             filled=store.filled(session, nomination.category),
             published=store.reached(session, store.PUBLISHED),
             window_closed=store.reached(session, store.WINDOW_CLOSED),
-            queue_waiting=waiting,
+            queue_waiting=store.waiting(session, queue_of(nomination.submission_id), before=seq),
+            category_waiting=store.waiting(session, category_queue(nomination.category), before=seq),
+            pending=store.pending(session, nomination.category, before=seq),
         )
 
     def _withdrawal_facts(self, session: Session, sid: str, seq: int) -> WithdrawalFacts:
         place = store.place_of(session, sid)
+        category = place.category if place else None
         return WithdrawalFacts(
-            nominated_in=place.category if place else None,
+            nominated_in=category,
             waiting_in=store.waiting_for(session, sid, T.PANEL_NOMINATED, before=seq),
             published=store.reached(session, store.PUBLISHED),
+            category_waiting=category is not None and store.waiting(session, category_queue(category), before=seq),
+            filled=store.filled(session, category) if category is not None else 0,
+            pending=store.pending(session, category, before=seq) if category is not None else 0,
         )
 
     # --- effects -------------------------------------------------------------------

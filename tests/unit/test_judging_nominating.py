@@ -71,18 +71,32 @@ def test_a_nomination_waits_for_its_verdict_and_is_answered_when_it_arrives(judg
     assert (event.type, event.causationid, event.time) == (RECORDED, sent.id, sent.time)
 
 
-def test_a_nomination_waiting_for_its_verdict_holds_up_no_other_entry_and_the_quota_fills_as_facts_arrive(judging):
-    for i in range(20):
+def test_a_nomination_waiting_for_its_verdict_holds_up_no_other_entry_while_places_are_left_for_both(judging):
+    for i in range(3):
+        judging.entry(f"p-{i:02}")
+    judging.receive("late")
+    first, effects = judging.nominate("late")  # its verdict is still on its way
+    assert effects == []
+    assert [answer(judging.nominate(f"p-{i:02}")[1])[0] for i in range(3)] == [RECORDED] * 3
+    _, event = only(judging.screen("late"))
+    assert (event.type, event.causationid) == (RECORDED, first.id)
+
+
+def test_where_the_last_places_depend_on_a_waiting_nomination_later_ones_wait_so_the_quota_keeps_the_panels_order(judging):
+    for i in range(21):
         judging.entry(f"p-{i:02}")
     for i in range(19):
         judging.nominate(f"p-{i:02}")
     judging.receive("late")
-    first, effects = judging.nominate("late")  # its verdict is still on its way
-    assert effects == []
+    first, _ = judging.nominate("late")  # its verdict is still on its way
     second, effects = judging.nominate("p-19")
-    assert answer(effects)[0] == RECORDED  # the twentieth place: its facts were there
+    assert effects == []  # the twentieth place is late's if it is eligible
+    withdrawal, effects = judging.withdraw("p-00")
+    assert effects == []  # a place freed now would change what late and p-19 get
+    assert answer(judging.nominate("other-category", category=5)[1])[1]["reason"] == "unknown_submission"
     settled = judging.screen("late")
-    assert [(e.causationid, e.type, e.data["reason"]) for _, e in settled] == [(first.id, REFUSED, "category_full")]
+    assert [(e.causationid, e.type, e.data.get("reason")) for _, e in settled] == [(first.id, RECORDED, None), (second.id, REFUSED, "category_full")]
+    assert answer(judging.nominate("p-20")[1])[0] == RECORDED  # the place p-00 freed
 
 
 def test_later_decisions_about_the_same_entry_wait_behind_its_nomination(judging):

@@ -185,3 +185,20 @@ def test_a_withdrawal_of_an_entry_without_a_place_changes_nothing():
 def test_an_unfit_withdrawal_is_refused_with_its_errors():
     found = read_withdrawal({"panel_member_id": "m"})
     assert reason(found) == "unknown_submission" and found.refused.errors[0].field == "submission_id"
+
+
+def test_a_nomination_whose_place_depends_on_earlier_waiting_ones_waits_in_the_categorys_queue():
+    assert decide(replace(FACTS, filled=18, pending=2)) == Hold("places:4", "the places left depend on earlier nominations still waiting")
+    assert isinstance(decide(replace(FACTS, filled=17, pending=2)), Record)  # room for them all
+    assert reason(decide(replace(FACTS, filled=20, pending=2))) == "category_full"  # full whatever they get
+
+
+def test_a_nomination_behind_a_decision_waiting_in_its_category_waits_too():
+    assert decide(replace(FACTS, category_waiting=True)) == Hold("places:4", "an earlier decision in this category waits")
+    assert reason(decide(replace(FACTS, category_waiting=True, verdict=replace(ELIGIBLE, category=5)))) == "category_mismatch"
+
+
+def test_a_withdrawal_whose_freed_place_an_earlier_waiting_nomination_may_want_waits_in_the_categorys_queue():
+    assert withdraw(replace(HELD_PLACE, filled=20, pending=1)) == Hold("places:4", "an earlier decision in this category waits")
+    assert withdraw(replace(HELD_PLACE, category_waiting=True)) == Hold("places:4", "an earlier decision in this category waits")
+    assert isinstance(withdraw(replace(HELD_PLACE, filled=10, pending=1)), Withdraw)

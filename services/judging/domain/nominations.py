@@ -5,9 +5,11 @@ entry screened `eligible`, in the entry's own category, while the category
 has fewer than its quota (20), and once per entry. An entry the submission
 service never received is `unknown_submission` at once; one received but not
 yet screened, or screened `needs_review`, waits for its verdict (a staff
-decision's) until the window closes, alone: decisions on other entries go on,
-so the quota fills in the panel's order among the decisions whose facts are
-there. Pure: facts in, decision out.
+decision's) until the window closes, alone: decisions on other entries go on.
+The quota still fills in the panel's order: a later decision whose outcome
+could depend on a waiting nomination (the places left, counting every
+earlier nomination still waiting in the category, do not suffice for all)
+waits behind it in the category's queue. Pure: facts in, decision out.
 """
 
 from __future__ import annotations
@@ -58,7 +60,9 @@ class NominationFacts:
     filled: int  # places taken in the nominated category
     published: bool  # the nominee list is out: it never changes again
     window_closed: bool  # a tick at or after the window's close was handled
-    queue_waiting: bool  # an earlier decision about this entry waits
+    queue_waiting: bool  # an earlier decision about this entry waits in its queue
+    category_waiting: bool = False  # an earlier decision waits in the category's queue
+    pending: int = 0  # earlier nominations in this category waiting for their facts
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +70,9 @@ class WithdrawalFacts:
     nominated_in: int | None
     waiting_in: str | None  # the queue of an earlier, waiting nomination of the entry
     published: bool
+    category_waiting: bool = False  # an earlier decision waits in the nominee's category's queue
+    filled: int = 0  # places taken in the nominee's category
+    pending: int = 0  # earlier nominations in that category waiting for their facts
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +96,16 @@ class Refuse:
 def queue_of(submission_id: str) -> str:
     """Decisions wait per entry: one waiting for its verdict holds up no other entry's."""
     return f"nomination:{submission_id}"
+
+
+def category_queue(category: int) -> str:
+    """Decisions whose outcome depends on the places a waiting nomination may take."""
+    return f"places:{category}"
+
+
+def places_uncertain(filled: int, pending: int, quota: int) -> bool:
+    """Would the places left run out if every earlier waiting nomination were recorded?"""
+    return filled < quota <= filled + pending
 
 
 def read_nomination(data: dict[str, Any]) -> PanelNominated | Refuse:
@@ -129,10 +146,14 @@ def decide_nomination(
         return refuse("not_eligible", f"screened {facts.verdict.outcome}")
     if facts.verdict.category != category:
         return refuse("category_mismatch", f"the entry is in category {facts.verdict.category}")
+    if facts.category_waiting:
+        return Hold(category_queue(category), "an earlier decision in this category waits")
     if facts.nominated_in is not None:
         return refuse("already_nominated", "the entry already holds a place")
     if facts.filled >= contest.quotas.nominees_per_category:
         return refuse("category_full", f"{facts.filled} nominees already")
+    if places_uncertain(facts.filled, facts.pending, contest.quotas.nominees_per_category):
+        return Hold(category_queue(category), "the places left depend on earlier nominations still waiting")
     return Record(NominationRecorded(submission_id=sid, category=category), facts.verdict.nominable)
 
 
@@ -155,6 +176,9 @@ def decide_withdrawal(
         return Hold(facts.waiting_in, "the nomination it withdraws waits")
     if facts.nominated_in is None:
         return Ignore("the entry holds no place: nothing to withdraw")
+    # A place freed before an earlier waiting nomination is decided could change its outcome.
+    if facts.category_waiting or (facts.pending and facts.filled + facts.pending >= contest.quotas.nominees_per_category):
+        return Hold(category_queue(facts.nominated_in), "an earlier decision in this category waits")
     return Withdraw(sid, facts.nominated_in)
 
 

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from services.judging.domain.nominations import Verdict
 from services.judging.store import tables as t
 from shared.envelope import CloudEvent
-from shared.events import Nominee, SubmissionScreened, VotingClosed
+from shared.events import Nominee, SubmissionScreened, T, VotingClosed
 from shared.outbox import event_key
 
 TABLES = t.TABLES
@@ -76,8 +76,33 @@ def release(session: Session, seq: int) -> None:
     session.exec(delete(t.HeldDecision).where(col(t.HeldDecision.decision_seq) == seq))  # type: ignore[call-overload]
 
 
-def waiting(session: Session, queue: str) -> bool:
-    return session.exec(select(t.HeldDecision.decision_seq).where(t.HeldDecision.queue == queue).limit(1)).first() is not None
+def waiting(session: Session, queue: str, before: int | None = None) -> bool:
+    """Does a decision wait in `queue` (one sent before decision `before`)?"""
+    query = select(t.HeldDecision.decision_seq).where(t.HeldDecision.queue == queue)
+    if before is not None:
+        query = query.where(col(t.HeldDecision.decision_seq) < before)
+    return session.exec(query.limit(1)).first() is not None
+
+
+def pending(session: Session, category: int, before: int) -> int:
+    """Nominations in `category`, sent before decision `before`, still waiting for their entry's facts."""
+    query = (
+        select(func.count())
+        .select_from(t.HeldDecision)
+        .join(t.PanelDecision, col(t.PanelDecision.seq) == col(t.HeldDecision.decision_seq))
+        .where(col(t.HeldDecision.queue).startswith("nomination:"), t.PanelDecision.category == category)
+        .where(t.HeldDecision.kind == T.PANEL_NOMINATED, col(t.HeldDecision.decision_seq) < before)
+    )
+    return session.exec(query).one()
+
+
+def move(session: Session, seq: int, queue: str) -> None:
+    """A waiting decision goes on waiting in another queue (its place there is its seq)."""
+    row = session.get(t.HeldDecision, seq)
+    assert row is not None, f"decision {seq} does not wait"
+    row.queue = queue
+    session.add(row)
+    session.flush()
 
 
 def head(session: Session, queue: str) -> t.HeldDecision | None:
