@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 
 import yaml
-from babel.dates import format_date, format_time
+from babel.dates import format_date, format_datetime, format_time
 
 from services.notify.adapters.templates import DEFAULT_FOLDER, FALLBACK
 
@@ -27,8 +27,8 @@ DATE_TIME_JOIN = {"ar": "، ", "zh": " ", "en": ", ", "es": ", ", "fr": " à ", 
 
 def when(local: datetime, language: str) -> str:
     """A Geneva wall-clock time the way the language writes it."""
-    if language == FALLBACK:  # the English texts' long-standing "08 March 2021, 00:00"
-        return local.strftime("%d %B %Y, %H:%M")
+    if language == FALLBACK:  # the English texts' long-standing "08 March 2021, 00:00", whatever the process's locale
+        return format_datetime(local, "dd MMMM y, HH:mm", locale=FALLBACK)
     date = format_date(local, "long", locale=language)
     return f"{date}{DATE_TIME_JOIN.get(language, ', ')}{format_time(local, 'HH:mm', locale=language)}"
 
