@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import orjson
 import typer
 
 from report.cli import DataDir, RedisUrl
 
+if TYPE_CHECKING:
+    from report.integrity.model import Finding
 
-def findings_of(url: str, contest_file: Path | None, week: int | None) -> list:
+
+def findings_of(url: str, contest_file: Path | None, week: int | None) -> list[Finding]:
+    """The findings on the bus at `url`, with the contest file's rules; of one week if given."""
     from report.integrity import collect, signals
     from shared.contest import load_contest
 
@@ -27,8 +31,13 @@ def integrity(week: Annotated[int | None, typer.Option("--week", help="Only this
     """Coordinated voting worth a look, per voting week, with its evidence and the voter ids; changes no tally."""
     from report.integrity import view
     from report.staff_cli import _read
+    from shared.contest import ContestError
 
-    found = _read(redis_url, data_dir, lambda url, contest_file: findings_of(url, contest_file, week))
+    try:
+        found = _read(redis_url, data_dir, lambda url, contest_file: findings_of(url, contest_file, week))
+    except ContestError as exc:  # a bad `integrity` section: one line, as a configuration error
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
     if as_json:
         typer.echo(orjson.dumps([view.as_data(f) for f in found], option=orjson.OPT_INDENT_2).decode())
         return

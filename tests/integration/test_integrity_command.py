@@ -104,3 +104,12 @@ async def test_the_html_report_has_a_section_for_the_signals(redis_url: str, tmp
     assert "fake0" not in page and "@" not in page.split("<main>")[-1]  # counts here; ids with `wsis integrity`, never an address
     rows = json.loads((tmp_path / "report.json").read_text("utf-8"))["integrity"]
     assert {r["voters"] for r in rows} == {FAKE}
+
+
+async def test_a_bad_integrity_section_is_one_line_and_exit_2(redis_url: str, tmp_path) -> None:
+    from shared.contest import DEFAULT_CONTEST_FILE
+
+    bad = tmp_path / "contest.yaml"
+    bad.write_text(DEFAULT_CONTEST_FILE.read_text("utf-8").replace("min_votes: 20", "min_votes: 1"), "utf-8")
+    outcome = runner.invoke(cli, ["integrity", "--redis-url", redis_url], env={"WSIS_CONTEST_FILE": str(bad)})
+    assert outcome.exit_code == 2 and "integrity.vote_burst.min_votes" in outcome.output and "Traceback" not in outcome.output
