@@ -67,6 +67,9 @@ def _row_counts(path: Path) -> dict[str, int]:
 def _sqlite_copy(source: Path, target: Path) -> None:
     with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
         src.backup(dst)
+    # The copy takes the source's WAL mode with its pages; one file, no -wal beside it, is what
+    # a backup wants (a service turns WAL on again when it opens the restored file).
+    dst.execute("PRAGMA journal_mode=DELETE")
     src.close()
     dst.close()
     os.chmod(target, 0o600)
