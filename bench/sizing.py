@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import shutil
 import sqlite3
 import tempfile
 import time
@@ -84,6 +85,8 @@ async def main(args: argparse.Namespace) -> dict:
     finally:
         await redis.aclose()
         server.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)  # the measured database; the service's log stays
+    results["log"] = str(work / "voting.log")
     results["members_mb"] = {**{k: round(v / MB, 1) for k, v in members_memory.items()}, "voting.sqlite": round(members_db / MB, 1)}
     results["per_million_ballots_mb"] = {
         **per_million(members_memory, ballots_memory, args.ballots),
