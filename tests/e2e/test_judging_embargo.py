@@ -108,6 +108,7 @@ async def test_a_full_contest_keeps_the_winners_sealed_until_the_ceremony(judgin
     select = [panel(T.PANEL_WINNER_SELECTED, {"category": c, "submission_id": winners[c]}, "2021-04-06T09:00:00Z") for c in CATEGORIES]
     second = panel(T.PANEL_WINNER_SELECTED, {"category": 4, "submission_id": finalists[4][0]}, "2021-04-07T09:00:00Z")
     await send(redis, topology.IN_PANEL, select[:9])  # before the close of voting is seen: they wait
+    await consumed(redis, topology.IN_PANEL, "judging", timeout=60)
     await send(redis, topology.OUT_VOTING, [cloudevent(T.VOTE_ACCEPTED, {"ballot_id": str(i)}) for i in range(500)] + [closed])
     await send(redis, topology.IN_PANEL, [*select[9:], second])
 
