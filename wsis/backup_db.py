@@ -17,8 +17,6 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, text
-
 from shared import topology
 from shared.settings import Settings
 
@@ -98,6 +96,7 @@ def _pg_dump(url: str, service: str, into: Path) -> dict[str, Any]:
 
 def _pg_tables(url: str) -> dict[str, int]:
     """Per schema of a service that exists, its number of tables."""
+    from sqlalchemy import create_engine, text  # here: `wsis health`, a probe, starts without it
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1), hide_parameters=True)
     query = text(
         "SELECT n.nspname, count(c.oid) FROM pg_namespace n LEFT JOIN pg_class c ON c.relnamespace = n.oid AND c.relkind = 'r'"
@@ -121,6 +120,8 @@ def present(settings: Settings) -> list[str]:
 def clear(settings: Settings) -> None:
     """Remove every service's database (restore --force)."""
     if kind(settings) == "postgresql":
+        from sqlalchemy import create_engine, text
+
         engine = create_engine(_libpq(settings.database_url or "").replace("postgresql://", "postgresql+psycopg://", 1))
         with engine.begin() as conn:
             for service in SERVICES:
