@@ -169,7 +169,7 @@ class Service:
     def publisher(self, stream: str, *kinds: tuple[str, type[Data]], description: str) -> None:
         """Declare an outbound stream and its event types (for the AsyncAPI document)."""
         schema = typed_events(*kinds) if kinds else None
-        self.broker.publisher(stream, title=stream, description=description, schema=schema)
+        self.broker.publisher(stream=stream, title=stream, description=description, schema=schema)
 
     @property
     def redis(self) -> Redis:

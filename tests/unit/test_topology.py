@@ -200,3 +200,17 @@ def test_no_stream_name_is_spelled_in_the_services_or_shared_code_but_in_the_top
         if STREAM_NAME.search(line)
     ]
     assert not spelled, "name streams through shared.topology:\n" + "\n".join(spelled)
+
+
+@pytest.mark.parametrize("name", list(topology.SERVICES))
+def test_a_service_subscribes_to_exactly_its_inputs_and_declares_exactly_its_outputs(name):
+    """The wiring is derived from the topology: a FastStream subscriber or a hot-path lane per input, once."""
+    service = importlib.import_module(f"services.{name}.app").build()
+    spec = topology.SERVICES[name]
+    subscribed = [sub.stream_sub.name for sub in service.broker.subscribers]
+    read = subscribed + list(service.lane_specs)
+    assert len(read) == len(set(read)), f"{name} reads a stream twice: {read}"
+    assert sorted(read) == sorted(spec.reads)
+    assert all(sub.stream_sub.group == name for sub in service.broker.subscribers)
+    declared = [publisher.stream.name for publisher in service.broker.publishers]
+    assert sorted(declared) == sorted(output.stream for output in spec.outputs)
