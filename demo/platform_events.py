@@ -12,6 +12,8 @@ from typing import Any, NamedTuple
 
 import orjson
 
+from wsis.client import cloudevent
+
 SUBMISSION_PLATFORM = "demo/submission-platform"
 MEMBER_REGISTRY = "demo/member-registry"
 VOTING_FRONTEND = "demo/voting-frontend"
@@ -34,10 +36,7 @@ def iso(instant: datetime) -> str:
 
 
 def event(stream: str, kind: str, event_id: str, source: str, time: str, data: dict[str, Any]) -> Event:
-    body = orjson.dumps(
-        {"specversion": "1.0", "id": event_id, "source": source, "type": kind, "time": time,
-         "datacontenttype": "application/json", "data": data}
-    )  # fmt: skip
+    body = orjson.dumps(cloudevent(kind, data, source=source, id=event_id, time=time))
     return Event(stream, event_id, time, body)
 
 

@@ -24,7 +24,7 @@ from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
 from shared import topology
-from shared.envelope import ID_NAMESPACE, CloudEvent
+from shared.envelope import ID_NAMESPACE, CloudEvent, published
 from shared.events import DeadLetter, T
 from shared.settings import get_settings
 
@@ -81,15 +81,9 @@ def entries_from(stream: str, ids: Sequence[bytes | str], fields: Sequence[dict[
 def deadletter(stream: str, entry_id: str, error: str, raw: bytes | None, source: str) -> CloudEvent:
     """The `wsis.deadletter` event for an entry; its id depends on the entry alone."""
     text = (raw or b"")[:RAW_LIMIT].decode("utf-8", errors="replace")
-    return CloudEvent(
-        specversion="1.0",
-        id=str(uuid.uuid5(ID_NAMESPACE, f"{T.DEADLETTER}|{stream}|{entry_id}")),
-        source=source,
-        type=T.DEADLETTER,
-        time=datetime.now(UTC),
-        datacontenttype="application/json",
-        data=DeadLetter(stream=stream, entry_id=entry_id, error=error, raw=text).model_dump(),
-        causationid=entry_id,
+    return published(
+        T.DEADLETTER, source, DeadLetter(stream=stream, entry_id=entry_id, error=error, raw=text).model_dump(),
+        id=str(uuid.uuid5(ID_NAMESPACE, f"{T.DEADLETTER}|{stream}|{entry_id}")), time=datetime.now(UTC), causationid=entry_id,
     )
 
 

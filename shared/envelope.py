@@ -98,16 +98,25 @@ def outbound(
     time: datetime | None = None,
 ) -> CloudEvent:
     """An event caused by `cause`: deterministic id, business time of the cause."""
+    return published(kind, source, data, id=event_id(kind, cause, key), time=time or cause.time, causationid=cause.id)
+
+
+def published(
+    kind: str, source: str, data: BaseModel | dict[str, Any], *, id: str, time: datetime, causationid: str
+) -> CloudEvent:
+    """Every event a service publishes is built here: `outbound` for an answer
+    to an inbound event, the dead letters and notify's reports with ids of
+    their own."""
     body = data.model_dump(mode="json", exclude_none=True) if isinstance(data, BaseModel) else data
     return CloudEvent(
         specversion="1.0",
-        id=event_id(kind, cause, key),
+        id=id,
         source=source,
         type=kind,
-        time=time or cause.time,
+        time=time,
         datacontenttype="application/json",
         data=body,
-        causationid=cause.id,
+        causationid=causationid,
     )
 
 
@@ -141,5 +150,6 @@ __all__ = [
     "field_errors",
     "outbound",
     "parse_entry",
+    "published",
     "typed_events",
 ]

@@ -30,15 +30,18 @@ READ_COUNT = 500
 
 
 def cloudevent(
-    type: str, data: Mapping[str, Any], *, source: str, id: str | None = None, time: datetime | None = None
+    type: str, data: Mapping[str, Any], *, source: str, id: str | None = None, time: datetime | str | None = None
 ) -> dict[str, Any]:
-    """A CloudEvent in the contract's JSON form; a fresh id and the time now unless given."""
+    """A CloudEvent in the contract's JSON form; a fresh id and the time now unless given.
+
+    The one builder of inbound events: platforms, the ticker, the demo and
+    the tests all build theirs here (RFC 3339 text is taken as written)."""
     return {
         "specversion": "1.0",
         "id": id or str(uuid.uuid4()),
         "source": source,
         "type": type,
-        "time": (time or datetime.now(UTC)).isoformat(),
+        "time": time if isinstance(time, str) else (time or datetime.now(UTC)).isoformat(),
         "datacontenttype": "application/json",
         "data": dict(data),
     }

@@ -18,12 +18,14 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+import orjson
 import redis
 
 from shared import acl, topology
 from shared.events import T
 from shared.logs import configure_logging, get_logger
 from shared.settings import Settings
+from wsis.client import cloudevent
 from wsis.embedded import EmbeddedValkey, die_with_parent
 from wsis.lock import hold_data_dir
 from wsis.private import owner_only, write_private
@@ -93,10 +95,7 @@ def _signal_name(code: int) -> str | None:
 def tick_event(now: datetime) -> bytes:
     stamp = now.replace(second=0, microsecond=0).astimezone(timezone.utc)
     iso = stamp.isoformat().replace("+00:00", "Z")
-    return (
-        '{"specversion":"1.0","id":"tick-%s","source":"wsis-prizes/ticker","type":"%s",'
-        '"time":"%s","datacontenttype":"application/json","data":{}}' % (iso, T.CLOCK_TICK, iso)
-    ).encode()
+    return orjson.dumps(cloudevent(T.CLOCK_TICK, {}, source="wsis-prizes/ticker", id=f"tick-{iso}", time=iso))
 
 
 def tick_forever(url: str, every: float, stop: threading.Event) -> None:

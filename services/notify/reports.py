@@ -9,7 +9,7 @@ from typing import Any
 
 from services.notify.store import Notification, Status
 from shared import topology
-from shared.envelope import ID_NAMESPACE, CloudEvent
+from shared.envelope import ID_NAMESPACE, published
 from shared.events import Notification as NotificationData
 from shared.events import T
 from shared.outbox import OutboxEvent
@@ -37,14 +37,8 @@ def outcome_event(row: Notification, source: str) -> OutboxEvent:
         notification_id=row.notification_id or "", occasion=row.occasion, submission_id=row.submission_id,
         week=row.week or None, error=row.last_error if row.status == Status.failed else None,
     )
-    event = CloudEvent(
-        specversion="1.0",
-        id=str(uuid.uuid5(ID_NAMESPACE, f"{kind}|{row.notification_id}")),
-        source=source,
-        type=kind,
-        time=datetime.fromisoformat(row.cause_time),
-        datacontenttype="application/json",
-        data=data.model_dump(mode="json", exclude_none=True),
-        causationid=row.cause_id,
+    event = published(
+        kind, source, data, id=str(uuid.uuid5(ID_NAMESPACE, f"{kind}|{row.notification_id}")),
+        time=datetime.fromisoformat(row.cause_time), causationid=row.cause_id,
     )
     return OutboxEvent(id=event.id, stream=topology.OUT_NOTIFY, cause_key=f"notify\x1f{row.notification_id}", body=event.to_json())

@@ -10,20 +10,14 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from wsis import client
+
 DURING_VOTE = "2021-03-10T10:00:00Z"
 
 
 def cloudevent(kind: str, data: dict[str, Any], *, time_: str = "2021-01-10T10:00:00Z", id_: str | None = None, source: str = "tests") -> dict[str, Any]:
-    """A CloudEvent as JSON-ready dict; a fresh id unless one is given."""
-    return {
-        "specversion": "1.0",
-        "id": id_ or uuid.uuid4().hex,
-        "source": source,
-        "type": kind,
-        "time": time_,
-        "datacontenttype": "application/json",
-        "data": data,
-    }
+    """A CloudEvent as JSON-ready dict (`wsis.client.cloudevent`); a fresh id unless one is given."""
+    return client.cloudevent(kind, data, source=source, id=id_ or uuid.uuid4().hex, time=time_)
 
 
 def member(user_id: str, *, entity_id: str | None = None, complete: bool = True, time_: str = "2021-02-20T10:00:00Z") -> dict[str, Any]:
