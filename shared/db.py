@@ -2,11 +2,15 @@
 
 With SQLite each service has its own file under the data dir. With
 PostgreSQL each service has its own schema in the database named by
-`WSIS_DATABASE_URL`, so the services share a server but no tables.
+`WSIS_DATABASE_URL`, so the services share a server but no tables. In
+production each service connects as its own role (`wsis db roles`), which
+owns its schema and has no rights on the others': `WSIS_DATABASE_URL_<SERVICE>`
+(or a `WSIS_DATABASE_URL` set per container) names that role.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -19,6 +23,12 @@ def _postgres_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def service_database_url(service: str, default: str | None) -> str | None:
+    """The service's own URL (`WSIS_DATABASE_URL_VOTING`...) where one is set."""
+    own = os.environ.get(f"WSIS_DATABASE_URL_{service.upper().replace('-', '_')}", "").strip()
+    return own or default
 
 
 def make_engine(service: str, data_dir: Path, database_url: str | None = None) -> Engine:
@@ -53,7 +63,11 @@ def _postgres_engine(service: str, url: str) -> Engine:
     schema = service.replace("-", "_")
     bootstrap = create_engine(url, isolation_level="AUTOCOMMIT", hide_parameters=True)
     with bootstrap.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+        # A service's own role owns its schema but may not create schemas:
+        # it creates one only where none exists (the default, one-user run).
+        exists = conn.execute(text("SELECT 1 FROM pg_namespace WHERE nspname = :s"), {"s": schema}).first()
+        if exists is None:
+            conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
     bootstrap.dispose()
     return create_engine(
         url,

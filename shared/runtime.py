@@ -40,7 +40,7 @@ from redis.asyncio import Redis
 from shared import __version__, bus, drain, effects, outbox, topology
 from shared.contest import load_contest
 from shared.context import Effects, Handler, ServiceContext, types_on
-from shared.db import create_tables, make_engine
+from shared.db import create_tables, make_engine, service_database_url
 from shared.drain import Settled
 from shared.envelope import CloudEvent, typed_events
 from shared.events import DATA_MODELS, Data
@@ -183,7 +183,7 @@ class Service:
         configure_logging(self.name, settings.log_level, settings.log_format)
         self.log = get_logger()
         contest = load_contest(settings.contest_file)
-        engine = make_engine(self.name, settings.data_dir, settings.database_url)
+        engine = make_engine(self.name, settings.data_dir, service_database_url(self.name, settings.database_url))
         self._redis = bus.raw_group_reads(Redis.from_url(settings.bus_url(), **self._credentials()))
         self.context = ServiceContext(self.name, self.source, settings, contest, engine, self._redis)
         self.handler = self._handler_factory(self.context)

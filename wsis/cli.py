@@ -15,7 +15,7 @@ from report import cli as report_cli
 from report import staff_cli
 from report.integrity import cli as integrity_cli
 from shared import acl
-from wsis import acl_cli, backup, ops_cli, supervisor
+from wsis import acl_cli, backup, db_cli, ops_cli, supervisor
 from wsis import rules_diff_cli
 
 EXIT_CODES = "Exit codes: 0 done; 1 nothing to read, or the operation failed; 2 a usage or configuration error."
@@ -146,6 +146,7 @@ cli.add_typer(staff_cli.export_cli, name="export")
 cli.command()(staff_cli.trace)
 cli.command()(integrity_cli.integrity)
 cli.add_typer(acl_cli.acl_cli, name="acl")
+cli.add_typer(db_cli.db_cli, name="db")
 cli.add_typer(rules_diff_cli.rules_cli, name="rules")
 
 

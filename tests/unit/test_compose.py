@@ -1,6 +1,7 @@
 """compose.yaml stays a valid Compose file with the services the design names; the image builds lean."""
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -34,8 +35,29 @@ def test_there_is_valkey_postgres_a_container_per_service_from_one_image_and_the
 
 @pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose is not installed")
 def test_docker_compose_config_accepts_the_file():
-    result = subprocess.run(["docker-compose", "-f", str(ROOT / "compose.yaml"), "config", "-q"], capture_output=True, text=True, cwd=ROOT)
+    result = subprocess.run(
+        ["docker-compose", "-f", str(ROOT / "compose.yaml"), "config", "-q"], capture_output=True, text=True, cwd=ROOT, env=_compose_env()
+    )
     assert result.returncode == 0, result.stderr
+
+
+DB_PASSWORDS = ("WSIS_DB_PASSWORD", *(f"WSIS_DB_PASSWORD_{name}" for name in ("SUBMISSION", "ELIGIBILITY", "VOTING", "JUDGING", "NOTIFY")))
+
+
+def _compose_env(without: str = "") -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("WSIS_DB_PASSWORD")}
+    env.update({name: "x" for name in DB_PASSWORDS if name != without})
+    return env
+
+
+@pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose is not installed")
+@pytest.mark.parametrize("missing", DB_PASSWORDS)
+def test_docker_compose_refuses_to_start_without_a_database_password(missing):
+    result = subprocess.run(
+        ["docker-compose", "-f", str(ROOT / "compose.yaml"), "config", "-q"], capture_output=True, text=True, cwd=ROOT, env=_compose_env(missing)
+    )
+    assert result.returncode != 0
+    assert f"set {missing}" in result.stderr
 
 
 def test_compose_runs_the_valkey_the_tests_run():
@@ -57,3 +79,18 @@ def test_the_dockerfile_builds_in_two_stages_with_a_pinned_uv_and_runs_unprivile
 def test_the_build_context_leaves_out_data_passwords_and_caches():
     ignored = set((ROOT / ".dockerignore").read_text().split())
     assert {".venv", ".wsis", ".git", ".env", "bench/results", "**/__pycache__"} <= ignored
+
+
+def test_compose_has_no_default_database_password_and_each_service_connects_as_its_own_role():
+    services = COMPOSE["services"]
+    assert services["postgres"]["environment"]["POSTGRES_PASSWORD"] == "${WSIS_DB_PASSWORD:?set WSIS_DB_PASSWORD}"
+    assert "WSIS_DB_PASSWORD:-" not in (ROOT / "compose.yaml").read_text()
+    roles = services["db-roles"]
+    assert roles["command"] == ["db", "roles", "--apply"]
+    for name in ("submission", "eligibility", "voting", "judging", "notify"):
+        variable = f"WSIS_DB_PASSWORD_{name.upper()}"
+        assert roles["environment"][variable] == f"${{{variable}:?set {variable}}}"
+        url = services[name]["environment"]["WSIS_DATABASE_URL"]
+        assert url == f"postgresql://wsis_{name}:${{{variable}:?set {variable}}}@postgres:5432/wsis"
+        assert services[name]["depends_on"]["db-roles"]["condition"] == "service_completed_successfully"
+    assert "WSIS_DATABASE_URL" not in services["ticker"]["environment"]
