@@ -6,8 +6,10 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from demo.staff import StaffDecision, answered_as_decided
 from report.state import ContestState
 from report.views import totals
+from shared.events import T
 
 if TYPE_CHECKING:
     from demo.phases import Phases
@@ -81,5 +83,46 @@ def checks(watch: Watcher, phases: Phases, view: dict[str, Any], sim: Simulation
     check("emails: one per recipient and occasion", got == emails and changed <= later_verdicts,
           ", ".join(f"{k} {got[k]:,}/{emails[k]:,}" for k in sorted(emails | got))
           + f"; verdict changed {changed:,} (at most {later_verdicts:,})")  # fmt: skip
+    found += staff_checks(state, sent)
     check("no dead letters", not state.dead_letters, ", ".join(f"{k}: {v}" for k, v in state.dead_letters.items()) or "none")
+    return found
+
+
+def staff_counts(answers: list[tuple[StaffDecision, dict[str, Any] | None]]) -> Counter[str]:
+    """The staff's decisions by what the eligibility service made of them."""
+    counts: Counter[str] = Counter()
+    for decision, answer in answers:
+        data = (answer or {}).get("data") or {}
+        if answer is None:
+            counts["unanswered"] += 1
+        elif answer.get("type") == T.SCREENING_REFUSED:
+            counts[f"refused {data.get('reason', '?')}"] += 1
+        else:
+            counts[f"decided {data.get('outcome', '?')}"] += 1
+        counts["overrides"] += decision.override
+    return counts
+
+
+def staff_checks(state: ContestState, sent: dict[str, Any]) -> list[Check]:
+    """The people in the loop: staff decisions answered as decided, the override standing, the mistyped nomination refused."""
+    answers: list[tuple[StaffDecision, dict[str, Any] | None]] = sent.get("staff", [])
+    counts = staff_counts(answers)
+    wrong = [d.submission_id for d, a in answers if not answered_as_decided(d, a)]
+    found = [Check("every staff decision answered as decided", bool(answers) and not wrong,
+                   f"{len(answers)} decisions: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()) if k != "overrides")
+                   + (f"; not as decided: {', '.join(wrong)}" if wrong else ""))]  # fmt: skip
+    overrides = [d for d, _ in answers if d.override]
+    latest = {d.submission_id: state.verdicts.get(d.submission_id) for d in overrides}
+    stands = bool(overrides) and all(v is not None and v.outcome == d.outcome for d, v in zip(overrides, latest.values()))
+    found.append(Check("the staff's override of a machine verdict stands", stands, "; ".join(
+        f"{d.submission_id}: machine {d.machine_outcome}, staff {d.outcome}, latest verdict "
+        f"{v.outcome if v else 'none'}{', nominated' if d.submission_id in state.nominations else ''}"
+        for d, v in zip(overrides, latest.values())) or "no override was made"))  # fmt: skip
+    mistyped = sent.get("mistyped")
+    answer, seconds = mistyped if mistyped else (None, 0.0)
+    data = (answer or {}).get("data") or {}
+    found.append(Check("the mistyped nomination refused unknown_submission at once",
+                       answer is not None and answer.get("type") == T.NOMINATION_REFUSED and data.get("reason") == "unknown_submission",
+                       f"{data.get('submission_id', '?')} refused {data.get('reason', 'nothing')} in {seconds:.1f} s, "
+                       "before the window's close was published" if answer else "no answer before the window's close"))  # fmt: skip
     return found

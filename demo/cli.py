@@ -45,7 +45,16 @@ def summary(outcome: Outcome, scale: str, seed: int) -> RenderableType:
     used.add_column("seconds", justify="right")
     for name, seconds in outcome.cpu.items():
         used.add_row(name, f"{seconds:.1f}")
-    grid = Columns([phases, published, used], padding=(1, 4))
+    staff = Table(title="staff decisions", title_justify="left")
+    staff.add_column("on screening")
+    staff.add_column("", justify="right")
+    for label, key in (("decided eligible", "decided eligible"), ("decided ineligible", "decided ineligible"),
+                       ("  of them, overturning a machine verdict", "overrides")):  # fmt: skip
+        staff.add_row(label, f"{outcome.staff[key]:,}")
+    for key, n in sorted(outcome.staff.items()):
+        if key.startswith(("refused", "unanswered")):
+            staff.add_row(key.replace("refused ", "refused: "), f"{n:,}")
+    grid = Columns([phases, published, staff, used], padding=(1, 4))
     lines = [f"{kind}: {path}" for kind, path in outcome.reports.items()]
     return Group(show.render(outcome.view), grid, checks, Text("\n".join(lines)),
                  Text(f"scale {scale}, seed {seed}: {outcome.elapsed:.0f} s in all", style="bold"))  # fmt: skip

@@ -24,7 +24,7 @@ from rich.progress import (
 )
 
 from demo import cpu
-from demo.checks import Check, checks, expected_emails
+from demo.checks import Check, checks, expected_emails, staff_counts
 from demo.integrity_checks import check_on_the_bus
 from demo.phases import Phases, nominees_of
 from demo.publisher import Publisher
@@ -46,6 +46,7 @@ class Outcome:
     elapsed: float = 0.0
     cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds by process: the demo's own cost on a shared machine
     publications: dict[str, dict[str, Any]] = field(default_factory=dict)  # the call's two, by kind, as built
+    staff: Counter[str] = field(default_factory=Counter)  # the staff's screening decisions, by what came of them
 
     @property
     def ok(self) -> bool:
@@ -95,6 +96,7 @@ async def _play(sim: Simulation, system: DemoSystem, url: str, console: Console)
                 alongside = asyncio.create_task(_members_and_ballot_plan(sim, phases))
                 await phases.entries()
             with phases.timed("2 nomination"):
+                await phases.staff()
                 await phases.nominations()
                 await alongside
             with phases.timed("3 public voting"):
@@ -110,7 +112,8 @@ async def _play(sim: Simulation, system: DemoSystem, url: str, console: Console)
             pubs = await _publications(url, sim)
             listed = nominees_of(watch.state.nominees or {})
             planted, view["integrity"] = await check_on_the_bus(url, sim.seed, sim.contest, sim.electorate, listed)
-    return Outcome(view, phases.timings, phases.published, [*checks(watch, phases, view, sim), planted], publications=pubs)
+    return Outcome(view, phases.timings, phases.published, [*checks(watch, phases, view, sim), planted], publications=pubs,
+                   staff=staff_counts(phases.sent.get("staff", [])))  # fmt: skip
 
 
 async def _publications(url: str, sim: Simulation) -> dict[str, dict[str, Any]]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from demo import platform_events
-from demo.slips import nomination_slips, selection_slips
+from demo.slips import mistyped_id, nomination_slips, selection_slips
 from shared import topology
 from shared.contest import Contest
 from shared.events import T
@@ -38,6 +38,7 @@ class Decisions:
     expected: dict[int, list[str]] = field(default_factory=dict)  # nominees per category, or the winner as a one-item list
     refusals: int = 0
     unanswered: int = 0  # withdrawals: the contract answers them with nothing
+    mistyped: str = ""  # the id of the nomination naming an entry never submitted (refused at once)
 
 
 def merit(seed: int, submission_id: str, nominable: bool) -> float:
@@ -69,6 +70,8 @@ class Panel:
         planned.sort(key=lambda p: (p[0], p[2]["submission_id"]))
         planned += nomination_slips(self, rng, verdicts, result, spare, planned)
         result.events = [self._event(kind, n, at, data) for n, (at, kind, data) in enumerate(planned)]
+        typo = mistyped_id(self.seed)
+        result.mistyped = next((e.id for e, (_, _, data) in zip(result.events, planned) if data["submission_id"] == typo), "")
         return result
 
     def _nominate(self, rng: random.Random, sid: str, category: int) -> dict:

@@ -22,10 +22,14 @@ from demo.panel import Verdict
 from demo.platform_events import Event
 from demo.publisher import Publisher
 from demo.simulator import Simulation
+from demo.staff import StaffDecision, answered_as_decided
 from demo.watch import Watcher
 from shared import topology
+from shared.events import T
 
 PHASE_TIMEOUT = 900.0
+STAFF_TIMEOUT = 60.0  # a staff decision is answered in well under a second
+MISTYPED_TIMEOUT = 60.0  # "at once": the window's close is not published until then
 
 
 class Bar:
@@ -99,7 +103,35 @@ class Phases:
         await self.publish(events)
         await self.watch.settled(topology.IN_STAKEHOLDERS, "voting", PHASE_TIMEOUT, lambda backlog: registered(len(events) - backlog))
 
-    # --- 2. nominations and the nominee list ------------------------------------
+    # --- 2. staff decisions, nominations and the nominee list ------------------------------------
+
+    async def staff(self) -> None:
+        """The WSIS team decides entries on review and overturns a verdict; each answer is awaited by causationid."""
+        state = self.watch.state
+        # Staff read the entries once their coordinators were told the machine's verdict, so each
+        # decision that changes it is one verdict-changed email, whatever the timing (the same report for a seed).
+        told = lambda occasion: state.sent[occasion] + state.failed[occasion]  # noqa: E731
+        await self.wait(lambda: told("acknowledgement") >= len(state.verdicts), "every entry's first email")
+        changed_before = told("verdict_changed")
+        decisions = self.sim.staff_decisions(dict(sorted(state.verdicts.items())))
+        answers: list[tuple[StaffDecision, dict[str, Any] | None]] = []
+        self.sent["staff"] = answers
+        bar = self.bar("staff decisions answered", len(decisions))
+        for decision in decisions:
+            try:
+                answer = await self.pub.request(topology.IN_STAFF, decision.event.body, decision.event.id, [topology.OUT_ELIGIBILITY], STAFF_TIMEOUT)
+            except TimeoutError:
+                answer = None  # the summary's check says so
+            self.published[topology.IN_STAFF] += 1
+            answers.append((decision, answer))
+            bar(len(answers))
+        screened = [a["id"] for _, a in answers if a and a.get("type") == T.SUBMISSION_SCREENED]
+        await self.wait(lambda: all(i in state.seen for i in screened), "the staff's verdicts")
+        changes = sum(1 for d, a in answers if answered_as_decided(d, a) and not d.refusal and d.outcome != d.machine_outcome)
+        await self.wait(lambda: told("verdict_changed") >= changed_before + changes, "the verdict-changed emails of the staff's decisions")
+        # The panel must not nominate on a verdict judging has not read yet: let it take the staff's first.
+        if await self.watch.has_group(topology.OUT_ELIGIBILITY, "judging"):
+            await self.watch.settled(topology.OUT_ELIGIBILITY, "judging", PHASE_TIMEOUT)
 
     async def nominations(self) -> None:
         state = self.watch.state
@@ -107,6 +139,15 @@ class Phases:
         decisions = self.sim.nominations(verdicts)
         self.sent["nominations"] = decisions
         await self.publish(decisions.events)
+        # A nomination of an entry never submitted is refused at once (CONTRACT 5.3), not at the window's close.
+        self.sent["mistyped"] = None
+        if decisions.mistyped:
+            started = time.perf_counter()
+            try:
+                answer = await self.pub.answer(decisions.mistyped, [topology.OUT_JUDGING], MISTYPED_TIMEOUT)
+            except TimeoutError:
+                answer = None
+            self.sent["mistyped"] = (answer, time.perf_counter() - started)
         await self.tick("nomination closed")
         await self.tick("nominees published")
         expecting = [e.id for e in decisions.events if b"nomination_withdrawn" not in e.body]

@@ -29,6 +29,11 @@ class Publisher(RawConnection):
             entry_id = await bus.publish(stream, body)
             return await bus.answer(event_id, answers, after=just_before(entry_id), timeout=timeout)
 
+    async def answer(self, event_id: str, answers: Sequence[str], timeout: float) -> dict[str, Any]:
+        """The answer to an event already published (read from the start of `answers`: a few hundred entries)."""
+        async with BusClient.from_url(self.url) as bus:
+            return await bus.answer(event_id, answers, after="0-0", timeout=timeout)
+
     async def xadd(self, stream: str, bodies: Sequence[bytes]) -> int:
         """XADD every body to `stream`, in order."""
         # The command with an empty body, less that body: each chunk appends its bodies' bulk strings.

@@ -14,6 +14,11 @@ for ``XADD <stream> * __data__ <body>``), in publication order:
 
 * ``submissions()`` - entries, amendments (some after the close), late ones;
 * ``members()`` - member profiles (publish them before the ballots);
+* ``staff_decisions(verdicts)`` - the WSIS team's screening decisions
+  (``staff.StaffDecision``: a few ``needs_review`` entries decided, one
+  machine verdict overturned, one unknown id), for ``wsis:in:staff``, early
+  in the nomination phase; ``verdicts`` map submission ids to objects with
+  ``outcome``, ``failed`` and ``review`` (rule ids), as screened;
 * ``nominations(verdicts)`` - the panel's nominations, a withdrawal and its
   slips, as ``Decisions`` (``events``, ``expected`` nominees per category,
   ``refusals`` to wait for, ``unanswered`` events); ``verdicts`` maps
@@ -54,6 +59,7 @@ from demo.ballot_events import Ballots, Nominee, ballot_events, ballot_weeks
 from demo.entries import EntryPlanner, PlannedEntry, PreviousWinner
 from demo.members import Electorate
 from demo.panel import Decisions, Panel, Verdict
+from demo.staff import Screening, StaffDecision, screening_decisions
 from shared import topology
 from shared.contest import Contest, load_contest
 from shared.events import T
@@ -106,6 +112,9 @@ class Simulation:
 
     def members(self) -> list[platform_events.Event]:
         return self.electorate.events
+
+    def staff_decisions(self, verdicts: Mapping[str, Screening]) -> list[StaffDecision]:
+        return screening_decisions(self.seed, self.contest, verdicts)
 
     def nominations(self, verdicts: Mapping[str, Verdict]) -> Decisions:
         return self.panel.nominations(verdicts)

@@ -15,6 +15,11 @@ if TYPE_CHECKING:
 Planned = list[tuple[datetime, str, dict]]
 
 
+def mistyped_id(seed: int) -> str:
+    """The id the panel mistypes: no entry was ever submitted under it."""
+    return f"ws21-{seed}-99999"
+
+
 def nomination_slips(panel: Panel, rng: random.Random, verdicts: Mapping[str, Verdict], result: Decisions,
                      spare: dict[int, list[str]], planned: Planned) -> Planned:
     """A withdrawal (and its replacement), then one refusal of each kind the contract names."""
@@ -49,7 +54,7 @@ def nomination_slips(panel: Panel, rng: random.Random, verdicts: Mapping[str, Ve
     category, sid = rng.choice([(c, s) for c, s in chosen if s != victim])
     add(T.PANEL_NOMINATED, panel._nominate(rng, sid, category % 18 + 1))  # category_mismatch
     add(T.PANEL_NOMINATED, panel._nominate(rng, sid, category))  # already_nominated
-    add(T.PANEL_NOMINATED, panel._nominate(rng, f"ws21-{panel.seed}-99999", 1))  # unknown_submission, at the window's close
+    add(T.PANEL_NOMINATED, panel._nominate(rng, mistyped_id(panel.seed), 1))  # unknown_submission, at once (CONTRACT 5.3)
     at = window.end + timedelta(hours=9)
     add(T.PANEL_NOMINATED, panel._nominate(rng, sid, category))  # outside_window
     return slips

@@ -118,6 +118,12 @@ class Watcher:
             await asyncio.sleep(0.02)
         progress(0)
 
+    async def has_group(self, stream: str, group: str) -> bool:
+        try:
+            return any(g["name"] in (group, group.encode()) for g in await self.client.xinfo_groups(stream))
+        except aioredis.ResponseError:  # no such stream yet
+            return False
+
     async def group_backlog(self, stream: str, group: str) -> int:
         """Entries of `stream` the group has not yet read and acknowledged."""
         for g in await self.client.xinfo_groups(stream):
