@@ -24,6 +24,27 @@ from pydantic import (
 from shared.countries import ISO_ALPHA2
 
 Text = Annotated[str, Strict(), StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+# Upper bounds on what an outside publisher may send: a too-long value is
+# refused naming its field, rather than stored, mailed and published.
+MAX_ID = 200
+MAX_TITLE = 300
+MAX_NAME = 200
+MAX_EMAIL = 320  # RFC 3696: 64 + @ + 255
+MAX_ANSWER = 20_000
+MAX_URL = 2_000
+MAX_REASON = 2_000
+MAX_SDGS = 17
+MAX_VOTER_IDS = 1_000
+# Each a contract string of at most so many characters, after trimming.
+Id = Annotated[str, Strict(), StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_ID)]
+Title = Annotated[str, Strict(), StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TITLE)]
+Name = Annotated[str, Strict(), StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME)]
+EmailText = Annotated[str, Strict(), StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_EMAIL)]
+Answer = Annotated[str, Strict(), StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_ANSWER)]
+Url = Annotated[str, Strict(), StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_URL)]
+Reason = Annotated[str, Strict(), StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_REASON)]
 CategoryNo = Annotated[int, Strict(), Field(ge=1, le=18)]
 SdgNo = Annotated[int, Strict(), Field(ge=1, le=17)]
 Count = Annotated[int, Field(ge=0)]
@@ -73,8 +94,8 @@ def _country(value: str) -> str:
 
 
 class Entity(Data):
-    entity_id: Text
-    name: Text
+    entity_id: Id
+    name: Name
     stakeholder_type: StakeholderType
     country: Text
 
@@ -85,35 +106,35 @@ Language = Literal["ar", "en", "es", "fr", "ru", "zh"]
 
 
 class Coordinator(Data):
-    name: Text
-    email: Annotated[str, Strict(), StringConstraints(strip_whitespace=True, pattern=EMAIL)]
+    name: Name
+    email: Annotated[str, Strict(), StringConstraints(strip_whitespace=True, max_length=MAX_EMAIL, pattern=EMAIL)]
     language: Language = "en"  # the emails' language (CONTRACT 5.5)
 
 
 class Owner(Data):
     """The project's owner where the submitting entity is not (CONTRACT 5.1)."""
 
-    entity_id: Text | None = None
-    name: Text
+    entity_id: Id | None = None
+    name: Name
     country: Text
 
     _check_country = field_validator("country")(_country)
 
 
 class SubmissionSubmitted(Data):
-    submission_id: Text
+    submission_id: Id
     entity: Entity
     coordinator: Coordinator
     category: CategoryNo
-    title: Text
-    short_description: Text
-    action_lines_sdg_linkage: Text
-    impact: Text
-    partnerships: Text
-    challenges_and_prospects: Text
-    sdgs: Annotated[list[SdgNo], Field(min_length=1)]
+    title: Title
+    short_description: Answer
+    action_lines_sdg_linkage: Answer
+    impact: Answer
+    partnerships: Answer
+    challenges_and_prospects: Answer
+    sdgs: Annotated[list[SdgNo], Field(min_length=1, max_length=MAX_SDGS)]
     status: ProjectStatus
-    website: Text | None = None
+    website: Url | None = None
     owner: Owner | None = None
 
     @field_validator("sdgs")
@@ -166,16 +187,16 @@ class SubmissionScreened(Data):
 
 
 class Organization(Data):
-    entity_id: Text | None = None
-    name: Text | None = None
-    type: Text | None = None
-    country: Text | None = None
+    entity_id: Id | None = None
+    name: Name | None = None
+    type: Name | None = None
+    country: Name | None = None
 
 
 class StakeholderRegistered(Data):
-    user_id: Text
-    username: Text | None = None
-    email: Text | None = None
+    user_id: Id
+    username: Name | None = None
+    email: EmailText | None = None
     organization: Organization = Organization()
 
     @property
@@ -186,9 +207,9 @@ class StakeholderRegistered(Data):
 
 
 class BallotCast(Data):
-    voter_id: Text
+    voter_id: Id
     category: CategoryNo
-    project_id: Text
+    project_id: Id
 
 
 class VoteAccepted(Data):
@@ -256,15 +277,15 @@ class VotingClosed(Data):
 
 
 class PanelNominated(Data):
-    submission_id: Text
+    submission_id: Id
     category: CategoryNo
-    panel_member_id: Text
-    rationale: Text | None = None
+    panel_member_id: Id
+    rationale: Reason | None = None
 
 
 class NominationWithdrawn(Data):
-    submission_id: Text
-    panel_member_id: Text
+    submission_id: Id
+    panel_member_id: Id
 
 
 class NominationRecorded(Data):
@@ -310,8 +331,8 @@ class NominationsPublished(Data):
 
 class WinnerSelected(Data):
     category: CategoryNo
-    submission_id: Text
-    panel_member_id: Text
+    submission_id: Id
+    panel_member_id: Id
 
 
 class WinnerRecorded(Data):
@@ -377,10 +398,10 @@ class DeadLetter(Data):
 
 
 class StaffScreeningDecided(Data):
-    submission_id: Text
+    submission_id: Id
     outcome: Literal["eligible", "ineligible"]
-    staff_member_id: Text
-    reason: Text
+    staff_member_id: Id
+    reason: Reason
 
 
 class ScreeningRefused(Data):
@@ -389,9 +410,9 @@ class ScreeningRefused(Data):
 
 
 class StaffVotesAnnulled(Data):
-    voter_ids: Annotated[list[Text], Field(min_length=1, max_length=1000)]
-    staff_member_id: Text
-    reason: Text
+    voter_ids: Annotated[list[Id], Field(min_length=1, max_length=MAX_VOTER_IDS)]
+    staff_member_id: Id
+    reason: Reason
 
 
 class VotesAnnulled(Data):
