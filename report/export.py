@@ -8,32 +8,33 @@ from typing import Any
 import orjson
 
 from report import html
+from report.markdown import cell
 
 
 def markdown(view: dict[str, Any]) -> str:
     entries, votes = view["entries"], view["votes"]
-    lines = [f"# {view['contest']}", "", f"Phase: {view['phase']}.", ""]
+    lines = [f"# {cell(view['contest'])}", "", f"Phase: {cell(view['phase'])}.", ""]
     if not view["announced"]:
         lines += ["Until the ceremony every finalist is called a champion.", ""]
     lines += ["## Entries", "", "| outcome | entries |", "|---|---:|"]
-    lines += [f"| {k} | {v:,} |" for k, v in entries["by_outcome"].items()] + [f"| **screened** | **{entries['screened']:,}** |", ""]
-    lines += ["| failed rule | entries |", "|---|---:|"] + [f"| {k} | {v:,} |" for k, v in entries["failed_rules"].items()] + [""]
+    lines += [f"| {cell(k)} | {v:,} |" for k, v in entries["by_outcome"].items()] + [f"| **screened** | **{entries['screened']:,}** |", ""]
+    lines += ["| failed rule | entries |", "|---|---:|"] + [f"| {cell(k)} | {v:,} |" for k, v in entries["failed_rules"].items()] + [""]
     lines += ["## Votes", "", "| answer | ballots |", "|---|---:|", f"| accepted | {votes['accepted']:,} |"]
-    lines += [f"| rejected: {k} | {v:,} |" for k, v in votes["rejected"].items()] + [f"| **answered** | **{votes['answered']:,}** |", ""]
+    lines += [f"| rejected: {cell(k)} | {v:,} |" for k, v in votes["rejected"].items()] + [f"| **answered** | **{votes['answered']:,}** |", ""]
     weeks = view["weeks"]
     lines += ["## Results per category", "", "| # | category | nominees | " + " | ".join(f"week {w['week']}" for w in weeks) + " | finalists (votes) |",
               "|---:|---|---:|" + "---:|" * len(weeks) + "---|"]  # fmt: skip
     for c in view["categories"]:
         per_week = " | ".join("-" if v is None else f"{v:,}" for v in c["votes_per_week"])
         finalists = ", ".join(_finalist(f, c, view["announced"]) for f in c.get("finalists", [])) or "-"
-        lines.append(f"| {c['category']} | {c['action_line']} {c['title']} | {c['nominees']} | {per_week} | {finalists} |")
-    lines += ["", "## Emails", "", "| occasion | sent |", "|---|---:|"] + [f"| {k} | {v:,} |" for k, v in view["emails"]["sent"].items()]
+        lines.append(f"| {c['category']} | {cell(c['action_line'])} {cell(c['title'])} | {c['nominees']} | {per_week} | {finalists} |")
+    lines += ["", "## Emails", "", "| occasion | sent |", "|---|---:|"] + [f"| {cell(k)} | {v:,} |" for k, v in view["emails"]["sent"].items()]
     return "\n".join(lines) + "\n"
 
 
 def _finalist(f: dict[str, Any], category: dict[str, Any], announced: bool) -> str:
     role = "winner" if announced and f["submission_id"] == category.get("winner") else "champion"
-    return f"{f['submission_id']} ({f['votes']:,}, {role})"
+    return f"{cell(f['submission_id'])} ({f['votes']:,}, {role})"
 
 
 def write(view: dict[str, Any], folder: Path) -> dict[str, Path]:
