@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal, Union
 
+import orjson
 from pydantic import (
     AwareDatetime,
     BaseModel,
@@ -24,6 +25,11 @@ from pydantic import (
 )
 
 MAX_ENTRY_BYTES = 1024 * 1024
+# Levels of arrays and objects in an entry, the outermost object counted as 1.
+# Every reader of entries holds to it through `within_json_depth`: below the
+# limits of the parsers themselves (pydantic's about 200, orjson's 1,024), so
+# they never decide it.
+MAX_JSON_DEPTH = 200
 ID_NAMESPACE = uuid.UUID("6f1c1d0e-8f0e-5d3b-9a57-2b1e8a3f3c21")
 # RFC 3339 date-time as the contract's producers write it. A time that fits is
 # read on the fast roads (the ballot reader, the cheap pass of passed types);
@@ -64,11 +70,39 @@ class Unreadable:
     error: str
 
 
+def within_json_depth(raw: bytes, parsed: Any = None) -> bool:
+    """Whether the JSON `raw` nests at most MAX_JSON_DEPTH levels.
+
+    Cheap when it plainly does (fewer brackets than levels); else the parsed
+    value (`parsed`, or orjson's) is walked. JSON orjson cannot read is
+    within depth only if it has fewer brackets: deeper, it is refused anyway."""
+    if raw.count(b"[") + raw.count(b"{") <= MAX_JSON_DEPTH:
+        return True
+    if parsed is None:
+        try:
+            parsed = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            return False
+    level: list[Any] = [parsed]
+    depth = 0
+    while level:
+        containers = [v for v in level if type(v) is dict or type(v) is list]
+        if not containers:
+            return True
+        depth += 1
+        if depth > MAX_JSON_DEPTH:
+            return False
+        level = [item for c in containers for item in (c.values() if type(c) is dict else c)]
+    return True
+
+
 def parse_entry(raw: bytes | None) -> CloudEvent | Unreadable:
     if raw is None:
         return Unreadable("the entry has no __data__ field")
     if len(raw) > MAX_ENTRY_BYTES:
         return Unreadable(f"__data__ is {len(raw)} bytes; the limit is {MAX_ENTRY_BYTES}")
+    if not within_json_depth(raw):
+        return Unreadable(f"not a CloudEvent: JSON nested deeper than {MAX_JSON_DEPTH} levels (recursion limit exceeded)")
     try:
         return CloudEvent.model_validate_json(raw)
     except ValidationError as exc:
@@ -144,10 +178,12 @@ def field_errors(exc: ValidationError) -> list[dict[str, str]]:
 
 __all__ = [
     "MAX_ENTRY_BYTES",
+    "MAX_JSON_DEPTH",
     "CloudEvent",
     "Unreadable",
     "event_id",
     "field_errors",
+    "within_json_depth",
     "outbound",
     "parse_entry",
     "published",
