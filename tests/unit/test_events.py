@@ -91,3 +91,10 @@ def test_a_profile_is_complete_with_username_email_and_organization_name_type_co
 def test_a_ballot_needs_voter_category_and_project():
     assert BallotCast.model_validate({"voter_id": "v", "category": 3, "project_id": "p"}).category == 3
     assert set(errors_of(BallotCast, {"category": "3"})) == {"voter_id", "category", "project_id"}
+
+
+def test_the_contract_in_docs_is_the_shared_contract_word_for_word():
+    shared = CONTRACT.parents[2] / "shared" / "CONTRACT.md"
+    if not shared.is_file():
+        pytest.skip("no shared/CONTRACT.md beside the repository")
+    assert CONTRACT.read_text(encoding="utf-8") == shared.read_text(encoding="utf-8"), "docs/CONTRACT.md differs from shared/CONTRACT.md"
