@@ -36,9 +36,10 @@ CONSUME = (
 # A publisher reads its answers without a consumer group (CONTRACT 4).
 READ_ONLY = ("xread", "xrange", "xrevrange", "xlen")
 APPEND = ("xadd",)
-# The services publish a batch with a script on their outputs (`shared/bus.py`
-# XADD_RUN), never on their inputs; each command inside is checked against
-# the same keys as when sent alone. The ticker and the publishers need none.
+# The ballots' hot path publishes a batch with a script on voting's output
+# (`shared/bus.py` XADD_RUN), never on its inputs; each command inside is
+# checked against the same keys as when sent alone. No other user runs one
+# (`topology.Grant.scripts`).
 SCRIPTS = ("eval", "evalsha")
 # A batch's answers and its XACK go in one MULTI/EXEC; each command inside is
 # still checked against the keys above.
@@ -60,10 +61,11 @@ GRANT_OF = {g.user: g for g in ALL_GRANTS}
 def rules(grant: Grant) -> list[str]:
     """The ACL rules of one user, after `reset` (no keys, no commands, no channels).
 
-    A group user (a service) consumes in its group and appends with scripts;
-    any other reads with the read-only commands and appends with XADD alone.
+    A group user (a service) consumes in its group, any other reads with the
+    read-only commands; only a user whose grant says so appends with scripts.
     """
-    appending, reading = (APPEND + SCRIPTS, CONSUME) if grant.group else (APPEND, READ_ONLY)
+    appending = APPEND + SCRIPTS if grant.scripts else APPEND
+    reading = CONSUME if grant.group else READ_ONLY
     out = ["resetkeys", "resetchannels", "-@all", *(f"+{c}" for c in (*CONNECTION, *TRANSACTION))]
     out += [f"~{s}" for s in grant.writes] + [f"+{c}" for c in appending]
     if grant.reads:

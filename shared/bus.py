@@ -115,14 +115,17 @@ async def publish_all(
     events: Iterable[tuple[str, CloudEvent | bytes]],
     acks: Iterable[Entry] = (),
     group: str | None = None,
+    scripted: bool = False,
 ) -> int:
     """XADD every event, in order, through one pipeline (one round trip).
 
     With `acks` (and the consumer `group`), the XACK of those entries goes
     in the same MULTI/EXEC: nobody sees an entry's answer or dead letter
     while the entry itself is still pending, and nothing is acknowledged
-    without its answers. EVAL (not EVALSHA) so a server that lost its script
-    cache cannot fail one command of the transaction while the others pass.
+    without its answers. `scripted` (the ballots' hot path) appends each
+    stream's run with one script call; EVAL (not EVALSHA) so a server that
+    lost its script cache cannot fail one command of the transaction while
+    the others pass. Otherwise each event is one XADD.
     """
     count = 0
     by_stream: dict[str, list[bytes]] = {}
@@ -133,10 +136,10 @@ async def publish_all(
         bodies = [event if isinstance(event, bytes) else event.to_json() for _, event in run]
         # Dead letters are capped too (WSIS_DEADLETTER_MAXLEN): a flood of bad entries must not fill the server.
         maxlen = get_settings().deadletter_maxlen if stream == topology.DEADLETTER else OUTBOUND_MAXLEN
-        joined = b"\n".join(bodies)
-        if joined.count(b"\n") == len(bodies) - 1 and all(bodies):
+        joined = b"\n".join(bodies) if scripted else b""
+        if scripted and joined.count(b"\n") == len(bodies) - 1 and all(bodies):
             commands.append((b"EVAL", XADD_RUN_BYTES, b"1", stream.encode(), b"%d" % maxlen, joined))
-        else:  # an empty body, or one with a raw newline (not JSON as written here): one XADD each
+        else:  # no script rights, an empty body, or one with a raw newline (not JSON as written here)
             capped = (b"MAXLEN", b"~", b"%d" % maxlen) if maxlen else ()
             commands.extend((b"XADD", stream.encode(), *capped, b"*", DATA_FIELD, body) for body in bodies)
         count += len(bodies)

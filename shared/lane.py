@@ -63,11 +63,11 @@ class Lane:
     def __init__(
         self, redis: Redis, stream: str, group: str, consumer: str, handler: BatchHandler,
         accepts: Mapping[str, Collection[str]], passes: Mapping[str, Collection[str]], source: str,
-        count: int, block_ms: int, depth: int = 1,
+        count: int, block_ms: int, depth: int = 1, scripted: bool = False,
     ) -> None:
         self.redis, self.stream, self.group, self.consumer = redis, stream, group, consumer
         self.handler, self.accepts, self.passes, self.source = handler, accepts, passes, source
-        self.count, self.block_ms, self.depth = count, block_ms, depth
+        self.count, self.block_ms, self.depth, self.scripted = count, block_ms, depth, scripted
         self._inflight: deque[asyncio.Task[None]] = deque()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
@@ -133,7 +133,7 @@ class Lane:
         done, dead = await committed
         if before is not None:
             await asyncio.wait([before])  # in order; its failure is its own
-        await bus.publish_all(self.redis, [*dead, *done.answers], entries, self.group)
+        await bus.publish_all(self.redis, [*dead, *done.answers], entries, self.group, scripted=self.scripted)
         if done.published is not None:
             await done.published()
 

@@ -201,7 +201,7 @@ class Service:
             count = lane.count or self.settings.batch_size
             self.lanes[stream] = Lane(
                 self.redis, stream, self.name, self.consumer, lane.pick(self.handler), self.spec.accepts, self.spec.passes,
-                self.source, count, self.settings.block_ms, lane.depth,
+                self.source, count, self.settings.block_ms, lane.depth, scripted=self.spec.scripts,
             )
             self.lanes[stream].start()
         reclaimer = Reclaimer(
@@ -244,7 +244,7 @@ class Service:
         await self._drain_first(kept)
         readable, dead = read_or_deadletter(kept, self.spec.accepts, self.source)
         rows = self._apply(readable) if readable else []
-        await bus.publish_all(self.redis, [*dead, *((r.stream, r.body) for r in rows)], ack, self.name)
+        await bus.publish_all(self.redis, [*dead, *((r.stream, r.body) for r in rows)], ack, self.name, scripted=self.spec.scripts)
         effects.published(self.ctx.engine, rows)
 
     async def _drain_before_tick(self, entries: Sequence[bus.Entry]) -> None:

@@ -135,6 +135,9 @@ class Service:
     # Inputs a clock tick waits for: handled up to the tick before it is (DESIGN, order across streams).
     drained_before_tick: tuple[str, ...] = ()
     description: str = ""
+    # Appends a batch's answers with one script call (`shared/bus.py` XADD_RUN):
+    # the ballots' hot path alone; every other user runs no script (CONTRACT 4).
+    scripts: bool = False
 
     @property
     def accepts(self) -> dict[str, frozenset[str]]:
@@ -204,6 +207,7 @@ VOTING = Service(
     (Output(OUT_VOTING, (T.VOTE_ACCEPTED, T.VOTE_REJECTED, T.VOTING_PROGRESS, T.VOTING_CLOSED)),),
     drained_before_tick=(IN_BALLOTS,),
     description="Ballot rules V2-V5, weekly tallies, the finalists at the close of voting",
+    scripts=True,
 )
 JUDGING = Service(
     "judging",
@@ -271,9 +275,10 @@ class Grant:
     writes: tuple[str, ...]
     group: bool = True
     description: str = ""
+    scripts: bool = False  # EVAL on its writes only (never on what it reads)
 
 
-SERVICE_GRANTS: tuple[Grant, ...] = tuple(Grant(s.name, s.reads, s.writes) for s in SERVICES.values())
+SERVICE_GRANTS: tuple[Grant, ...] = tuple(Grant(s.name, s.reads, s.writes, scripts=s.scripts) for s in SERVICES.values())
 TICKER = Grant("ticker", (), (IN_CLOCK,), group=False, description="`wsis up`'s clock")
 
 # CONTRACT 4, "Publishers' access": each outside system as a user of its own.
