@@ -7,7 +7,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.voting.adapters import wire
-from shared.envelope import MAX_JSON_DEPTH, CloudEvent, Unreadable, parse_entry, within_json_depth
+from shared.envelope import (
+    MAX_JSON_DEPTH,
+    CloudEvent,
+    Unreadable,
+    parse_entry,
+    within_json_depth,
+)
 
 ENVELOPE = '{"specversion":"1.0","id":"deep","source":"tests","type":"wsis.ballot.cast","time":"2021-03-10T10:00:00Z","data":%s}'
 
@@ -53,11 +59,6 @@ def test_the_shared_parser_accepts_exactly_the_entries_within_the_limit(depth, s
     assert isinstance(parse_entry(entry(depth, shape)), CloudEvent) is (depth <= MAX_JSON_DEPTH)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services/voting/adapters/wire.py read() takes orjson's body on its fast road without the depth check: "
-    "it must take it only when shared.envelope.within_json_depth(raw, body) is true (else fall to parse_entry)",
-)
 @settings(max_examples=150, deadline=None)
 @given(depths, shapes)
 def test_the_voting_reader_and_the_shared_parser_agree_on_every_depth(depth, shape):

@@ -23,6 +23,7 @@ from shared.envelope import (
     RFC3339,
     Unreadable,
     parse_entry,
+    within_json_depth,
 )
 
 NAMESPACE = ID_NAMESPACE.bytes
@@ -47,7 +48,8 @@ def read(raw: bytes | None) -> Event | Unreadable:
             body = orjson.loads(raw)
         except orjson.JSONDecodeError:
             body = None
-        if type(body) is dict:
+        # The shared parser's depth limit holds here too: one rule for every reader of entries.
+        if type(body) is dict and within_json_depth(raw, body):
             event = _plainly_valid(body)
             if event is not None:
                 return event

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 from shared.contest import Contest
-from shared.events import T
+from shared.events import MAX_ID, T
 
 # The contract's table, in its order: a ballot gets the first that applies;
 # `invalid_ballot` excludes the others. A ballot stamped ahead of the wall
@@ -172,6 +172,8 @@ def read_ballot(data: Mapping[str, Any]) -> tuple[str, int, str] | None:
     category = data.get("category")
     if voter_id is None or project_id is None or type(category) is not int or not 1 <= category <= 18:
         return None
+    if len(voter_id) > MAX_ID or len(project_id) > MAX_ID:  # the contract's bound (shared.events)
+        return None
     return voter_id, category, project_id
 
 
@@ -180,7 +182,7 @@ def ballot_fields(data: Mapping[str, Any]) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     for key in ("voter_id", "project_id"):
         text = _text(data.get(key))
-        if text is not None:
+        if text is not None and len(text) <= MAX_ID:  # an over-long id is not echoed back
             fields[key] = text
     category = data.get("category")
     if type(category) is int:
