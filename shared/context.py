@@ -12,6 +12,7 @@ from sqlmodel import Session, SQLModel
 
 from shared.contest import Contest
 from shared.envelope import CloudEvent
+from shared.metrics import ServiceMetrics
 from shared.settings import Settings
 
 Effects = list[tuple[str, CloudEvent]]
@@ -36,9 +37,11 @@ class ServiceContext:
     """What a handler may use: its settings, the contest, its database."""
 
     def __init__(
-        self, name: str, source: str, settings: Settings, contest: Contest, engine: Engine, redis: Redis | None = None
+        self, name: str, source: str, settings: Settings, contest: Contest, engine: Engine, redis: Redis | None = None,
+        metrics: ServiceMetrics | None = None,
     ) -> None:
         self.name = name
+        self.metrics = metrics or ServiceMetrics(name)  # counters a handler adds to (shared.metrics)
         self.redis = redis
         self.source = source
         self.settings = settings

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -46,6 +47,7 @@ from shared.envelope import CloudEvent, typed_events
 from shared.events import DATA_MODELS, Data
 from shared.lane import BatchHandler, Lane
 from shared.logs import configure_logging, get_logger
+from shared.metrics import ServiceMetrics
 from shared.reading import read_or_deadletter, without_passed
 from shared.reclaim import Process, Reclaimer
 from shared.settings import Settings, get_settings
@@ -100,6 +102,7 @@ class Service:
         self._before_stop: list[Callable[[], Awaitable[None]]] = []
         # A condition of the service's own a tick also waits for (`shared.drain`).
         self.tick_settled: Settled | None = None
+        self.metrics = ServiceMetrics(name)
 
     def before_stop(self, func: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
         """Run `func` first on shutdown, while the database and Redis are still open.
@@ -185,7 +188,9 @@ class Service:
         contest = load_contest(settings.contest_file)
         engine = make_engine(self.name, settings.data_dir, service_database_url(self.name, settings.database_url))
         self._redis = bus.raw_group_reads(Redis.from_url(settings.bus_url(), **self._credentials()))
-        self.context = ServiceContext(self.name, self.source, settings, contest, engine, self._redis)
+        self.context = ServiceContext(self.name, self.source, settings, contest, engine, self._redis, self.metrics)
+        if settings.metrics:
+            self.metrics.serve(settings.metrics_host, settings.metrics_port, settings.data_dir, self.consumer)
         self.handler = self._handler_factory(self.context)
         create_tables(engine, [*outbox.INFRA_TABLES, *self.handler.tables])
         for stream in self.spec.reads:
@@ -211,9 +216,12 @@ class Service:
         every = self.settings.reclaim_every_ms / 1000
         self._reclaimer = asyncio.create_task(reclaimer.forever(self.spec.reads, every), name=f"{self.name}-reclaimer")
         self.reclaimer = reclaimer
-        self.log.info("service.started", inputs=sorted(self.spec.reads))
+        self.metrics.reading = True
+        self.metrics.watch(self.redis, self.spec.reads, self.name)
+        self.log.info("service.started", inputs=sorted(self.spec.reads), metrics=self.metrics.url)
 
     async def _stopping(self) -> None:
+        self.metrics.reading = False  # not ready: a balancer sends no more work
         for func in self._before_stop:
             await func()
         for lane in self.lanes.values():  # the batches in hand finish while Redis and the database are open
@@ -233,19 +241,27 @@ class Service:
             await self._redis.aclose()
         if self.context:
             self.context.engine.dispose()
+        await self.metrics.close()
         self.log.info("service.stopped")
 
     # --- the batch path -----------------------------------------------------
 
     async def process(self, entries: Sequence[bus.Entry], ack: Sequence[bus.Entry] = ()) -> None:
         """Apply a batch; its answers, dead letters and the XACK of `ack` go out in one transaction."""
+        started = time.perf_counter()
         kept = without_passed(entries, self.spec.passes)
         await self._drain_before_tick(kept)
         await self._drain_first(kept)
         readable, dead = read_or_deadletter(kept, self.spec.accepts, self.source)
         rows = self._apply(readable) if readable else []
-        await bus.publish_all(self.redis, [*dead, *((r.stream, r.body) for r in rows)], ack, self.name, scripted=self.spec.scripts)
+        out = [*dead, *((r.stream, r.body) for r in rows)]
+        await bus.publish_all(self.redis, out, ack, self.name, scripted=self.spec.scripts)
         effects.published(self.ctx.engine, rows)
+        if entries:
+            stream = entries[0].stream
+            self.metrics.batch_read(stream, (event.type for _, event in readable), passed=len(entries) - len(kept))
+            self.metrics.batch_done(stream, time.perf_counter() - started, dead=len(dead))
+            self.metrics.appended(s for s, _ in out)
 
     async def _drain_before_tick(self, entries: Sequence[bus.Entry]) -> None:
         inputs = self.spec.drained_before_tick

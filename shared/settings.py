@@ -11,6 +11,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from shared.contest import DEFAULT_CONTEST_FILE
 from shared.urls import url_problem
 
+DEFAULT_BATCH_BYTES = 16 * 1024 * 1024
+
 
 class Settings(BaseSettings):
     # Errors never quote a value: a URL in one may carry a password.
@@ -32,6 +34,9 @@ class Settings(BaseSettings):
     # over the store's index, and one commit writes each page it touched once,
     # so fewer, larger commits write fewer pages per ballot.
     ballot_batch_size: int = Field(default=4000, ge=1, le=20_000)
+    # About this many bytes a read: Redis bounds XREADGROUP by count alone, so
+    # each consumer adapts its count to the entries it reads (shared/reading.py).
+    batch_bytes: int = Field(default=DEFAULT_BATCH_BYTES, ge=64 * 1024)
     block_ms: int = Field(default=1000, ge=1)
     reclaim_idle_ms: int = Field(default=30_000, ge=100)
     reclaim_every_ms: int = Field(default=5_000, ge=50)
@@ -50,6 +55,11 @@ class Settings(BaseSettings):
     valkey_maxmemory: str = Field(default="4gb", pattern=r"^[0-9]+(b|kb|mb|gb|k|m|g)?$")
     # Dead letters are trimmed to about this many (the oldest go first).
     deadletter_maxlen: int = Field(default=100_000, ge=1)
+    # Each service's Prometheus metrics, /livez and /readyz (shared/metrics.py);
+    # port 0 lets the system pick one (its URL is logged and shown by `wsis status`).
+    metrics: bool = True
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = Field(default=0, ge=0, le=65_535)
 
     # A URL's own text is never in an error: it may carry a password (shared/urls.py).
     @field_validator("redis_url")

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from shared import acl
+from shared import acl, metrics
 from wsis import ops
 from wsis.target import NoSystem, operator_errors, server_for_command, settings_for
 
@@ -58,6 +58,7 @@ def status(redis_url: RedisUrl = None, data_dir: DataDir = None, as_json: AsJson
                 f"{alive}/{len(group.consumers)}",
             )
     console.print(table)
+    _metrics_table(settings_for(redis_url, data_dir).data_dir)
     summary = ops.dead_letter_summary(letters)
     if summary:
         dead = Table(title=f"dead letters ({len(letters)})")
@@ -68,6 +69,20 @@ def status(redis_url: RedisUrl = None, data_dir: DataDir = None, as_json: AsJson
         console.print(dead)
     else:
         console.print("no dead letters")
+
+
+def _metrics_table(data_dir: Path) -> None:
+    """The metrics URL of each service running on the data dir (shared.metrics)."""
+    urls = metrics.read_urls(data_dir)
+    if not urls:
+        console.print(f"metrics: no service of `wsis up` on {data_dir.resolve()} (a service elsewhere: its WSIS_METRICS_PORT)")
+        return
+    table = Table(title="metrics (Prometheus; /livez and /readyz beside)")
+    table.add_column("consumer")
+    table.add_column("url")
+    for consumer, url in urls.items():
+        table.add_row(consumer, url)
+    console.print(table)
 
 
 ServiceName = Annotated[str, typer.Argument(envvar="WSIS_SERVICE", show_envvar=True, help="the service to check (a container's WSIS_SERVICE)")]

@@ -36,6 +36,10 @@ async def test_status_shows_lengths_groups_and_dead_letters_by_service(settings,
         table = runner.invoke(cli, ["status", "--redis-url", redis_url])
         assert "submission" in table.output and "not a CloudEvent" in table.output
 
+        # each service of the data dir with its metrics URL
+        listed = runner.invoke(cli, ["status", "--redis-url", redis_url, "--data-dir", str(settings.data_dir)], terminal_width=200)
+        assert "/metrics" in listed.output and "submission-" in listed.output
+
 
 async def test_a_dead_letter_is_listed_shown_and_replayed_once(settings, redis, redis_url):
     client = sync_redis.Redis.from_url(redis_url)
