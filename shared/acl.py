@@ -27,11 +27,12 @@ from shared import topology
 
 # Connecting: redis-py sends CLIENT SETINFO and, with a name, CLIENT SETNAME.
 CONNECTION = ("ping", "hello", "auth", "echo", "select", "client|setinfo", "client|setname", "client|getname", "client|id")
-# Consuming a stream in a group, reclaiming what a dead consumer left, and
-# the look-ups the services make (lag, pending, a replica's XREAD catch-up).
+# Consuming a stream in a group, reclaiming what a dead consumer left, leaving
+# the group on a clean stop, and the look-ups the services make (lag, pending,
+# a replica's XREAD catch-up).
 CONSUME = (
     "xreadgroup", "xread", "xack", "xautoclaim", "xclaim", "xpending", "xrange", "xrevrange", "xlen",
-    "xgroup|create", "xgroup|createconsumer", "xinfo|stream", "xinfo|groups", "xinfo|consumers",
+    "xgroup|create", "xgroup|createconsumer", "xgroup|delconsumer", "xinfo|stream", "xinfo|groups", "xinfo|consumers",
 )
 # A publisher reads its answers without a consumer group (CONTRACT 4).
 READ_ONLY = ("xread", "xrange", "xrevrange", "xlen")

@@ -65,6 +65,23 @@ async def ensure_group(redis: Redis, stream: str, group: str) -> None:
             raise
 
 
+async def leave_group(redis: Redis, stream: str, group: str, consumer: str) -> bool:
+    """Remove a stopped consumer from the group, unless it still holds entries.
+
+    XGROUP DELCONSUMER drops the consumer's pending entries with it, so a
+    consumer that holds any stays, for another to reclaim them.
+    """
+    for info in await redis.xinfo_consumers(stream, group):
+        name = info.get("name", info.get(b"name"))
+        if (name.decode() if isinstance(name, bytes) else name) != consumer:
+            continue
+        if int(info.get("pending", info.get(b"pending", 0)) or 0):
+            return False
+        await redis.xgroup_delconsumer(stream, group, consumer)
+        return True
+    return False
+
+
 @dataclass(slots=True)
 class Entry:
     stream: str

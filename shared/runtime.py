@@ -238,11 +238,23 @@ class Service:
         if closed is not None:
             closed()
         if self._redis is not None:
+            await self._leave_groups()
             await self._redis.aclose()
         if self.context:
             self.context.engine.dispose()
         await self.metrics.close()
         self.log.info("service.stopped")
+
+    async def _leave_groups(self) -> None:
+        """A clean stop: this consumer leaves each group it holds nothing of (no dead consumers pile up)."""
+        left = []
+        for stream in self.spec.reads:
+            try:
+                if await bus.leave_group(self.redis, stream, self.name, self.consumer):
+                    left.append(stream)
+            except Exception as exc:  # the server is away: the consumer stays, harmless
+                self.log.warning("group.leave_failed", stream=stream, error=type(exc).__name__)
+        self.log.info("group.left", consumer=self.consumer, streams=left)
 
     # --- the batch path -----------------------------------------------------
 
