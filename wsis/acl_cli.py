@@ -1,6 +1,6 @@
 """`wsis acl`: the Redis ACL users of a deployment (compose.yaml's init step).
 
-    wsis acl passwords > .env     fresh random passwords, one a user
+    wsis acl passwords > .env     fresh random passwords: one a user, and compose's others
     wsis acl file /acl/users.acl  the ACL file for those passwords (Valkey's aclfile)
 """
 
@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from shared import acl
+from shared import acl, topology
 
 acl_cli = typer.Typer(help="Redis ACL users: one a service, one an outside publisher, least privilege.", no_args_is_help=True)
 
@@ -44,10 +44,13 @@ class AclPasswords(BaseSettings):
 
 @acl_cli.command()
 def passwords() -> None:
-    """Print fresh random passwords as environment lines (for a .env file)."""
+    """Print fresh random passwords as environment lines: every secret compose.yaml asks for (a .env file)."""
     typer.echo(f"WSIS_REDIS_ADMIN_PASSWORD={secrets.token_urlsafe(24)}")
     for user, password in acl.new_passwords().items():
         typer.echo(f"WSIS_REDIS_PASSWORD_{user.upper()}={password}")
+    # PostgreSQL's superuser, each service's own role (`wsis db roles`), the dashboard's admin
+    for variable in ("WSIS_DB_PASSWORD", *(f"WSIS_DB_PASSWORD_{s.upper()}" for s in topology.SERVICES), "WSIS_GRAFANA_PASSWORD"):
+        typer.echo(f"{variable}={secrets.token_urlsafe(24)}")
 
 
 @acl_cli.command()

@@ -46,7 +46,7 @@ DB_PASSWORDS = ("WSIS_DB_PASSWORD", *(f"WSIS_DB_PASSWORD_{name}" for name in ("S
 
 def _compose_env(without: str = "") -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("WSIS_DB_PASSWORD")}
-    env.update({name: "x" for name in DB_PASSWORDS if name != without})
+    env.update({name: "x" for name in (*DB_PASSWORDS, "WSIS_GRAFANA_PASSWORD") if name != without})
     return env
 
 
@@ -94,3 +94,33 @@ def test_compose_has_no_default_database_password_and_each_service_connects_as_i
         assert url == f"postgresql://wsis_{name}:${{{variable}:?set {variable}}}@postgres:5432/wsis"
         assert services[name]["depends_on"]["db-roles"]["condition"] == "service_completed_successfully"
     assert "WSIS_DATABASE_URL" not in services["ticker"]["environment"]
+
+
+def test_prometheus_scrapes_every_service_on_the_port_compose_gives_them():
+    services = COMPOSE["services"]
+    assert "prometheus" in services and "grafana" in services
+    config = yaml.safe_load((ROOT / "deploy" / "prometheus" / "prometheus.yml").read_text())
+    (job,) = config["scrape_configs"]
+    (discovery,) = job["dns_sd_configs"]
+    names = ("submission", "eligibility", "voting", "judging", "notify")
+    assert set(discovery["names"]) == set(names)
+    for name in names:
+        env = services[name]["environment"]
+        assert env["WSIS_METRICS_HOST"] == "0.0.0.0"
+        assert int(env["WSIS_METRICS_PORT"]) == discovery["port"]
+    assert "${WSIS_GRAFANA_PASSWORD:?" in services["grafana"]["environment"]["GF_SECURITY_ADMIN_PASSWORD"]
+
+
+def test_the_dashboard_plots_only_metrics_the_services_serve():
+    from shared.metrics import ServiceMetrics
+
+    served = {metric.name for metric in ServiceMetrics("x").registry.collect()}
+    dashboard = json.loads((ROOT / "deploy" / "grafana" / "dashboards" / "wsis-prizes.json").read_text())
+    used = set()
+    for panel in dashboard["panels"]:
+        for target in panel["targets"]:
+            used |= set(re.findall(r"\b(wsis_[a-z_]+)", target["expr"]))
+    assert used, "the dashboard plots nothing"
+    base = {re.sub(r"_(total|bucket|count|sum)$", "", name) for name in used}
+    assert base <= served, base - served
+    assert served <= base, f"metrics no panel shows: {served - base}"
