@@ -11,11 +11,11 @@ be refused until the store is made afresh (docs/notify.md).
 
 from __future__ import annotations
 
-from sqlalchemy import inspect, text
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError
 
 from shared.db import is_postgres
+from shared.schema import add_missing_columns
 
 ADDED_IN_V2 = (
     ("notify_contact", "language", "VARCHAR NOT NULL DEFAULT 'en'"),
@@ -27,24 +27,9 @@ ONCE_COLUMNS = '"occasion", "recipient", "submission_id", "week", "key"'
 
 def upgrade(engine: Engine) -> list[str]:
     """Add what is missing; returns `table.column` for each column added."""
-    added = []
-    for table, column, ddl in ADDED_IN_V2:
-        if column in _columns(engine, table):
-            continue
-        try:
-            with engine.begin() as conn:
-                conn.execute(text(f'ALTER TABLE {table} ADD COLUMN "{column}" {ddl}'))
-        except DBAPIError:
-            if column not in _columns(engine, table):  # not a replica that added it meanwhile
-                raise
-            continue
-        added.append(f"{table}.{column}")
+    added = add_missing_columns(engine, ADDED_IN_V2)
     if "notify_notification.key" in added and is_postgres(engine):
         with engine.begin() as conn:
             conn.execute(text(f"ALTER TABLE notify_notification DROP CONSTRAINT IF EXISTS {ONCE}"))
             conn.execute(text(f"ALTER TABLE notify_notification ADD CONSTRAINT {ONCE} UNIQUE ({ONCE_COLUMNS})"))
     return added
-
-
-def _columns(engine: Engine, table: str) -> set[str]:
-    return {c["name"] for c in inspect(engine).get_columns(table)}
