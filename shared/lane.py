@@ -3,7 +3,8 @@
 This is the one place the runtime reads without FastStream. At a million
 ballots FastStream's per-message work (a message object, a decoder call, an
 acknowledgement per entry) costs more than deciding them, so a lane reads
-its stream with XREADGROUP itself, by batches of up to `count` entries.
+its stream with XREADGROUP itself, by batches of up to `count` entries and
+about `batch_bytes` bytes (`shared.reading.ReadBudget`).
 
 Each batch goes the runtime's way: passed types dropped cheaply, entries
 read or dead-lettered (`shared.reading`), the batch handed to the handler's
@@ -31,7 +32,14 @@ from redis.exceptions import ResponseError
 from shared import bus
 from shared.envelope import Unreadable
 from shared.logs import get_logger
-from shared.reading import Dead, read_or_deadletter, without_passed
+from shared.reading import (
+    Dead,
+    ReadBudget,
+    read_or_deadletter,
+    sizes_of,
+    without_passed,
+)
+from shared.settings import DEFAULT_BATCH_BYTES
 
 log = get_logger()
 
@@ -63,11 +71,12 @@ class Lane:
     def __init__(
         self, redis: Redis, stream: str, group: str, consumer: str, handler: BatchHandler,
         accepts: Mapping[str, Collection[str]], passes: Mapping[str, Collection[str]], source: str,
-        count: int, block_ms: int, depth: int = 1, scripted: bool = False,
+        count: int, block_ms: int, depth: int = 1, scripted: bool = False, batch_bytes: int = DEFAULT_BATCH_BYTES,
     ) -> None:
         self.redis, self.stream, self.group, self.consumer = redis, stream, group, consumer
         self.handler, self.accepts, self.passes, self.source = handler, accepts, passes, source
         self.count, self.block_ms, self.depth, self.scripted = count, block_ms, depth, scripted
+        self.budget = ReadBudget(batch_bytes, count)
         self._inflight: deque[asyncio.Task[None]] = deque()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
@@ -88,8 +97,8 @@ class Lane:
     async def _run(self) -> None:
         while not self._stopping:
             try:
-                entries = await bus.read_group(self.redis, self.stream, self.group, self.consumer, self.count, self.block_ms)
-                await self._submit(entries)
+                # No name for the batch here: it must not stay alive through the next read.
+                await self._submit(await self._read())
             except Exception as exc:  # the batch stays pending; the reclaimer retries it
                 await self._recover(exc)
 
@@ -105,29 +114,40 @@ class Lane:
             log.error("batch.recovery_failed", stream=self.stream, error=f"{type(again).__name__}: {again}")
         await asyncio.sleep(0.5)
 
+    async def _read(self) -> list[bus.Entry]:
+        count = self.budget.count
+        entries = await bus.read_group(self.redis, self.stream, self.group, self.consumer, count, self.block_ms)
+        self.budget.observe(sizes_of(entries))
+        return entries
+
     async def _submit(self, entries: list[bus.Entry]) -> None:
         """Begin a batch (an empty one too: waiting work moves on without new input) and queue its finish."""
-        committed = await self._begin(entries)
+        committed, acks = await self._begin(entries)
+        del entries  # what is left to do needs the ids alone (`acks`): the batch's text may go
         before = self._inflight[-1] if self._inflight else None
-        self._inflight.append(asyncio.create_task(self._finish(committed, entries, before)))
+        self._inflight.append(asyncio.create_task(self._finish(committed, acks, before)))
         while self._inflight and (len(self._inflight) > self.depth or self._inflight[0].done()):
             await self._inflight.popleft()  # its failure is raised here (it stays pending)
 
-    async def _begin(self, entries: Sequence[bus.Entry]) -> Awaitable[tuple[Committed, Dead]]:
+    async def _begin(self, entries: Sequence[bus.Entry]) -> tuple[Awaitable[tuple[Committed, Dead]], Sequence[bus.Entry]]:
+        """The batch decided and its storing queued; and the entries to acknowledge once it is published."""
         started = time.perf_counter()
         kept = without_passed(entries, self.passes) if self.passes.get(self.stream) else entries
         readable, dead = read_or_deadletter(kept, self.accepts, self.source, self.handler.read)
         stored = await self.handler.begin(readable)
+        size, ids = len(entries), {"first": entries[0].entry_id, "last": entries[-1].entry_id} if entries else {}
+        # The acknowledgement needs ids alone: the text of a dead-lettered or passed entry (up to the
+        # server's limit each) is let go now rather than held through the batch's storing.
+        acks = entries if len(readable) == size else [bus.Entry(e.stream, e.entry_id, None) for e in entries]
 
         async def committed() -> tuple[Committed, Dead]:
             done = await stored
-            if entries or done.answers:
-                ids = {"first": entries[0].entry_id, "last": entries[-1].entry_id} if entries else {}
-                log.info(self.handler.batch_event, stream=self.stream, entries=len(entries), dead=len(dead), **done.counts, **ids,
+            if size or done.answers:
+                log.info(self.handler.batch_event, stream=self.stream, entries=size, dead=len(dead), **done.counts, **ids,
                          ms=round((time.perf_counter() - started) * 1000, 1))
             return done, dead
 
-        return committed()
+        return committed(), acks
 
     async def _finish(self, committed: Awaitable[tuple[Committed, Dead]], entries: Sequence[bus.Entry], before: asyncio.Task[None] | None) -> None:
         done, dead = await committed
@@ -146,4 +166,5 @@ class Lane:
 
     async def process(self, entries: Sequence[bus.Entry]) -> None:
         """One batch from begin to acknowledgement (the reclaimer's retries); raises if it failed."""
-        await self._finish(await self._begin(entries), entries, None)
+        committed, acks = await self._begin(entries)
+        await self._finish(committed, acks, None)

@@ -1,7 +1,10 @@
-"""Reading a batch of entries: passed types dropped cheaply, the rest read or dead-lettered.
+"""Reading a batch of entries: how many to ask for, passed types dropped cheaply, the rest read or dead-lettered.
 
-Every input of every service goes through these two functions, whichever
-loop reads it (a FastStream subscriber or a pipelined lane):
+Every input of every service goes through these, whichever loop reads it (a
+FastStream subscriber or a pipelined lane):
+
+* `ReadBudget` says how many entries the next XREADGROUP may ask for, so a
+  batch holds about `WSIS_BATCH_BYTES` (Redis bounds a read by count only).
 
 * `without_passed` drops the entries of a type the input lets pass
   (`shared.topology.Input.passes`) on a bare JSON parse: no validation, no
@@ -27,6 +30,51 @@ from shared.logs import get_logger
 log = get_logger()
 E = TypeVar("E", bound="Typed")
 Dead = list[tuple[str, Any]]  # (the dead-letter stream, the letter)
+
+
+# What an entry costs besides its `__data__` (its id, field name, the reply's framing).
+ENTRY_OVERHEAD = 64
+
+
+class ReadBudget:
+    """The count of a consumer's next read, adapted to the sizes of the entries it reads.
+
+    The first read assumes entries of the contract's largest size, so
+    `budget // MAX_ENTRY_BYTES` of them. After each read the count is at
+    most `budget // largest`, where `largest` is the largest entry read
+    lately (it halves with each batch that has nothing as big, so a run of
+    small entries earns its count back slowly); it doubles after a full
+    batch of entries that fit, up to `most`. So a batch holds about
+    `budget` bytes, or one entry when a single one is larger; only a
+    sudden switch from a long run of small entries to big ones can make one
+    batch larger (count entries at their size), and the next read shrinks.
+    """
+
+    def __init__(self, budget: int, most: int) -> None:
+        self.budget, self.most = budget, most
+        self.largest = MAX_ENTRY_BYTES
+        self.count = self._fit(most)
+
+    def _fit(self, wanted: int) -> int:
+        return max(1, min(wanted, self.most, self.budget // max(self.largest, 1)))
+
+    def observe(self, sizes: Sequence[int]) -> int:
+        """Learn from a batch of entries of these sizes (in bytes); returns the next count."""
+        if not sizes:
+            return self.count
+        self.largest = max(max(sizes), self.largest // 2, ENTRY_OVERHEAD)
+        self.count = self._fit(self.count * 2 if len(sizes) >= self.count else self.count)
+        return self.count
+
+
+def sizes_of(entries: Sequence[bus.Entry]) -> list[int]:
+    """The sizes of entries read by `bus.read_group` (which keeps `__data__` alone)."""
+    return [ENTRY_OVERHEAD + len(entry.raw or b"") for entry in entries]
+
+
+def fields_size(fields: Mapping[bytes, bytes]) -> int:
+    """The size of an entry as read, every field counted."""
+    return ENTRY_OVERHEAD + sum(len(name) + len(value) for name, value in fields.items())
 
 
 class Typed(Protocol):

@@ -22,6 +22,12 @@ Most inputs are read by FastStream batch subscribers. An input declared a
 lane (`Service.lane`) is read by the runtime's hot-path mode instead
 (`shared.lane`: pipelined batches, group commit). Stuck entries of either
 kind are retried by one reclaimer (`shared.reclaim`).
+
+Either loop asks each XREADGROUP for as many entries as its
+`shared.reading.ReadBudget` allows, so a batch holds about
+`WSIS_BATCH_BYTES` whatever the entries' sizes (Redis bounds a read by count
+alone). A FastStream subscriber takes its count from its `StreamSub` at each
+read; `BudgetedStreamSub` lets the runtime change it between reads.
 """
 
 from __future__ import annotations
@@ -31,29 +37,43 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self
 
 from faststream import AckPolicy, FastStream
 from faststream.redis import RedisBroker, StreamSub
 from faststream.specification import AsyncAPI
 from redis.asyncio import Redis
 
-from shared import __version__, bus, drain, effects, outbox, topology
+from shared import __version__, bus, drain, effects, migrations, outbox, topology
 from shared.contest import load_contest
 from shared.context import Effects, Handler, ServiceContext, types_on
-from shared.db import create_tables, make_engine, service_database_url
+from shared.db import make_engine, service_database_url
 from shared.drain import Settled
 from shared.envelope import CloudEvent, typed_events
 from shared.events import DATA_MODELS, Data
 from shared.lane import BatchHandler, Lane
 from shared.logs import configure_logging, get_logger
 from shared.metrics import ServiceMetrics
-from shared.reading import read_or_deadletter, without_passed
+from shared.reading import ReadBudget, fields_size, read_or_deadletter, without_passed
 from shared.reclaim import Process, Reclaimer
 from shared.settings import Settings, get_settings
 
 # What handlers import from here, kept where they were.
 __all__ = ["Effects", "Handler", "LaneSpec", "Service", "ServiceContext", "types_on"]
+
+class BudgetedStreamSub(StreamSub):  # type: ignore[type-arg]
+    """A StreamSub whose `max_records` the runtime sets before each read.
+
+    FastStream 0.7 reads `max_records` at each XREADGROUP from the StreamSub
+    that `add_prefix` returns when the subscriber starts. That is a copy when
+    the broker has a prefix; ours has none, so it is this very object and a
+    count set between reads is the next read's count
+    (tests/integration/test_read_budget.py checks it on a real server).
+    """
+
+    def add_prefix(self, prefix: str) -> Self:
+        return self if not prefix else super().add_prefix(prefix)
+
 
 @dataclass(frozen=True)
 class LaneSpec:
@@ -99,6 +119,7 @@ class Service:
         self._reclaimer: asyncio.Task[None] | None = None
         self.lane_specs: dict[str, LaneSpec] = {}
         self.lanes: dict[str, Lane] = {}
+        self.budgets: dict[str, ReadBudget] = {}  # the read budget of each FastStream subscriber
         self._before_stop: list[Callable[[], Awaitable[None]]] = []
         # A condition of the service's own a tick also waits for (`shared.drain`).
         self.tick_settled: Settled | None = None
@@ -147,17 +168,22 @@ class Service:
             await self.process(entries, ack=entries)
 
     def subscriber(self, stream: str, description: str = "", **options: Any) -> Callable[[Callable[..., Awaitable[None]]], Any]:
-        """A batch subscriber on `stream` in this service's consumer group; the decoder gives it the batch's `bus.Entry`s."""
-        sub = StreamSub(
+        """A batch subscriber on `stream` in this service's consumer group; the decoder gives it the batch's `bus.Entry`s.
+
+        Each batch sets the count of the next read (`ReadBudget`): about `batch_bytes` a batch.
+        """
+        budget = self.budgets[stream] = ReadBudget(self.settings.batch_bytes, self.settings.batch_size)
+        sub = BudgetedStreamSub(
             stream,
             group=self.name,
             consumer=self.consumer,
             batch=True,
-            max_records=self.settings.batch_size,
+            max_records=budget.count,
             polling_interval=self.settings.block_ms,
         )
         async def entries_of(msg: Any, _original: Callable[..., Any]) -> list[bus.Entry]:
             raw = msg.raw_message
+            sub.max_records = budget.observe([fields_size(fields) for fields in raw["data"]])
             return bus.entries_from(stream, raw["message_ids"], raw["data"])
 
         return self.broker.subscriber(
@@ -192,10 +218,10 @@ class Service:
         if settings.metrics:
             self.metrics.serve(settings.metrics_host, settings.metrics_port, settings.data_dir, self.consumer)
         self.handler = self._handler_factory(self.context)
-        create_tables(engine, [*outbox.INFRA_TABLES, *self.handler.tables])
+        schema = migrations.migrate(engine, self.name, [*outbox.INFRA_TABLES, *self.handler.tables])
         for stream in self.spec.reads:
             await bus.ensure_group(self.redis, stream, self.name)
-        self.log.info("service.starting", consumer=self.consumer, contest=contest.name, db=engine.dialect.name)
+        self.log.info("service.starting", consumer=self.consumer, contest=contest.name, db=engine.dialect.name, schema=schema.after)
 
     async def _after_start(self) -> None:
         await self.relay_outbox()
@@ -207,6 +233,7 @@ class Service:
             self.lanes[stream] = Lane(
                 self.redis, stream, self.name, self.consumer, lane.pick(self.handler), self.spec.accepts, self.spec.passes,
                 self.source, count, self.settings.block_ms, lane.depth, scripted=self.spec.scripts,
+                batch_bytes=self.settings.batch_bytes,
             )
             self.lanes[stream].start()
         reclaimer = Reclaimer(
