@@ -21,11 +21,13 @@ import yaml
 
 from shared import topology
 from tests.support.processes import ROOT
+from wsis import db_cli
 
 K8S = ROOT / "deploy" / "k8s"
 SCHEMAS = ROOT / "tests" / "data" / "k8s"
 SCHEMA_OF = {("apps/v1", "Deployment"): "deployment-apps-v1", ("v1", "Service"): "service-v1",
-             ("v1", "Secret"): "secret-v1", ("v1", "ConfigMap"): "configmap-v1"}  # fmt: skip
+             ("v1", "Secret"): "secret-v1", ("v1", "ConfigMap"): "configmap-v1",
+             ("batch/v1", "Job"): "job-batch-v1"}  # fmt: skip
 SUPPORTED = {"apiVersion", "kind", "resources", "namespace", "images", "replicas", "patches", "configMapGenerator",
              "secretGenerator", "generatorOptions"}  # fmt: skip
 Object = dict[str, Any]
@@ -106,6 +108,28 @@ def deployments(objects: list[Object]) -> dict[str, Object]:
     return {o["metadata"]["name"]: o for o in objects if o["kind"] == "Deployment"}
 
 
+def workloads(objects: list[Object]) -> dict[str, Object]:
+    """The Deployments and the Job: whatever runs a container."""
+    return {o["metadata"]["name"]: o for o in objects if o["kind"] in {"Deployment", "Job"}}
+
+
+def secrets_read(workload: Object) -> set[str]:
+    """The Secrets a workload's containers read, by name."""
+    spec = workload["spec"]["template"]["spec"]
+    containers = [*spec.get("initContainers", []), *spec["containers"]]
+    assert not any("envFrom" in c for c in containers), "a whole Secret in the environment: name each key"
+    assert not any("secret" in v for v in spec.get("volumes", [])), "a Secret mounted as files: name each key in env"
+    return {e["valueFrom"]["secretKeyRef"]["name"] for c in containers for e in c.get("env", []) if "secretKeyRef" in e.get("valueFrom", {})}
+
+
+def environment_of_job(objects: list[Object]) -> dict[str, str]:
+    """The wsis-db-roles Job's environment, its Secret references resolved from the rendered Secrets."""
+    secrets = {o["metadata"]["name"]: o["stringData"] for o in objects if o["kind"] == "Secret"}
+    (container,) = workloads(objects)["wsis-db-roles"]["spec"]["template"]["spec"]["containers"]
+    refs = {e["name"]: e["valueFrom"]["secretKeyRef"] for e in container["env"]}
+    return {name: secrets[ref["name"]][ref["key"]] for name, ref in refs.items()}
+
+
 def test_every_object_of_the_base_and_the_example_overlay_fits_its_kubernetes_schema(overlay: Path) -> None:
     for objects in (render(K8S / "base"), render(overlay)):
         for obj in objects:
@@ -122,7 +146,7 @@ def test_each_service_runs_from_the_image_with_its_own_redis_user_probes_and_res
         env = {e["name"]: e for e in container["env"]}
         assert env["WSIS_SERVICE"]["value"] == name
         assert env["WSIS_REDIS_PASSWORD"]["valueFrom"]["secretKeyRef"]["key"] == f"WSIS_REDIS_PASSWORD_{name.upper()}"
-        assert "WSIS_DATABASE_URL" in env
+        assert f"WSIS_DATABASE_URL_{name.upper()}" in env
         assert container["readinessProbe"]["exec"]["command"] == container["livenessProbe"]["exec"]["command"] == ["wsis", "health"]
         assert set(container["resources"]) == {"requests", "limits"}
     assert found["voting"]["spec"]["replicas"] > 1 and found["eligibility"]["spec"]["replicas"] > 1
@@ -143,10 +167,54 @@ def test_the_overlay_sets_namespace_image_replicas_hosts_and_secrets(overlay: Pa
     assert "replace-me" not in json.dumps(secrets)
 
 
-def test_every_secret_key_a_deployment_names_exists_and_the_contest_copies_match_contest() -> None:
+def test_each_service_connects_to_postgresql_as_its_own_role_from_its_own_secret_alone() -> None:
+    """As compose does: `wsis_<service>`, its password in the Secret `wsis-db-<service>`, read by no other service."""
+    objects = render(K8S / "base")
+    found = deployments(objects)
+    for name in topology.SERVICES:
+        (container,) = found[name]["spec"]["template"]["spec"]["containers"]
+        env = {e["name"]: e for e in container["env"]}
+        variable = f"WSIS_DB_PASSWORD_{name.upper()}"
+        assert env[variable]["valueFrom"]["secretKeyRef"] == {"name": f"wsis-db-{name}", "key": variable}
+        # Kubernetes puts the password in: $(NAME) of a variable defined above it.
+        assert list(env).index(variable) < list(env).index(f"WSIS_DATABASE_URL_{name.upper()}")
+        assert env[f"WSIS_DATABASE_URL_{name.upper()}"]["value"] == f"postgresql://wsis_{name}:$({variable})@postgres:5432/wsis"
+        assert "WSIS_DATABASE_URL" not in env  # one URL, the service's own: shared.db reads it first
+        assert secrets_read(found[name]) == {"wsis-redis", f"wsis-db-{name}"} | ({"wsis-smtp"} if name == "notify" else set())
+    assert secrets_read(found["ticker"]) == {"wsis-redis"}
+    db_secrets = {o["metadata"]["name"]: o["stringData"] for o in objects if o["kind"] == "Secret" and o["metadata"]["name"].startswith("wsis-db-")}
+    assert db_secrets.keys() == {"wsis-db-admin", *(f"wsis-db-{name}" for name in topology.SERVICES)}
+    assert all(list(keys) == [f"WSIS_DB_PASSWORD_{n.removeprefix('wsis-db-').upper()}"] for n, keys in db_secrets.items() if n != "wsis-db-admin")
+
+
+def test_a_job_makes_the_roles_with_the_admin_url_the_one_reader_of_it() -> None:
+    objects = render(K8S / "base")
+    job = workloads(objects)["wsis-db-roles"]
+    assert job["kind"] == "Job" and job["spec"]["template"]["spec"]["restartPolicy"] in {"Never", "OnFailure"}
+    (container,) = job["spec"]["template"]["spec"]["containers"]
+    assert container["command"] == ["wsis", "db", "roles", "--apply"]
+    assert set(environment_of_job(objects)) == {"WSIS_DB_ADMIN_URL", *(db_cli.password_variable(s) for s in db_cli.SERVICES)}
+    assert set(db_cli.SERVICES) == set(topology.SERVICES)
+    readers = {name for name, workload in workloads(objects).items() if "wsis-db-admin" in secrets_read(workload)}
+    assert readers == {"wsis-db-roles"}
+    validator(SCHEMA_OF["batch/v1", "Job"]).validate(job)
+
+
+def test_the_base_has_no_database_password_and_the_example_overlay_gives_each_role_one(overlay: Path) -> None:
+    """The base's placeholders make `wsis db roles` refuse to run; no role gets a password nobody chose."""
+    base = environment_of_job(render(K8S / "base"))
+    with pytest.raises(db_cli.MissingPassword):
+        db_cli.passwords(db_cli.SERVICES, base)
+    assert ":" not in base["WSIS_DB_ADMIN_URL"].split("@")[0].removeprefix("postgresql://")
+    given = environment_of_job(render(overlay))
+    assert set(db_cli.passwords(db_cli.SERVICES, given)) == set(db_cli.SERVICES)
+    assert given["WSIS_DB_ADMIN_URL"].startswith("postgresql://")
+
+
+def test_every_secret_key_a_workload_names_exists_and_the_contest_copies_match_contest() -> None:
     objects = render(K8S / "base")
     secrets = {o["metadata"]["name"]: set(o["stringData"]) for o in objects if o["kind"] == "Secret"}
-    for deployment in deployments(objects).values():
+    for deployment in workloads(objects).values():
         for container in deployment["spec"]["template"]["spec"]["containers"]:
             for ref in (e["valueFrom"]["secretKeyRef"] for e in container["env"] if "valueFrom" in e):
                 assert ref["key"] in secrets[ref["name"]], ref
