@@ -12,28 +12,37 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import inspect, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 Column = tuple[str, str, str]  # (table, column, its type and default, as DDL)
 
 
-def add_missing_columns(engine: Engine, columns: Iterable[Column]) -> list[str]:
-    """Add each column its table lacks; returns `table.column` for each one added."""
+def add_missing_columns(bind: Engine | Connection, columns: Iterable[Column]) -> list[str]:
+    """Add each column its table lacks; returns `table.column` for each one added.
+
+    On an engine each column is added in a transaction of its own; on a
+    connection (a schema revision, shared.migrations) inside the caller's.
+    """
     added = []
     for table, column, ddl in columns:
-        if column in table_columns(engine, table):
+        if column in table_columns(bind, table):
+            continue
+        statement = text(f'ALTER TABLE {table} ADD COLUMN "{column}" {ddl}')
+        if isinstance(bind, Connection):
+            bind.execute(statement)
+            added.append(f"{table}.{column}")
             continue
         try:
-            with engine.begin() as conn:
-                conn.execute(text(f'ALTER TABLE {table} ADD COLUMN "{column}" {ddl}'))
+            with bind.begin() as conn:
+                conn.execute(statement)
         except DBAPIError:
-            if column not in table_columns(engine, table):  # not a replica that added it meanwhile
+            if column not in table_columns(bind, table):  # not a replica that added it meanwhile
                 raise
             continue
         added.append(f"{table}.{column}")
     return added
 
 
-def table_columns(engine: Engine, table: str) -> set[str]:
-    return {c["name"] for c in inspect(engine).get_columns(table)}
+def table_columns(bind: Engine | Connection, table: str) -> set[str]:
+    return {c["name"] for c in inspect(bind).get_columns(table)}

@@ -1,7 +1,8 @@
-"""`wsis db roles`: one PostgreSQL role per service, owner of its schema alone.
+"""`wsis db`: each service's PostgreSQL role, and every service's schema revisions.
 
     wsis db roles                                   print the SQL
     wsis db roles --apply --admin-url URL           run it (URL of a superuser)
+    wsis db upgrade [SERVICE...]                    each database to the newest revision (shared.migrations)
 
 Each service gets a login role `wsis_<service>` with the password in
 `WSIS_DB_PASSWORD_<SERVICE>`, owning the schema `<service>`; nobody else gets
@@ -12,15 +13,17 @@ the schema `public`. A service then connects as its role, e.g.
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Sequence
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
 SERVICES = ("submission", "eligibility", "voting", "judging", "notify")
 
-db_cli = typer.Typer(help="PostgreSQL: one role a service, owning its own schema and nothing else.", no_args_is_help=True)
+db_cli = typer.Typer(help="Databases: one PostgreSQL role a service; schema upgrades.", no_args_is_help=True)
 
 
 class MissingPassword(ValueError):
@@ -136,3 +139,53 @@ def roles(
         typer.echo(f"failed: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}", err=True)
         raise typer.Exit(1) from exc
     typer.echo(f"roles ready: {', '.join(role_name(s) for s in SERVICES)}")
+
+
+def service_models(service: str) -> list[Any]:
+    """Every table of a service: the runtime's inbox and outbox, and its handler's."""
+    from shared import outbox
+
+    module = importlib.import_module(f"services.{service}.handler")
+    (handler,) = [c for c in vars(module).values() if isinstance(c, type) and c.__module__ == module.__name__ and hasattr(c, "tables")]
+    return [*outbox.INFRA_TABLES, *handler.tables]
+
+
+@db_cli.command()
+def upgrade(
+    services: Annotated[list[str] | None, typer.Argument(help="The services (default: all five).", show_default=False)] = None,
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", envvar="WSIS_DATA_DIR", help="SQLite files under it (default ./.wsis)")] = None,
+    database_url: Annotated[
+        str | None, typer.Option("--database-url", envvar="WSIS_DATABASE_URL", help="PostgreSQL (WSIS_DATABASE_URL_<SERVICE> per service)")
+    ] = None,
+) -> None:
+    """Bring each service's database to the newest schema revision this release knows (as a start does)."""
+    from shared import migrations
+    from shared.db import make_engine, service_database_url
+    from shared.settings import Settings
+
+    names = services or list(SERVICES)
+    unknown = sorted(set(names) - set(SERVICES))
+    if unknown:
+        typer.echo(f"unknown service: {', '.join(unknown)} (one of {', '.join(SERVICES)})", err=True)
+        raise typer.Exit(2)
+    settings = Settings(**{k: v for k, v in (("data_dir", data_dir), ("database_url", database_url)) if v})
+    failed = False
+    for name in names:
+        engine = make_engine(name, settings.data_dir, service_database_url(name, settings.database_url))
+        try:
+            done = migrations.migrate(engine, name, service_models(name))
+        except migrations.SchemaTooNew as exc:
+            typer.echo(f"{name}: refused: {exc}", err=True)
+            failed = True
+            continue
+        finally:
+            engine.dispose()
+        stamped = f" (tables of release 0.1, stamped {done.before})" if done.stamped else ""
+        if done.before is None:
+            typer.echo(f"{name}: made at {done.after}")
+        elif done.changed:
+            typer.echo(f"{name}: {done.before} -> {done.after}{stamped}")
+        else:
+            typer.echo(f"{name}: at {done.after}, up to date{stamped}")
+    if failed:
+        raise typer.Exit(1)
