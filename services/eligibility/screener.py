@@ -49,6 +49,8 @@ class Screener:
         self.shingle_words = params.shingle_words if params else 2
         self.layout = sim.band_layout(params.similarity, params.num_perm) if params else sim.Bands(16, 16, 1)
         self.index_label = f"{self.layout.label}-k{self.shingle_words}"
+        if self.language_rule:
+            language.preload()  # while the service starts, not in its way
 
     # --- features of one entry ------------------------------------------------
 

@@ -5,16 +5,24 @@ An entry's signature is a MinHash of its word shingles; it is cut into
 sharing a key are candidates, checked by their exact Jaccard similarity. A
 lookup reads one index entry per band, so its cost does not grow with the
 number of entries (only with the few candidates it finds).
+
+The signature is datasketch's MinHash (scheme "affine32", sha1 of each
+shingle, seed 1), computed here in a few lines of numpy so that the service
+imports neither datasketch (whose package imports scipy) nor numpy at
+start: numpy is imported on the first signature. A unit test checks the
+values against datasketch's own.
 """
 
 from __future__ import annotations
 
 import hashlib
+import struct
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import numpy as np
-from datasketch import MinHash
+if TYPE_CHECKING:
+    import numpy as np
 
 # Share of pairs at exactly the threshold that must meet in some band. The
 # layout with the most rows per band (fewest false candidates) that reaches
@@ -69,19 +77,46 @@ def jaccard(a: set[str], b: set[str]) -> float:
 
 def estimate(a: np.ndarray, b: np.ndarray) -> float:
     """Jaccard similarity estimated from two signatures."""
+    import numpy as np
+
     return float(np.count_nonzero(a == b)) / len(a)
 
 
 @lru_cache(maxsize=4)
 def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
-    return MinHash(num_perm=num_perm, seed=SEED, scheme=SCHEME).permutations
+    """datasketch's affine32 permutations: h -> a*h + b mod 2**32, `a` odd, drawn from RandomState(SEED)."""
+    import numpy as np
+
+    draw = np.random.RandomState(SEED)
+    a = draw.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = draw.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
+
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's finalizer (a bijection on 32 bits), which datasketch applies before permuting."""
+    import numpy as np
+
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
+
+
+def _sha1_32(gram: str) -> int:
+    return struct.unpack("<I", hashlib.sha1(gram.encode()).digest()[:4])[0]
 
 
 def signature(grams: set[str], num_perm: int) -> np.ndarray:
     """MinHash values as uint32 (deterministic: sha1 of each shingle, fixed seed and scheme)."""
-    sketch = MinHash(num_perm=num_perm, seed=SEED, scheme=SCHEME, permutations=_permutations(num_perm))
-    sketch.update_batch([g.encode() for g in sorted(grams)])
-    return sketch.hashvalues.astype(np.uint32)
+    import numpy as np
+
+    if not grams:
+        return np.full(num_perm, 0xFFFFFFFF, dtype=np.uint32)
+    a, b = _permutations(num_perm)
+    hashed = _fmix32(np.array([_sha1_32(g) for g in grams], dtype=np.uint32).reshape(-1, 1))
+    return (hashed * a + b).min(axis=0)
 
 
 def band_keys(values: np.ndarray, layout: Bands) -> list[int]:
@@ -99,4 +134,6 @@ def to_bytes(values: np.ndarray) -> bytes:
 
 
 def from_bytes(raw: bytes) -> np.ndarray:
+    import numpy as np
+
     return np.frombuffer(raw, dtype="<u4")
