@@ -53,7 +53,6 @@ def report(redis_url: RedisUrl = None, data_dir: DataDir = None,
            out: Annotated[Path, typer.Option("--out", help="Folder for report.html, report.json and report.md.")] = Path(".wsis/report")) -> None:  # fmt: skip
     """Write the HTML report (viewable offline) and its JSON and Markdown exports."""
     from report import export
-
     from report.integrity.section import attach
 
     _, view = read_state(redis_url, data_dir)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -30,7 +30,7 @@ from shared.events import T
 STORY = (topology.IN_SUBMISSIONS, topology.IN_STAFF, topology.IN_PANEL, topology.IN_BALLOTS, topology.OUT_SUBMISSION,
          topology.OUT_ELIGIBILITY, topology.OUT_JUDGING, topology.OUT_VOTING, topology.OUT_NOTIFY, topology.DEADLETTER)  # fmt: skip
 BALLOT_ANSWERS = (T.VOTE_ACCEPTED, T.VOTE_REJECTED)
-EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
+EARLIEST = datetime.min.replace(tzinfo=UTC)
 
 
 class UnknownEntry(LookupError):
@@ -50,7 +50,7 @@ class WeekVotes:
 
 def _utc(text: str, instant: datetime) -> str:
     """The time in UTC, as every step shows it; as it was written if it is not a time at all."""
-    return text if instant == EARLIEST else instant.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return text if instant == EARLIEST else instant.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _instant(text: Any) -> datetime:
@@ -58,7 +58,7 @@ def _instant(text: Any) -> datetime:
         instant = datetime.fromisoformat(str(text))
     except ValueError:
         return EARLIEST
-    return instant if instant.tzinfo else instant.replace(tzinfo=timezone.utc)
+    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
 
 
 class Story:

@@ -7,7 +7,7 @@ missing field is a start-up error, never a silent default.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -189,8 +189,8 @@ class Contest:
     def utc(self, local: datetime) -> datetime:
         """A wall-clock time of the contest's zone, as UTC."""
         if local.tzinfo is not None:
-            return local.astimezone(timezone.utc)
-        return local.replace(tzinfo=self.zone).astimezone(timezone.utc)
+            return local.astimezone(UTC)
+        return local.replace(tzinfo=self.zone).astimezone(UTC)
 
     def local(self, instant: datetime) -> datetime:
         return instant.astimezone(self.zone)

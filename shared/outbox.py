@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import Column, LargeBinary, update
 from sqlmodel import Field, Session, SQLModel, col, select
@@ -64,7 +64,7 @@ def seen_keys(session: Session, keys: Sequence[str]) -> set[str]:
 def record(session: Session, cause: CloudEvent, stream: str, effects: Iterable[tuple[str, CloudEvent]]) -> list[OutboxEvent]:
     """Mark `cause` handled and queue its outbound events, in the caller's transaction."""
     key = event_key(cause)
-    session.add(ProcessedEvent(key=key, stream=stream, handled_at=datetime.now(timezone.utc)))
+    session.add(ProcessedEvent(key=key, stream=stream, handled_at=datetime.now(UTC)))
     rows = [OutboxEvent(id=ev.id, stream=out, cause_key=key, body=ev.to_json()) for out, ev in effects]
     session.add_all(rows)
     return rows

@@ -24,7 +24,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 from typing import Annotated, Any
@@ -112,7 +112,7 @@ def take(client: redis.Redis, settings: Settings, into: Path) -> dict[str, Any]:
         raise BackupError(f"the system moved during the backup ({', '.join(moved)}): stop the services and publishers and try again")
     manifest = {
         "format": FORMAT,
-        "taken_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "taken_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "wsis": version("wsis-prizes"),
         "server": _server_version(client),
         "database": backup_db.kind(settings),

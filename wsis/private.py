@@ -20,7 +20,7 @@ def owner_only(data_dir: Path) -> Path:
     """Set this process's umask (its children inherit it) and close the data dir to group and others."""
     os.umask(UMASK)
     data_dir.mkdir(parents=True, exist_ok=True)
-    for folder, dirs, files in os.walk(data_dir):
+    for folder, _dirs, files in os.walk(data_dir):
         _close(Path(folder))
         for name in files:
             _close(Path(folder) / name)

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
@@ -93,7 +93,7 @@ def _signal_name(code: int) -> str | None:
 
 
 def tick_event(now: datetime) -> bytes:
-    stamp = now.replace(second=0, microsecond=0).astimezone(timezone.utc)
+    stamp = now.replace(second=0, microsecond=0).astimezone(UTC)
     iso = stamp.isoformat().replace("+00:00", "Z")
     return orjson.dumps(cloudevent(T.CLOCK_TICK, {}, source="wsis-prizes/ticker", id=f"tick-{iso}", time=iso))
 
@@ -102,7 +102,7 @@ def tick_forever(url: str, every: float, stop: threading.Event) -> None:
     client = redis.Redis.from_url(url)
     while not stop.is_set():
         try:
-            client.xadd(topology.IN_CLOCK, {"__data__": tick_event(datetime.now(timezone.utc))})
+            client.xadd(topology.IN_CLOCK, {"__data__": tick_event(datetime.now(UTC))})
         except redis.RedisError as exc:
             log.warning("ticker.failed", error=str(exc))
         stop.wait(every)

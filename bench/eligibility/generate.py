@@ -12,13 +12,13 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from bench.eligibility import corpus as c
 from tests.support.events import cloudevent
 
-OPENS = datetime(2020, 11, 4, 23, 0, tzinfo=timezone.utc)
-CLOSES = datetime(2021, 1, 25, 22, 0, tzinfo=timezone.utc)
+OPENS = datetime(2020, 11, 4, 23, 0, tzinfo=UTC)
+CLOSES = datetime(2021, 1, 25, 22, 0, tzinfo=UTC)
 
 
 @dataclass

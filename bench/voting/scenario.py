@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import orjson
 from redis.asyncio import Redis
@@ -18,7 +18,7 @@ from shared import topology
 from shared.bus import publish_all
 from tests.support.events import cloudevent
 
-OPENS = datetime(2021, 2, 28, 23, 0, tzinfo=timezone.utc)
+OPENS = datetime(2021, 2, 28, 23, 0, tzinfo=UTC)
 VOTING_SECONDS = 30 * 86_400 + 22 * 3600  # up to the close, 2021-03-31T21:00Z
 CATEGORIES = range(1, 19)
 PER_CATEGORY = 20

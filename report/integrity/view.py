@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from report.integrity.signals import Finding
 
 
 def _utc(instant: datetime) -> str:
-    return instant.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return instant.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def as_data(finding: Finding) -> dict[str, Any]:

@@ -7,7 +7,7 @@ import json
 import random
 import signal
 import subprocess
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,7 +21,7 @@ from tests.support.waiting import wait_until_async
 
 pytestmark = pytest.mark.slow
 PAIRS = 30
-START = datetime(2021, 1, 5, 9, 0, tzinfo=timezone.utc)
+START = datetime(2021, 1, 5, 9, 0, tzinfo=UTC)
 
 
 def start_replica(redis_url: str, data_dir: Path, database_url: str | None, log: Path) -> subprocess.Popen[bytes]:

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.events import ballot, member, nominees
 from shared import topology
 from tests.support import processes
+from tests.support.events import ballot, member, nominees
 from tests.support.streams import events
 from tests.support.waiting import wait_until_async
 

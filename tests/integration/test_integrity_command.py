@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import orjson
 import redis as sync_redis
@@ -16,7 +16,7 @@ from wsis.cli import cli
 
 runner = CliRunner()
 _ids = itertools.count()
-OPENS = datetime(2021, 2, 28, 23, 0, tzinfo=timezone.utc)  # voting opens 2021-03-01 00:00 Geneva
+OPENS = datetime(2021, 2, 28, 23, 0, tzinfo=UTC)  # voting opens 2021-03-01 00:00 Geneva
 CAMPAIGN_AT = OPENS + timedelta(days=3, hours=10)
 HONEST, FAKE, FEW = 200, 30, 6
 

@@ -10,7 +10,7 @@ import hashlib
 import json
 import random
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -41,7 +41,7 @@ def entry(sid: str, n: int, short: str, **more: object) -> EntryRevision:
     data = submission(sid, entity={"entity_id": f"org-{sid}", "name": f"Org {sid}", "stakeholder_type": "civil_society", "country": "KE"},
                       title=f"Project {sid}", short_description=short, impact=prose(n + 100, 90), partnerships=prose(n + 200, 60),
                       challenges_and_prospects=prose(n + 300, 60), **more)  # fmt: skip
-    return EntryRevision.model_validate({**data, "received_at": datetime(2021, 1, 10, 10, n, tzinfo=timezone.utc), "revision": 1})
+    return EntryRevision.model_validate({**data, "received_at": datetime(2021, 1, 10, 10, n, tzinfo=UTC), "revision": 1})
 
 
 def reworded(short: str, every: int, seed: int) -> str:

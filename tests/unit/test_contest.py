@@ -1,6 +1,6 @@
 """The contest file: the 2021 calendar in Geneva time, validated at start."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import yaml
@@ -9,7 +9,7 @@ from shared.contest import DEFAULT_CONTEST_FILE, ContestError, load_contest
 
 
 def utc(text):
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(timezone.utc)
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import random
 import re
 from collections import Counter
 from datetime import datetime
-from functools import lru_cache
+from functools import cache
 
 import orjson
 import pytest
@@ -28,7 +28,7 @@ def data(body: bytes) -> dict:
     return orjson.loads(body)["data"]
 
 
-@lru_cache(maxsize=None)
+@cache
 def shingles(title: str, text: str) -> frozenset[str]:
     words = re.findall(r"\w+", f"{title}\n{text}".casefold())
     return frozenset(" ".join(words[i : i + 2]) for i in range(len(words) - 1))

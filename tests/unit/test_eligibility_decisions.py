@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from services.eligibility.domain.decisions import Accept, DecisionFacts, Refuse, Standing, decide, overridden, read_decision
 from shared.events import RuleResult, StaffScreeningDecided, SubmissionScreened
 
-PUBLISHED = datetime(2021, 2, 28, 23, 0, tzinfo=timezone.utc)
-BEFORE = datetime(2021, 2, 10, 9, 0, tzinfo=timezone.utc)
+PUBLISHED = datetime(2021, 2, 28, 23, 0, tzinfo=UTC)
+BEFORE = datetime(2021, 2, 10, 9, 0, tzinfo=UTC)
 DECISION = {"submission_id": "s-1", "outcome": "eligible", "staff_member_id": "staff-7", "reason": "checked the near copy by hand"}
 
 
@@ -37,7 +37,7 @@ def test_a_decision_on_a_screened_entry_before_the_nominee_list_is_accepted_for_
     ("time", "facts", "reason"),
     [(BEFORE, DecisionFacts(revision=None), "unknown_submission"),
      (PUBLISHED, DecisionFacts(revision=1), "too_late"),  # the nominee list's date itself is too late
-     (datetime(2021, 5, 1, tzinfo=timezone.utc), DecisionFacts(revision=None), "too_late"),
+     (datetime(2021, 5, 1, tzinfo=UTC), DecisionFacts(revision=None), "too_late"),
      (BEFORE, DecisionFacts(revision=1, in_future=True), "invalid_decision")],
 )  # fmt: skip
 def test_a_decision_is_refused_too_late_or_for_an_entry_without_a_verdict(time, facts, reason):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -223,7 +223,7 @@ def test_a_switched_off_rule_is_listed_as_a_pass_that_says_so():
 
 
 def test_every_failure_names_the_limit_it_missed():
-    bad = entry(short_description=words(212), impact=words(3), status="ongoing", received_at=datetime(2021, 2, 1, tzinfo=timezone.utc))
+    bad = entry(short_description=words(212), impact=words(3), status="ongoing", received_at=datetime(2021, 2, 1, tzinfo=UTC))
     reasons = {r.rule: r.reason for r in screen(bad, ENGLISH, BOOK).rules if r.result == "fail"}
     assert reasons["S7.short_description_words"] == "the short description has 212 words; the limit is 200"
     assert "the minimum is 30" in reasons["S5.complete"] and "submissions closed at" in reasons["S9.deadline"]

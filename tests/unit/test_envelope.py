@@ -1,7 +1,7 @@
 """Reading and building CloudEvents (CONTRACT 1)."""
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -33,7 +33,7 @@ def raw(**changes):
 def test_a_structured_mode_cloudevent_is_read_with_its_offset_time():
     event = parse_entry(raw())
     assert isinstance(event, CloudEvent)
-    assert event.time == datetime(2021, 1, 10, 9, 0, tzinfo=timezone.utc)
+    assert event.time == datetime(2021, 1, 10, 9, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -10,7 +10,7 @@ from report.integrity.collect import email_domain, organisation_of
 from report.integrity.signals import Member, Vote, detect, group_mixes, new_account_clusters, vote_bursts
 from shared.contest import GroupMix, Integrity, NewAccountCluster, VoteBurst, VotingWeek
 
-OPENS = datetime(2021, 3, 1, tzinfo=timezone.utc)
+OPENS = datetime(2021, 3, 1, tzinfo=UTC)
 WEEK = VotingWeek(1, OPENS, OPENS + timedelta(days=7))
 BEFORE = OPENS - timedelta(days=30)
 COUNTRIES = ("FR", "KE", "BR", "IN", "JP", "CA", "EG", "MX", "DE", "ID")

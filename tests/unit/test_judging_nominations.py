@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -24,7 +24,7 @@ from shared.contest import load_contest
 from shared.events import NominationWithdrawn, PanelNominated
 
 CONTEST = load_contest()
-IN_WINDOW = datetime(2021, 2, 10, 9, 0, tzinfo=timezone.utc)
+IN_WINDOW = datetime(2021, 2, 10, 9, 0, tzinfo=UTC)
 NOMINATION = PanelNominated(submission_id="p-1", category=4, panel_member_id="m-1")
 ELIGIBLE = Verdict(entity_id="org-1", category=4, outcome="eligible", nominable=True)
 FACTS = NominationFacts(verdict=ELIGIBLE, received=True, nominated_in=None, filled=0, published=False, window_closed=False, queue_waiting=False)
@@ -48,9 +48,9 @@ def test_an_eligible_entry_in_its_own_category_is_recorded():
 @pytest.mark.parametrize(
     "time",
     [
-        datetime(2021, 1, 31, 22, 59, 59, tzinfo=timezone.utc),  # 23:59:59 in Geneva, the day before it opens
-        datetime(2021, 2, 26, 23, 0, tzinfo=timezone.utc),  # 2021-02-27 00:00 Geneva: the close is excluded
-        datetime(2021, 3, 5, tzinfo=timezone.utc),
+        datetime(2021, 1, 31, 22, 59, 59, tzinfo=UTC),  # 23:59:59 in Geneva, the day before it opens
+        datetime(2021, 2, 26, 23, 0, tzinfo=UTC),  # 2021-02-27 00:00 Geneva: the close is excluded
+        datetime(2021, 3, 5, tzinfo=UTC),
     ],
 )
 def test_a_nomination_outside_the_window_is_refused_outside_window(time):
@@ -58,7 +58,7 @@ def test_a_nomination_outside_the_window_is_refused_outside_window(time):
 
 
 def test_the_window_includes_its_opening_instant_in_geneva_time():
-    assert isinstance(decide(time=datetime(2021, 1, 31, 23, 0, tzinfo=timezone.utc)), Record)
+    assert isinstance(decide(time=datetime(2021, 1, 31, 23, 0, tzinfo=UTC)), Record)
 
 
 def test_a_nomination_from_the_future_is_refused_outside_window_with_the_reason():
@@ -124,7 +124,7 @@ def test_naming_a_nominee_again_in_a_full_category_is_already_nominated_not_cate
 
 def test_reasons_apply_in_the_contracts_order():
     everything_wrong = replace(FACTS, verdict=Verdict("o", 5, "ineligible", False), nominated_in=5, filled=20)
-    assert reason(decide(everything_wrong, time=datetime(2021, 1, 1, tzinfo=timezone.utc))) == "outside_window"
+    assert reason(decide(everything_wrong, time=datetime(2021, 1, 1, tzinfo=UTC))) == "outside_window"
     assert reason(decide(everything_wrong)) == "not_eligible"
 
 
@@ -161,11 +161,11 @@ def withdraw(facts: WithdrawalFacts = HELD_PLACE, time: datetime = IN_WINDOW, **
 
 
 def test_a_nominee_is_withdrawn_before_the_list_is_published():
-    assert withdraw(time=datetime(2021, 2, 28, 22, 59, tzinfo=timezone.utc)) == Withdraw("p-1", 4)
+    assert withdraw(time=datetime(2021, 2, 28, 22, 59, tzinfo=UTC)) == Withdraw("p-1", 4)
 
 
 def test_a_withdrawal_once_the_list_is_due_or_out_is_refused_outside_window():
-    assert reason(withdraw(time=datetime(2021, 2, 28, 23, 0, tzinfo=timezone.utc))) == "outside_window"
+    assert reason(withdraw(time=datetime(2021, 2, 28, 23, 0, tzinfo=UTC))) == "outside_window"
     refused = withdraw(replace(HELD_PLACE, published=True))
     assert reason(refused) == "outside_window" and refused.refused.category == 4
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import Session, delete, select, update
@@ -159,7 +159,7 @@ def test_a_tick_settles_a_selection_whose_finalists_a_replica_stored_unseen(judg
     sent, _ = judging.select(4, "p042")
     with Session(judging.engine) as session:  # another replica's commit, which woke nothing here
         session.add(Finalists(category=4, finalists=FINALISTS[4], ties=[]))
-        session.add(Milestone(name="voting_closed", event_id="elsewhere", at=datetime(2021, 3, 31, 21, tzinfo=timezone.utc)))
+        session.add(Milestone(name="voting_closed", event_id="elsewhere", at=datetime(2021, 3, 31, 21, tzinfo=UTC)))
         session.commit()
     settled = [(event.type, event.causationid) for stream, event in judging.tick("2021-04-05T10:01:00Z") if stream == topology.SEALED_JUDGING]
     assert settled == [(T.WINNER_RECORDED, sent.id)]

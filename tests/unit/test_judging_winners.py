@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -21,7 +21,7 @@ from shared.contest import load_contest
 from shared.events import Nominee, WinnerSelected
 
 CONTEST = load_contest()
-IN_PHASE_4 = datetime(2021, 4, 5, 10, 0, tzinfo=timezone.utc)
+IN_PHASE_4 = datetime(2021, 4, 5, 10, 0, tzinfo=UTC)
 SELECTION = WinnerSelected(category=4, submission_id="p-3", panel_member_id="m-1")
 FINALISTS = ("p-1", "p-2", "p-3", "p-4", "p-5")
 FACTS = SelectionFacts(finalists=FINALISTS, decided=False, announced=False, queue_waiting=False)
@@ -45,8 +45,8 @@ def test_a_finalist_chosen_inside_phase_4_is_recorded_as_the_categorys_winner():
 @pytest.mark.parametrize(
     "time",
     [
-        datetime(2021, 3, 31, 21, 59, tzinfo=timezone.utc),  # voting still open in Geneva
-        datetime(2021, 4, 12, 22, 0, tzinfo=timezone.utc),  # 2021-04-13 00:00 Geneva: phase 4 is over
+        datetime(2021, 3, 31, 21, 59, tzinfo=UTC),  # voting still open in Geneva
+        datetime(2021, 4, 12, 22, 0, tzinfo=UTC),  # 2021-04-13 00:00 Geneva: phase 4 is over
     ],
 )
 def test_a_selection_outside_phase_4_is_refused_outside_window(time):
@@ -54,7 +54,7 @@ def test_a_selection_outside_phase_4_is_refused_outside_window(time):
 
 
 def test_phase_4_opens_at_midnight_in_geneva():
-    assert isinstance(decide(time=datetime(2021, 3, 31, 22, 0, tzinfo=timezone.utc)), Record)
+    assert isinstance(decide(time=datetime(2021, 3, 31, 22, 0, tzinfo=UTC)), Record)
 
 
 def test_a_selection_from_the_future_is_refused_outside_window():
@@ -95,7 +95,7 @@ def test_an_unfit_selection_is_refused_with_a_contract_reason_and_its_errors(dat
 # --- the ceremony ----------------------------------------------------------------
 
 
-def announce(time=datetime(2021, 5, 18, 12, 0, tzinfo=timezone.utc), **facts):
+def announce(time=datetime(2021, 5, 18, 12, 0, tzinfo=UTC), **facts):
     given = {"closed": True, "announced": False, "queue_waiting": False} | facts
     return ceremony.decide_announcement(time, CONTEST, **given)
 
@@ -111,7 +111,7 @@ def test_the_ceremony_waits_for_the_close_of_voting_and_for_selections_that_wait
 
 
 def test_a_ceremony_before_phase_4_opens_is_ignored():
-    assert isinstance(announce(time=datetime(2021, 3, 20, tzinfo=timezone.utc)), Ignore)
+    assert isinstance(announce(time=datetime(2021, 3, 20, tzinfo=UTC)), Ignore)
     assert isinstance(announce(in_future=True), Ignore)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -15,7 +15,7 @@ from shared.envelope import CloudEvent
 from shared.logs import configure_logging
 from tests.support.factories import submission
 
-AT = datetime(2021, 1, 10, tzinfo=timezone.utc)
+AT = datetime(2021, 1, 10, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,7 @@ not deliver would never run.
 from __future__ import annotations
 
 import importlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import Session
@@ -27,7 +27,7 @@ HANDLERS = {
     "notify": "NotifyHandler",
 }
 ROLES = ("app", "handler", "store")
-PASSED_AT = datetime(2021, 2, 1, tzinfo=timezone.utc)
+PASSED_AT = datetime(2021, 2, 1, tzinfo=UTC)
 
 
 def handler_of(name: str, tmp_path):  # type: ignore[no-untyped-def]

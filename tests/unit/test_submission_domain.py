@@ -2,7 +2,7 @@
 
 import hashlib
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -12,7 +12,7 @@ from shared.events import SubmissionSubmitted
 from tests.support.factories import submission
 
 CONTEST = load_contest()
-BEFORE = datetime(2021, 1, 10, 9, 0, tzinfo=timezone.utc)
+BEFORE = datetime(2021, 1, 10, 9, 0, tzinfo=UTC)
 CLOSE = CONTEST.submission.end  # 2021-01-25 23:00 Geneva = 22:00Z
 
 

@@ -6,7 +6,7 @@ The audit trail has inserts only.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
@@ -26,7 +26,7 @@ ANNOUNCED = "awards_announced"
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 # --- milestones ----------------------------------------------------------------
