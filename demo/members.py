@@ -29,6 +29,7 @@ class Member:
     complete: bool
     registered: int  # epoch seconds
     entrant: bool  # works for an organisation that entered the contest
+    org: tuple[str, str] | None = None  # the organisation's name and country as given (V3 compares them)
 
 
 class Electorate:
@@ -55,8 +56,9 @@ class Electorate:
             if not complete:
                 _leave_out(rng, data)
             registered = voting + int(rand() * late_span) if rand() < LATE_REGISTRATION_SHARE else opens + int(rand() * (voting - opens))
-            entity = data["organization"].get("entity_id")
-            self.members.append(Member(data["user_id"], entity, complete, registered, entrant))
+            given = data["organization"]
+            named = (given["name"], given["country"]) if "name" in given and "country" in given else None
+            self.members.append(Member(data["user_id"], given.get("entity_id"), complete, registered, entrant, named))
             self.events.append(platform_events.event(topology.IN_STAKEHOLDERS, T.STAKEHOLDER_REGISTERED, f"reg{seed}-{i:06d}",
                                           platform_events.MEMBER_REGISTRY, stamp(registered), data))  # fmt: skip
         for i, planted in enumerate(campaign.profiles(rng, seed, count, self.regular, own, contest), start=self.regular):

@@ -7,6 +7,7 @@ rules, not the services' code.
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from demo.ballot_events import Ballots, Nominee
 from demo.ballots import INVALID
 from demo.entries import PlannedEntry
 from demo.members import Member
+from demo.organisations import Organisation
 from demo.panel import Verdict
 from shared.contest import Contest
 
@@ -47,9 +49,15 @@ class Tally:
         return result
 
 
-def votes(ballots: Ballots, members: Sequence[Member], nominees: Mapping[int, Sequence[Nominee]], contest: Contest) -> Tally:
-    """CONTRACT 5.2: the first reason that applies, in the table's order; one vote per voter and category."""
+def votes(
+    ballots: Ballots, members: Sequence[Member], nominees: Mapping[int, Sequence[Nominee]], contest: Contest,
+    entrants: Mapping[str, Organisation] | None = None,
+) -> Tally:
+    """CONTRACT 5.2: the first reason that applies, in the table's order; one vote per voter and category.
+
+    `entrants`: the organisation that submitted each entry (V3 by name and country)."""
     registry = {m.user_id: m for m in members}
+    entrants = entrants or {}
     listed = {n.submission_id: (category, n.entity_id) for category, names in nominees.items() for n in names}
     opens, closes = contest.voting.start.timestamp(), contest.voting.end.timestamp()
     counted: set[tuple[str, int]] = set()
@@ -69,7 +77,7 @@ def votes(ballots: Ballots, members: Sequence[Member], nominees: Mapping[int, Se
             reason = "project_not_nominated"
         elif nominee[0] != category:
             reason = "category_mismatch"
-        elif member.entity_id is not None and member.entity_id == nominee[1]:
+        elif _own(member, nominee[1], entrants.get(project)):
             reason = "own_project"
         elif (voter, category) in counted:
             reason = "already_voted"
@@ -80,3 +88,16 @@ def votes(ballots: Ballots, members: Sequence[Member], nominees: Mapping[int, Se
             continue
         tally.reasons[reason] += 1
     return tally
+
+
+def _own(member: Member, entity_id: str, entrant: Organisation | None) -> bool:
+    """V3: the same entity id; where the member has none, the same name (case, accents,
+    punctuation and spacing ignored) and country. The demo's entries name no owner."""
+    if member.entity_id is not None:
+        return member.entity_id == entity_id
+    return entrant is not None and member.org is not None and _named(*member.org) == _named(entrant.name, entrant.country)
+
+
+def _named(name: str, country: str) -> tuple[str, str]:
+    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", name).casefold())
+    return "".join(ch for ch in folded if unicodedata.category(ch)[0] not in "MPZC"), country.upper()  # accents, punctuation, spaces

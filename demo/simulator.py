@@ -158,7 +158,8 @@ class Simulation:
         return {c: [Nominee(s, entity[s]) for s in names] for c, names in decisions.expected.items()}
 
     def expected_tally(self, ballots: Ballots, nominees: Mapping[int, Sequence[Nominee]]) -> oracle.Tally:
-        return oracle.votes(ballots, self.electorate.members, nominees, self.contest)
+        entrants = {e.submission_id: e.org for e in self.entries}
+        return oracle.votes(ballots, self.electorate.members, nominees, self.contest, entrants)
 
 
 def previous_winners(contest: Contest) -> tuple[PreviousWinner, ...]:

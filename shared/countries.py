@@ -13,3 +13,12 @@ ISO_ALPHA2 = frozenset(
     VN VU WF WS YE YT ZA ZM ZW
     """.split()
 )
+
+
+def assigned_code(value: str) -> str | None:
+    """`value` in capitals if it is an assigned ISO 3166-1 alpha-2 code (any case), else None.
+
+    The one test of a country code: an entity's and an owner's country (CONTRACT 5.1)
+    and a member's (V2, CONTRACT 5.2) alike."""
+    code = value.upper()
+    return code if code in ISO_ALPHA2 else None

@@ -6,6 +6,7 @@ ignore fields they do not know; numbers are strict (no "3" for 3).
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -21,7 +22,7 @@ from pydantic import (
     model_validator,
 )
 
-from shared.countries import ISO_ALPHA2
+from shared.countries import assigned_code
 
 Text = Annotated[str, Strict(), StringConstraints(strip_whitespace=True, min_length=1)]
 
@@ -48,7 +49,14 @@ Reason = Annotated[str, Strict(), StringConstraints(strip_whitespace=True, min_l
 CategoryNo = Annotated[int, Strict(), Field(ge=1, le=18)]
 SdgNo = Annotated[int, Strict(), Field(ge=1, le=17)]
 Count = Annotated[int, Field(ge=0)]
+# A well-formed email address: the one definition, for a coordinator's address
+# (5.1, checked by pydantic with Python's own `re`) and a member's (V2, 5.2).
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+_EMAIL = re.compile(EMAIL)
+
+
+def well_formed_email(text: str) -> bool:
+    return _EMAIL.match(text) is not None
 
 
 def _drop_blank(value: Any) -> Any:
@@ -83,11 +91,25 @@ class ProjectStatus(StrEnum):
     ongoing = "ongoing"
 
 
+STAKEHOLDER_TYPES = frozenset(kind.value for kind in StakeholderType)
+
+
 def _country(value: str) -> str:
-    code = value.upper()
-    if code not in ISO_ALPHA2:
+    code = assigned_code(value)
+    if code is None:
         raise ValueError("must be an ISO 3166-1 alpha-2 country code")
     return code
+
+
+def profile_complete(username: str | None, email: str | None, name: str | None, kind: str | None, country: str | None) -> bool:
+    """V2 (CONTRACT 5.2), on trimmed values (None: missing): username, a well-formed
+    email, and the organization's name, type (a `stakeholder_type` of 5.1) and
+    country (an assigned ISO 3166-1 alpha-2 code). The voting service's hot-path
+    reader asks this same function."""
+    return bool(
+        username and name and email and country and kind in STAKEHOLDER_TYPES
+        and well_formed_email(email) and assigned_code(country) is not None
+    )
 
 
 # --- 5.1 submissions -------------------------------------------------------
@@ -106,6 +128,8 @@ Language = Literal["ar", "en", "es", "fr", "ru", "zh"]
 
 
 class Coordinator(Data):
+    model_config = ConfigDict(regex_engine="python-re")  # EMAIL means what `well_formed_email` says
+
     name: Name
     email: Annotated[str, Strict(), StringConstraints(strip_whitespace=True, max_length=MAX_EMAIL, pattern=EMAIL)]
     language: Language = "en"  # the emails' language (CONTRACT 5.5)
@@ -186,6 +210,8 @@ class SubmissionScreened(Data):
 # --- 5.2 stakeholders and ballots ------------------------------------------
 
 
+# Any values are taken (a member is known even with an unknown type, country or a
+# malformed email); `StakeholderRegistered.complete` says whether they make a complete profile.
 class Organization(Data):
     entity_id: Id | None = None
     name: Name | None = None
@@ -201,9 +227,9 @@ class StakeholderRegistered(Data):
 
     @property
     def complete(self) -> bool:
-        """V2: username, email, and the organization's name, type and country."""
+        """V2: username, a well-formed email, the organization's name, type and country."""
         org = self.organization
-        return all((self.username, self.email, org.name, org.type, org.country))
+        return profile_complete(self.username, self.email, org.name, org.type, org.country)
 
 
 class BallotCast(Data):

@@ -197,6 +197,10 @@ VOTING = Service(
     (
         _in(IN_STAKEHOLDERS, (T.STAKEHOLDER_REGISTERED,), description="Members: who may vote"),
         _in(IN_BALLOTS, (T.BALLOT_CAST,), description="Ballots: the hot path"),
+        _in(
+            OUT_SUBMISSION, (T.SUBMISSION_RECEIVED,), (T.SUBMISSION_REJECTED,),
+            "Entries as stored: the organisations that submitted or own each project (V3); never the coordinator",
+        ),
         _in(IN_CLOCK, (T.CLOCK_TICK,), description="Ticks: weekly progress and the close"),
         _in(
             OUT_JUDGING, (T.NOMINATIONS_PUBLISHED,),

@@ -79,9 +79,10 @@ class BallotDesk:
         if not ballots and not released:
             return _nothing()
         self.releasing = bool(released)
-        # The ledger's thread sees values only: the ballots and their members as decided here, and
-        # the nominee list, which is never changed once known. The projection stays on this loop.
-        stored = self.ledger.group(self._store, (released, ballots, self.projection.nominees))
+        # The ledger's thread sees values only: the ballots and their members as decided here, the
+        # nominee list, which is never changed once known, and the entries' organisations (only
+        # added to while voting: an amendment after the deadline is refused). The projection stays on this loop.
+        stored = self.ledger.group(self._store, (released, ballots, self.projection.nominees, self.projection.projects))
         return self._committed(stored, ballots, bool(released))
 
     async def _committed(self, stored: Awaitable[Stored], ballots: list[Ballot], releases: bool) -> Committed:
@@ -122,7 +123,8 @@ class BallotDesk:
         ballot.member = self.projection.members.get(voter)
         ballot.in_future = not self.replay and ballot.at - now > self.tolerance
         ballot.verdict = domain.decide(
-            voter, category, project, ballot.at, ballot.member, self.projection.nominees, self.calendar, ballot.in_future
+            voter, category, project, ballot.at, ballot.member, self.projection.nominees, self.calendar, ballot.in_future,
+            projects=self.projection.projects,
         )
 
     async def _release(self, now: int) -> list[Ballot]:
@@ -134,7 +136,7 @@ class BallotDesk:
             self._decide(ballot, now)
         return released
 
-    def _store(self, cur: Any, item: tuple[list[Ballot], list[Ballot], Mapping[str, domain.Nominee] | None]) -> Stored:
+    def _store(self, cur: Any, item: tuple[list[Ballot], list[Ballot], Mapping[str, domain.Nominee] | None, Mapping[str, domain.Project]]) -> Stored:
         """In the ledger's transaction: release, store every answer, count the votes (V5), hold, owe.
 
         Every answer is inserted with its verdict, votes as counted; the
@@ -144,7 +146,7 @@ class BallotDesk:
         candidate of each (voter, category) tries the vote row; the others,
         and those that find a vote there, are decided again as `voted`.
         """
-        released, batch, nominees = item
+        released, batch, nominees, projects = item
         self.ledger.release(cur, [ballot.key for ballot in released])
         rows: dict[bytes, store.Answer] = {}
         held: list[store.Held] = []
@@ -165,7 +167,8 @@ class BallotDesk:
                 if ballot.key in lost_set:
                     voter, category, project = ballot.fields  # type: ignore[misc]
                     reason = domain.decide(
-                        voter, category, project, ballot.at, ballot.member, nominees, self.calendar, ballot.in_future, voted=True
+                        voter, category, project, ballot.at, ballot.member, nominees, self.calendar, ballot.in_future,
+                        voted=True, projects=projects,
                     )
                     rows[ballot.key] = rows[ballot.key]._replace(reason=reason)
             self.ledger.mark(cur, lost, domain.ALREADY_VOTED)

@@ -4,10 +4,11 @@
 |---|---|---|
 | ballots (a lane, the hot path) | `wsis.ballot.cast` | `BallotDesk` (ballots.py) |
 | members (a lane) | `wsis.stakeholder.registered` | `MemberDesk` (members.py) |
+| intake's stream | `wsis.submission.received` | `keep_project`: the entry's organisations (V3) |
 | judging's stream | `wsis.nominations.published` | `keep_list`: the nominee list, once |
 | clock | `wsis.clock.tick` | `reports.make`: weekly progress, the close |
 
-Other judging events pass (the topology's `passes`).
+Other judging events and intake's rejections pass (the topology's `passes`).
 """
 
 from __future__ import annotations
@@ -20,14 +21,16 @@ from sqlmodel import Session, select
 
 from services.voting import reports, store
 from services.voting.adapters.ledger import Ledger
-from services.voting.adapters.projection import Projection, nominee_map
+from services.voting.adapters.projection import Projection, nominee_map, project_row
 from services.voting.ballots import BallotDesk
+from services.voting.domain import read_project
 from services.voting.members import MemberDesk
 from shared import topology
 from shared.envelope import CloudEvent
 from shared.events import NominationsPublished, T
 from shared.logs import get_logger
 from shared.runtime import Effects, ServiceContext
+from shared.schema import add_missing_columns
 
 log = get_logger()
 # The hot path makes and drops a few objects a ballot by the hundred thousand;
@@ -50,17 +53,26 @@ class VotingHandler:
     # --- lifecycle (called by the runtime) ------------------------------------------
 
     async def started(self, redis: Redis) -> None:
-        """Load the registry and the list, relay owed answers; then the lanes may read."""
+        """Upgrade an earlier store, load the registry, the entries and the list,
+        relay owed answers; then the lanes may read."""
+        added = add_missing_columns(self.ctx.engine, store.ADDED_COLUMNS)
+        if added:
+            log.warning("store.upgraded", columns=added)
+        with self.ctx.engine.connect() as conn:
+            projects = store.projects(conn)
         self.ledger = ledger = Ledger(self.ctx.engine)
         self.projection = Projection(redis)
         with ledger.transaction() as cur:
-            self.projection.seed(ledger.members(cur), ledger.nominees(cur))
+            self.projection.seed(ledger.members(cur), ledger.nominees(cur), projects)
         read = await self.projection.catch_up()
         self.ballots = BallotDesk(self.ctx, ledger, self.projection)
         self.members = MemberDesk(ledger)
         await self.ballots.relay_owed(redis)
         self._collector = quiet_collector()
-        log.info("registry.loaded", members=len(self.projection.members), entries_read=read, nominees=len(self.projection.nominees or {}))
+        log.info(
+            "registry.loaded", members=len(self.projection.members), projects=len(self.projection.projects),
+            entries_read=read, nominees=len(self.projection.nominees or {}),
+        )
 
     def closed(self) -> None:
         if self.ledger is not None:
@@ -82,9 +94,21 @@ class VotingHandler:
         if event.type == T.NOMINATIONS_PUBLISHED:
             self.keep_list(session, stream, event)
             return []
+        if event.type == T.SUBMISSION_RECEIVED:
+            self.keep_project(session, stream, event)
+            return []
         if event.type == T.CLOCK_TICK:
             return [(topology.OUT_VOTING, report) for report in reports.make(session, self.ctx.contest, self.ctx.source, event)]
         return []  # a passed type that took the full path
+
+    def keep_project(self, session: Session, stream: str, event: CloudEvent) -> None:
+        """An entry's organisations (V3), its latest revision's; never its coordinator."""
+        project = read_project(event.data)
+        if project is None:
+            log.error("project.invalid", stream=stream, event_id=event.id)
+            return
+        store.keep_project(session.connection(), project_row(*project))
+        log.debug("project.stored", stream=stream, event_id=event.id, submission_id=project[0], revision=project[1].revision)
 
     def keep_list(self, session: Session, stream: str, event: CloudEvent) -> None:
         """The nominee list, stored once (the first one published stands)."""

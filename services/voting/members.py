@@ -36,7 +36,7 @@ class MemberDesk:
                 log.warning("stakeholder.invalid", stream=entry.stream, event_id=event.id, entry_id=entry.entry_id)
                 continue
             user_id, known = member
-            rows.append(store.Profile(user_id, known.entity_id, known.complete, store.position(entry.entry_id)))
+            rows.append(store.Profile(user_id, known.entity_id, known.complete, store.position(entry.entry_id), known.org))
         return self._stored(rows)
 
     async def _stored(self, rows: list[store.Profile]) -> Committed:

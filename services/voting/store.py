@@ -4,7 +4,9 @@
 racing two ballots of one voter can both try, the database keeps one. Every
 answered ballot is in `voting_ballot` under its answer id, so a ballot seen
 before changes nothing and gets the same answer again. The registry keeps
-only what V2 and V3 need (completeness, entity), no personal data.
+only what V2 and V3 need (completeness, entity, the organisation's name key
+and country), no personal data; `voting_project` the organisations each entry
+belongs to (V3), never its coordinator.
 """
 
 from __future__ import annotations
@@ -26,6 +28,24 @@ class MemberRow(SQLModel, table=True):
     # Where the profile sits in its stream: a later registration replaces an
     # earlier one even when two replicas store them out of order.
     position: str
+    # The organisation's name and country as V3 compares them ("KE openschoolsnetwork");
+    # None: unknown (a row stored before it was kept, or a profile without them).
+    org_key: str | None = None
+
+
+class ProjectRow(SQLModel, table=True):
+    """The organisations an entry belongs to (V3), from its latest revision: its submitter, and its owner if named."""
+
+    __tablename__ = "voting_project"
+
+    submission_id: str = Field(primary_key=True)
+    revision: int
+    entity_id: str
+    # The organisations' names and countries as V3 compares them; None: a name without a letter or digit.
+    entity_key: str | None = None
+    has_owner: bool = False
+    owner_entity_id: str | None = None
+    owner_key: str | None = None
 
 
 class NomineeRow(SQLModel, table=True):
@@ -101,7 +121,12 @@ class ReportRow(SQLModel, table=True):
     body: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
-TABLES = (MemberRow, NomineeRow, BallotRow, VoteRow, HeldRow, OwedRow, ReportRow)
+TABLES = (MemberRow, NomineeRow, ProjectRow, BallotRow, VoteRow, HeldRow, OwedRow, ReportRow)
+# Columns a store made by an earlier version lacks (`shared.schema.add_missing_columns`):
+# NULL, unknown, until the member registers again.
+ADDED_COLUMNS = (
+    ("voting_member", "org_key", "VARCHAR"),
+)
 
 
 # --- the hot path's rows, as the ledger writes and reads them (adapters/ledger.py) ---
@@ -148,6 +173,25 @@ class Profile(NamedTuple):
     entity_id: str | None
     complete: bool
     position: str
+    org_key: str | None
+
+
+PROJECT_COLUMNS = ("submission_id", "revision", "entity_id", "entity_key", "has_owner", "owner_entity_id", "owner_key")
+_KEEP_PROJECT = text(
+    f"INSERT INTO voting_project ({', '.join(PROJECT_COLUMNS)}) VALUES ({', '.join(':' + c for c in PROJECT_COLUMNS)}) "
+    "ON CONFLICT (submission_id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in PROJECT_COLUMNS[1:])
+    + " WHERE excluded.revision > voting_project.revision"
+)
+
+
+def keep_project(conn: Connection, row: ProjectRow) -> None:
+    """Store an entry's organisations; a row stored from a later revision stays."""
+    conn.execute(_KEEP_PROJECT, row.model_dump())
+
+
+def projects(conn: Connection) -> list[ProjectRow]:
+    return [ProjectRow(**dict(r._mapping)) for r in conn.execute(text(f"SELECT {', '.join(PROJECT_COLUMNS)} FROM voting_project"))]
 
 
 def position(entry_id: str) -> str:

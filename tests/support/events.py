@@ -20,12 +20,19 @@ def cloudevent(kind: str, data: dict[str, Any], *, time_: str = "2021-01-10T10:0
     return client.cloudevent(kind, data, source=source, id=id_ or uuid.uuid4().hex, time=time_)
 
 
-def member(user_id: str, *, entity_id: str | None = None, complete: bool = True, time_: str = "2021-02-20T10:00:00Z") -> dict[str, Any]:
-    """`wsis.stakeholder.registered`; `complete=False` leaves the country out (V2)."""
-    org: dict[str, Any] = {"name": "Open Schools Network", "type": "civil_society", "country": "KE"}
+def member(
+    user_id: str, *, entity_id: str | None = None, complete: bool = True, time_: str = "2021-02-20T10:00:00Z", **changes: Any
+) -> dict[str, Any]:
+    """`wsis.stakeholder.registered`; `complete=False` leaves the country out (V2); `changes`
+    replace the organization's fields (`name=`, `type=`, `country=`) or the profile's (`email=`).
+
+    The default organisation is no entrant of `tests.support.factories.submission` (V3 matches by name too)."""
+    org: dict[str, Any] = {"name": "Riverside Community Library", "type": "civil_society", "country": "UG"}
     if entity_id:
         org["entity_id"] = entity_id
     data: dict[str, Any] = {"user_id": user_id, "username": f"user-{user_id}", "email": f"{user_id}@example.org", "organization": org}
+    for key, value in changes.items():
+        (data if key in ("username", "email") else org)[key] = value
     if not complete:
         del data["organization"]["country"]
     return cloudevent("wsis.stakeholder.registered", data, time_=time_, source="stocktaking")

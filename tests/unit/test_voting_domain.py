@@ -133,13 +133,20 @@ def test_reading_a_ballot_agrees_with_the_contract_model(data):
         assert domain.read_ballot(data) == (model.voter_id, model.category, model.project_id)
 
 
-org_values = st.dictionaries(st.sampled_from(["entity_id", "name", "type", "country"]), json_values, max_size=4)
+# Values that make a profile complete or not: types of 5.1 and others, assigned
+# codes and others, well-formed addresses and others, names that fold alike.
+profile_texts = st.sampled_from([
+    "academia", "civil_society", "government", " private_sector ", "international_organization", "Academia", "ngo",
+    "KE", "ke", " CH ", "XX", "KEN", "UK", "e@x.org", " a.b@mail.example.net ", "not-an-email", "a@b", "@x.org", "a b@x.org",
+    "a@@x.org", "Open Schools Network", "OPEN schools, network!", "Écoles Ouvertes", "---",
+])
+org_values = st.dictionaries(st.sampled_from(["entity_id", "name", "type", "country"]), json_values | profile_texts, max_size=4)
 
 
 @given(
     st.dictionaries(
         st.sampled_from(["user_id", "username", "email", "organization"]),
-        json_values | org_values,
+        json_values | profile_texts | org_values,
     )
 )
 def test_reading_a_member_agrees_with_the_contract_model(data):
@@ -148,14 +155,47 @@ def test_reading_a_member_agrees_with_the_contract_model(data):
     except ValidationError:
         assert domain.read_member(data) is None
     else:
-        assert domain.read_member(data) == (model.user_id, Member(model.organization.entity_id, model.complete))
+        org = model.organization
+        assert domain.read_member(data) == (model.user_id, Member(org.entity_id, model.complete, domain.org_key(org.name, org.country)))
+
+
+FULL = {"user_id": "u", "username": "n", "email": "e@x.org", "organization": {"name": "o", "type": "academia", "country": "KE"}}
+
+
+def _with_org(**changes: str | None) -> dict:
+    org = {k: v for k, v in {**FULL["organization"], **changes}.items() if v is not None}  # type: ignore[dict-item]
+    return {**FULL, "organization": org}
 
 
 def test_a_profile_is_complete_with_username_email_and_the_organizations_name_type_country():
-    full = {"user_id": "u", "username": "n", "email": "e@x.org", "organization": {"name": "o", "type": "t", "country": "KE"}}
-    assert domain.read_member(full) == ("u", Member(None, True))
+    assert domain.read_member(FULL) == ("u", Member(None, True, "KE o"))
     for key in ("username", "email"):
-        assert domain.read_member({**full, key: " "})[1].complete is False  # type: ignore[index]
+        assert domain.read_member({**FULL, key: " "})[1].complete is False  # type: ignore[index]
     for key in ("name", "type", "country"):
-        org = {k: v for k, v in full["organization"].items() if k != key}  # type: ignore[union-attr]
-        assert domain.read_member({**full, "organization": org})[1].complete is False  # type: ignore[index]
+        assert domain.read_member(_with_org(**{key: None}))[1].complete is False  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    "profile",
+    [
+        _with_org(type="ngo"),
+        _with_org(type="Academia"),
+        _with_org(country="XX"),
+        _with_org(country="UK"),
+        _with_org(country="KEN"),
+        {**FULL, "email": "not-an-email"},
+        {**FULL, "email": "a@b"},
+        {**FULL, "email": "a b@x.org"},
+        {**FULL, "organization": {}},
+        {"user_id": "u"},
+    ],
+)
+def test_a_profile_with_an_unknown_type_an_unassigned_country_or_a_malformed_email_is_known_but_incomplete(profile):
+    (user_id, known) = domain.read_member(profile)  # type: ignore[misc]
+    assert user_id == "u" and known.complete is False
+    assert StakeholderRegistered.model_validate(profile).complete is False
+    assert decide("u", 4, "p-1", DURING, known, NOMINEES, CAL) == "profile_incomplete"
+
+
+def test_a_country_code_in_small_letters_is_the_assigned_code_as_for_an_entity():
+    assert domain.read_member(_with_org(country=" ke "))[1] == Member(None, True, "KE o")  # type: ignore[index]

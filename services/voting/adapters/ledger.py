@@ -258,18 +258,20 @@ class Ledger:
         """Upsert profiles; a row already stored from a later entry stays."""
         if rows:
             cur.executemany(
-                "INSERT INTO voting_member (user_id, entity_id, complete, position) "
-                f"VALUES ({','.join([self.p] * 4)}) ON CONFLICT (user_id) DO UPDATE SET "
-                "entity_id = excluded.entity_id, complete = excluded.complete, position = excluded.position "
+                "INSERT INTO voting_member (user_id, entity_id, complete, position, org_key) "
+                f"VALUES ({','.join([self.p] * 5)}) ON CONFLICT (user_id) DO UPDATE SET "
+                "entity_id = excluded.entity_id, complete = excluded.complete, position = excluded.position, "
+                "org_key = excluded.org_key "
                 "WHERE excluded.position > voting_member.position",
                 rows,
             )
 
-    def members(self, cur: Any) -> Iterator[tuple[str, str | None, bool]]:
-        cur.execute("SELECT user_id, entity_id, complete FROM voting_member")
+    def members(self, cur: Any) -> Iterator[tuple[str, str | None, bool, str | None]]:
+        """(user_id, entity_id, complete, org_key) of every stored profile."""
+        cur.execute("SELECT user_id, entity_id, complete, org_key FROM voting_member")
         while rows := cur.fetchmany(10_000):
-            for user_id, entity_id, complete in rows:
-                yield user_id, entity_id, bool(complete)
+            for user_id, entity_id, complete, org_key in rows:
+                yield user_id, entity_id, bool(complete), org_key
 
     def nominees(self, cur: Any) -> list[tuple[str, int, str, str]]:
         cur.execute("SELECT project_id, category, entity_id, list_event_id FROM voting_nominee")

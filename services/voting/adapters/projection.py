@@ -1,10 +1,10 @@
-"""The member registry and the nominee list, in memory, on every replica.
+"""The member registry, the entries' organisations and the nominee list, in memory, on every replica.
 
 A consumer group hands each entry to one replica only, yet every replica
-needs every member and the list to judge a ballot. So each replica reads
-the members' and judging's streams itself (XREAD, no group) from
-the start, on top of what the database held at start; the group consumers
-store the same facts durably. Catching up to the ends of those streams after
+needs every member, every entry's organisations (V3) and the list to judge a
+ballot. So each replica reads the members', intake's and judging's streams
+itself (XREAD, no group) from the start, on top of what the database held at
+start; the group consumers store the same facts durably. Catching up to the ends of those streams after
 a ballot batch was read means every registration published before those
 ballots is known: publishers register a member before the member votes.
 """
@@ -12,13 +12,22 @@ ballots is known: publishers register a member before the member votes.
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Iterable
 
 from pydantic import ValidationError
 from redis.asyncio import Redis
 
+from services.voting import store
 from services.voting.adapters import wire
-from services.voting.domain import Member, Nominee, read_member
+from services.voting.domain import (
+    Member,
+    Nominee,
+    Organisation,
+    Project,
+    read_member,
+    read_project,
+)
 from shared import topology
 from shared.envelope import Unreadable
 from shared.events import NominationsPublished, T
@@ -32,15 +41,24 @@ class Projection:
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
         self.members: dict[str, Member] = {}
+        self.projects: dict[str, Project] = {}
         self.nominees: dict[str, Nominee] | None = None
         self.list_event_id: str | None = None
-        self._next = {topology.IN_STAKEHOLDERS: "0-0", topology.OUT_JUDGING: "0-0"}
+        # Intake's stream first: an entry is known by the time its nomination is.
+        self._next = {topology.OUT_SUBMISSION: "0-0", topology.IN_STAKEHOLDERS: "0-0", topology.OUT_JUDGING: "0-0"}
         self._lock = asyncio.Lock()
 
-    def seed(self, members: Iterable[tuple[str, str | None, bool]], nominees: list[tuple[str, int, str, str]]) -> None:
+    def seed(
+        self,
+        members: Iterable[tuple[str, str | None, bool, str | None]],
+        nominees: list[tuple[str, int, str, str]],
+        projects: Iterable[store.ProjectRow] = (),
+    ) -> None:
         """What the database held at start (a stream may have been trimmed since)."""
-        for user_id, entity_id, complete in members:
-            self.members[user_id] = Member(entity_id, complete)
+        for user_id, entity_id, complete, org in members:
+            self.members[user_id] = Member(entity_id, complete, sys.intern(org) if org is not None else None)
+        for row in projects:
+            self.keep_project(row.submission_id, project_of(row))
         if nominees:
             self.nominees = {project: Nominee(category, entity) for project, category, entity, _ in nominees}
             self.list_event_id = nominees[0][3]
@@ -55,7 +73,7 @@ class Projection:
                 pairs = reply.items() if isinstance(reply, dict) else reply or []  # RESP3 or RESP2
                 for stream, entries in pairs:
                     name = stream.decode() if isinstance(stream, bytes) else stream
-                    for entry_id, fields in entries:
+                    for _entry_id, fields in entries:
                         self._apply(name, fields.get(b"__data__"))
                     last = entries[-1][0]
                     self._next[name] = last.decode() if isinstance(last, bytes) else last
@@ -72,8 +90,18 @@ class Projection:
             member = read_member(event.data)
             if member is not None:
                 self.members[member[0]] = member[1]
+        elif stream == topology.OUT_SUBMISSION and event.type == T.SUBMISSION_RECEIVED:
+            project = read_project(event.data)
+            if project is not None:
+                self.keep_project(*project)
         elif stream == topology.OUT_JUDGING and event.type == T.NOMINATIONS_PUBLISHED:
             self._take_list(event)
+
+    def keep_project(self, submission_id: str, project: Project) -> None:
+        """An entry's organisations: its latest revision's."""
+        known = self.projects.get(submission_id)
+        if known is None or project.revision > known.revision:
+            self.projects[submission_id] = project
 
     def _take_list(self, event: wire.Event) -> None:
         if self.nominees is not None:
@@ -96,3 +124,20 @@ def nominee_map(published: NominationsPublished) -> dict[str, Nominee]:
         for group in published.categories
         for nominee in group.nominees
     }
+
+
+def project_of(row: store.ProjectRow) -> Project:
+    """A stored entry's organisations."""
+    organisations = [Organisation(row.entity_id, row.entity_key)]
+    if row.has_owner:
+        organisations.append(Organisation(row.owner_entity_id, row.owner_key))
+    return Project(row.revision, tuple(organisations))
+
+
+def project_row(submission_id: str, project: Project) -> store.ProjectRow:
+    """An entry's organisations as stored."""
+    submitter, *owner = project.organisations
+    row = store.ProjectRow(submission_id=submission_id, revision=project.revision, entity_id=submitter.entity_id, entity_key=submitter.key)
+    for found in owner:
+        row.has_owner, row.owner_entity_id, row.owner_key = True, found.entity_id, found.key
+    return row

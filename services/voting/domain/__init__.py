@@ -1,4 +1,4 @@
-"""The voting service's pure rules: a ballot's verdict and answer (`ballot`), tallies and finalists (`tally`)."""
+"""The voting service's pure rules: a ballot's verdict and answer (`ballot`), V3's organisations (`organisations`), tallies and finalists (`tally`)."""
 
 from services.voting.domain.ballot import (
     ALREADY_VOTED,
@@ -23,8 +23,17 @@ from services.voting.domain.ballot import (
     ballot_fields,
     decide,
     micros,
+    owns,
     read_ballot,
     read_member,
+)
+from services.voting.domain.organisations import (
+    Organisation,
+    OrgKey,
+    Project,
+    org_key,
+    read_project,
+    same_organisation,
 )
 
 __all__ = [
@@ -46,10 +55,17 @@ __all__ = [
     "Hold",
     "Member",
     "Nominee",
+    "OrgKey",
+    "Organisation",
+    "Project",
     "answer",
     "ballot_fields",
     "decide",
     "micros",
+    "org_key",
+    "owns",
     "read_ballot",
     "read_member",
+    "read_project",
+    "same_organisation",
 ]

@@ -15,8 +15,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
+from services.voting.domain.organisations import (
+    OrgKey,
+    Project,
+    org_key,
+)
 from shared.contest import Contest
-from shared.events import MAX_ID, T
+from shared.events import MAX_ID, T, profile_complete
 
 # The contract's table, in its order: a ballot gets the first that applies;
 # `invalid_ballot` excludes the others. A ballot stamped ahead of the wall
@@ -61,6 +66,7 @@ class Member:
 
     entity_id: str | None
     complete: bool
+    org: OrgKey | None = None  # the organisation's name and country, as V3 compares them
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,13 +98,16 @@ def decide(
     calendar: Calendar,
     in_future: bool = False,
     voted: bool = False,
+    projects: Mapping[str, Project] | None = None,
 ) -> str | Hold | None:
     """The first rejection reason that applies, `HOLD`, or None: counted.
 
     `voted`: the voter has a vote counted in the category already (V5). A
     first verdict is asked with `voted=False`; the database then takes one
     vote per voter and category, and the ballots it refused are decided
-    again with `voted=True`.
+    again with `voted=True`. `projects`: the organisations each entry
+    belongs to (V3); a project not among them is known by the list's
+    entity_id alone.
     """
     if member is None:
         return VOTER_UNKNOWN
@@ -117,11 +126,23 @@ def decide(
         return PROJECT_NOT_NOMINATED
     if nominee.category != category:
         return CATEGORY_MISMATCH
-    if member.entity_id is not None and member.entity_id == nominee.entity_id:
+    # V3, `owns` inlined (the hot path): the entry's organisations where it was read, else the list's entity_id.
+    project = projects.get(project_id) if projects else None
+    if project is None:
+        if member.entity_id is not None and member.entity_id == nominee.entity_id:
+            return OWN_PROJECT
+    elif project.owned_by(member.entity_id, member.org):
         return OWN_PROJECT
     if voted:
         return ALREADY_VOTED
     return None
+
+
+def owns(member: Member, nominee: Nominee, project: Project | None) -> bool:
+    """V3: the voter's organisation submitted or owns the project (`same_organisation` with one of them)."""
+    if project is None:
+        return member.entity_id is not None and member.entity_id == nominee.entity_id
+    return project.owned_by(member.entity_id, member.org)
 
 
 def answer(reason: str | None, ballot_id: str, voter_id: str | None, category: int | None, project_id: str | None) -> tuple[str, dict[str, Any]]:
@@ -204,5 +225,5 @@ def read_member(data: Mapping[str, Any]) -> tuple[str, Member] | None:
     if not all(ok for ok, _ in parts):
         return None
     (_, entity_id), (_, name), (_, kind), (_, country) = parts
-    complete = all((username, email, name, kind, country))  # V2
-    return user_id, Member(entity_id, complete)
+    complete = profile_complete(username, email, name, kind, country)  # V2, as shared.events says
+    return user_id, Member(entity_id, complete, org_key(name, country))
