@@ -30,6 +30,8 @@ What is counted (every name starts `wsis_`, every series has `service`):
 from __future__ import annotations
 
 import asyncio
+import os
+import socket
 import threading
 import time
 from collections import Counter as Tally
@@ -211,11 +213,34 @@ def _text(value: Any) -> str | None:
 
 
 def read_urls(data_dir: Path) -> dict[str, str]:
-    """consumer -> metrics URL of the services running on `data_dir`."""
+    """consumer -> metrics URL of the services running on `data_dir`.
+
+    A process killed without a clean stop leaves its file: a file naming a
+    process of this host that no longer runs is skipped and removed.
+    """
     folder = run_dir(data_dir)
     urls: dict[str, str] = {}
     if folder.is_dir():
         for path in sorted(folder.glob("*.url")):
+            if not _running(path.stem):
+                with suppress(OSError):
+                    path.unlink()
+                continue
             with suppress(OSError):
                 urls[path.stem] = path.read_text().strip()
     return urls
+
+
+def _running(consumer: str) -> bool:
+    """Whether the process a consumer name (`service-host-pid-tag`, shared.bus) names runs, where this host can tell."""
+    head, _, rest = consumer.rpartition("-")
+    head, _, pid = head.rpartition("-")
+    if not pid.isdigit() or not head.endswith(f"-{socket.gethostname()}"):
+        return True  # another host's: cannot tell
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

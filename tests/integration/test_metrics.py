@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import urllib.error
 import urllib.request
 
@@ -85,3 +86,24 @@ async def test_not_ready_before_the_inputs_are_read(settings):
     service = build("submission", settings)
     assert not service.metrics.ready()
     assert service.metrics.live()
+
+
+def test_a_killed_services_url_is_not_listed(tmp_path):
+    import socket
+    import subprocess
+
+    from shared.metrics import run_dir
+
+    dead = subprocess.Popen(["true"])  # a pid that ran and ended
+    dead.wait()
+    folder = run_dir(tmp_path)
+    folder.mkdir(parents=True)
+    gone = folder / f"voting-{socket.gethostname()}-{dead.pid}-abc123.url"
+    gone.write_text("http://127.0.0.1:1/metrics\n")
+    alive = folder / f"judging-{socket.gethostname()}-{os.getpid()}-def456.url"
+    alive.write_text("http://127.0.0.1:2/metrics\n")
+    elsewhere = folder / "notify-otherhost-1-0a0a0a.url"
+    elsewhere.write_text("http://10.0.0.2:9464/metrics\n")
+
+    assert read_urls(tmp_path) == {alive.stem: "http://127.0.0.1:2/metrics", elsewhere.stem: "http://10.0.0.2:9464/metrics"}
+    assert not gone.exists()
