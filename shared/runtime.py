@@ -44,10 +44,10 @@ from faststream.redis import RedisBroker, StreamSub
 from faststream.specification import AsyncAPI
 from redis.asyncio import Redis
 
-from shared import __version__, bus, drain, effects, outbox, topology
+from shared import __version__, bus, drain, effects, migrations, outbox, topology
 from shared.contest import load_contest
 from shared.context import Effects, Handler, ServiceContext, types_on
-from shared.db import create_tables, make_engine, service_database_url
+from shared.db import make_engine, service_database_url
 from shared.drain import Settled
 from shared.envelope import CloudEvent, typed_events
 from shared.events import DATA_MODELS, Data
@@ -218,10 +218,10 @@ class Service:
         if settings.metrics:
             self.metrics.serve(settings.metrics_host, settings.metrics_port, settings.data_dir, self.consumer)
         self.handler = self._handler_factory(self.context)
-        create_tables(engine, [*outbox.INFRA_TABLES, *self.handler.tables])
+        schema = migrations.migrate(engine, self.name, [*outbox.INFRA_TABLES, *self.handler.tables])
         for stream in self.spec.reads:
             await bus.ensure_group(self.redis, stream, self.name)
-        self.log.info("service.starting", consumer=self.consumer, contest=contest.name, db=engine.dialect.name)
+        self.log.info("service.starting", consumer=self.consumer, contest=contest.name, db=engine.dialect.name, schema=schema.after)
 
     async def _after_start(self) -> None:
         await self.relay_outbox()
