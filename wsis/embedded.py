@@ -101,6 +101,10 @@ class EmbeddedValkey:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             preexec_fn=die_with_parent,
+            # Its own process group: a terminal's Ctrl-C reaches `wsis up` and
+            # the services, which finish their batches while the server still
+            # answers; the server stops after them (`stop`).
+            process_group=0,
         )
         (self.dir / "valkey.pid").write_text(str(self.process.pid))
         self._wait_ready(timeout)

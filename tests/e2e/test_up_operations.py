@@ -115,3 +115,28 @@ def test_after_a_crash_the_commands_say_the_server_is_gone_and_the_lock_is_free_
     client = system.start()  # not refused: no stale lock
     assert client.ping()
     assert system.interrupt() == 0
+
+
+def test_ctrl_c_on_a_terminal_lets_every_service_finish_and_leave_its_groups_before_the_server_stops(tmp_path):
+    """A terminal's Ctrl-C signals the whole foreground process group, the embedded server's too."""
+    log = tmp_path / "up.log"
+    env = {**clean_environment(), "WSIS_LOG_FORMAT": "json"}
+    with log.open("ab") as out:
+        up = subprocess.Popen(
+            [sys.executable, "-m", "wsis.cli", "up", "--no-ticker", "--data-dir", str(tmp_path / "data")],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    try:
+        for name in SERVICES:
+            wait_for_line(log, lambda e, name=name: e.get("event") == "service.started" and e.get("service") == name, timeout=180)
+        os.killpg(up.pid, signal.SIGINT)  # what the terminal does
+        assert up.wait(timeout=60) == 0
+    finally:
+        if up.poll() is None:
+            os.killpg(up.pid, signal.SIGKILL)
+    lines = log_lines(log)
+    assert not [e for e in lines if e.get("event") == "group.leave_failed"]
+    left = {e["service"]: set(e["streams"]) for e in lines if e.get("event") == "group.left"}
+    from shared import topology
+
+    assert left == {name: set(topology.SERVICES[name].reads) for name in SERVICES}
