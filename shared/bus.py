@@ -12,7 +12,7 @@ import json
 import os
 import socket
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import groupby
@@ -39,7 +39,7 @@ class CloudEventFormat(MessageFormat):
     """`__data__` holds the CloudEvent itself: no binary envelope, no headers."""
 
     @classmethod
-    async def encode(cls, *, message: Any, **_: Any) -> bytes:  # type: ignore[override]
+    async def encode(cls, *, message: Any, **_: Any) -> bytes:
         if isinstance(message, CloudEvent):
             return message.to_json()
         if isinstance(message, bytes):
@@ -71,7 +71,9 @@ async def leave_group(redis: Redis, stream: str, group: str, consumer: str) -> b
     XGROUP DELCONSUMER drops the consumer's pending entries with it, so a
     consumer that holds any stays, for another to reclaim them.
     """
-    for info in await redis.xinfo_consumers(stream, group):
+    # Keys are str or bytes, as the client decodes replies or not.
+    consumers: Sequence[Mapping[Any, Any]] = await redis.xinfo_consumers(stream, group)
+    for info in consumers:
         name = info.get("name", info.get(b"name"))
         if (name.decode() if isinstance(name, bytes) else name) != consumer:
             continue
@@ -201,8 +203,12 @@ def raw_group_reads(redis: Redis) -> Redis:
     redis-py's own reply callback builds a dict per entry in Python: at a
     million ballots that cost more than the rest of reading them.
     """
-    redis.set_response_callback("XREADGROUP", lambda reply, **_: reply)
+    redis.set_response_callback("XREADGROUP", _as_parsed)
     return redis
+
+
+def _as_parsed(response: Any, **_: Any) -> Any:
+    return response
 
 
 async def read_group(redis: Redis, stream: str, group: str, consumer: str, count: int, block_ms: int) -> list[Entry]:

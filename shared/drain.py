@@ -43,10 +43,12 @@ async def drained(redis: Redis, stream: str, group: str, up_to: str) -> bool:
     last = await redis.xrevrange(stream, max=up_to, min="-", count=1)
     if not last:
         return True
+    newest = last[0][0]
+    assert newest is not None  # only XCLAIM answers an entry without an id (one deleted meanwhile)
     for info in await redis.xinfo_groups(stream):
         name = info["name"].decode() if isinstance(info["name"], bytes) else info["name"]
         if name == group:
-            if id_key(info["last-delivered-id"]) < id_key(last[0][0]):
+            if id_key(info["last-delivered-id"]) < id_key(newest):
                 return False
             break
     else:

@@ -163,7 +163,7 @@ def typed_events(*kinds: tuple[str, type[BaseModel]]) -> Any:
     for kind, data in kinds:
         name = "".join(part.capitalize() for part in kind.split(".")[1:]) + "Event"
         models.append(
-            create_model(name, __base__=CloudEvent, type=(Literal[kind], kind), data=(data, ...))  # type: ignore[call-overload]
+            create_model(name, __base__=CloudEvent, type=(Literal[kind], kind), data=(data, ...))  # type: ignore[arg-type]  # a Literal of a run-time value: the model is made at run time
         )
     return models[0] if len(models) == 1 else Union[tuple(models)]  # noqa: UP007
 

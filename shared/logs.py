@@ -16,6 +16,7 @@ import sys
 from typing import Any
 
 import structlog
+from structlog.typing import EventDict, Processor, WrappedLogger
 
 from shared.urls import mask_passwords
 
@@ -36,7 +37,7 @@ class _CurrentStderr:
         return sys.stderr.isatty()
 
 
-def scrub_personal_data(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+def scrub_personal_data(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
     for key, value in list(event_dict.items()):
         if key in PERSONAL_KEYS:
             event_dict[key] = "[redacted]"
@@ -45,8 +46,8 @@ def scrub_personal_data(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str
     return event_dict
 
 
-def _service_adder(service: str) -> Any:
-    def add_service(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+def _service_adder(service: str) -> Processor:
+    def add_service(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
         event_dict.setdefault("service", service)
         return event_dict
 
@@ -69,13 +70,14 @@ def configure_logging(service: str, level: str = "INFO", fmt: str = "auto") -> N
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
         # WriteLogger writes the line and its newline in one call, then flushes
         # (PrintLogger's print() made two writes, which other processes split).
+        # _CurrentStderr is no TextIO, but it has all WriteLogger calls: write and flush.
         logger_factory=structlog.WriteLoggerFactory(file=_CurrentStderr()),  # type: ignore[arg-type]
         # not cached: `structlog.testing.capture_logs` must see every logger
         cache_logger_on_first_use=False,
     )
     # Libraries (FastStream, SQLAlchemy) log through the standard library:
     # render them the same way.
-    handler = logging.StreamHandler(_CurrentStderr())  # type: ignore[arg-type]
+    handler = logging.StreamHandler(_CurrentStderr())
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],

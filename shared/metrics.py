@@ -35,7 +35,7 @@ import socket
 import threading
 import time
 from collections import Counter as Tally
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
@@ -70,17 +70,16 @@ class ServiceMetrics:
     def __init__(self, service: str) -> None:
         self.service = service
         self.registry = registry = CollectorRegistry(auto_describe=True)
-        labels = {"registry": registry}
-        self.events = Counter("wsis_events", "Entries read, by input, event type and outcome", ["service", "stream", "type", "outcome"], **labels)
-        self.dead = Counter("wsis_dead_letters", "Entries dead-lettered, by the input they were read from", ["service", "stream"], **labels)
-        self.outcomes = Counter("wsis_outcomes", "What hot-path batches decided", ["service", "stream", "outcome"], **labels)
-        self.votes = Counter("wsis_votes", "Ballots answered: accepted or the rejection reason", ["service", "outcome"], **labels)
-        self.emails = Counter("wsis_emails", "Notifications sent or failed", ["service", "outcome"], **labels)
-        self.published = Counter("wsis_published", "Entries appended, by stream", ["service", "stream"], **labels)
+        self.events = Counter("wsis_events", "Entries read, by input, event type and outcome", ["service", "stream", "type", "outcome"], registry=registry)
+        self.dead = Counter("wsis_dead_letters", "Entries dead-lettered, by the input they were read from", ["service", "stream"], registry=registry)
+        self.outcomes = Counter("wsis_outcomes", "What hot-path batches decided", ["service", "stream", "outcome"], registry=registry)
+        self.votes = Counter("wsis_votes", "Ballots answered: accepted or the rejection reason", ["service", "outcome"], registry=registry)
+        self.emails = Counter("wsis_emails", "Notifications sent or failed", ["service", "outcome"], registry=registry)
+        self.published = Counter("wsis_published", "Entries appended, by stream", ["service", "stream"], registry=registry)
         self.batch = Histogram("wsis_batch_seconds", "From reading a batch to its answers being out", ["service", "stream"],
-                               buckets=BATCH_BUCKETS, **labels)
-        self.lag = Gauge("wsis_input_lag", "Entries of an input not yet delivered to the service's group", ["service", "stream"], **labels)
-        self.pending = Gauge("wsis_input_pending", "Entries delivered to the group and not yet acknowledged", ["service", "stream"], **labels)
+                               buckets=BATCH_BUCKETS, registry=registry)
+        self.lag = Gauge("wsis_input_lag", "Entries of an input not yet delivered to the service's group", ["service", "stream"], registry=registry)
+        self.pending = Gauge("wsis_input_pending", "Entries delivered to the group and not yet acknowledged", ["service", "stream"], registry=registry)
         self.beat = time.monotonic()
         self.reading = False  # the service reads its inputs (after start, before stop)
         self.redis_answered: float | None = None
@@ -169,7 +168,7 @@ class ServiceMetrics:
                     log.debug("metrics.refresh_failed", error=type(exc).__name__)
             await asyncio.sleep(1.0)
 
-    def _take_groups(self, stream: str, groups: list[Mapping[Any, Any]]) -> None:
+    def _take_groups(self, stream: str, groups: Sequence[Mapping[Any, Any]]) -> None:
         for info in groups:
             name = _text(info.get("name", info.get(b"name")))
             if name != self.service:

@@ -109,7 +109,7 @@ def migrate(engine: Engine, service: str, models: Iterable[type[SQLModel]]) -> U
                 f"the {service} database is at revision {before}, which this release does not know "
                 f"(its newest is {target}): it was made by a newer release; run that release, or restore a backup"
             )
-        if before is None and not existing & {model.__tablename__ for model in models}:  # type: ignore[attr-defined]
+        if before is None and not existing & {model.__tablename__ for model in models}:
             create_tables(engine, models)
             _stamp(engine, service, target)
             log.info("schema.created", service=service, revision=target)

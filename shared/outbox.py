@@ -92,4 +92,4 @@ def unpublished(session: Session, limit: int = 1000) -> list[OutboxEvent]:
 def mark_published(session: Session, seqs: Sequence[int]) -> None:
     for start in range(0, len(seqs), 500):
         chunk = seqs[start : start + 500]
-        session.exec(update(OutboxEvent).where(col(OutboxEvent.seq).in_(chunk)).values(published=True))  # type: ignore[call-overload]
+        session.exec(update(OutboxEvent).where(col(OutboxEvent.seq).in_(chunk)).values(published=True))

@@ -19,12 +19,12 @@ FastStream subscriber or a pipelined lane):
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, overload
 
 import orjson
 
 from shared import bus, topology
-from shared.envelope import MAX_ENTRY_BYTES, Unreadable, is_rfc3339, parse_entry
+from shared.envelope import MAX_ENTRY_BYTES, CloudEvent, Unreadable, is_rfc3339, parse_entry
 from shared.logs import get_logger
 
 log = get_logger()
@@ -104,14 +104,22 @@ def without_passed(entries: Sequence[bus.Entry], passes: Mapping[str, Collection
     return [entry for entry in entries if not passed_cheaply(entry.raw, passes.get(entry.stream, ()))]
 
 
+@overload
+def read_or_deadletter(
+    entries: Sequence[bus.Entry], accepts: Mapping[str, Collection[str]], source: str
+) -> tuple[list[tuple[bus.Entry, CloudEvent]], Dead]: ...
+@overload
+def read_or_deadletter(
+    entries: Sequence[bus.Entry], accepts: Mapping[str, Collection[str]], source: str, read: Callable[[bytes | None], E | Unreadable]
+) -> tuple[list[tuple[bus.Entry, E]], Dead]: ...
 def read_or_deadletter(
     entries: Sequence[bus.Entry],
     accepts: Mapping[str, Collection[str]],
     source: str,
-    read: Callable[[bytes | None], E | Unreadable] = parse_entry,  # type: ignore[assignment]
-) -> tuple[list[tuple[bus.Entry, E]], Dead]:
+    read: Callable[[bytes | None], Typed | Unreadable] = parse_entry,
+) -> tuple[list[tuple[bus.Entry, Any]], Dead]:
     """(entry, event) of each readable entry of an accepted type; the dead letters of the others."""
-    readable: list[tuple[bus.Entry, E]] = []
+    readable: list[tuple[bus.Entry, Any]] = []
     dead: Dead = []
     for entry in entries:
         event = read(entry.raw)

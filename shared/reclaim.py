@@ -79,7 +79,7 @@ class Reclaimer:
 
     async def _retry_one(self, entry: bus.Entry, process: Process) -> None:
         info = await self.redis.xpending_range(entry.stream, self.group, entry.entry_id, entry.entry_id, 1)
-        deliveries = info[0]["times_delivered"] if info else 1
+        deliveries = int(info[0]["times_delivered"]) if info else 1
         bound = log.bind(stream=entry.stream, entry_id=entry.entry_id, deliveries=deliveries)
         if deliveries > self.max_deliveries:
             error = f"gave up after {deliveries - 1} deliveries: {self._errors.pop(entry.entry_id, 'failed on every delivery')}"

@@ -37,7 +37,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Self
+from typing import Any, Self, TypedDict
 
 from faststream import AckPolicy, FastStream
 from faststream.redis import RedisBroker, StreamSub
@@ -61,7 +61,13 @@ from shared.settings import Settings, get_settings
 # What handlers import from here, kept where they were.
 __all__ = ["Effects", "Handler", "LaneSpec", "Service", "ServiceContext", "types_on"]
 
-class BudgetedStreamSub(StreamSub):  # type: ignore[type-arg]
+
+class _Credentials(TypedDict, total=False):
+    username: str
+    password: str
+
+
+class BudgetedStreamSub(StreamSub):
     """A StreamSub whose `max_records` the runtime sets before each read.
 
     FastStream 0.7 reads `max_records` at each XREADGROUP from the StreamSub
@@ -99,7 +105,9 @@ class Service:
             log_level=logging.DEBUG,
             # plain named loggers: rendered by the root handler of shared.logs
             logger=logging.getLogger("wsis.faststream.broker"),
-            **self._credentials(),
+            # FastStream's parameters do not declare them, but pass them on to redis-py's
+            # connection; its `security` would add a security scheme to the AsyncAPI documents.
+            **self._credentials(),  # type: ignore[misc]
         )
         self.app = FastStream(
             self.broker,
@@ -134,7 +142,7 @@ class Service:
         self._before_stop.append(func)
         return func
 
-    def _credentials(self) -> dict[str, str]:
+    def _credentials(self) -> _Credentials:
         if self.settings.redis_password:
             return {"username": self.name, "password": self.settings.redis_password}
         return {}
@@ -186,7 +194,8 @@ class Service:
             sub.max_records = budget.observe([fields_size(fields) for fields in raw["data"]])
             return bus.entries_from(stream, raw["message_ids"], raw["data"])
 
-        return self.broker.subscriber(
+        # a StreamBatchSubscriber, which mypy cannot pick among the overloads with `options` unpacked
+        subscriber: Callable[[Callable[..., Awaitable[None]]], Any] = self.broker.subscriber(
             stream=sub,
             ack_policy=AckPolicy.MANUAL,
             parser=_light_parser,
@@ -194,6 +203,7 @@ class Service:
             description=description,
             **{"title": stream, **options},
         )
+        return subscriber
 
     def publisher(self, stream: str, *kinds: tuple[str, type[Data]], description: str) -> None:
         """Declare an outbound stream and its event types (for the AsyncAPI document)."""
