@@ -147,7 +147,13 @@ def test_each_service_runs_from_the_image_with_its_own_redis_user_probes_and_res
         assert env["WSIS_SERVICE"]["value"] == name
         assert env["WSIS_REDIS_PASSWORD"]["valueFrom"]["secretKeyRef"]["key"] == f"WSIS_REDIS_PASSWORD_{name.upper()}"
         assert f"WSIS_DATABASE_URL_{name.upper()}" in env
-        assert container["readinessProbe"]["exec"]["command"] == container["livenessProbe"]["exec"]["command"] == ["wsis", "health"]
+        # the probes ask the service itself, on the port its metrics are served (shared/metrics.py)
+        assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "metrics"}
+        assert container["livenessProbe"]["httpGet"] == {"path": "/livez", "port": "metrics"}
+        (port,) = container["ports"]
+        assert port == {"name": "metrics", "containerPort": int(env["WSIS_METRICS_PORT"]["value"])}
+        assert env["WSIS_METRICS_HOST"]["value"] == "0.0.0.0"
+        assert found[name]["spec"]["template"]["metadata"]["annotations"]["prometheus.io/port"] == env["WSIS_METRICS_PORT"]["value"]
         assert set(container["resources"]) == {"requests", "limits"}
     assert found["voting"]["spec"]["replicas"] > 1 and found["eligibility"]["spec"]["replicas"] > 1
     assert found["ticker"]["spec"]["replicas"] == 1 and found["ticker"]["spec"]["strategy"]["type"] == "Recreate"
