@@ -161,6 +161,7 @@ def upgrade(
     """Bring each service's database to the newest schema revision this release knows (as a start does)."""
     from shared import migrations
     from shared.db import make_engine, service_database_url
+    from shared.logs import configure_logging
     from shared.settings import Settings
 
     names = services or list(SERVICES)
@@ -169,6 +170,7 @@ def upgrade(
         typer.echo(f"unknown service: {', '.join(unknown)} (one of {', '.join(SERVICES)})", err=True)
         raise typer.Exit(2)
     settings = Settings(**{k: v for k, v in (("data_dir", data_dir), ("database_url", database_url)) if v})
+    configure_logging("db-upgrade", settings.log_level, settings.log_format)  # on stderr; stdout says what was done
     failed = False
     for name in names:
         engine = make_engine(name, settings.data_dir, service_database_url(name, settings.database_url))
