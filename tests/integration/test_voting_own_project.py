@@ -4,6 +4,7 @@ intake's stream and kept durably, a store made by the earlier version upgraded a
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import text
@@ -17,6 +18,7 @@ from tests.support.factories import submission
 from tests.support.streams import answers_to, consumed, publish, wait_for
 
 LIST = {4: [("p-1", "org-1"), ("p-2", "org-2")]}
+RELEASE_0_1 = Path(__file__).resolve().parents[1] / "data" / "schema-0.1"  # the voting tables before organisations were kept
 GENEVA = {"name": "Université de Genève", "country": "CH"}
 
 
@@ -92,8 +94,10 @@ async def test_an_entrys_latest_revision_names_its_owner_and_survives_a_restart_
 
 async def test_a_store_made_before_organisations_were_kept_is_upgraded_and_its_members_still_vote(settings, redis):
     engine = make_engine("voting", settings.data_dir, settings.database_url)
+    ddl = (RELEASE_0_1 / f"voting.{engine.dialect.name}.sql").read_text(encoding="utf-8")
     with engine.begin() as conn:
-        conn.execute(text("CREATE TABLE voting_member (user_id VARCHAR PRIMARY KEY, entity_id VARCHAR, complete BOOLEAN NOT NULL, position VARCHAR NOT NULL)"))
+        for statement in filter(str.strip, ddl.split(";\n")):
+            conn.execute(text(statement))
         conn.execute(text("INSERT INTO voting_member VALUES ('v-old', NULL, TRUE, '00000000000000000001-00000000000000000000')"))
     async with build(settings).app:
         await entries_and_list(redis)
