@@ -28,7 +28,8 @@ class Handler(Protocol):
     Redis and the database close); the runtime calls them when present.
     """
 
-    tables: Sequence[type[SQLModel]]
+    @property
+    def tables(self) -> Sequence[type[SQLModel]]: ...  # a class attribute will do
 
     def handle(self, session: Session, stream: str, event: CloudEvent) -> Effects: ...
 

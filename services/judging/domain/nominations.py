@@ -124,7 +124,7 @@ def decide_nomination(
     sid, category = nomination.submission_id, nomination.category
 
     def refuse(reason: str, why: str, errors: tuple[FieldError, ...] = ()) -> Refuse:
-        return Refuse(NominationRefused(submission_id=sid, category=category, reason=reason, errors=list(errors) or None), why)  # type: ignore[arg-type]
+        return Refuse(NominationRefused(submission_id=sid, category=category, reason=reason, errors=list(errors) or None), why)
 
     if in_future:
         return refuse("outside_window", "time_in_future", time_error(IN_FUTURE))
@@ -184,6 +184,6 @@ def decide_withdrawal(
 
 def _unfit(found: Unfit) -> Refuse:
     refused = NominationRefused(
-        submission_id=found.submission_id, category=found.category, reason=found.reason, errors=list(found.errors)  # type: ignore[arg-type]
+        submission_id=found.submission_id, category=found.category, reason=found.reason, errors=list(found.errors)
     )
     return Refuse(refused, "the data does not fit the schema")

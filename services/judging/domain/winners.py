@@ -48,7 +48,7 @@ def read_selection(data: dict[str, Any]) -> WinnerSelected | Refuse:
     found = read(WinnerSelected, data, FIELD_REASONS, REASONS)
     if isinstance(found, Unfit):
         refused = WinnerRefused(
-            category=found.category, submission_id=found.submission_id, reason=found.reason, errors=list(found.errors)  # type: ignore[arg-type]
+            category=found.category, submission_id=found.submission_id, reason=found.reason, errors=list(found.errors)
         )
         return Refuse(refused, "the data does not fit the schema")
     return found
@@ -59,7 +59,7 @@ def decide_selection(
 ) -> Record | Refuse | Hold:
     def refuse(reason: str, why: str, errors: tuple[FieldError, ...] = ()) -> Refuse:
         refused = WinnerRefused(
-            category=selection.category, submission_id=selection.submission_id, reason=reason, errors=list(errors) or None  # type: ignore[arg-type]
+            category=selection.category, submission_id=selection.submission_id, reason=reason, errors=list(errors) or None
         )
         return Refuse(refused, why)
 

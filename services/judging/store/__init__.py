@@ -73,7 +73,7 @@ def hold(session: Session, seq: int, queue: str, kind: str, sid: str | None) -> 
 
 
 def release(session: Session, seq: int) -> None:
-    session.exec(delete(t.HeldDecision).where(col(t.HeldDecision.decision_seq) == seq))  # type: ignore[call-overload]
+    session.exec(delete(t.HeldDecision).where(col(t.HeldDecision.decision_seq) == seq))
 
 
 def waiting(session: Session, queue: str, before: int | None = None) -> bool:
@@ -196,7 +196,7 @@ def take_place(session: Session, sid: str, category: int, seq: int) -> None:
 
 
 def free_place(session: Session, sid: str) -> None:
-    session.exec(delete(t.NomineePlace).where(col(t.NomineePlace.submission_id) == sid))  # type: ignore[call-overload]
+    session.exec(delete(t.NomineePlace).where(col(t.NomineePlace.submission_id) == sid))
 
 
 def nominees(session: Session) -> tuple[dict[int, list[Nominee]], list[str]]:

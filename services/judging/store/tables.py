@@ -140,12 +140,14 @@ for _model in APPEND_ONLY:
     event.listen(_model, "before_update", _refuse_change)
     event.listen(_model, "before_delete", _refuse_change)
 
-_APPEND_ONLY_TABLES = frozenset(m.__tablename__ for m in APPEND_ONLY)  # type: ignore[attr-defined]
+_APPEND_ONLY_TABLES = frozenset(m.__tablename__ for m in APPEND_ONLY)
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _refuse_bulk_change(state: ORMExecuteState) -> None:
     """Bulk UPDATE and DELETE statements skip the per-row hooks above."""
-    if (state.is_update or state.is_delete) and getattr(state.statement, "table", None) is not None:
-        if state.statement.table.name in _APPEND_ONLY_TABLES:  # type: ignore[attr-defined]
-            raise AppendOnlyError(f"{state.statement.table.name} rows are append-only")
+    if not (state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement, "table", None)
+    if table is not None and table.name in _APPEND_ONLY_TABLES:
+        raise AppendOnlyError(f"{table.name} rows are append-only")
