@@ -276,9 +276,14 @@ class CategoryProgress(Data):
     projects: list[ProjectStanding]
 
 
+# `ballots_root` (5.2): the lowercase hex of the SHA-256 Merkle root of the votes a report counts.
+BallotsRoot = Annotated[str, Strict(), StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+
+
 class VotingProgress(Data):
     week: Annotated[int, Field(ge=1)]
     as_of: AwareDatetime
+    ballots_root: BallotsRoot
     categories: list[CategoryProgress]
 
 
@@ -296,6 +301,7 @@ class CategoryResult(Data):
 
 class VotingClosed(Data):
     as_of: AwareDatetime
+    ballots_root: BallotsRoot
     categories: list[CategoryResult]
 
 

@@ -24,6 +24,7 @@ from services.voting import domain, store
 from services.voting.adapters import wire
 from services.voting.adapters.ledger import Ledger
 from services.voting.adapters.projection import Projection
+from services.voting.pause import Pause
 from shared import bus, faults, topology
 from shared.lane import Committed
 from shared.logs import get_logger
@@ -68,6 +69,7 @@ class BallotDesk:
         self.debug = ctx.settings.log_level == "DEBUG"  # a line per ballot costs more than the ballot
         self.maybe_held = True  # held ballots may wait in the table (checked at the first batch)
         self.releasing = False  # a batch with released ballots is not stored yet: the next one waits for it
+        self.pause = Pause()  # while a report is made (pause.py)
 
     async def begin(self, readable: Sequence[tuple[bus.Entry, wire.Event]]) -> Awaitable[Committed]:
         """Decide the batch now and queue its storing; the awaitable is the batch once stored."""
@@ -78,6 +80,7 @@ class BallotDesk:
         released = await self._release(now) if may_release else []
         if not ballots and not released:
             return _nothing()
+        await self.pause.enter()  # nothing awaited from here to the queueing
         self.releasing = bool(released)
         # The ledger's thread sees values only: the ballots and their members as decided here, the
         # nominee list, which is never changed once known, and the entries' organisations (only
@@ -90,6 +93,7 @@ class BallotDesk:
             done = await stored
         except BaseException:
             self.maybe_held = True  # a rolled-back release left them held
+            self.pause.left()
             raise
         finally:
             if releases:
@@ -100,14 +104,19 @@ class BallotDesk:
         # A stored answer (a ballot seen before) keeps its own time: the text goes with its instant only.
         texts = {(ballot.key, ballot.at): ballot.text for ballot in ballots}
         answers = [(topology.OUT_VOTING, self._answer(row, texts.get((row.key, row.at_us)))) for row in done.answers]
-        paid = None if done.owed is None else self._paid(done.owed)
-        return Committed(answers, paid, done.counts)
+        return Committed(answers, self._published(done.owed), done.counts)
 
-    def _paid(self, owed: int):  # type: ignore[no-untyped-def]
-        async def pay() -> None:
-            await self.ledger.run(self.ledger.pay, [owed])
+    def _published(self, owed: int | None):  # type: ignore[no-untyped-def]
+        """Once the batch is published: pay what it owed, and tell the pause."""
 
-        return pay
+        async def published() -> None:
+            try:
+                if owed is not None:
+                    await self.ledger.run(self.ledger.pay, [owed])
+            finally:
+                self.pause.left()
+
+        return published
 
     def _ballot(self, entry: bus.Entry, event: wire.Event, now: int) -> Ballot:
         key = wire.answer_id(ANSWER, event.source, event.id)

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from redis.asyncio import Redis
 from sqlmodel import Session, select
 
-from services.voting import reports, store
+from services.voting import reports, schema, store
 from services.voting.adapters.ledger import Ledger
 from services.voting.adapters.projection import Projection, nominee_map, project_row
 from services.voting.ballots import BallotDesk
@@ -58,6 +58,9 @@ class VotingHandler:
         added = add_missing_columns(self.ctx.engine, store.ADDED_COLUMNS)
         if added:
             log.warning("store.upgraded", columns=added)
+        filled = schema.fill_leaves(self.ctx.engine)
+        if filled:
+            log.warning("store.leaves_filled", votes=filled)
         with self.ctx.engine.connect() as conn:
             projects = store.projects(conn)
         self.ledger = ledger = Ledger(self.ctx.engine)
@@ -81,12 +84,22 @@ class VotingHandler:
             restore_collector(self._collector)
 
     async def settled(self) -> bool:
-        """A tick's extra wait: no ballot held (whichever replica holds it, this one may release it)."""
+        """A tick's extra wait: no ballot held (whichever replica holds it, this one may release it),
+        then the ballots paused with every stored batch published until the tick's reports are (pause.py)."""
+        desk = self.ballots
+        if desk is None:
+            return True
+        if self._held() or not await desk.pause.pause() or self._held():
+            desk.pause.resume()
+            return False
+        return True
+
+    def _held(self) -> int:
         with Session(self.ctx.engine) as session:
             held = reports.held_count(session)
         if held and self.ballots is not None:
             self.ballots.maybe_held = True
-        return held == 0
+        return held
 
     # --- the per-event routes ----------------------------------------------------
 
@@ -98,7 +111,10 @@ class VotingHandler:
             self.keep_project(session, stream, event)
             return []
         if event.type == T.CLOCK_TICK:
-            return [(topology.OUT_VOTING, report) for report in reports.make(session, self.ctx.contest, self.ctx.source, event)]
+            made = reports.make(session, self.ctx.contest, self.ctx.source, event)
+            if self.ballots is not None:
+                reports.resume_when_published(self.ballots.pause, self.ctx.engine, bool(made))
+            return [(topology.OUT_VOTING, report) for report in made]
         return []  # a passed type that took the full path
 
     def keep_project(self, session: Session, stream: str, event: CloudEvent) -> None:

@@ -16,6 +16,7 @@ from typing import NamedTuple
 from sqlalchemy import BigInteger, Column, Connection, Engine, LargeBinary, event, text
 from sqlmodel import Field, SQLModel
 
+from services.voting.domain import merkle
 from shared.db import is_postgres
 
 
@@ -72,7 +73,12 @@ class BallotRow(SQLModel, table=True):
 
 
 class VoteRow(SQLModel, table=True):
-    """Accepted votes: at most one per voter and category (V5), enforced here."""
+    """Accepted votes: at most one per voter and category (V5), enforced here.
+
+    `leaf` is the vote's leaf of `ballots_root` (domain/merkle.py), hashed once
+    when the vote is stored; `annulled` (epoch microseconds) marks a vote that
+    stopped counting, left out of tallies and roots alike.
+    """
 
     __tablename__ = "voting_vote"
 
@@ -81,6 +87,8 @@ class VoteRow(SQLModel, table=True):
     ballot_key: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     project_id: str
     at_us: int = Field(sa_column=Column(BigInteger, nullable=False))
+    leaf: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    annulled: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
 
 
 class HeldRow(SQLModel, table=True):
@@ -145,13 +153,14 @@ class Answer(NamedTuple):
 
 
 class Vote(NamedTuple):
-    """A `voting_vote` row."""
+    """A `voting_vote` row as the hot path inserts it (never annulled)."""
 
     voter_id: str
     category: int
     ballot_key: bytes
     project_id: str
     at_us: int
+    leaf: bytes
 
 
 class Held(NamedTuple):
@@ -219,12 +228,30 @@ def serialize_sqlite_writers(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+# The votes a report counts: timed before its cut-off, not annulled (the tally and the root alike).
+COUNTING = "v.at_us < :cut AND v.annulled IS NULL"
+
+
 def tally(conn: Connection, cut: int) -> dict[int, dict[str, tuple[int, int]]]:
-    """{category: {project: (votes, time of its last vote)}} of votes timed before `cut`."""
+    """{category: {project: (votes, time of its last vote)}} of the votes counting at `cut`."""
     query = text(
-        "SELECT category, project_id, COUNT(*), MAX(at_us) FROM voting_vote WHERE at_us < :cut GROUP BY category, project_id"
+        "SELECT v.category, v.project_id, COUNT(*), MAX(v.at_us) FROM voting_vote AS v "
+        f"WHERE {COUNTING} GROUP BY v.category, v.project_id"
     )
     counts: dict[int, dict[str, tuple[int, int]]] = {}
     for category, project_id, votes, last in conn.execute(query, {"cut": cut}):
         counts.setdefault(category, {})[project_id] = (int(votes), int(last))
     return counts
+
+
+def counted_leaves(conn: Connection, cut: int) -> list[tuple[str, bytes]]:
+    """(ballot_id, leaf) of the votes counting at `cut`, in no order (merkle.ordered orders them)."""
+    query = text(
+        "SELECT b.ballot_id, v.leaf, v.category, v.project_id FROM voting_vote AS v "
+        f"JOIN voting_ballot AS b ON b.key = v.ballot_key WHERE {COUNTING}"
+    )
+    leaves = []
+    for ballot_id, digest, category, project_id in conn.execute(query, {"cut": cut}):
+        # A vote stored before leaves were kept (and not yet upgraded) is hashed here.
+        leaves.append((ballot_id, bytes(digest) if digest is not None else merkle.leaf(ballot_id, category, project_id)))
+    return leaves

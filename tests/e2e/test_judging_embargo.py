@@ -104,7 +104,7 @@ async def test_a_full_contest_keeps_the_winners_sealed_until_the_ceremony(judgin
 
     finalists = {c: [pid(c, n) for n in (3, 0, 7, 1, 12)] for c in CATEGORIES}
     winners = {c: finalists[c][c % 5] for c in CATEGORIES}
-    closed = cloudevent(T.VOTING_CLOSED, {"as_of": "2021-03-31T21:00:00Z", "categories": [{"category": c, "finalists": f, "tally": [], "ties": []} for c, f in finalists.items()]}, time_="2021-03-31T21:00:00Z")
+    closed = cloudevent(T.VOTING_CLOSED, {"as_of": "2021-03-31T21:00:00Z", "ballots_root": "0000000000000000000000000000000000000000000000000000000000000000", "categories": [{"category": c, "finalists": f, "tally": [], "ties": []} for c, f in finalists.items()]}, time_="2021-03-31T21:00:00Z")
     select = [panel(T.PANEL_WINNER_SELECTED, {"category": c, "submission_id": winners[c]}, "2021-04-06T09:00:00Z") for c in CATEGORIES]
     second = panel(T.PANEL_WINNER_SELECTED, {"category": 4, "submission_id": finalists[4][0]}, "2021-04-07T09:00:00Z")
     await send(redis, topology.IN_PANEL, select[:9])  # before the close of voting is seen: they wait

@@ -45,7 +45,7 @@ def selected(category: int, sid: str) -> dict:
 
 def voting_closed() -> dict:
     categories = [{"category": c, "finalists": f, "tally": [], "ties": []} for c, f in FINALISTS.items()]
-    return cloudevent(T.VOTING_CLOSED, {"as_of": "2021-03-31T21:00:00Z", "categories": categories}, time_="2021-03-31T21:00:00Z")
+    return cloudevent(T.VOTING_CLOSED, {"as_of": "2021-03-31T21:00:00Z", "ballots_root": "0000000000000000000000000000000000000000000000000000000000000000", "categories": categories}, time_="2021-03-31T21:00:00Z")
 
 
 async def test_a_nomination_that_arrives_before_its_verdict_is_answered_once_the_verdict_comes(running, redis):

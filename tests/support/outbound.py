@@ -39,12 +39,12 @@ def progress(week: int, standings: dict[int, list[tuple[str, int]]], as_of: str 
     for category, projects in standings.items():
         ranked = sorted(projects, key=lambda p: -p[1])
         categories.append({"category": category, "projects": [{"project_id": p, "votes": v, "rank": ranked.index((p, v)) + 1} for p, v in projects]})
-    return cloudevent("wsis.voting.progress", {"week": week, "as_of": as_of, "categories": categories}, source="wsis-prizes/voting", time_=as_of)
+    return cloudevent("wsis.voting.progress", {"week": week, "as_of": as_of, "ballots_root": "0000000000000000000000000000000000000000000000000000000000000000", "categories": categories}, source="wsis-prizes/voting", time_=as_of)
 
 
 def closed(finalists: dict[int, list[str]]) -> dict[str, Any]:
     categories = [{"category": c, "finalists": ids, "tally": [{"project_id": p, "votes": 10 - i} for i, p in enumerate(ids)], "ties": []} for c, ids in finalists.items()]
-    return cloudevent("wsis.voting.closed", {"as_of": "2021-03-31T21:00:00Z", "categories": categories}, source="wsis-prizes/voting", time_="2021-03-31T21:00:00Z")
+    return cloudevent("wsis.voting.closed", {"as_of": "2021-03-31T21:00:00Z", "ballots_root": "0000000000000000000000000000000000000000000000000000000000000000", "categories": categories}, source="wsis-prizes/voting", time_="2021-03-31T21:00:00Z")
 
 
 def winner(category: int, sid: str) -> dict[str, Any]:

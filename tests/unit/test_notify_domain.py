@@ -101,7 +101,7 @@ def test_a_verdict_read_after_the_list_is_told_against_that_list():
 
 
 def test_weekly_progress_gives_each_project_its_votes_rank_and_week():
-    report = VotingProgress(week=2, as_of=datetime(2021, 3, 14, 23, tzinfo=timezone.utc), categories=[
+    report = VotingProgress(week=2, as_of=datetime(2021, 3, 14, 23, tzinfo=timezone.utc), ballots_root="0" * 64, categories=[
         {"category": 4, "projects": [{"project_id": "a", "votes": 9, "rank": 1}, {"project_id": "c", "votes": 2, "rank": 2}]},
     ])
 
@@ -113,7 +113,7 @@ def test_weekly_progress_gives_each_project_its_votes_rank_and_week():
 
 
 def test_every_finalist_is_a_champion_when_voting_closes():
-    closed = VotingClosed(as_of=datetime(2021, 3, 31, 21, tzinfo=timezone.utc), categories=[
+    closed = VotingClosed(as_of=datetime(2021, 3, 31, 21, tzinfo=timezone.utc), ballots_root="0" * 64, categories=[
         {"category": 4, "finalists": ["a", "b", "c", "d", "e"], "tally": [{"project_id": "a", "votes": 30}], "ties": []},
     ])
 

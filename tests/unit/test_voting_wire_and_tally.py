@@ -90,20 +90,21 @@ def micros_of(text: str) -> int:
 
 
 NOMINEES = {p: Nominee(1, "e") for p in ("a", "b", "c", "d", "e", "f", "g")}
+ROOT = "ab" * 32
 
 
 def test_progress_lists_every_nominee_with_votes_and_shared_ranks():
     counts = {1: {"a": (3, 10), "b": (3, 20), "c": (1, 5)}}
-    report = tally.progress(2, "2021-03-15T00:00:00Z", [1, 2], counts, NOMINEES)
+    report = tally.progress(2, "2021-03-15T00:00:00Z", ROOT, [1, 2], counts, NOMINEES)
     first = report["categories"][0]["projects"]
     assert [(p["project_id"], p["votes"], p["rank"]) for p in first[:4]] == [("a", 3, 1), ("b", 3, 1), ("c", 1, 3), ("d", 0, 4)]
     assert len(first) == 7 and report["categories"][1] == {"category": 2, "projects": []}
-    assert report["week"] == 2
+    assert report["week"] == 2 and report["ballots_root"] == ROOT
 
 
 def test_a_tie_across_the_fifth_place_goes_to_the_project_that_reached_its_count_first():
     counts = {1: {"a": (9, 1), "b": (8, 1), "c": (7, 1), "d": (6, 1), "e": (5, 300), "f": (5, 200), "g": (5, 400)}}
-    result = tally.closed("2021-03-31T21:00:00Z", [1], counts, NOMINEES, 5)["categories"][0]
+    result = tally.closed("2021-03-31T21:00:00Z", ROOT, [1], counts, NOMINEES, 5)["categories"][0]
     assert result["finalists"] == ["a", "b", "c", "d", "f"]
     assert result["ties"] == ["f", "e", "g"]
     assert [t["project_id"] for t in result["tally"]] == ["a", "b", "c", "d", "f", "e", "g"]
@@ -111,11 +112,11 @@ def test_a_tie_across_the_fifth_place_goes_to_the_project_that_reached_its_count
 
 def test_a_tie_inside_the_top_five_is_no_tie_for_the_panel():
     counts = {1: {"a": (9, 1), "b": (9, 2), "c": (7, 1), "d": (6, 1), "e": (5, 3), "f": (4, 1)}}
-    result = tally.closed("x", [1], counts, NOMINEES, 5)["categories"][0]
+    result = tally.closed("x", ROOT, [1], counts, NOMINEES, 5)["categories"][0]
     assert result["finalists"] == ["a", "b", "c", "d", "e"] and result["ties"] == []
 
 
 def test_projects_without_votes_tie_by_id_after_every_voted_one():
-    result = tally.closed("x", [1], {1: {"g": (1, 1)}}, NOMINEES, 5)["categories"][0]
+    result = tally.closed("x", ROOT, [1], {1: {"g": (1, 1)}}, NOMINEES, 5)["categories"][0]
     assert result["finalists"] == ["g", "a", "b", "c", "d"]
     assert result["ties"] == ["a", "b", "c", "d", "e", "f"]

@@ -24,6 +24,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Engine
 
 from services.voting.adapters.checkpoint import Checkpointer
+from services.voting.domain.merkle import leaf
 from services.voting.store import Answer, Held, Profile, Vote
 from shared.db import is_postgres
 
@@ -145,8 +146,9 @@ class Ledger:
     def add_votes(self, cur: Any, answers: Sequence[Answer]) -> set[bytes]:
         """Insert the vote of each counted answer where the voter has none in the category;
         the answer ids that got in."""
-        # The `Vote` row of each answer, as the driver's parameters (no object a ballot).
-        votes = [(a.voter_id, a.category, a.key, a.project_id, a.at_us) for a in answers]
+        # The `Vote` row of each answer, as the driver's parameters (no object a ballot); its
+        # leaf of `ballots_root` is hashed here, once, so a report only orders and folds.
+        votes = [(a.voter_id, a.category, a.key, a.project_id, a.at_us, leaf(a.ballot_id, a.category, a.project_id)) for a in answers]
         # A voter's second ballot in a category is common enough to look first.
         return self._insert_new(cur, "voting_vote", VOTE_COLUMNS, ("voter_id", "category"), votes, 2, look_first=True)
 

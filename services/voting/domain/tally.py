@@ -3,6 +3,7 @@
 `counts` is {category: {project: (votes, time of its last accepted vote)}},
 times in epoch microseconds; a project's last vote is when it reached its
 final count. Every nominee is listed, with 0 votes if it has none.
+`ballots_root` (domain/merkle.py) commits to the votes `counts` counts.
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ def projects_by_category(nominees: Mapping[str, Nominee] | None) -> dict[int, li
     return by_category
 
 
-def progress(week: int, as_of: str, categories: Iterable[int], counts: Counts, nominees: Mapping[str, Nominee] | None) -> dict[str, Any]:
+def progress(
+    week: int, as_of: str, ballots_root: str, categories: Iterable[int], counts: Counts, nominees: Mapping[str, Nominee] | None
+) -> dict[str, Any]:
     """`wsis.voting.progress`: votes and rank of every project; equal votes share a rank."""
     listed = projects_by_category(nominees)
     out = []
@@ -43,10 +46,12 @@ def progress(week: int, as_of: str, categories: Iterable[int], counts: Counts, n
             for project, votes in rows
         ]
         out.append({"category": category, "projects": projects})
-    return {"week": week, "as_of": as_of, "categories": out}
+    return {"week": week, "as_of": as_of, "ballots_root": ballots_root, "categories": out}
 
 
-def closed(as_of: str, categories: Iterable[int], counts: Counts, nominees: Mapping[str, Nominee] | None, finalists: int) -> dict[str, Any]:
+def closed(
+    as_of: str, ballots_root: str, categories: Iterable[int], counts: Counts, nominees: Mapping[str, Nominee] | None, finalists: int
+) -> dict[str, Any]:
     """`wsis.voting.closed`: the top `finalists` of each category and who tied across the last place."""
     listed = projects_by_category(nominees)
     out = []
@@ -62,4 +67,4 @@ def closed(as_of: str, categories: Iterable[int], counts: Counts, nominees: Mapp
             "tally": [{"project_id": project, "votes": votes} for project, votes in rows],
             "ties": ties,
         })
-    return {"as_of": as_of, "categories": out}
+    return {"as_of": as_of, "ballots_root": ballots_root, "categories": out}

@@ -1,0 +1,76 @@
+"""The ballot desk's pause while a report is made and published (docs/tally.md, "What a report counts").
+
+A report counts the accepted votes timed before its cut-off whose answers
+come before it on `wsis:out:voting`, the rule anyone checking the stream
+applies. The runtime drains the ballots published before the tick; a ballot
+published after the tick but timed before the cut-off could otherwise be
+stored before the report's count and published after the report, or the
+other way round. So before the tick is handled the desk stops storing new
+batches and waits until every batch it stored is published; the report is
+then counted on votes that are all on the stream, and published before any
+later vote. The desk goes on once the report is published (or after
+`LIMIT_S`, so a failed tick never stops the ballots for long).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from shared.logs import get_logger
+
+LIMIT_S = 30.0
+log = get_logger()
+
+
+class Pause:
+    def __init__(self, limit_s: float = LIMIT_S) -> None:
+        self.limit_s = limit_s
+        self._open = asyncio.Event()
+        self._open.set()
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._unpublished = 0
+        self._since = 0.0
+
+    @property
+    def paused(self) -> bool:
+        return not self._open.is_set()
+
+    async def enter(self) -> None:
+        """Before a batch is queued for storing (no await between this and the queueing)."""
+        while self.paused:
+            left = self._since + self.limit_s - time.monotonic()
+            try:
+                await asyncio.wait_for(self._open.wait(), max(left, 0.0))
+            except TimeoutError:
+                log.warning("ballots.pause_expired", waited_s=self.limit_s)
+                self.resume()
+        self._unpublished += 1
+        self._idle.clear()
+
+    def left(self) -> None:
+        """A batch entered is published, or failed (it stays pending and comes back)."""
+        self._unpublished -= 1
+        if self._unpublished <= 0:
+            self._unpublished = 0
+            self._idle.set()
+
+    async def pause(self) -> bool:
+        """Stop new batches and wait until every batch entered is published; False if that took too long."""
+        if not self.paused:
+            self._since = time.monotonic()
+            self._open.clear()
+        try:
+            await asyncio.wait_for(self._idle.wait(), max(self._since + self.limit_s - time.monotonic(), 0.0))
+        except TimeoutError:
+            log.warning("ballots.unpublished_batches", batches=self._unpublished)
+            return False
+        return True
+
+    def resume(self) -> None:
+        self._open.set()
+
+    def resume_when(self, published: asyncio.Future[None] | asyncio.Task[None]) -> None:
+        """Go on once `published` is done, whatever its outcome."""
+        published.add_done_callback(lambda _: self.resume())

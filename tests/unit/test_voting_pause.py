@@ -1,0 +1,56 @@
+"""The ballot desk's pause while a report is made: nothing stored and unpublished, nothing new until it is published."""
+
+from __future__ import annotations
+
+import asyncio
+
+from services.voting.pause import Pause
+
+
+async def test_a_pause_waits_for_every_batch_entered_to_be_published():
+    pause = Pause()
+    await pause.enter()
+    await pause.enter()
+    paused = asyncio.create_task(pause.pause())
+
+    await asyncio.sleep(0.01)
+    assert not paused.done()
+    pause.left()
+    await asyncio.sleep(0.01)
+    assert not paused.done()
+    pause.left()
+
+    assert await paused is True
+
+
+async def test_no_batch_enters_while_paused_and_each_goes_on_once_resumed():
+    pause = Pause()
+    assert await pause.pause() is True
+    entering = asyncio.create_task(pause.enter())
+
+    await asyncio.sleep(0.01)
+    assert not entering.done()
+    pause.resume()
+    await entering
+    assert not pause.paused
+
+
+async def test_the_pause_ends_when_the_report_is_published():
+    pause = Pause()
+    await pause.pause()
+    published: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    pause.resume_when(published)
+
+    assert pause.paused
+    published.set_result(None)
+    await asyncio.sleep(0)
+    assert not pause.paused
+
+
+async def test_a_pause_never_stops_the_ballots_for_longer_than_its_limit():
+    pause = Pause(limit_s=0.05)
+    await pause.enter()
+    assert await pause.pause() is False  # a batch never published (its publish failed)
+
+    await asyncio.wait_for(pause.enter(), 1)
+    assert not pause.paused
