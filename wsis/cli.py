@@ -12,7 +12,7 @@ import typer
 
 from demo import cli as demo_cli
 from report import cli as report_cli
-from report import staff_cli
+from report import staff_cli, verify_cli
 from report.integrity import cli as integrity_cli
 from shared import acl
 from wsis import acl_cli, backup, db_cli, ops_cli, supervisor
@@ -144,6 +144,8 @@ cli.command()(report_cli.results)
 cli.command()(report_cli.report)
 cli.add_typer(staff_cli.export_cli, name="export")
 cli.command()(staff_cli.trace)
+cli.command("verify-ballot")(verify_cli.verify_ballot)
+cli.command("voting-dump")(verify_cli.voting_dump)
 cli.command()(integrity_cli.integrity)
 cli.add_typer(acl_cli.acl_cli, name="acl")
 cli.add_typer(db_cli.db_cli, name="db")
