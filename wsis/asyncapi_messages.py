@@ -12,7 +12,8 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from pydantic.json_schema import models_json_schema
+from pydantic import BaseModel
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from shared import topology
 from shared.events import DATA_MODELS
@@ -30,8 +31,8 @@ def published_by_services(kind: str) -> bool:
 @functools.cache
 def data_schemas() -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
     """Per event type a `$ref` to its data's schema, and every named schema."""
-    modes = {kind: "serialization" if published_by_services(kind) else "validation" for kind in DATA_MODELS}
-    pairs = list(dict.fromkeys((DATA_MODELS[kind], modes[kind]) for kind in sorted(DATA_MODELS)))
+    modes: dict[str, JsonSchemaMode] = {kind: "serialization" if published_by_services(kind) else "validation" for kind in DATA_MODELS}
+    pairs: list[tuple[type[BaseModel], JsonSchemaMode]] = list(dict.fromkeys((DATA_MODELS[kind], modes[kind]) for kind in sorted(DATA_MODELS)))
     refs, schema = models_json_schema(pairs, ref_template=SCHEMAS + "{model}")
     by_kind = {kind: refs[(DATA_MODELS[kind], modes[kind])] for kind in sorted(DATA_MODELS)}
     return by_kind, schema.get("$defs", {})

@@ -19,7 +19,7 @@ import gzip
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import redis
 
@@ -80,7 +80,8 @@ def describe_all(client: redis.Redis) -> dict[str, dict[str, Any]]:
 
 def _entries(client: redis.Redis, stream: str) -> Iterator[tuple[bytes, dict[bytes, bytes]]]:
     start = "-"
-    while batch := client.xrange(stream, min=start, max="+", count=CHUNK):
+    # The client does not decode replies: entry ids and fields are bytes.
+    while batch := cast(list[tuple[bytes, dict[bytes, bytes]]], client.xrange(stream, min=start, max="+", count=CHUNK)):
         yield from batch
         start = "(" + _text(batch[-1][0])
 
@@ -142,7 +143,7 @@ def present(client: redis.Redis) -> list[str]:
 
 def dump_replayed(client: redis.Redis, path: Path) -> int:
     """The staff's record of replayed dead letters (a hash)."""
-    replayed = {_text(k): _text(v) for k, v in client.hgetall(topology.DEADLETTER_REPLAYED).items()}
+    replayed = {_text(k): _text(v) for k, v in cast(dict[bytes, bytes], client.hgetall(topology.DEADLETTER_REPLAYED)).items()}
     path.write_text(json.dumps(replayed, indent=1))
     return len(replayed)
 

@@ -20,9 +20,10 @@ import time
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from redis.asyncio import Redis
+from redis.typing import KeyT, StreamIdT
 
 DATA_FIELD = "__data__"
 READ_BLOCK_MS = 1000
@@ -73,11 +74,13 @@ class BusClient:
 
         `TimeoutError` when none came within `timeout` seconds.
         """
-        positions = {stream: after for stream in answers}
+        positions: dict[KeyT, StreamIdT] = {stream: after for stream in answers}
         deadline = time.monotonic() + timeout
         while (left := deadline - time.monotonic()) > 0:
             block = max(1, min(READ_BLOCK_MS, int(left * 1000)))
-            for stream, entries in await self.redis.xread(positions, count=READ_COUNT, block=block) or []:
+            # RESP2, this client's protocol: a list of [stream, entries], entries of bytes
+            reply: list[list[Any]] | None = cast(Any, await self.redis.xread(positions, count=READ_COUNT, block=block))
+            for stream, entries in reply or []:
                 for entry_id, fields in entries:
                     positions[_text(stream)] = _text(entry_id)
                     event = _event(fields)

@@ -169,7 +169,8 @@ def upgrade(
     if unknown:
         typer.echo(f"unknown service: {', '.join(unknown)} (one of {', '.join(SERVICES)})", err=True)
         raise typer.Exit(2)
-    settings = Settings(**{k: v for k, v in (("data_dir", data_dir), ("database_url", database_url)) if v})
+    given: dict[str, Any] = {k: v for k, v in (("data_dir", data_dir), ("database_url", database_url)) if v}
+    settings = Settings(**given)
     configure_logging("db-upgrade", settings.log_level, settings.log_format)  # on stderr; stdout says what was done
     failed = False
     for name in names:

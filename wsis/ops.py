@@ -11,7 +11,7 @@ import re
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import redis
 
@@ -19,6 +19,10 @@ from shared import topology
 from shared.bus import DATA_FIELD
 
 REPLAYED = topology.DEADLETTER_REPLAYED  # hash: dead letter entry id -> new entry id
+
+
+# The clients here do not decode replies: entry ids and fields are bytes.
+BytesEntries = list[tuple[bytes, dict[bytes, bytes]]]
 
 
 def _text(value: Any) -> str:
@@ -68,7 +72,7 @@ def stream_states(client: redis.Redis) -> list[StreamState]:
             oldest = None
             if group["pending"]:
                 first = client.xpending_range(stream, name, "-", "+", 1)
-                oldest = first[0]["time_since_delivered"] if first else None
+                oldest = int(first[0]["time_since_delivered"]) if first else None
             consumers = [
                 ConsumerState(_text(c["name"]), c["pending"], c["idle"], c["idle"] < ALIVE_IDLE_MS)
                 for c in client.xinfo_consumers(stream, name)
@@ -94,9 +98,9 @@ def dead_letters(client: redis.Redis, count: int | None = None) -> list[DeadLett
     now_ms = int(time.time() * 1000)
     replayed = {_text(k): _text(v) for k, v in client.hgetall(REPLAYED).items()}
     views = []
-    entries = client.xrevrange(topology.DEADLETTER, count=count) if count else client.xrange(topology.DEADLETTER)
-    for entry_id, fields in entries:
-        entry_id = _text(entry_id)
+    entries = cast(BytesEntries, client.xrevrange(topology.DEADLETTER, count=count) if count else client.xrange(topology.DEADLETTER))
+    for raw_id, fields in entries:
+        entry_id = _text(raw_id)
         try:
             event = json.loads(fields[DATA_FIELD])
             data = event.get("data", {})
@@ -140,14 +144,14 @@ def replay(client: redis.Redis, dead_letter_id: str, *, force: bool = False) -> 
     it, never the letter's own copy (`raw`, which says whatever its writer
     wrote). A replayed letter is not replayed twice unless forced.
     """
-    found = client.xrange(topology.DEADLETTER, dead_letter_id, dead_letter_id)
+    found = cast(BytesEntries, client.xrange(topology.DEADLETTER, dead_letter_id, dead_letter_id))
     if not found:
         raise ReplayError(f"no dead letter {dead_letter_id}")
     already = client.hget(REPLAYED, dead_letter_id)
     if already and not force:
         raise ReplayError(f"dead letter {dead_letter_id} was replayed as {_text(already)}; use --force to replay it again")
     stream, original_id = vetted(dead_letter_id, found[0][1].get(DATA_FIELD))
-    original = client.xrange(stream, original_id, original_id) if ENTRY_ID.fullmatch(original_id) else []
+    original = cast(BytesEntries, client.xrange(stream, original_id, original_id)) if ENTRY_ID.fullmatch(original_id) else []
     body = original[0][1].get(DATA_FIELD) if original else None
     if body is None:
         raise ReplayError(f"dead letter {dead_letter_id}: {stream} holds no entry {original_id!r} (gone, or never there); not replayed")
