@@ -117,7 +117,7 @@ def build(kind: str, facts: Facts, contest: Contest) -> dict[str, Any]:
             raise NotYet("the awards are not announced yet: success stories are published after `wsis.awards.announced`")
         people = {c: _awarded(a) for c, a in facts.awards.items()}
     listed = {n["submission_id"]: n for names in (facts.nominees or {}).values() for n in names}
-    categories = []
+    categories: list[dict[str, Any]] = []
     for number in sorted(c for c in people if people[c]):
         spec = contest.categories.get(number)
         entries = [_entry(sid, role, number, facts.entries.get(sid), listed.get(sid, {})) for sid, role in people[number]]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -25,7 +26,7 @@ def _data(fields: list[bytes]) -> bytes | None:
 
 async def follow(conn: RawConnection, state: ContestState, extra: dict[str, Fold] | None = None) -> int:
     """Read what is new on every readable stream (and on `extra` streams, each to its own fold), to the ends."""
-    folds: dict[str, Fold] = {s: (lambda raw, s=s: state.apply(s, raw)) for s in READABLE}
+    folds: dict[str, Fold] = {s: functools.partial(state.apply, s) for s in READABLE}
     folds.update(extra or {})
     names = list(folds)
     for stream in names:
