@@ -21,6 +21,7 @@ import sqlite3
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from redis.asyncio import Redis
 
@@ -28,6 +29,9 @@ from bench.voting import scenario
 from bench.voting.service_run import ServiceProcess, run_ballots, wait_drained
 from shared import topology
 from wsis.embedded import EmbeddedValkey
+
+if TYPE_CHECKING:
+    import psutil
 
 MB = 2**20
 
@@ -95,7 +99,7 @@ async def main(args: argparse.Namespace) -> dict:
     return results
 
 
-def server_process(server: EmbeddedValkey):  # type: ignore[no-untyped-def]
+def server_process(server: EmbeddedValkey) -> psutil.Process:
     import psutil
 
     assert server.process is not None

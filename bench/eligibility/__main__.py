@@ -19,6 +19,7 @@ import os
 import tempfile
 import time
 from pathlib import Path
+from typing import cast
 
 import psutil
 from redis.asyncio import Redis
@@ -29,6 +30,9 @@ from services.eligibility.app import build
 from shared import topology
 from shared.settings import Settings
 from wsis.embedded import EmbeddedValkey
+
+# The bench's clients do not decode replies: entry ids and fields are bytes.
+Entries = list[tuple[bytes, dict[bytes, bytes]]]
 
 
 def arguments() -> argparse.Namespace:
@@ -53,7 +57,7 @@ async def drained(redis: Redis, expected: int, timeout: float = 900) -> None:
     deadline = time.monotonic() + timeout
     while True:
         if await redis.xlen(topology.DEADLETTER):
-            (_, fields), *_ = await redis.xrange(topology.DEADLETTER, count=1)
+            (_, fields), *_ = cast(Entries, await redis.xrange(topology.DEADLETTER, count=1))
             raise RuntimeError(f"an entry was dead-lettered: {json.loads(fields[b'__data__'])['data']['error']}")
         if time.monotonic() > deadline:
             raise TimeoutError(f"not drained after {timeout} s")
@@ -67,7 +71,7 @@ async def findings(redis: Redis, mix: Mix) -> dict[str, dict[str, int]]:
     """Per generated kind: how many entries, and what S4 and S10 said of them (last verdict)."""
     last: dict[str, dict] = {}
     rescreens = 0
-    for _, fields in await redis.xrange(topology.OUT_ELIGIBILITY):
+    for _, fields in cast(Entries, await redis.xrange(topology.OUT_ELIGIBILITY)):
         event = json.loads(fields[b"__data__"])
         rescreens += event["causationid"] != f"received-{event['subject']}"
         last[event["subject"]] = event["data"]

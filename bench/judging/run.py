@@ -24,6 +24,7 @@ import json
 import tempfile
 import time
 from pathlib import Path
+from typing import cast
 
 import redis.asyncio as aioredis
 
@@ -33,6 +34,9 @@ from shared.events import T
 from shared.settings import Settings
 from tests.support.events import cloudevent
 from wsis.embedded import EmbeddedValkey
+
+# The bench's clients do not decode replies: entry ids and fields are bytes.
+Entries = list[tuple[bytes, dict[bytes, bytes]]]
 
 
 def event(kind: str, data: dict, key: str, time_: str) -> bytes:
@@ -50,7 +54,7 @@ async def fill(client: aioredis.Redis, stream: str, bodies: list[bytes]) -> None
 async def drained(client: aioredis.Redis, stream: str, group: str = "judging") -> bool:
     groups = {g["name"].decode(): g for g in await client.xinfo_groups(stream)}
     info = groups.get(group)
-    return bool(info) and info["pending"] == 0 and info.get("lag") == 0
+    return info is not None and info["pending"] == 0 and info.get("lag") == 0
 
 
 async def bench_votes(settings: Settings, client: aioredis.Redis, count: int) -> tuple[float, str]:
@@ -88,7 +92,7 @@ async def bench_nominations(settings: Settings, client: aioredis.Redis, entries:
     await fill(client, topology.IN_CLOCK, [event(T.CLOCK_TICK, {}, "publication", "2021-02-28T23:00:00Z")])
     async with build(settings).app:
         started = time.perf_counter()
-        while not any(b'"wsis.nominations.published"' in f[b"__data__"] for _, f in await client.xrevrange(topology.OUT_JUDGING, count=1)):
+        while not any(b'"wsis.nominations.published"' in f[b"__data__"] for _, f in cast(Entries, await client.xrevrange(topology.OUT_JUDGING, count=1))):
             await asyncio.sleep(0.01)
         elapsed = time.perf_counter() - started
         await asyncio.sleep(0.5)  # the tick's acknowledgement follows its publication

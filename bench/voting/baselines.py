@@ -40,8 +40,8 @@ async def faststream_noop(
     plain dicts. With `pure_parser`, redis-py reads replies with its own
     Python parser instead of hiredis (FastStream without hiredis installed).
     """
-    options = {"parser_class": _AsyncRESP2Parser} if pure_parser else {}
-    broker = RedisBroker(url, message_format=bus.CloudEventFormat, log_level=0, **options)
+    broker_options: dict[str, Any] = {"parser_class": _AsyncRESP2Parser} if pure_parser else {}
+    broker = RedisBroker(url, message_format=bus.CloudEventFormat, log_level=0, **broker_options)
     done = asyncio.Event()
     seen = {"count": 0, "first": 0.0, "last": 0.0}
 

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import orjson
 import psutil
@@ -18,6 +18,9 @@ from redis.asyncio import Redis
 from bench.voting.scenario import event
 from shared import topology
 from shared.bus import publish_all
+
+# The bench's clients do not decode replies: entry ids and fields are bytes.
+Entries = list[tuple[bytes, dict[bytes, bytes]]]
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -82,11 +85,11 @@ async def run_ballots(redis: Redis, proc: ServiceProcess, expected: int, valkey:
         await asyncio.sleep(0.05)
     done = time.perf_counter()
     service_cpu, valkey_cpu = cpu_seconds(proc.proc) - (cpu_at_first or 0), cpu_seconds(valkey) - (valkey_at_first or 0)
-    (first_id, _), = await redis.xrange(topology.OUT_VOTING, count=1)
-    (last_id, _), = await redis.xrevrange(topology.OUT_VOTING, count=1)
+    (first_id, _), = cast(Entries, await redis.xrange(topology.OUT_VOTING, count=1))
+    (last_id, _), = cast(Entries, await redis.xrevrange(topology.OUT_VOTING, count=1))
     seconds = (entry_ms(last_id) - entry_ms(first_id)) / 1000
     kinds: dict[str, int] = {}
-    for _, fields in await redis.xrange(topology.OUT_VOTING, count=200_000):
+    for _, fields in cast(Entries, await redis.xrange(topology.OUT_VOTING, count=200_000)):
         body = orjson.loads(fields[b"__data__"])
         reason = body["data"].get("reason", "accepted")
         kinds[reason] = kinds.get(reason, 0) + 1
@@ -112,7 +115,8 @@ async def steady_latency(redis: Redis, rate: int, seconds: float, member_count: 
     async def reader() -> None:
         nonlocal last_id
         while len(latencies) < total:
-            reply = await redis.xread({topology.OUT_VOTING: last_id}, count=1000, block=1000)
+            # RESP2, this client's protocol: a list of [stream, entries]
+            reply: list[tuple[bytes, Entries]] | None = cast(Any, await redis.xread({topology.OUT_VOTING: last_id}, count=1000, block=1000))
             now = time.perf_counter()
             for _, entries in reply or []:
                 for entry_id, fields in entries:
