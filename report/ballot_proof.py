@@ -8,6 +8,7 @@ sibling digests from it up to that root.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from report.tally_check import Replay, Report, Vote, instant
@@ -61,7 +62,7 @@ def _why_not(replay: Replay, report: Report) -> str:
     return "the vote does not count in it: its answer came after the report (a later report will count it)"
 
 
-def _prove(vote: Vote, leaves: list[bytes], root: bytes, say) -> bool:  # type: ignore[no-untyped-def]
+def _prove(vote: Vote, leaves: list[bytes], root: bytes, say: Callable[[str], None]) -> bool:
     digest = vote.leaf
     index = leaves.index(digest)
     steps = merkle.proof(leaves, index)

@@ -16,6 +16,7 @@ import orjson
 import typer
 
 from report.cli import DataDir, RedisUrl
+from report.raw import RawConnection
 from report.staff_cli import _read
 from shared import topology
 
@@ -23,8 +24,12 @@ from shared import topology
 def _each_event(url: str, keep: Callable[[bytes], None]) -> int:
     from report import streams
 
-    async def work(conn) -> int:  # type: ignore[no-untyped-def]
-        return await streams.read_all(conn, [topology.OUT_VOTING], lambda _stream, raw, _id: raw is not None and keep(raw))
+    def keep_data(_stream: str, raw: bytes | None, _id: str) -> None:
+        if raw is not None:
+            keep(raw)
+
+    async def work(conn: RawConnection) -> int:
+        return await streams.read_all(conn, [topology.OUT_VOTING], keep_data)
 
     return streams.run(url, work)
 

@@ -15,8 +15,7 @@ from report import cli as report_cli
 from report import staff_cli, verify_cli
 from report.integrity import cli as integrity_cli
 from shared import acl
-from wsis import acl_cli, backup, db_cli, ops_cli, supervisor
-from wsis import rules_diff_cli
+from wsis import acl_cli, backup, db_cli, ops_cli, rules_diff_cli, supervisor
 
 EXIT_CODES = "Exit codes: 0 done; 1 nothing to read, or the operation failed; 2 a usage or configuration error."
 cli = typer.Typer(help="The WSIS Prizes contest rules engine.", epilog=EXIT_CODES, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)

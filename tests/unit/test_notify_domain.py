@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -101,7 +101,7 @@ def test_a_verdict_read_after_the_list_is_told_against_that_list():
 
 
 def test_weekly_progress_gives_each_project_its_votes_rank_and_week():
-    report = VotingProgress(week=2, as_of=datetime(2021, 3, 14, 23, tzinfo=timezone.utc), ballots_root="0" * 64, categories=[
+    report = VotingProgress(week=2, as_of=datetime(2021, 3, 14, 23, tzinfo=UTC), ballots_root="0" * 64, categories=[
         {"category": 4, "projects": [{"project_id": "a", "votes": 9, "rank": 1}, {"project_id": "c", "votes": 2, "rank": 2}]},
     ])
 
@@ -113,7 +113,7 @@ def test_weekly_progress_gives_each_project_its_votes_rank_and_week():
 
 
 def test_every_finalist_is_a_champion_when_voting_closes():
-    closed = VotingClosed(as_of=datetime(2021, 3, 31, 21, tzinfo=timezone.utc), ballots_root="0" * 64, categories=[
+    closed = VotingClosed(as_of=datetime(2021, 3, 31, 21, tzinfo=UTC), ballots_root="0" * 64, categories=[
         {"category": 4, "finalists": ["a", "b", "c", "d", "e"], "tally": [{"project_id": "a", "votes": 30}], "ties": []},
     ])
 
@@ -165,7 +165,7 @@ def test_data_that_does_not_fit_the_contract_is_refused_with_field_paths_but_nev
 
     event = CloudEvent(
         specversion="1.0", id="e-1", source="wsis-prizes/submission", type="wsis.submission.received",
-        time=datetime(2021, 1, 10, tzinfo=timezone.utc), data={"submission_id": "s", "coordinator": {"name": "Zebulon Quux", "email": "zq@@bad"}},
+        time=datetime(2021, 1, 10, tzinfo=UTC), data={"submission_id": "s", "coordinator": {"name": "Zebulon Quux", "email": "zq@@bad"}},
     )
 
     with pytest.raises(InvalidData) as refused:
@@ -188,7 +188,7 @@ def test_a_database_error_is_raised_without_the_statements_values(tmp_path):
         conn.execute(text("create table notify_contact (submission_id varchar primary key, name varchar, email varchar, title varchar,"
                           " category int, revision int, address_no int, language varchar, broken int not null)"))
     event = CloudEvent(
-        specversion="1.0", id="e-2", source="wsis-prizes/submission", type="wsis.submission.received", time=datetime(2021, 1, 10, tzinfo=timezone.utc),
+        specversion="1.0", id="e-2", source="wsis-prizes/submission", type="wsis.submission.received", time=datetime(2021, 1, 10, tzinfo=UTC),
         data={"submission_id": "s", "entity": {"entity_id": "o", "name": "Org", "stakeholder_type": "academia", "country": "CH"},
               "coordinator": {"name": "Zebulon Quux", "email": "zq@example.org"}, "category": 4, "title": "T", "short_description": "d",
               "action_lines_sdg_linkage": "l", "impact": "i", "partnerships": "p", "challenges_and_prospects": "c", "sdgs": [4],

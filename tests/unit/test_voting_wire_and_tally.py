@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC
 
 import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.voting.adapters import wire
-from services.voting.domain import tally
-from services.voting.domain import Nominee, micros
+from services.voting.domain import Nominee, micros, tally
 from shared.envelope import Unreadable, parse_entry
 
 BASE = {
@@ -62,19 +62,19 @@ def test_an_answer_is_plain_cloudevents_json_with_a_utc_time():
 
 @given(st.integers(min_value=0, max_value=253402300799) , st.sampled_from([0, 0, 1, 500_000, 999_999]))
 def test_answer_times_are_written_as_the_foundation_writes_utc_times(seconds, micro):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from shared.events import utc_iso
 
     at = seconds * 1_000_000 + micro
-    assert wire.iso(at) == utc_iso(datetime.fromtimestamp(seconds, timezone.utc).replace(microsecond=micro))
+    assert wire.iso(at) == utc_iso(datetime.fromtimestamp(seconds, UTC).replace(microsecond=micro))
 
 
 @given(st.integers(min_value=-62135596800, max_value=253402300799))
 def test_a_time_kept_as_written_is_the_time_iso_would_write(seconds):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
-    written = (datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(seconds=seconds)).isoformat().replace("+00:00", "Z")
+    written = (datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=seconds)).isoformat().replace("+00:00", "Z")
     raw = orjson.dumps({"specversion": "1.0", "id": "b-1", "source": "s", "type": "wsis.ballot.cast", "time": written, "data": {}})
     event = wire.read(raw)
     if event.text is not None:
