@@ -223,11 +223,13 @@ async def read_group(redis: Redis, stream: str, group: str, consumer: str, count
 
 def _data_of(fields: list[bytes] | None) -> bytes | None:
     """`__data__` of an entry's [field, value, ...]; a deleted entry has none."""
-    if fields and fields[0] == DATA_FIELD:  # the contract's entries: one field
+    if not fields:
+        return None
+    if fields[0] == DATA_FIELD:  # the contract's entries: one field
         return fields[1] if len(fields) > 1 else None
-    for i in range(0, len(fields or ()) - 1, 2):
-        if fields[i] == DATA_FIELD:  # type: ignore[index]
-            return fields[i + 1]  # type: ignore[index]
+    for i in range(0, len(fields) - 1, 2):
+        if fields[i] == DATA_FIELD:
+            return fields[i + 1]
     return None
 
 

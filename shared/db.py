@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, Table, event, text
 from sqlmodel import SQLModel, create_engine
@@ -47,7 +48,7 @@ def _sqlite_engine(url: str) -> Engine:
     engine = create_engine(url, hide_parameters=True, connect_args={"check_same_thread": False, "timeout": 30})
 
     @event.listens_for(engine, "connect")
-    def _pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
         # WAL with synchronous=NORMAL survives a crash of the process (not
         # of the machine's power) and lets readers run beside the writer.
@@ -78,6 +79,7 @@ def _postgres_engine(service: str, url: str) -> Engine:
 
 
 def create_tables(engine: Engine, models: Iterable[type[SQLModel]]) -> None:
+    # SQLModel gives a table model its __table__ when the class is made; its type does not declare it.
     tables: list[Table] = [model.__table__ for model in models]  # type: ignore[attr-defined]
     SQLModel.metadata.create_all(engine, tables=tables)
 

@@ -50,9 +50,9 @@ class ConfigError(ValueError):
 
 def settings_for(redis_url: str | None, data_dir: Path | None) -> Settings:
     """The settings with the command's options over the environment; `ConfigError` if any is bad."""
-    options = {k: v for k, v in (("redis_url", redis_url), ("data_dir", data_dir)) if v}
+    options: dict[str, Any] = {k: v for k, v in (("redis_url", redis_url), ("data_dir", data_dir)) if v}
     try:
-        return Settings(**options)  # type: ignore[arg-type]
+        return Settings(**options)
     except ValidationError as exc:
         raise ConfigError(one_line(exc)) from None
 

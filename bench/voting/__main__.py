@@ -73,7 +73,8 @@ async def main(args: argparse.Namespace) -> dict:
         )
 
         service = ServiceProcess(server.url, work / "data", args.batch, log)
-        valkey = psutil.Process(server.process.pid)  # type: ignore[union-attr]
+        assert server.process is not None
+        valkey = psutil.Process(server.process.pid)
         results["a_voting_service"] = await run_ballots(redis, service, args.ballots, valkey)
         results["a_voting_service"]["peak_rss_mb"] = round(service.peak_rss / 2**20, 1)
         print(json.dumps(results["a_voting_service"], indent=2), flush=True)
