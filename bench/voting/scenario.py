@@ -1,4 +1,4 @@
-"""The benchmark's contest: members, the nominee list, a million ballots.
+"""The benchmark's contest: members, the entries and their nominee list, a million ballots.
 
 Deterministic for a seed. About 5% of the ballots break a rule, spread over
 every reason of the contract; the others are valid and distinct (a voter
@@ -17,6 +17,7 @@ from redis.asyncio import Redis
 from shared import topology
 from shared.bus import publish_all
 from tests.support.events import cloudevent
+from tests.support.factories import submission
 
 OPENS = datetime(2021, 2, 28, 23, 0, tzinfo=UTC)
 VOTING_SECONDS = 30 * 86_400 + 22 * 3600  # up to the close, 2021-03-31T21:00Z
@@ -40,6 +41,17 @@ def members(count: int) -> Iterator[bytes]:
             del org["country"]  # incomplete profile (V2)
         data = {"user_id": f"m-{i:07d}", "username": f"user{i}", "email": f"m{i}@example.org", "organization": org}
         yield event("wsis.stakeholder.registered", f"reg-{i}", "2021-02-20T10:00:00Z", data, "stocktaking")
+
+
+def entries() -> Iterator[bytes]:
+    """Each nominee as intake received it (V3 compares its organisations); every third names an owner."""
+    for c in CATEGORIES:
+        for n in range(PER_CATEGORY):
+            entity = {"entity_id": f"e-{(c * 100 + n) % 5000:05d}", "name": f"Entrant {c}-{n}", "stakeholder_type": "academia", "country": "CH"}
+            data = {**submission(project(c, n), entity=entity, category=c), "received_at": "2021-01-10T10:00:00Z", "revision": 1}
+            if n % 3 == 0:
+                data["owner"] = {"name": f"Owner {c}-{n}", "country": "KE"}
+            yield event("wsis.submission.received", f"rcv-{c}-{n}", "2021-01-10T10:00:00Z", data, "wsis-prizes/submission")
 
 
 def nominee_list() -> bytes:
@@ -101,4 +113,5 @@ async def fill(redis: Redis, stream: str, bodies: Iterator[bytes], chunk: int = 
 
 async def fill_registry(redis: Redis, member_count: int) -> None:
     await fill(redis, topology.IN_STAKEHOLDERS, members(member_count))
+    await fill(redis, topology.OUT_SUBMISSION, entries())
     await fill(redis, topology.OUT_JUDGING, iter([nominee_list()]))
