@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.support.events import cloudevent
 from tests.support.factories import submission
 from tests.support.processes import ROOT, clean_environment
@@ -117,6 +119,7 @@ def test_after_a_crash_the_commands_say_the_server_is_gone_and_the_lock_is_free_
     assert system.interrupt() == 0
 
 
+@pytest.mark.slow
 def test_ctrl_c_on_a_terminal_lets_every_service_finish_and_leave_its_groups_before_the_server_stops(tmp_path):
     """A terminal's Ctrl-C signals the whole foreground process group, the embedded server's too."""
     log = tmp_path / "up.log"
