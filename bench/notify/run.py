@@ -1,20 +1,26 @@
 """Notify benchmarks: how fast the vote flood is passed over, how fast emails leave.
 
-    uv run python -m bench.notify.run [--votes 300000] [--emails 2000]
+    uv run python -m bench.notify [--votes 300000] [--emails 2000] [--only maildir] [--connections 2] [--profile FILE]
 
 1. `votes`: vote.accepted/rejected entries on wsis:out:voting, consumed and
    acknowledged by the notify service (it ignores them): entries per second
    from the first read to an empty pending list and no lag.
 2. `emails`: weekly progress notices for N nominated projects, from the
    `wsis.voting.progress` event to the last `wsis.notification.sent`,
-   through a local aiosmtpd server and through the Maildir.
-Embedded Valkey, SQLite; everything on this machine.
+   through a local aiosmtpd server and through the Maildir: emails per
+   second, and the CPU time of this process (user + system, every thread)
+   per email over the same span. Into the Maildir that is the notify
+   service's alone (queueing, rendering, writing, recording, publishing);
+   over SMTP it includes the aiosmtpd server, which runs in this process.
+Embedded Valkey, SQLite; everything on this machine. `--profile FILE`
+writes a cProfile of the email phase (CPU time of the event loop's thread).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import json
 import tempfile
 import time
@@ -62,18 +68,27 @@ async def bench_votes(settings: Settings, client: aioredis.Redis, count: int) ->
         return count / (time.perf_counter() - started)
 
 
-async def bench_emails(settings: Settings, client: aioredis.Redis, count: int) -> float:
+async def bench_emails(settings: Settings, client: aioredis.Redis, count: int, connections: int,
+                       profile: Path | None = None) -> tuple[float, float]:
+    """Emails per second, and CPU seconds per email."""
     received = [event("wsis.submission.received", {**contact(i)}, i, "2021-01-10T10:00:00Z") for i in range(count)]
     await fill(client, topology.OUT_SUBMISSION, received)
     projects = [{"project_id": f"p-{i}", "votes": i, "rank": count - i} for i in range(count)]
-    service = build(settings, MailSettings(poll_seconds=0.01))
+    service = build(settings, MailSettings(poll_seconds=0.01, connections=connections))
+    profiler = cProfile.Profile(time.thread_time) if profile else None  # CPU time of the event loop's thread
     async with service.app:
-        await asyncio.sleep(1.0)  # addresses read
-        started = time.perf_counter()
+        while not await drained(client, topology.OUT_SUBMISSION, "notify"):  # addresses read
+            await asyncio.sleep(0.02)
+        started, cpu = time.perf_counter(), time.process_time()
+        if profiler:
+            profiler.enable()
         await client.xadd(topology.OUT_VOTING, {"__data__": event("wsis.voting.progress", {"week": 1, "as_of": "2021-03-07T23:00:00Z", "ballots_root": "0000000000000000000000000000000000000000000000000000000000000000", "categories": [{"category": 1, "projects": projects}]}, 0, "2021-03-07T23:00:00Z")})
         while await client.xlen(topology.OUT_NOTIFY) < count:
             await asyncio.sleep(0.02)
-        return count / (time.perf_counter() - started)
+        if profiler and profile:
+            profiler.disable()
+            profiler.dump_stats(profile)
+        return count / (time.perf_counter() - started), (time.process_time() - cpu) / count
 
 
 def contact(i: int) -> dict:
@@ -84,7 +99,7 @@ def contact(i: int) -> dict:
             "challenges_and_prospects": "x", "sdgs": [1], "status": "completed", "received_at": "2021-01-10T10:00:00Z", "revision": 1}
 
 
-async def main(votes: int, emails: int) -> None:
+async def main(votes: int, emails: int, only: str | None, connections: int, profile: Path | None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         server = EmbeddedValkey(Path(tmp) / "v").start()
         client = aioredis.Redis.from_url(server.url)
@@ -92,24 +107,32 @@ async def main(votes: int, emails: int) -> None:
             def settings(name: str, **more: object) -> Settings:
                 return Settings(redis_url=server.url, data_dir=Path(tmp) / name, replay=True, log_level="WARNING", log_format="json", **more)
 
-            rate = await bench_votes(settings("votes"), client, votes)
-            print(f"votes ignored: {votes} entries, {rate:,.0f} entries/s")
-            for label, smtp in (("smtp (aiosmtpd on loopback)", True), ("maildir", False)):
+            if only in (None, "votes"):
+                rate = await bench_votes(settings("votes"), client, votes)
+                print(f"votes ignored: {votes} entries, {rate:,.0f} entries/s")
+            for label in ("smtp", "maildir"):
+                if only not in (None, label):
+                    continue
                 await client.flushdb()
-                if smtp:
+                if label == "smtp":
                     with SmtpSink() as sink:
-                        rate = await bench_emails(settings("smtp", smtp_url=sink.url), client, emails)
+                        rate, cpu = await bench_emails(settings("smtp", smtp_url=sink.url), client, emails, connections, profile)
+                    label = f"smtp (aiosmtpd on loopback, {connections} connections)"
                 else:
-                    rate = await bench_emails(settings("maildir"), client, emails)
-                print(f"emails via {label}: {emails} notifications, {rate:,.0f} emails/s (event in to sent event out)")
+                    rate, cpu = await bench_emails(settings("maildir"), client, emails, connections, profile)
+                print(f"emails via {label}: {emails} notifications, {rate:,.0f} emails/s, "
+                      f"{cpu * 1000:.2f} ms CPU an email (event in to sent event out)")  # fmt: skip
         finally:
             await client.aclose()
             server.stop()
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--votes", type=int, default=300_000)
     parser.add_argument("--emails", type=int, default=2_000)
+    parser.add_argument("--only", choices=["votes", "smtp", "maildir"], help="run one of the three benchmarks")
+    parser.add_argument("--connections", type=int, default=MailSettings().connections, help="WSIS_NOTIFY_CONNECTIONS")
+    parser.add_argument("--profile", type=Path, help="write a cProfile of the email phase to this file")
     args = parser.parse_args()
-    asyncio.run(main(args.votes, args.emails))
+    asyncio.run(main(args.votes, args.emails, args.only, args.connections, args.profile))

@@ -127,43 +127,52 @@ def contacts(session: Session, ids: list[str]) -> dict[str, Contact]:
     return found
 
 
-def queue(session: Session, notice: Notice, contact: Contact | None, cause_id: str, cause_time: str) -> Notification | None:
-    """Queue a notice once per (occasion, recipient, submission, week, key).
+def queue(session: Session, notices: list[Notice], found: dict[str, Contact], cause_id: str, cause_time: str) -> list[Notification | None]:
+    """Queue each notice once per (occasion, recipient, submission, week, key).
 
     A notice not sent yet takes the latest facts (a re-screened entry is told
     its latest verdict); one already claimed, sent or failed is left alone.
-    Returns the row when something changed.
+    Returns, for each notice, the row when something changed. The rows
+    already there are read with one query per 500 entries.
     """
-    recipient = contact.email if contact else ""
-    query = select(Notification).where(
-        Notification.occasion == notice.occasion.value,
-        Notification.recipient == recipient,
-        Notification.submission_id == notice.submission_id,
-        Notification.week == notice.week,
-        Notification.key == notice.key,
-    )
-    row = session.exec(query).first()
-    if row is not None:
-        if row.status not in (Status.waiting, Status.ready):
-            return None
-        row.facts = dict(notice.facts)
+    existing = _queued(session, notices)
+    changed: list[Notification | None] = []
+    for notice in notices:
+        contact = found.get(notice.submission_id)
+        once = (notice.occasion.value, contact.email if contact else "", notice.submission_id, notice.week, notice.key)
+        row = existing.get(once)
+        if row is not None:
+            if row.status not in (Status.waiting, Status.ready):
+                changed.append(None)
+                continue
+            row.facts = dict(notice.facts)
+        else:
+            row = existing[once] = Notification(
+                occasion=notice.occasion.value, submission_id=notice.submission_id, week=notice.week, key=notice.key,
+                facts=dict(notice.facts), confidential=notice.confidential, cause_id=cause_id, cause_time=cause_time,
+                status=Status.waiting,
+            )  # fmt: skip
+            if contact is not None:
+                address(row, contact)
         session.add(row)
-        return row
-    row = Notification(
-        occasion=notice.occasion.value,
-        submission_id=notice.submission_id,
-        week=notice.week,
-        key=notice.key,
-        facts=dict(notice.facts),
-        confidential=notice.confidential,
-        cause_id=cause_id,
-        cause_time=cause_time,
-        status=Status.waiting,
-    )
-    if contact is not None:
-        address(row, contact)
-    session.add(row)
-    return row
+        changed.append(row)
+    return changed
+
+
+def _queued(session: Session, notices: list[Notice]) -> dict[tuple[str, str, str, int, str], Notification]:
+    """The rows the notices may already have, by their once-key."""
+    ids = sorted({n.submission_id for n in notices})
+    occasions = sorted({n.occasion.value for n in notices})
+    weeks = sorted({n.week for n in notices})
+    rows: dict[tuple[str, str, str, int, str], Notification] = {}
+    for start in range(0, len(ids), 500):
+        query = select(Notification).where(
+            col(Notification.submission_id).in_(ids[start : start + 500]),
+            col(Notification.occasion).in_(occasions),
+            col(Notification.week).in_(weeks),
+        )
+        rows.update(((r.occasion, r.recipient, r.submission_id, r.week, r.key), r) for r in session.exec(query))
+    return rows
 
 
 def readdress(session: Session, row: Notification, contact: Contact) -> bool:

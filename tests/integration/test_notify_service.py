@@ -323,11 +323,11 @@ async def test_an_email_whose_sender_died_before_recording_it_is_taken_over_afte
 
     original, crashed = Sender._record, []
 
-    def dies_once(self, row, status, error):  # the process "dies" between delivering and recording
+    def dies_once(self, outcomes):  # the process "dies" between delivering and recording
         if not crashed:
-            crashed.append(row.notification_id)
+            crashed.extend(o.row.notification_id for o in outcomes)
             raise RuntimeError("the sender died here")
-        return original(self, row, status, error)
+        return original(self, outcomes)
 
     monkeypatch.setattr(Sender, "_record", dies_once)
     config = quick().model_copy(update={"send_timeout_seconds": 1.0, "lease_after_seconds": 2.5})

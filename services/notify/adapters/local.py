@@ -25,6 +25,7 @@ RLM = "\u200f"  # RIGHT-TO-LEFT MARK: a line starting with Latin text still read
 DATE_TIME_JOIN = {"ar": "، ", "zh": " ", "en": ", ", "es": ", ", "fr": " à ", "ru": ", "}
 
 
+@cache  # the contest's few dates, in six languages
 def when(local: datetime, language: str) -> str:
     """A Geneva wall-clock time the way the language writes it."""
     if language == FALLBACK:  # the English texts' long-standing "08 March 2021, 00:00", whatever the process's locale
@@ -42,9 +43,12 @@ def _names(path: Path, mtime: float) -> dict[str, dict[str, str]]:
 def category_names(folder: Path) -> dict[str, dict[str, str]]:
     """English title -> {language: name}; staff edits apply to the next email."""
     path = folder / CATEGORY_NAMES
-    if not path.is_file():
+    try:
+        mtime = path.stat().st_mtime
+    except FileNotFoundError:
         path = DEFAULT_FOLDER / CATEGORY_NAMES
-    return _names(path, path.stat().st_mtime)
+        mtime = path.stat().st_mtime
+    return _names(path, mtime)
 
 
 def category_name(folder: Path, english_title: str, language: str) -> str:

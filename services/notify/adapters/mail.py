@@ -1,6 +1,13 @@
 """Composing an email from its outbox row, and scrubbing error texts.
 
 Error texts are scrubbed of addresses and names before they go anywhere.
+
+Headers go into the message already folded, as the email package writes
+them (`_put`: the same text in, the same bytes out), so that writing a
+message does not parse and fold every header again; the constant ones
+(sender, date of the second, content headers) are folded once. A short-lined
+text body is set the way `set_content` sets it (7bit, or 8bit when it is not
+ASCII); a longer-lined one through `set_content` itself.
 """
 
 from __future__ import annotations
@@ -8,10 +15,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import datetime, timezone
+from email import policy
 from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
+from functools import lru_cache
 from typing import Any
 
 from services.notify.adapters.local import category_name, right_to_left, when
@@ -21,6 +30,10 @@ from services.notify.store import Contact, Notification
 from shared.contest import Contest
 
 EMAIL = re.compile(r"[^@\s\"'<>]+@[^@\s\"'<>]+")
+# A name and an address the email package would write as they are.
+PLAIN_NAME = re.compile(r"[A-Za-z0-9]+( [A-Za-z0-9]+)*")
+PLAIN_ID = re.compile(r"[A-Za-z0-9-]{1,60}")
+PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9_+-]+(\.[A-Za-z0-9_+-]+)*@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*")
 ERROR_LIMIT = 500
 
 
@@ -69,20 +82,66 @@ def context(row: Notification, contact: Contact, contest: Contest, templates: Te
 def compose(row: Notification, contact: Contact, contest: Contest, templates: Templates, sender: str) -> EmailMessage:
     rendered = templates.render(row.occasion, context(row, contact, contest, templates), contact.language)
     message = EmailMessage()
-    message["From"] = sender
-    try:
-        message["To"] = Address(display_name=contact.name, addr_spec=row.recipient)
-    except (ValueError, IndexError) as exc:
-        raise Permanent(f"unusable recipient address: {type(exc).__name__}") from None
+    _put(message, "From", sender, recurs=True)
+    _put_to(message, contact.name, row.recipient)
     _set_subject(message, right_to_left(rendered.subject, rendered.language))
-    message["Date"] = format_datetime(datetime.now(timezone.utc))
+    _put(message, "Date", format_datetime(datetime.now(timezone.utc)), recurs=True)
     # The same id on every try: a mail client or server that sees a second
     # copy after a crash in the send/record window can drop it.
-    message["Message-ID"] = f"<{row.notification_id}@wsis-prizes>"
-    message["Auto-Submitted"] = "auto-generated"
-    message.set_content(right_to_left(rendered.body, rendered.language))
-    message["Content-Language"] = rendered.language  # after set_content, which clears Content-* headers
+    message_id = f"<{row.notification_id}@wsis-prizes>"
+    if PLAIN_ID.fullmatch(str(row.notification_id)):  # a uuid: written as it is
+        message.set_raw("Message-ID", message_id)
+    else:
+        _put(message, "Message-ID", message_id)
+    _put(message, "Auto-Submitted", "auto-generated", recurs=True)
+    _set_text(message, right_to_left(rendered.body, rendered.language))
+    _put(message, "Content-Language", rendered.language, recurs=True)
     return message
+
+
+def _put_to(message: EmailMessage, name: str, address: str) -> None:
+    """`To: Name <address>`: written as it is when nothing in it needs quoting or encoding."""
+    if PLAIN_NAME.fullmatch(name) and PLAIN_ADDRESS.fullmatch(address) and len(name) + len(address) + 7 <= policy.default.max_line_length:
+        message.set_raw("To", f"{name} <{address}>")
+        return
+    try:
+        to = Address(display_name=name, addr_spec=address)
+    except (ValueError, IndexError) as exc:
+        raise Permanent(f"unusable recipient address: {type(exc).__name__}") from None
+    _put(message, "To", to)
+
+
+def _put(message: EmailMessage, name: str, value: object, recurs: bool = False) -> None:
+    """The header as `policy.default` writes it (folded, encoded), stored as it is written;
+    one whose text recurs (the sender, the date of a second) is folded once."""
+    text, header = _recurring(name, value) if recurs else _fold(name, value)  # type: ignore[arg-type]
+    if text.startswith(f"{name}: "):
+        message.set_raw(name, text[len(name) + 2 :].removesuffix(policy.default.linesep))
+    else:  # folded right after the name: kept parsed, the email package folds it again when writing
+        message[name] = header
+
+
+def _fold(name: str, value: object) -> tuple[str, Any]:
+    header = policy.default.header_factory(name, value)
+    return policy.default.fold(name, header), header
+
+
+@lru_cache(maxsize=256)
+def _recurring(name: str, value: str) -> tuple[str, Any]:
+    return _fold(name, value)
+
+
+def _set_text(message: EmailMessage, text: str) -> None:
+    """`message.set_content(text)`, cheaper for lines short enough to go as they are."""
+    lines = text.encode("utf-8").splitlines()
+    if max((len(line) for line in lines), default=0) > message.policy.max_line_length:  # type: ignore[attr-defined]
+        message.set_content(text)  # quoted-printable or base64, as the email package chooses
+        return
+    body = b"\n".join(lines) + b"\n"
+    message.set_payload(body.decode("ascii", "surrogateescape"))  # what set_content stores for 7bit and 8bit
+    _put(message, "Content-Type", 'text/plain; charset="utf-8"', recurs=True)
+    _put(message, "Content-Transfer-Encoding", "7bit" if body.isascii() else "8bit", recurs=True)
+    _put(message, "MIME-Version", "1.0", recurs=True)
 
 
 def _set_subject(message: EmailMessage, subject: str) -> None:
@@ -91,6 +150,6 @@ def _set_subject(message: EmailMessage, subject: str) -> None:
     between two encoded words, which every long subject in Arabic, Chinese,
     French, Russian or Spanish would hit."""
     if subject.isascii():
-        message["Subject"] = subject
+        _put(message, "Subject", subject)
     else:
         message.set_raw("Subject", Header(subject, "utf-8", header_name="Subject").encode())

@@ -1,15 +1,19 @@
-"""The sender loop: claim a due notification, deliver it, record the outcome.
+"""The sender loop: claim due notifications, deliver them, record the outcomes.
 
-Sending happens outside the inbound batch's transaction, one notification at
-a time:
+Sending happens outside the inbound batch's transaction, a batch of
+notifications at a time (`Transport.batch`: a few over SMTP, so the
+connections share the work; more into the Maildir):
 
-1. claim: `ready` -> `sending` (a conditional UPDATE, so two replicas never
-   take the same row), committed before anything leaves;
-2. deliver: SMTP or the Maildir;
-3. record: `sent`, `ready` again with a backoff, or `failed` after the last
-   try, with the `wsis.notification.sent`/`failed` event in the same commit
-   (published right after, and by the runtime's relay after a crash),
-   unless the embargo holds it back.
+1. claim: `ready` -> `sending` (one conditional UPDATE for the batch, so two
+   replicas never take the same row), committed before anything leaves;
+2. deliver: SMTP, one message after the other on the task's connection, or
+   the Maildir, the batch's files made durable together;
+3. record: in one commit for the batch, each row `sent`, `ready` again with
+   a backoff, or `failed` after the last try, with its
+   `wsis.notification.sent`/`failed` event (published right after, in one
+   MULTI/EXEC, and by the runtime's relay after a crash), unless the embargo
+   holds it back. Rows a transport did not get to (it lost its connection,
+   the service is stopping) go back to `ready` as they were.
 
 `WSIS_NOTIFY_CONNECTIONS` tasks run this loop side by side, each with its
 own SMTP connection.
@@ -25,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from redis.exceptions import RedisError
 from sqlalchemy import update
@@ -35,7 +40,12 @@ from services.notify import domain, store
 from services.notify.adapters.mail import compose, scrub
 from services.notify.adapters.settings import MailSettings
 from services.notify.adapters.templates import Templates
-from services.notify.adapters.transports import Permanent, Transient, Transport
+from services.notify.adapters.transports import (
+    NOT_TRIED,
+    Permanent,
+    Transient,
+    Transport,
+)
 from services.notify.reports import outcome_event, row_fields
 from services.notify.store import Notification, Status
 from shared import bus, outbox
@@ -46,6 +56,13 @@ from shared.runtime import Service
 log = get_logger()
 
 PER_STEP = 200  # notifications per connection before the loop looks around again
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    row: Notification
+    status: Status | None  # None: not tried, back to `ready` as it was
+    error: str | None = None
 
 
 class Sender:
@@ -106,11 +123,14 @@ class Sender:
         handled = 0
         try:
             while handled < PER_STEP and not self._stopping.is_set():
-                claimed = self._claim()
-                if claimed is None:
+                claimed = self._claim(min(transport.batch, PER_STEP - handled))
+                if not claimed:
                     break
-                await self._publish(await self._deliver(transport, *claimed))
-                handled += 1
+                outcomes = await self._deliver(transport, claimed)
+                await self._publish(self._record(outcomes))
+                handled += sum(o.status is not None for o in outcomes)
+                if len(outcomes) > sum(o.status is not None for o in outcomes):
+                    break  # the transport gave up on the rest: look around first
         finally:
             await transport.close()
         return handled
@@ -131,69 +151,105 @@ class Sender:
 
     # --- claim, deliver, record -------------------------------------------------
 
-    def _claim(self) -> tuple[Notification, store.Contact] | None:
-        """Take one due notification (and its coordinator) for this task."""
+    def _claim(self, limit: int) -> list[tuple[Notification, store.Contact]]:
+        """Take up to `limit` due notifications (and their coordinators) for this task."""
         now = time.time()
-        due = select(Notification).where(Notification.status == Status.ready, col(Notification.next_attempt_at) <= now)
-        stale = select(Notification).where(Notification.status == Status.sending, col(Notification.claimed_at) < now - self.mail.lease_seconds)
+        due = (Notification.status == Status.ready, col(Notification.next_attempt_at) <= now)
+        stale = (Notification.status == Status.sending, col(Notification.claimed_at) < now - self.mail.lease_seconds)
         with Session(self.service.ctx.engine, expire_on_commit=False) as session:
-            for query in (due.order_by(col(Notification.next_attempt_at), col(Notification.seq)), stale):
-                for row in session.exec(query.limit(5)).all():
-                    was, attempts = row.status, row.attempts
-                    taken = session.exec(  # type: ignore[call-overload]
-                        update(Notification)
-                        .where(col(Notification.seq) == row.seq, col(Notification.status) == was, col(Notification.attempts) == attempts)
-                        .values(status=Status.sending, claimed_by=self.service.consumer, claimed_at=now, attempts=attempts + 1)
-                        .execution_options(synchronize_session=False)
-                    )
-                    if taken.rowcount == 1:
-                        contact = session.get(store.Contact, row.submission_id)
-                        session.commit()
-                        assert contact is not None, "a notification is due only once its coordinator is known"
-                        if was == Status.sending:
-                            log.warning("notification.resumed", **row_fields(row, self._announced), note="its sender stopped mid-send")
-                        row.status, row.attempts = Status.sending, attempts + 1
-                        return row, contact
-        return None
+            taken = {seq: False for seq in self._take(session, due, (col(Notification.next_attempt_at), col(Notification.seq)), limit)}
+            if len(taken) < limit:
+                taken.update((seq, True) for seq in self._take(session, stale, (col(Notification.seq),), limit - len(taken)))
+            if not taken:
+                return []
+            rows = list(session.exec(select(Notification).where(col(Notification.seq).in_(list(taken)))))
+            contacts = store.contacts(session, sorted({r.submission_id for r in rows}))
+            session.commit()
+        rows.sort(key=lambda r: (taken[r.seq or 0], r.next_attempt_at, r.seq or 0))
+        for row in rows:
+            assert row.submission_id in contacts, "a notification is due only once its coordinator is known"
+            if taken[row.seq or 0]:
+                log.warning("notification.resumed", **row_fields(row, self._announced), note="its sender stopped mid-send")
+        return [(row, contacts[row.submission_id]) for row in rows]
 
-    async def _deliver(self, transport: Transport, row: Notification, contact: store.Contact) -> list[OutboxEvent]:
+    def _take(self, session: Session, where: tuple, order: tuple, limit: int) -> list[int]:
+        """Claim up to `limit` rows matching `where`, in `order`; the seqs taken."""
+        seqs = list(session.exec(select(Notification.seq).where(*where).order_by(*order).limit(limit)))
+        if not seqs:
+            return []
+        claimed = session.execute(  # the same conditions again: a row another sender took in between stays theirs
+            update(Notification)
+            .where(col(Notification.seq).in_(seqs), *where)
+            .values(status=Status.sending, claimed_by=self.service.consumer, claimed_at=time.time(), attempts=Notification.attempts + 1)
+            .returning(Notification.seq)
+            .execution_options(synchronize_session=False)
+        )
+        return list(claimed.scalars())
+
+    async def _deliver(self, transport: Transport, claimed: list[tuple[Notification, store.Contact]]) -> list[Outcome]:
+        outcomes: dict[int, Outcome] = {}
+        ready: list[tuple[Notification, store.Contact, object]] = []
+        for row, contact in claimed:
+            try:
+                ready.append((row, contact, compose(row, contact, self.service.ctx.contest, self.templates, self.mail.sender)))
+            except Exception as exc:  # a template error (staff may fix it before the last try), an unusable address
+                outcomes[id(row)] = self._failure(row, contact, exc)
+        if ready:
+            if self._stopping.is_set():
+                results: list[BaseException | object | None] = [NOT_TRIED] * len(ready)
+            else:
+                results = await transport.deliver_all([(row.notification_id or "", message) for row, _, message in ready], self._stopping)  # type: ignore[misc]
+            for (row, contact, _), result in zip(ready, results):
+                if result is None:
+                    outcomes[id(row)] = Outcome(row, Status.sent)
+                elif result is NOT_TRIED:
+                    outcomes[id(row)] = Outcome(row, None)
+                else:
+                    outcomes[id(row)] = self._failure(row, contact, result)  # type: ignore[arg-type]
+        return [outcomes[id(row)] for row, _ in claimed]
+
+    def _failure(self, row: Notification, contact: store.Contact, exc: BaseException) -> Outcome:
         personal = (contact.name, contact.email, row.recipient)
-        try:
-            message = compose(row, contact, self.service.ctx.contest, self.templates, self.mail.sender)
-            await asyncio.wait_for(transport.deliver(row.notification_id or "", message), 2 * self.mail.send_timeout_seconds)
-        except Permanent as exc:
-            return self._record(row, Status.failed, scrub(str(exc), personal))
-        except Exception as exc:  # Transient, a timeout, a template error (staff may fix it before the last try)
-            error = scrub(str(exc) if isinstance(exc, Transient) else f"{type(exc).__name__}: {exc}", personal)
-            if not isinstance(exc, Transient):
-                await transport.close()
-            last = row.attempts >= self.mail.max_attempts
-            return self._record(row, Status.failed if last else Status.ready, error)
-        return self._record(row, Status.sent, None)
+        if isinstance(exc, Permanent):
+            return Outcome(row, Status.failed, scrub(str(exc), personal))
+        error = scrub(str(exc) if isinstance(exc, Transient) else f"{type(exc).__name__}: {exc}", personal)
+        return Outcome(row, Status.failed if row.attempts >= self.mail.max_attempts else Status.ready, error)
 
-    def _record(self, row: Notification, status: Status, error: str | None) -> list[OutboxEvent]:
-        """Commit the outcome; returns the outcome event to publish, if the embargo allows it."""
+    def _record(self, outcomes: list[Outcome]) -> list[OutboxEvent]:
+        """Commit the batch's outcomes; returns the outcome events to publish, those the embargo allows."""
         events: list[OutboxEvent] = []
         with Session(self.service.ctx.engine, expire_on_commit=False) as session:
-            current = session.get(Notification, row.seq)
-            if current is None or current.status != Status.sending:
-                return events
-            current.status, current.last_error, current.claimed_by, current.claimed_at = status, error, None, None
-            if status == Status.ready:
-                delay = domain.retry_delay(current.attempts, self.mail.backoff_seconds, self.mail.backoff_max_seconds)
-                current.next_attempt_at = time.time() + delay
-                log.warning("notification.retry", **row_fields(current, self._announced), attempts=current.attempts, retry_in=round(delay, 3), error=error)
-            else:
-                announced = self._announced or store.milestone(session, store.ANNOUNCED) is not None
-                current.held = not domain.may_publish(current.confidential, announced)
-                if not current.held:
-                    events.append(outcome_event(current, self.service.source))
-                    session.add(events[-1])
-                level = log.info if status == Status.sent else log.error
-                level(f"notification.{status}", **row_fields(current, self._announced), attempts=current.attempts, error=error)
-            session.add(current)
+            seqs = [o.row.seq for o in outcomes]
+            current = {r.seq: r for r in session.exec(select(Notification).where(col(Notification.seq).in_(seqs)))}
+            announced = self._announced or store.milestone(session, store.ANNOUNCED) is not None
+            for outcome in outcomes:
+                row = current.get(outcome.row.seq)
+                if row is None or row.status != Status.sending or row.claimed_at != outcome.row.claimed_at:
+                    continue  # taken over after its lease: the new claim records it
+                event = self._apply(row, outcome, announced)
+                if event is not None:
+                    events.append(event)
+                    session.add(event)
+                session.add(row)
             session.commit()
         return events
+
+    def _apply(self, row: Notification, outcome: Outcome, announced: bool) -> OutboxEvent | None:
+        """One row's outcome; its event, when there is one to publish now."""
+        row.claimed_by, row.claimed_at = None, None
+        if outcome.status is None:
+            row.status, row.attempts = Status.ready, row.attempts - 1
+            return None
+        row.status, row.last_error = outcome.status, outcome.error
+        if outcome.status == Status.ready:
+            delay = domain.retry_delay(row.attempts, self.mail.backoff_seconds, self.mail.backoff_max_seconds)
+            row.next_attempt_at = time.time() + delay
+            log.warning("notification.retry", **row_fields(row, self._announced), attempts=row.attempts, retry_in=round(delay, 3), error=outcome.error)
+            return None
+        row.held = not domain.may_publish(row.confidential, announced)
+        level = log.info if outcome.status == Status.sent else log.error
+        level(f"notification.{outcome.status}", **row_fields(row, self._announced), attempts=row.attempts, error=outcome.error)
+        return None if row.held else outcome_event(row, self.service.source)
 
     # --- the embargo ------------------------------------------------------------
 

@@ -1,7 +1,9 @@
 """The ways an email leaves: SMTP, or a Maildir when no server is configured.
 
 A transport either returns (delivered) or raises `Transient` (try again
-later) or `Permanent` (the server said no for good).
+later) or `Permanent` (the server said no for good). `deliver_all` takes a
+batch and says that of each message, or `NOT_TRIED` for those it did not
+get to (it lost its connection, the service is stopping).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import mailbox
 import os
+from concurrent.futures import ThreadPoolExecutor
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, Protocol
@@ -17,6 +20,7 @@ from urllib.parse import unquote, urlparse
 import aiosmtplib
 
 from services.notify.adapters.settings import MailSettings
+from services.notify.adapters.wire import as_bytes
 from shared.settings import Settings
 
 
@@ -28,13 +32,25 @@ class Permanent(Exception):
     """Not worth another try: the server refused with 5xx, or the address is unusable."""
 
 
+NOT_TRIED = object()
+Result = BaseException | object | None  # None: delivered; an exception; NOT_TRIED
+Batch = list[tuple[str, EmailMessage]]  # (notification id, message)
+
+
 class Transport(Protocol):
+    batch: int  # notifications a sender claims at a time for this transport
+
     async def deliver(self, key: str, message: EmailMessage) -> None: ...
+    async def deliver_all(self, messages: Batch, stopping: asyncio.Event) -> list[Result]: ...
     async def close(self) -> None: ...
 
 
 class SmtpTransport:
     """One connection kept open across messages; reopened after any error."""
+
+    # A few at a time: each connection's task claims its own, so a slow
+    # relay is waited on by every connection side by side.
+    batch = 20
 
     def __init__(self, url: str, timeout: float) -> None:
         parts = urlparse(url)
@@ -65,6 +81,25 @@ class SmtpTransport:
             await self.close()
             raise Transient(f"{type(exc).__name__}: {exc}") from None
 
+    async def deliver_all(self, messages: Batch, stopping: asyncio.Event) -> list[Result]:
+        """One after the other on this connection; after an error on the
+        connection (not a refusal for good) the rest wait for the next claim."""
+        results: list[Result] = [NOT_TRIED] * len(messages)
+        for i, (key, message) in enumerate(messages):
+            if stopping.is_set():
+                break
+            try:
+                await asyncio.wait_for(self.deliver(key, message), 2 * self.options["timeout"])
+            except Permanent as exc:
+                results[i] = exc
+                continue
+            except Exception as exc:  # Transient, a timeout
+                await self.close()
+                results[i] = exc
+                break
+            results[i] = None
+        return results
+
     async def close(self) -> None:
         client, self.client = self.client, None
         if client is not None and client.is_connected:
@@ -76,36 +111,83 @@ class SmtpTransport:
 
 class MaildirTransport:
     """Delivery into a Maildir, idempotent: the file is named by the
-    notification id, so a retry after a crash finds it and writes nothing."""
+    notification id, so a retry after a crash finds it and writes nothing.
+
+    A batch is written to `tmp/`, made durable together (an fsync per file,
+    issued side by side), renamed into `new/`, and the renames made durable
+    by one fsync of `new/`: a message is recorded as sent only once it is on
+    disk, whole, under its name."""
+
+    batch = 200
 
     def __init__(self, folder: Path) -> None:
         Path(folder).parent.mkdir(parents=True, exist_ok=True)
         self.box = mailbox.Maildir(folder, create=True)
         self.folder = Path(folder)
 
-    def delivered(self, key: str) -> bool:
+    def delivered(self, key: str, read: set[str] | None = None) -> bool:
         if (self.folder / "new" / key).exists():
             return True
-        return any(name.split(":", 1)[0] == key for name in os.listdir(self.folder / "cur"))
+        if read is None:
+            read = self._read()
+        return key in read
+
+    def _read(self) -> set[str]:
+        """The notification ids of the messages a mail client has moved to `cur/`."""
+        return {name.split(":", 1)[0] for name in os.listdir(self.folder / "cur")}
 
     async def deliver(self, key: str, message: EmailMessage) -> None:
-        try:
-            await asyncio.to_thread(self._write, key, message.as_bytes())
-        except OSError as exc:
-            raise Transient(f"{type(exc).__name__}: {exc.strerror}") from None
+        [result] = await self.deliver_all([(key, message)], asyncio.Event())
+        if isinstance(result, BaseException):
+            raise result
 
-    def _write(self, key: str, data: bytes) -> None:
-        if self.delivered(key):
-            return
-        temporary = self.folder / "tmp" / f"{key}.{os.getpid()}"
-        with open(temporary, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.rename(temporary, self.folder / "new" / key)  # atomic: the mail is there whole, or not at all
+    async def deliver_all(self, messages: Batch, stopping: asyncio.Event) -> list[Result]:
+        return await asyncio.to_thread(self._write_all, messages)
+
+    def _write_all(self, messages: Batch) -> list[Result]:
+        results: list[Result] = [None] * len(messages)
+        read = self._read()
+        written: list[tuple[int, Path, Path]] = []
+        for i, (key, message) in enumerate(messages):
+            if self.delivered(key, read):
+                continue
+            temporary = self.folder / "tmp" / f"{key}.{os.getpid()}"
+            try:
+                temporary.write_bytes(as_bytes(message))
+            except OSError as exc:
+                results[i] = Transient(f"{type(exc).__name__}: {exc.strerror}")
+                continue
+            written.append((i, temporary, self.folder / "new" / key))
+        try:
+            _sync([path for _, path, _ in written])
+            for _, temporary, final in written:
+                os.rename(temporary, final)  # atomic: the mail is there whole, or not at all
+            _fsync(self.folder / "new")
+        except OSError as exc:
+            for i, _, _ in written:
+                results[i] = Transient(f"{type(exc).__name__}: {exc.strerror}")
+        return results
 
     async def close(self) -> None:
         return None
+
+
+def _sync(paths: list[Path]) -> None:
+    """The files' contents on disk: an fsync each, side by side, so that the
+    file system commits them together rather than one journal commit each."""
+    if paths:
+        list(_FSYNCS.map(_fsync, paths))
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+_FSYNCS = ThreadPoolExecutor(max_workers=16, thread_name_prefix="maildir-fsync")
 
 
 def transport_for(settings: Settings, mail: MailSettings) -> Transport:
