@@ -34,10 +34,10 @@ SERVICES = ("submission", "eligibility", "voting", "judging", "notify")
 HEAVY = ("numpy", "scipy", "datasketch")
 PROBE = """
 import sys, time
-t = time.perf_counter()
+t, c = time.perf_counter(), time.process_time()
 import services.{name}.app
-took = time.perf_counter() - t
-print(repr((took, len(sys.modules), [m for m in {heavy!r} if m in sys.modules])))
+took, cpu = time.perf_counter() - t, time.process_time() - c
+print(repr((took, cpu, len(sys.modules), [m for m in {heavy!r} if m in sys.modules])))
 """
 
 
@@ -49,7 +49,7 @@ def environment(pycache: Path | None, **more: str) -> dict[str, str]:
     return env
 
 
-def import_time(name: str, pycache: Path | None) -> tuple[float, int, list[str]]:
+def import_time(name: str, pycache: Path | None) -> tuple[float, float, int, list[str]]:
     out = subprocess.run([sys.executable, "-c", PROBE.format(name=name, heavy=HEAVY)], env=environment(pycache),
                          capture_output=True, text=True, check=True)  # fmt: skip
     return eval(out.stdout.strip().splitlines()[-1])  # our own probe's repr
@@ -75,7 +75,7 @@ def run_time(name: str, redis_url: str, data_dir: Path, pycache: Path | None, ti
         process.wait(timeout=30)
 
 
-def main(services: list[str], runs: int, pycache: Path | None) -> None:
+def main(services: list[str], runs: int, pycache: Path | None, imports_only: bool = False) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         server = EmbeddedValkey(Path(tmp) / "v").start()
         try:
@@ -84,11 +84,11 @@ def main(services: list[str], runs: int, pycache: Path | None) -> None:
                     import_time(name, pycache)
             for name in services:
                 imports = [import_time(name, pycache) for _ in range(runs)]
-                starts = [run_time(name, server.url, Path(tmp) / f"{name}-{i}", pycache) for i in range(runs)]
-                seconds = [t for t, _, _ in imports]
-                print(f"{name:12} import {statistics.median(seconds):5.2f} s (min {min(seconds):.2f}), "
-                      f"{imports[0][1]} modules, heavy: {', '.join(imports[0][2]) or 'none'}; "
-                      f"wsis run to service.started {statistics.median(starts):5.2f} s (min {min(starts):.2f})")  # fmt: skip
+                starts = [] if imports_only else [run_time(name, server.url, Path(tmp) / f"{name}-{i}", pycache) for i in range(runs)]
+                seconds, cpu = [t for t, _, _, _ in imports], [c for _, c, _, _ in imports]
+                started = f"; wsis run to service.started {statistics.median(starts):5.2f} s (min {min(starts):.2f})" if starts else ""
+                print(f"{name:12} import {statistics.median(seconds):5.2f} s (min {min(seconds):.2f}, CPU min {min(cpu):.2f} s), "
+                      f"{imports[0][2]} modules, heavy: {', '.join(imports[0][3]) or 'none'}{started}")  # fmt: skip
         finally:
             server.stop()
 
@@ -98,5 +98,6 @@ if __name__ == "__main__":
     parser.add_argument("--services", nargs="+", default=list(SERVICES), choices=SERVICES)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--pycache", type=Path, help="keep compiled modules in this directory (PYTHONPYCACHEPREFIX)")
+    parser.add_argument("--imports-only", action="store_true", help="measure the imports alone, not `wsis run`")
     args = parser.parse_args()
-    main(args.services, args.runs, args.pycache)
+    main(args.services, args.runs, args.pycache, args.imports_only)
