@@ -32,6 +32,7 @@ from redis.exceptions import ResponseError
 from shared import bus
 from shared.envelope import Unreadable
 from shared.logs import get_logger
+from shared.metrics import ServiceMetrics
 from shared.reading import (
     Dead,
     ReadBudget,
@@ -72,11 +73,13 @@ class Lane:
         self, redis: Redis, stream: str, group: str, consumer: str, handler: BatchHandler,
         accepts: Mapping[str, Collection[str]], passes: Mapping[str, Collection[str]], source: str,
         count: int, block_ms: int, depth: int = 1, scripted: bool = False, batch_bytes: int = DEFAULT_BATCH_BYTES,
+        metrics: ServiceMetrics | None = None,
     ) -> None:
         self.redis, self.stream, self.group, self.consumer = redis, stream, group, consumer
         self.handler, self.accepts, self.passes, self.source = handler, accepts, passes, source
         self.count, self.block_ms, self.depth, self.scripted = count, block_ms, depth, scripted
         self.budget = ReadBudget(batch_bytes, count)
+        self.metrics = metrics or ServiceMetrics(group)
         self._inflight: deque[asyncio.Task[None]] = deque()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
@@ -140,11 +143,16 @@ class Lane:
         # server's limit each) is let go now rather than held through the batch's storing.
         acks = entries if len(readable) == size else [bus.Entry(e.stream, e.entry_id, None) for e in entries]
 
+        types = [event.type for _, event in readable]
+
         async def committed() -> tuple[Committed, Dead]:
             done = await stored
             if size or done.answers:
+                seconds = time.perf_counter() - started
                 log.info(self.handler.batch_event, stream=self.stream, entries=size, dead=len(dead), **done.counts, **ids,
-                         ms=round((time.perf_counter() - started) * 1000, 1))
+                         ms=round(seconds * 1000, 1))
+                self.metrics.batch_read(self.stream, types, passed=size - len(kept))
+                self.metrics.batch_done(self.stream, seconds, dead=len(dead), outcomes=done.counts)
             return done, dead
 
         return committed(), acks
@@ -153,7 +161,9 @@ class Lane:
         done, dead = await committed
         if before is not None:
             await asyncio.wait([before])  # in order; its failure is its own
-        await bus.publish_all(self.redis, [*dead, *done.answers], entries, self.group, scripted=self.scripted)
+        out = [*dead, *done.answers]
+        await bus.publish_all(self.redis, out, entries, self.group, scripted=self.scripted)
+        self.metrics.appended(stream for stream, _ in out)
         if done.published is not None:
             await done.published()
 

@@ -243,7 +243,7 @@ class Service:
             self.lanes[stream] = Lane(
                 self.redis, stream, self.name, self.consumer, lane.pick(self.handler), self.spec.accepts, self.spec.passes,
                 self.source, count, self.settings.block_ms, lane.depth, scripted=self.spec.scripts,
-                batch_bytes=self.settings.batch_bytes,
+                batch_bytes=self.settings.batch_bytes, metrics=self.metrics,
             )
             self.lanes[stream].start()
         reclaimer = Reclaimer(

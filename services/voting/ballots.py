@@ -15,6 +15,7 @@ start (`relay_owed`).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -53,6 +54,7 @@ class Stored(NamedTuple):
     answers: list[store.Answer]
     counts: dict[str, int]
     owed: int | None  # the marker of released answers, to pay once published
+    verdicts: Counter[str]  # the new answers: `accepted` or the reason (the metrics' votes)
 
 
 class BallotDesk:
@@ -61,6 +63,7 @@ class BallotDesk:
 
     def __init__(self, ctx: ServiceContext, ledger: Ledger, projection: Projection) -> None:
         self.source = ctx.source
+        self.metrics = ctx.metrics
         self.calendar = domain.Calendar.of(ctx.contest)
         self.replay = ctx.settings.replay
         self.tolerance = ctx.settings.future_tolerance_seconds * 1_000_000
@@ -99,6 +102,7 @@ class BallotDesk:
             if releases:
                 self.releasing = False
         self.maybe_held = self.maybe_held or done.counts["held"] > 0
+        self.metrics.voted(done.verdicts)
         if done.owed is not None:
             faults.crash_point("voting.release_committed")
         # A stored answer (a ballot seen before) keeps its own time: the text goes with its instant only.
@@ -187,9 +191,10 @@ class BallotDesk:
         self.ledger.hold(cur, held)
         rows.update(repeats)
         owed = self.ledger.owe(cur, [ballot.key for ballot in released if ballot.key in rows]) if released else None
-        accepted = sum(1 for key in new if rows[key].reason is None)
+        verdicts = Counter(rows[key].reason or "accepted" for key in new)
+        accepted = verdicts["accepted"]
         counts = {"accepted": accepted, "rejected": len(new) - accepted, "repeats": len(repeats), "held": len(held), "released": len(released)}
-        return Stored(list(rows.values()), counts, owed)
+        return Stored(list(rows.values()), counts, owed, verdicts)
 
     def _row(self, ballot: Ballot) -> store.Answer:
         reason = ballot.verdict  # not HOLD here

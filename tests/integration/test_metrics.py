@@ -107,3 +107,19 @@ def test_a_killed_services_url_is_not_listed(tmp_path):
 
     assert read_urls(tmp_path) == {alive.stem: "http://127.0.0.1:2/metrics", elsewhere.stem: "http://10.0.0.2:9464/metrics"}
     assert not gone.exists()
+
+
+async def test_the_ballots_hot_path_counts_votes_by_outcome(settings, redis):
+    async with running("voting", settings) as service:
+        ballot = cloudevent("wsis.ballot.cast", {"voter_id": "nobody", "category": 1, "project_id": "p-1"})
+        await publish(redis, topology.IN_BALLOTS, ballot)
+        await wait_for(redis, topology.OUT_VOTING, lambda seen: len(seen) == 1)
+
+        samples = await scrape(service.metrics.url)
+        assert value(samples, "wsis_votes_total", service="voting", outcome="voter_unknown") == 1
+        assert value(samples, "wsis_votes_total", service="voting", outcome="accepted") == 0
+        ballots = {"service": "voting", "stream": topology.IN_BALLOTS}
+        assert value(samples, "wsis_events_total", type="wsis.ballot.cast", outcome="handled", **ballots) == 1
+        assert value(samples, "wsis_outcomes_total", outcome="rejected", **ballots) == 1
+        assert value(samples, "wsis_batch_seconds_count", **ballots) >= 1
+        assert value(samples, "wsis_published_total", service="voting", stream=topology.OUT_VOTING) == 1
