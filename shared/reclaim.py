@@ -28,9 +28,10 @@ log = get_logger()
 class Reclaimer:
     def __init__(
         self, redis: Redis, group: str, consumer: str, source: str, idle_ms: int, max_deliveries: int,
-        process_for: Callable[[str], Process],
+        process_for: Callable[[str], Process], dead_lettered: Callable[[str], None] = lambda stream: None,
     ) -> None:
         self.redis, self.group, self.consumer, self.source = redis, group, consumer, source
+        self.dead_lettered = dead_lettered  # told the input of each entry given up on (the metrics)
         self.idle_ms, self.max_deliveries = idle_ms, max_deliveries
         self.process_for = process_for
         self._errors: dict[str, str] = {}  # last failure of an entry, for its dead letter
@@ -86,6 +87,7 @@ class Reclaimer:
             letter = bus.deadletter(entry.stream, entry.entry_id, error, entry.raw, self.source)
             await bus.publish_all(self.redis, [(topology.DEADLETTER, letter)], [entry], self.group)
             bound.error("entry.deadlettered", error=error)
+            self.dead_lettered(entry.stream)
             return
         try:
             await process([entry])

@@ -248,7 +248,7 @@ class Service:
             self.lanes[stream].start()
         reclaimer = Reclaimer(
             self.redis, self.name, self.consumer, self.source, self.settings.reclaim_idle_ms, self.settings.max_deliveries,
-            self._process_for,
+            self._process_for, self.metrics.dead_lettered,
         )
         every = self.settings.reclaim_every_ms / 1000
         self._reclaimer = asyncio.create_task(reclaimer.forever(self.spec.reads, every), name=f"{self.name}-reclaimer")
