@@ -71,12 +71,13 @@ def ballot_weeks(plan: BallotPlan, members: Sequence[Member], nominees: Mapping[
     planted = campaign.targets(seed, nominees, popularity)
     projects_of = {CAMPAIGN: planted.campaign, SURGE: planted.surge}
     stamp, template, ends = platform_events.Stamps(), platform_events.BALLOT, plan.week_ends
-    week, bodies, number = 0, [], 0
+    week, number = 0, 0
+    bodies: list[bytes] = []
     for t, voter, category, taste, kind in plan.rows:
         member = members[voter]
         voter_id = member.user_id
         if kind == OWN:
-            found = own.get(member.entity_id)
+            found = own.get(member.entity_id) if member.entity_id is not None else None
             if found is None:
                 continue
             category, project = found

@@ -113,11 +113,11 @@ def staff_checks(state: ContestState, sent: dict[str, Any]) -> list[Check]:
                    + (f"; not as decided: {', '.join(wrong)}" if wrong else ""))]  # fmt: skip
     overrides = [d for d, _ in answers if d.override]
     latest = {d.submission_id: state.verdicts.get(d.submission_id) for d in overrides}
-    stands = bool(overrides) and all(v is not None and v.outcome == d.outcome for d, v in zip(overrides, latest.values()))
+    stands = bool(overrides) and all(v is not None and v.outcome == d.outcome for d, v in zip(overrides, latest.values(), strict=True))
     found.append(Check("the staff's override of a machine verdict stands", stands, "; ".join(
         f"{d.submission_id}: machine {d.machine_outcome}, staff {d.outcome}, latest verdict "
         f"{v.outcome if v else 'none'}{', nominated' if d.submission_id in state.nominations else ''}"
-        for d, v in zip(overrides, latest.values())) or "no override was made"))  # fmt: skip
+        for d, v in zip(overrides, latest.values(), strict=True)) or "no override was made"))  # fmt: skip
     mistyped = sent.get("mistyped")
     answer, seconds = mistyped if mistyped else (None, 0.0)
     data = (answer or {}).get("data") or {}

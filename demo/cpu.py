@@ -7,7 +7,6 @@ own cost apart from the wall-clock time a busy machine stretches.
 from __future__ import annotations
 
 import os
-from collections import Counter
 from pathlib import Path
 
 PROC = Path("/proc")
@@ -38,20 +37,21 @@ def _label(pid: int) -> str:
     return Path(words[0]).name.split()[0] if words else "?"
 
 
-def tree(root: int) -> Counter[str]:
+def tree(root: int) -> dict[str, float]:
     """CPU seconds of `root` and every process under it, by name."""
     if not PROC.is_dir():
-        return Counter()
+        return {}
     parents: dict[int, list[int]] = {}
     cpu: dict[int, float] = {}
     for entry in PROC.iterdir():
         if entry.name.isdigit() and (found := _stat(int(entry.name))) is not None:
             parents.setdefault(found[0], []).append(int(entry.name))
             cpu[int(entry.name)] = found[1]
-    seconds: Counter[str] = Counter()
+    seconds: dict[str, float] = {}
     todo = [root]
     while todo:
         pid = todo.pop()
-        seconds[_label(pid)] += cpu.get(pid, 0.0)
+        label = _label(pid)
+        seconds[label] = seconds.get(label, 0) + cpu.get(pid, 0.0)
         todo.extend(parents.get(pid, []))
     return seconds

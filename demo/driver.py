@@ -27,11 +27,11 @@ from demo import cpu
 from demo.checks import Check, checks, expected_emails, staff_counts
 from demo.integrity_checks import check_on_the_bus
 from demo.phases import Phases, nominees_of
+from demo.publication_checks import publication_checks
 from demo.publisher import Publisher
 from demo.simulator import Scale, Simulation
 from demo.system import Claim, DemoSystem, fresh
 from demo.watch import Watcher
-from demo.publication_checks import publication_checks
 from report import export, publication_files, publications, views
 from report.raw import RawConnection
 
@@ -75,7 +75,7 @@ def _run(seed: int, scale: str | Scale, data_dir: Path, report_dir: Path | None,
         stopping = time.perf_counter()
         used = cpu.tree(system.process.pid) if system.process is not None else {}
         system.stop()
-    outcome.cpu = {"demo (simulator, publisher, reader)": time.process_time(), **dict(used.most_common())}
+    outcome.cpu = {"demo (simulator, publisher, reader)": time.process_time(), **dict(sorted(used.items(), key=lambda item: item[1], reverse=True))}
     outcome.timings = {"0 starting the bus (and planning)": ready, **outcome.timings,
                        "stopping the services": time.perf_counter() - stopping}  # fmt: skip
     folder = report_dir or data_dir / "report"

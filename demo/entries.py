@@ -44,7 +44,7 @@ class PlannedEntry:
     amendments: list[tuple[datetime, dict[str, Any]]] = field(default_factory=list)
     copied: bool = False  # another entry copies it: its content must not change
     facts: Any = None  # the template slots its answers were written from
-    closes: datetime | None = None
+    closes: datetime = field(kw_only=True)  # the submission window's close
 
     @property
     def latest(self) -> dict[str, Any]:
@@ -117,7 +117,7 @@ class EntryPlanner:
         return entry
 
     def _facts(self, entry: PlannedEntry) -> writing.Facts:
-        return entry.facts  # type: ignore[no-any-return]
+        return entry.facts
 
     def _earlier(self, entry: PlannedEntry) -> PlannedEntry | None:
         """A sound, timely entry submitted before this one, early enough to be followed before the close."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -58,9 +58,9 @@ def simulated_findings(electorate: Electorate, cast: Sequence[tuple[str, int, st
     for event in electorate.events:
         data = orjson.loads(event.body)["data"]
         known[data["user_id"]] = (collect.email_domain(data.get("email")), str(data["organization"].get("country") or ""))
-    members = {m.user_id: signals.Member(m.user_id, datetime.fromtimestamp(m.registered, timezone.utc), m.entity_id or "", *known[m.user_id][::-1])
+    members = {m.user_id: signals.Member(m.user_id, datetime.fromtimestamp(m.registered, UTC), m.entity_id or "", *known[m.user_id][::-1])
                for m in electorate.members if m.complete}  # fmt: skip
-    votes = [signals.Vote(voter, category, project, datetime.fromtimestamp(t, timezone.utc))
+    votes = [signals.Vote(voter, category, project, datetime.fromtimestamp(t, UTC))
              for voter, category, project, t, kind in cast if kind in (VOTE, CAMPAIGN, SURGE) and voter in members]  # fmt: skip
     return signals.detect(votes, members, contest.voting_weeks, contest.spec.integrity, contest.voting.start)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from typing import Any
 
 from demo import campaign, platform_events
 from demo.organisations import MAIL_DOMAINS, Organisation, organisation
@@ -48,15 +49,15 @@ class Electorate:
             roll = rand()
             entrant = roll < ENTRANT_SHARE and bool(entrants)
             org = entrants[int(rand() * len(entrants))] if entrant else own[int(rand() * len(own))]
-            data = {"user_id": f"m{seed}-{i:06d}", "username": f"member{i}", "email": f"member{i}@{MAIL_DOMAINS[i % 3]}",
-                    "organization": {"entity_id": org.entity_id, "name": org.name, "type": org.stakeholder_type, "country": org.country}}  # fmt: skip
+            data: dict[str, Any] = {"user_id": f"m{seed}-{i:06d}", "username": f"member{i}", "email": f"member{i}@{MAIL_DOMAINS[i % 3]}",
+                                    "organization": {"entity_id": org.entity_id, "name": org.name, "type": org.stakeholder_type, "country": org.country}}  # fmt: skip
             if not entrant and roll < ENTRANT_SHARE + INDEPENDENT_SHARE:
                 del data["organization"]["entity_id"]
             complete = rand() >= INCOMPLETE_SHARE
             if not complete:
                 _leave_out(rng, data)
             registered = voting + int(rand() * late_span) if rand() < LATE_REGISTRATION_SHARE else opens + int(rand() * (voting - opens))
-            given = data["organization"]
+            given: dict[str, str] = data["organization"]
             named = (given["name"], given["country"]) if "name" in given and "country" in given else None
             self.members.append(Member(data["user_id"], given.get("entity_id"), complete, registered, entrant, named))
             self.events.append(platform_events.event(topology.IN_STAKEHOLDERS, T.STAKEHOLDER_REGISTERED, f"reg{seed}-{i:06d}",

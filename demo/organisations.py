@@ -6,6 +6,7 @@ import random
 from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import accumulate
+from typing import Generic, TypeVar
 
 from demo import world
 
@@ -28,15 +29,18 @@ class Organisation:
         return {"entity_id": self.entity_id, "name": self.name, "stakeholder_type": self.stakeholder_type, "country": self.country}
 
 
-class Weighted:
+T = TypeVar("T")
+
+
+class Weighted(Generic[T]):
     """Draws from a weighted table with one random number (bisect on cumulative weights)."""
 
-    def __init__(self, items: list, weights: list[float]) -> None:
+    def __init__(self, items: list[T], weights: list[float]) -> None:
         self.items = items
         self.cum = list(accumulate(weights))
         self.total = self.cum[-1]
 
-    def draw(self, rng: random.Random):  # type: ignore[no-untyped-def]
+    def draw(self, rng: random.Random) -> T:
         return self.items[min(bisect_right(self.cum, rng.random() * self.total), len(self.items) - 1)]
 
 

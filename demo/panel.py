@@ -71,7 +71,7 @@ class Panel:
         planned += nomination_slips(self, rng, verdicts, result, spare, planned)
         result.events = [self._event(kind, n, at, data) for n, (at, kind, data) in enumerate(planned)]
         typo = mistyped_id(self.seed)
-        result.mistyped = next((e.id for e, (_, _, data) in zip(result.events, planned) if data["submission_id"] == typo), "")
+        result.mistyped = next((e.id for e, (_, _, data) in zip(result.events, planned, strict=True) if data["submission_id"] == typo), "")
         return result
 
     def _nominate(self, rng: random.Random, sid: str, category: int) -> dict:

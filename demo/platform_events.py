@@ -7,7 +7,7 @@ gives the same bytes.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 import orjson
@@ -32,7 +32,7 @@ class Event(NamedTuple):
 
 
 def iso(instant: datetime) -> str:
-    return instant.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return instant.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def event(stream: str, kind: str, event_id: str, source: str, time: str, data: dict[str, Any]) -> Event:
@@ -58,5 +58,5 @@ class Stamps:
         minute = t // 60
         prefix = self.minutes.get(minute)
         if prefix is None:
-            prefix = self.minutes[minute] = datetime.fromtimestamp(minute * 60, timezone.utc).strftime("%Y-%m-%dT%H:%M:")
+            prefix = self.minutes[minute] = datetime.fromtimestamp(minute * 60, UTC).strftime("%Y-%m-%dT%H:%M:")
         return "%s%02dZ" % (prefix, t % 60)

@@ -8,7 +8,6 @@ command object.
 from __future__ import annotations
 
 from collections.abc import Sequence
-
 from typing import Any
 
 from report.raw import RawConnection

@@ -33,9 +33,12 @@ AT_MOST = 4  # needs_review entries decided: a few (the rest wait, as in a real 
 class Screening(Protocol):
     """What a decision is made from: the latest `wsis.submission.screened` of an entry."""
 
-    outcome: str
-    failed: Sequence[str]
-    review: Sequence[str]
+    @property
+    def outcome(self) -> str: ...
+    @property
+    def failed(self) -> Sequence[str]: ...
+    @property
+    def review(self) -> Sequence[str]: ...
 
 
 @dataclass(frozen=True, slots=True)

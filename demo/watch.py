@@ -78,7 +78,7 @@ class Watcher:
             pass
 
     async def _follow(self) -> None:
-        extra = {topology.OUT_SUBMISSION: self.intake.apply}
+        extra: dict[str, reader.Fold] = {topology.OUT_SUBMISSION: self.intake.apply}
         while True:
             read = await reader.follow(self.raw, self.state, extra)
             self.read += read

@@ -8,7 +8,7 @@ bytes. Used to publish by the chunk and to read streams by the chunk.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, Self
 
 import hiredis
 from redis.connection import parse_url
@@ -28,7 +28,7 @@ class RawConnection:
         self.replies = hiredis.Reader()
         self.lock = asyncio.Lock()  # one command stream on the connection, whoever uses it
 
-    async def __aenter__(self) -> RawConnection:
+    async def __aenter__(self) -> Self:
         o = self.options
         if "path" in o:
             self.reader, self.writer = await asyncio.open_unix_connection(o["path"], limit=2**22)
