@@ -16,7 +16,7 @@ start (`relay_owed`).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Awaitable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
@@ -110,7 +110,7 @@ class BallotDesk:
         answers = [(topology.OUT_VOTING, self._answer(row, texts.get((row.key, row.at_us)))) for row in done.answers]
         return Committed(answers, self._published(done.owed), done.counts)
 
-    def _published(self, owed: int | None):  # type: ignore[no-untyped-def]
+    def _published(self, owed: int | None) -> Callable[[], Awaitable[None]]:
         """Once the batch is published: pay what it owed, and tell the pause."""
 
         async def published() -> None:
