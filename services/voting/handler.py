@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from redis.asyncio import Redis
 from sqlmodel import Session, select
 
-from services.voting import reports, schema, store
+from services.voting import reports, store
 from services.voting.adapters.ledger import Ledger
 from services.voting.adapters.projection import Projection, nominee_map, project_row
 from services.voting.ballots import BallotDesk
@@ -30,7 +30,6 @@ from shared.envelope import CloudEvent
 from shared.events import NominationsPublished, T
 from shared.logs import get_logger
 from shared.runtime import Effects, ServiceContext
-from shared.schema import add_missing_columns
 
 log = get_logger()
 # The hot path makes and drops a few objects a ballot by the hundred thousand;
@@ -53,14 +52,9 @@ class VotingHandler:
     # --- lifecycle (called by the runtime) ------------------------------------------
 
     async def started(self, redis: Redis) -> None:
-        """Upgrade an earlier store, load the registry, the entries and the list,
-        relay owed answers; then the lanes may read."""
-        added = add_missing_columns(self.ctx.engine, store.ADDED_COLUMNS)
-        if added:
-            log.warning("store.upgraded", columns=added)
-        filled = schema.fill_leaves(self.ctx.engine)
-        if filled:
-            log.warning("store.leaves_filled", votes=filled)
+        """Load the registry, the entries and the list, relay owed answers; then the lanes may read.
+
+        (An earlier store was brought up to date before: schema revisions, shared.migrations.)"""
         with self.ctx.engine.connect() as conn:
             projects = store.projects(conn)
         self.ledger = ledger = Ledger(self.ctx.engine)

@@ -1,16 +1,15 @@
-"""The leaves of votes stored before `ballots_root`, hashed once at start.
+"""The leaves of votes stored before `ballots_root`, hashed once.
 
 Schema revision `voting_0002` (services/voting/migrations/) adds the vote's
 `leaf` and `annulled` columns to an earlier store, NULL for its rows: every
-earlier vote counts, and its leaf is hashed here from its ballot, so a
-report never hashes a leaf again. Replicas starting together may both fill
-leaves: they write the same digests.
+earlier vote counts, and its leaf is hashed here from its ballot, in the same
+revision, so a report never hashes a leaf again.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from services.voting.domain import merkle
 
@@ -22,16 +21,29 @@ _MISSING = text(
 _FILL = text("UPDATE voting_vote SET leaf = :leaf WHERE voter_id = :voter AND category = :category")
 
 
-def fill_leaves(engine: Engine) -> int:
-    """Hash the leaf of every vote that has none (a chunk a transaction); how many were filled."""
+def fill_leaves(bind: Engine | Connection) -> int:
+    """Hash the leaf of every vote that has none, a chunk at a time; how many were filled.
+
+    On an engine each chunk commits on its own; on a connection (the schema
+    revision) all go in the caller's transaction.
+    """
     filled = 0
     while True:
-        with engine.begin() as conn:
-            rows = conn.execute(_MISSING, {"n": FILL_CHUNK}).all()
-            if not rows:
-                return filled
-            conn.execute(_FILL, [
-                {"leaf": merkle.leaf(ballot_id, category, project), "voter": voter, "category": category}
-                for voter, category, ballot_id, project in rows
-            ])
-            filled += len(rows)
+        if isinstance(bind, Connection):
+            done = _fill_chunk(bind)
+        else:
+            with bind.begin() as conn:
+                done = _fill_chunk(conn)
+        if not done:
+            return filled
+        filled += done
+
+
+def _fill_chunk(conn: Connection) -> int:
+    rows = conn.execute(_MISSING, {"n": FILL_CHUNK}).all()
+    if rows:
+        conn.execute(_FILL, [
+            {"leaf": merkle.leaf(ballot_id, category, project), "voter": voter, "category": category}
+            for voter, category, ballot_id, project in rows
+        ])
+    return len(rows)

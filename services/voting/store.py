@@ -130,11 +130,6 @@ class ReportRow(SQLModel, table=True):
 
 
 TABLES = (MemberRow, NomineeRow, ProjectRow, BallotRow, VoteRow, HeldRow, OwedRow, ReportRow)
-# Columns a store made by an earlier version lacks (`shared.schema.add_missing_columns`):
-# NULL, unknown, until the member registers again.
-ADDED_COLUMNS = (
-    ("voting_member", "org_key", "VARCHAR"),
-)
 
 
 # --- the hot path's rows, as the ledger writes and reads them (adapters/ledger.py) ---

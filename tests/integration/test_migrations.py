@@ -99,3 +99,22 @@ def test_wsis_db_upgrade_brings_every_service_up_and_says_so(tmp_path):
     assert f"judging: at {migrations.head('judging')}, up to date\n" in again.output
     assert "submission: " not in again.output
     assert runner.invoke(db_cli, ["upgrade", "nobody", "--data-dir", str(tmp_path)]).exit_code == 2
+
+
+def test_votes_of_release_0_1_get_their_leaf_in_the_upgrade(tmp_path, database_url):
+    from services.voting.domain import merkle
+
+    engine = make_engine("voting", tmp_path, database_url)
+    made_by_release_0_1("voting", engine)
+    with engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO voting_ballot (key, ballot_id, voter_id, category, project_id, reason, at_us) VALUES (:k, 'b-1', 'v-1', 4, 'p-1', NULL, 5)"),
+            {"k": b"k" * 16},
+        )
+        conn.execute(text("INSERT INTO voting_vote (voter_id, category, ballot_key, project_id, at_us) VALUES ('v-1', 4, :k, 'p-1', 5)"), {"k": b"k" * 16})
+
+    migrations.migrate(engine, "voting", models("voting"))
+
+    with engine.connect() as conn:
+        (leaf, annulled), = conn.execute(text("SELECT leaf, annulled FROM voting_vote")).all()
+    assert bytes(leaf) == merkle.leaf("b-1", 4, "p-1") and annulled is None

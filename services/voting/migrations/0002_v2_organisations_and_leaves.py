@@ -3,12 +3,13 @@
 (made from the models).
 
 Earlier rows get NULL: a member's key is unknown until it registers again, a
-vote counts (not annulled), and its leaf is hashed from its ballot at the
-service's start (services/voting/schema.py).
+vote counts (not annulled); each earlier vote's leaf is hashed here from its
+ballot (services/voting/schema.py), so a report never hashes one.
 """
 
 from alembic import op
 
+from services.voting.schema import fill_leaves
 from shared.schema import add_missing_columns
 
 revision = "voting_0002"
@@ -25,6 +26,7 @@ def upgrade() -> None:
         ("voting_vote", "leaf", binary),
         ("voting_vote", "annulled", "BIGINT"),
     ])
+    fill_leaves(bind)
 
 
 def downgrade() -> None:
