@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, DateTime, Index, Text, event
+from sqlalchemy import Column, Connection, DateTime, Index, Text, event
+from sqlalchemy.orm import Mapper
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from services.eligibility.domain.decisions import Standing
@@ -40,7 +41,7 @@ TABLES = (StaffDecisionRow,)
 
 @event.listens_for(StaffDecisionRow, "before_update")
 @event.listens_for(StaffDecisionRow, "before_delete")
-def _refuse_change(_mapper, _connection, _target) -> None:  # type: ignore[no-untyped-def]
+def _refuse_change(_mapper: Mapper[StaffDecisionRow], _connection: Connection, _target: StaffDecisionRow) -> None:
     raise AppendOnlyError("the staff decision trail is append-only")
 
 

@@ -22,6 +22,7 @@ from services.eligibility.domain.entry import EntryRevision, content_of, fingerp
 from services.eligibility.domain.facts import Facts, Guess, LanguageFacts, RuleBook
 from services.eligibility.domain.screening import screen
 from shared.events import SubmissionScreened
+from shared.rules import FirstEntryRule, LanguageRule, NotACopyRule
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,9 +43,9 @@ class Repeat:
 class Screener:
     def __init__(self, book: RuleBook) -> None:
         self.book = book
-        self.copy_rule = book.rule("not_a_copy")
-        self.language_rule = book.rule("language")
-        self.first_rule = book.rule("first_entry_per_entity_category")
+        self.copy_rule = book.rule(NotACopyRule)
+        self.language_rule = book.rule(LanguageRule)
+        self.first_rule = book.rule(FirstEntryRule)
         params = self.copy_rule.params if self.copy_rule else None
         self.shingle_words = params.shingle_words if params else 2
         self.layout = sim.band_layout(params.similarity, params.num_perm) if params else sim.Bands(16, 16, 1)
@@ -143,6 +144,8 @@ class Screener:
         Candidates are first estimated from the signatures (cheap), and only
         the plausible ones compared exactly on their word shingles.
         """
+        if self.copy_rule is None:  # only asked for when S4 applies (`_facts`)
+            return None
         threshold = self.copy_rule.params.similarity
         mine = sim.from_bytes(row.signature)
         grams: set[str] | None = None

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     Engine,
     Index,
     LargeBinary,
+    Table,
     Text,
     and_,
     delete,
@@ -28,10 +30,16 @@ from sqlalchemy import (
     or_,
     update,
 )
+from sqlalchemy import select as core_select
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Field, Session, SQLModel, col, select
 
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+if TYPE_CHECKING:
+    from services.eligibility.screener import Screener
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def micros(instant: datetime) -> int:
@@ -99,6 +107,12 @@ def ensure_state(session: Session) -> StateRow:
 ARRIVAL_BLOCK = 1024
 
 
+def table_of(model: type[SQLModel]) -> Table:
+    """A table model's Core table (for statements that skip the ORM)."""
+    # SQLModel gives a table model its __table__ when the class is made; its type does not declare it.
+    return model.__table__  # type: ignore[attr-defined]
+
+
 def take_turn(session: Session) -> int:
     """A fresh arrival number; the first call of a transaction locks the state row.
 
@@ -109,9 +123,9 @@ def take_turn(session: Session) -> int:
     """
     turn = session.info.get("eligibility_turn")
     if turn is None or turn[0] >= turn[1]:
-        table = StateRow.__table__
-        statement = update(table).where(table.c.id == 1).values(arrivals=table.c.arrivals + ARRIVAL_BLOCK)  # type: ignore[attr-defined]
-        end = session.execute(statement.returning(table.c.arrivals)).scalar_one_or_none()  # type: ignore[attr-defined]
+        table = table_of(StateRow)
+        statement = update(table).where(table.c.id == 1).values(arrivals=table.c.arrivals + ARRIVAL_BLOCK)
+        end = session.execute(statement.returning(table.c.arrivals)).scalar_one_or_none()
         if end is None:
             ensure_state(session)
             return take_turn(session)
@@ -148,9 +162,9 @@ class Neighbour:
 
 def neighbours(session: Session, entity_id: str, category: int | None, fingerprints: Iterable[str], keys: Iterable[int]) -> list[Neighbour]:
     """Entries of the entity in the category, with one of the fingerprints, or sharing a band key (one query)."""
-    e, b = EntryRow.__table__.c, BandRow.__table__.c  # type: ignore[attr-defined]
-    bands = select(b.submission_id).where(b.key.in_(sorted(set(keys))))
-    query = select(e.submission_id, e.entity_id, e.category, e.first_us, e.arrival, e.fingerprint, e.signature, e.content).where(
+    e, b = table_of(EntryRow).c, table_of(BandRow).c
+    bands = core_select(b.submission_id).where(b.key.in_(sorted(set(keys))))
+    query = core_select(e.submission_id, e.entity_id, e.category, e.first_us, e.arrival, e.fingerprint, e.signature, e.content).where(
         or_(and_(e.entity_id == entity_id, e.category == category), e.fingerprint.in_(sorted(set(fingerprints))), e.submission_id.in_(bands))
     )
     return [Neighbour(r[0], r[1], r[2], (r[3], r[4]), r[5], r[6], r[7]) for r in session.execute(query).all()]
@@ -160,8 +174,8 @@ def replace_bands(session: Session, submission_id: str, old: Sequence[int], new:
     if old:
         session.execute(delete(BandRow).where(col(BandRow.submission_id) == submission_id, col(BandRow.key).in_(sorted(set(old)))))
     if new:
-        table = BandRow.__table__  # Core executemany: no ORM bookkeeping for index rows
-        session.execute(insert(table), [{"key": k, "submission_id": submission_id} for k in sorted(set(new))])  # type: ignore[arg-type]
+        table = table_of(BandRow)  # Core executemany: no ORM bookkeeping for index rows
+        session.execute(insert(table), [{"key": k, "submission_id": submission_id} for k in sorted(set(new))])
 
 
 def all_rows(session: Session, batch: int = 1000) -> Iterable[EntryRow]:
@@ -178,7 +192,7 @@ def clear_bands(session: Session) -> None:
     session.execute(delete(BandRow))
 
 
-def reindex_if_needed(session: Session, screener) -> int | None:  # type: ignore[no-untyped-def]
+def reindex_if_needed(session: Session, screener: Screener) -> int | None:
     """Rebuild signatures and band keys if the S4 parameters changed; how many entries, or None."""
     state = ensure_state(session)
     if state.index_layout == screener.index_label:
@@ -201,7 +215,7 @@ def tune_sqlite(engine: Engine) -> None:
         return
 
     @event.listens_for(engine, "connect")
-    def _cache(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    def _cache(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA cache_size=-65536")
         cursor.close()

@@ -82,7 +82,8 @@ class EntryRevision(BaseModel):
         return value
 
     def answer(self, name: str) -> str | None:
-        return getattr(self, name)
+        text = getattr(self, name)
+        return text if isinstance(text, str) else None
 
     @property
     def texts(self) -> dict[str, str]:

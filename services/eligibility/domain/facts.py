@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from services.eligibility.domain.winners import WinnerIndex
@@ -12,6 +12,8 @@ from shared.contest import Contest
 from shared.rules import Rule
 
 Result = Literal["pass", "fail", "review"]
+
+R = TypeVar("R")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,9 +61,13 @@ class RuleBook:
     def of(cls, contest: Contest, winners: dict[str, WinnerIndex]) -> RuleBook:
         return cls(tuple(contest.rules), contest.submission.end, contest.submission.start, contest.zone, frozenset(contest.categories), winners)
 
-    def rule(self, kind: str) -> Rule | None:
-        """The first enabled rule of a kind (what facts to gather depends on it)."""
-        return next((r for r in self.rules if r.kind == kind and r.enabled), None)
+    def rule(self, kind: type[R]) -> R | None:
+        """The first enabled rule of a kind, by its class (what facts to gather depends on it).
+
+        Each class of `shared.rules` stands for one `kind`, so the class picks the same rule
+        the kind's name would, typed as that class.
+        """
+        return next((r for r in self.rules if isinstance(r, kind) and r.enabled), None)
 
 
 SWITCHED_OFF = Check("pass", "not applied: switched off in the contest file")

@@ -101,11 +101,13 @@ def _fmix32(h: np.ndarray) -> np.ndarray:
     h = h * np.uint32(0x85EBCA6B)
     h = h ^ (h >> np.uint32(13))
     h = h * np.uint32(0xC2B2AE35)
-    return h ^ (h >> np.uint32(16))
+    mixed: np.ndarray = h ^ (h >> np.uint32(16))  # numpy types the operators' result as Any
+    return mixed
 
 
 def _sha1_32(gram: str) -> int:
-    return struct.unpack("<I", hashlib.sha1(gram.encode()).digest()[:4])[0]
+    value: int = struct.unpack("<I", hashlib.sha1(gram.encode()).digest()[:4])[0]
+    return value
 
 
 def signature(grams: set[str], num_perm: int) -> np.ndarray:
@@ -116,7 +118,8 @@ def signature(grams: set[str], num_perm: int) -> np.ndarray:
         return np.full(num_perm, 0xFFFFFFFF, dtype=np.uint32)
     a, b = _permutations(num_perm)
     hashed = _fmix32(np.array([_sha1_32(g) for g in grams], dtype=np.uint32).reshape(-1, 1))
-    return (hashed * a + b).min(axis=0)
+    minima: np.ndarray = (hashed * a + b).min(axis=0)
+    return minima
 
 
 def band_keys(values: np.ndarray, layout: Bands) -> list[int]:
