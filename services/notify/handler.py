@@ -12,11 +12,10 @@ from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
-from redis.asyncio import Redis
 from sqlalchemy.exc import StatementError
 from sqlmodel import Session
 
-from services.notify import domain, schema, store, verdicts
+from services.notify import domain, store, verdicts
 from services.notify.domain import Notice
 from services.notify.reports import log_fields, row_fields
 from shared import topology
@@ -63,13 +62,6 @@ class NotifyHandler:
             T.WINNER_RECORDED: self.tell_winner,
             T.AWARDS_ANNOUNCED: self.tell_awards,
         }
-
-    async def started(self, redis: Redis) -> None:
-        """Called by the runtime before the lanes read: a store made before
-        contract version 2 gets the columns it lacks."""
-        added = schema.upgrade(self.ctx.engine)
-        if added:
-            log.warning("store.upgraded", columns=added)
 
     def handle(self, session: Session, stream: str, event: CloudEvent) -> Effects:
         step = self.routes.get(event.type)

@@ -213,6 +213,9 @@ async def test_a_mail_server_that_refuses_everything_yields_failed_events_and_co
             await publish(redis, topology.OUT_SUBMISSION, received("r-3"))
             await publish(redis, topology.OUT_ELIGIBILITY, screened("r-3"))
             out = await wait_for(redis, topology.OUT_NOTIFY, lambda seen: len(seen) == 3)
+            sample = service.metrics.registry.get_sample_value  # what /metrics serves (shared.metrics)
+            assert sample("wsis_emails_total", {"service": "notify", "outcome": "failed"}) == 2
+            assert sample("wsis_emails_total", {"service": "notify", "outcome": "sent"}) == 1
 
     assert [e["type"] for e in failed] == ["wsis.notification.failed"] * 2
     assert "550" in failed[0]["data"]["error"] and "nobody@" not in json.dumps(failed) and "Jane" not in json.dumps(failed)

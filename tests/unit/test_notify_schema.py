@@ -35,6 +35,8 @@ def test_an_old_store_gets_the_language_and_the_key_with_the_defaults_its_rows_m
     assert upgrade(engine) == []
 
     assert {"language"} <= {c["name"] for c in inspect(engine).get_columns("notify_contact")}
+    (once,) = [u for u in inspect(engine).get_unique_constraints("notify_notification") if u["name"] == "uq_notify_once"]
+    assert once["column_names"] == ["occasion", "recipient", "submission_id", "week", "key"]  # SQLite too: the table copied
     with Session(engine) as session:
         (contact,) = session.exec(select(store.Contact)).all()
         assert contact.language == "en"

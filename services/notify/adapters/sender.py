@@ -128,6 +128,8 @@ class Sender:
                     break
                 outcomes = await self._deliver(transport, claimed)
                 await self._publish(self._record(outcomes))
+                for status in (Status.sent, Status.failed):  # failed for good; a retry later is not counted yet
+                    self.service.metrics.emailed(status.value, sum(o.status == status for o in outcomes))
                 handled += sum(o.status is not None for o in outcomes)
                 if len(outcomes) > sum(o.status is not None for o in outcomes):
                     break  # the transport gave up on the rest: look around first
