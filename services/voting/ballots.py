@@ -167,7 +167,7 @@ class BallotDesk:
             if ballot.key in rows:
                 continue
             if ballot.verdict is domain.HOLD:
-                voter, category, project = ballot.fields  # type: ignore[misc]
+                voter, category, project = ballot.fields  # type: ignore[misc]  # a decided ballot (held or counted) has its fields
                 held.append(store.Held(ballot.key, ballot.ballot_id, voter, category, project, ballot.at, store.position(ballot.entry_id)))
             else:
                 rows[ballot.key] = self._row(ballot)
@@ -178,11 +178,13 @@ class BallotDesk:
             lost_set = set(lost)
             for ballot in released + batch:
                 if ballot.key in lost_set:
-                    voter, category, project = ballot.fields  # type: ignore[misc]
+                    voter, category, project = ballot.fields  # type: ignore[misc]  # a decided ballot (held or counted) has its fields
                     reason = domain.decide(
                         voter, category, project, ballot.at, ballot.member, nominees, self.calendar, ballot.in_future,
                         voted=True, projects=projects,
                     )
+                    # Its first verdict counted it, so the list was at hand: deciding again never holds.
+                    assert not isinstance(reason, domain.Hold)
                     rows[ballot.key] = rows[ballot.key]._replace(reason=reason)
             self.ledger.mark(cur, lost, domain.ALREADY_VOTED)
         if self.debug:
@@ -200,11 +202,11 @@ class BallotDesk:
         reason = ballot.verdict  # not HOLD here
         if ballot.fields is not None:
             voter, category, project = ballot.fields
-            return store.Answer(ballot.key, ballot.ballot_id, voter, category, project, reason, ballot.at)  # type: ignore[arg-type]
+            return store.Answer(ballot.key, ballot.ballot_id, voter, category, project, reason, ballot.at)  # type: ignore[arg-type]  # the verdict is typed with HOLD, which never reaches a row
         given = domain.ballot_fields(ballot.data)
-        category = given.get("category")
-        category = category if category is not None and INT32_MIN <= category <= INT32_MAX else None  # fits the column
-        return store.Answer(ballot.key, ballot.ballot_id, given.get("voter_id"), category, given.get("project_id"), reason, ballot.at)  # type: ignore[arg-type]
+        asked = given.get("category")
+        fits = asked if asked is not None and INT32_MIN <= asked <= INT32_MAX else None  # fits the column
+        return store.Answer(ballot.key, ballot.ballot_id, given.get("voter_id"), fits, given.get("project_id"), reason, ballot.at)  # type: ignore[arg-type]  # the verdict is typed with HOLD, which never reaches a row
 
     def _count_votes(self, cur: Any, candidates: list[store.Answer]) -> list[bytes]:
         """V5 by the database: the candidates that found a vote already there (answer ids)."""

@@ -1,7 +1,7 @@
 """The ballot desk's pause while a report is made and published (docs/tally.md, "What a report counts").
 
 A report counts the accepted votes timed before its cut-off whose answers
-come before it on `wsis:out:voting`, the rule anyone checking the stream
+come before it on voting's output stream, the rule anyone checking the stream
 applies. The runtime drains the ballots published before the tick; a ballot
 published after the tick but timed before the cut-off could otherwise be
 stored before the report's count and published after the report, or the

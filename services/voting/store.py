@@ -14,6 +14,8 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from sqlalchemy import BigInteger, Column, Connection, Engine, LargeBinary, event, text
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Field, SQLModel
 
 from services.voting.domain import merkle
@@ -215,11 +217,11 @@ def serialize_sqlite_writers(engine: Engine) -> None:
         return
 
     @event.listens_for(engine, "connect")
-    def _manual_transactions(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    def _manual_transactions(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
         dbapi_connection.isolation_level = None
 
     @event.listens_for(engine, "begin")
-    def _begin_immediate(conn) -> None:  # type: ignore[no-untyped-def]
+    def _begin_immediate(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 

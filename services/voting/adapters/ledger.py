@@ -46,7 +46,10 @@ class Ledger:
     def __init__(self, engine: Engine) -> None:
         self.pg = is_postgres(engine)
         self._pooled = engine.raw_connection()
-        self.db: Any = self._pooled.driver_connection
+        driver = self._pooled.driver_connection
+        if driver is None:  # only a connection the pool has closed lacks it
+            raise RuntimeError("the pool gave a closed connection")
+        self.db: Any = driver
         if not self.pg:
             self.db.isolation_level = None  # transactions are begun by hand
             # Ballot ids and voters arrive in random order, so every batch
@@ -148,7 +151,7 @@ class Ledger:
         the answer ids that got in."""
         # The `Vote` row of each answer, as the driver's parameters (no object a ballot); its
         # leaf of `ballots_root` is hashed here, once, so a report only orders and folds.
-        votes = [(a.voter_id, a.category, a.key, a.project_id, a.at_us, leaf(a.ballot_id, a.category, a.project_id)) for a in answers]
+        votes = [(a.voter_id, a.category, a.key, a.project_id, a.at_us, leaf(a.ballot_id, a.category, a.project_id)) for a in answers]  # type: ignore[arg-type]  # counted answers: category and project set
         # A voter's second ballot in a category is common enough to look first.
         return self._insert_new(cur, "voting_vote", VOTE_COLUMNS, ("voter_id", "category"), votes, 2, look_first=True)
 

@@ -14,9 +14,11 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Iterable
+from typing import cast
 
 from pydantic import ValidationError
 from redis.asyncio import Redis
+from redis.typing import KeyT, StreamIdT
 
 from services.voting import store
 from services.voting.adapters import wire
@@ -34,6 +36,7 @@ from shared.events import NominationsPublished, T
 from shared.logs import get_logger
 
 CHUNK = 10_000
+_Entries = list[tuple[bytes, dict[bytes, bytes]]]  # (entry id, fields) of one stream
 log = get_logger()
 
 
@@ -45,7 +48,7 @@ class Projection:
         self.nominees: dict[str, Nominee] | None = None
         self.list_event_id: str | None = None
         # Intake's stream first: an entry is known by the time its nomination is.
-        self._next = {topology.OUT_SUBMISSION: "0-0", topology.IN_STAKEHOLDERS: "0-0", topology.OUT_JUDGING: "0-0"}
+        self._next: dict[KeyT, StreamIdT] = {topology.OUT_SUBMISSION: "0-0", topology.IN_STAKEHOLDERS: "0-0", topology.OUT_JUDGING: "0-0"}
         self._lock = asyncio.Lock()
 
     def seed(
@@ -68,7 +71,11 @@ class Projection:
         async with self._lock:
             read = 0
             while True:
-                reply = await self.redis.xread(self._next, count=CHUNK)
+                # Entries as this client returns them (bytes, no decoding): a dict by stream (RESP3) or pairs (RESP2).
+                reply = cast(
+                    "dict[bytes | str, _Entries] | list[tuple[bytes | str, _Entries]] | None",
+                    await self.redis.xread(self._next, count=CHUNK),
+                )
                 full = False
                 pairs = reply.items() if isinstance(reply, dict) else reply or []  # RESP3 or RESP2
                 for stream, entries in pairs:
@@ -137,6 +144,8 @@ def project_of(row: store.ProjectRow) -> Project:
 def project_row(submission_id: str, project: Project) -> store.ProjectRow:
     """An entry's organisations as stored."""
     submitter, *owner = project.organisations
+    if submitter.entity_id is None:  # `read_project` takes it from the entity, where it is required
+        raise ValueError(f"{submission_id}: the submitting entity has no entity_id")
     row = store.ProjectRow(submission_id=submission_id, revision=project.revision, entity_id=submitter.entity_id, entity_key=submitter.key)
     for found in owner:
         row.has_owner, row.owner_entity_id, row.owner_key = True, found.entity_id, found.key

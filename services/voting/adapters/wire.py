@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from hashlib import sha1
 from time import gmtime, strftime
-from typing import Any
+from typing import Any, TypeGuard
 
 import orjson
 
@@ -59,7 +59,7 @@ def read(raw: bytes | None) -> Event | Unreadable:
     return Event(parsed.id, parsed.source, parsed.type, micros(parsed.time), parsed.data)
 
 
-def _name(value: Any) -> bool:
+def _name(value: Any) -> TypeGuard[str]:
     return type(value) is str and value != "" and value == value.strip()
 
 
