@@ -132,7 +132,8 @@ def finalists_of(announced: AwardsAnnounced) -> Iterable[str]:
 
 def retry_delay(attempts: int, base_seconds: float, cap_seconds: float) -> float:
     """Exponential backoff after the `attempts`-th failed try: base, 2 x base, 4 x base... up to the cap."""
-    return min(cap_seconds, base_seconds * 2 ** max(0, attempts - 1))
+    factor: int = 2 ** max(0, attempts - 1)  # an int power of two: the exponent is never negative
+    return min(cap_seconds, base_seconds * factor)
 
 
 def may_publish(confidential: bool, announced: bool) -> bool:

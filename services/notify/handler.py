@@ -134,7 +134,7 @@ class NotifyHandler:
 def _queue(session: Session, notices: Iterable[Notice], cause: CloudEvent) -> Effects:
     notices = list(notices)
     found = store.contacts(session, sorted({n.submission_id for n in notices}))
-    for notice, row in zip(notices, store.queue(session, notices, found, cause.id, utc_iso(cause.time))):
+    for notice, row in zip(notices, store.queue(session, notices, found, cause.id, utc_iso(cause.time)), strict=True):
         if row is None:
             fields = log_fields(notice.occasion, notice.submission_id, notice.week, None, notice.confidential)
             log.info("notification.already_handled", **fields)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email import policy
 from email.header import Header
 from email.headerregistry import Address
@@ -26,6 +26,7 @@ from typing import Any
 from services.notify.adapters.local import category_name, right_to_left, when
 from services.notify.adapters.templates import Templates
 from services.notify.adapters.transports import Permanent
+from services.notify.adapters.wire import MAX_LINE, line_limit
 from services.notify.store import Contact, Notification
 from shared.contest import Contest
 
@@ -85,7 +86,7 @@ def compose(row: Notification, contact: Contact, contest: Contest, templates: Te
     _put(message, "From", sender, recurs=True)
     _put_to(message, contact.name, row.recipient)
     _set_subject(message, right_to_left(rendered.subject, rendered.language))
-    _put(message, "Date", format_datetime(datetime.now(timezone.utc)), recurs=True)
+    _put(message, "Date", format_datetime(datetime.now(UTC)), recurs=True)
     # The same id on every try: a mail client or server that sees a second
     # copy after a crash in the send/record window can drop it.
     message_id = f"<{row.notification_id}@wsis-prizes>"
@@ -101,7 +102,7 @@ def compose(row: Notification, contact: Contact, contest: Contest, templates: Te
 
 def _put_to(message: EmailMessage, name: str, address: str) -> None:
     """`To: Name <address>`: written as it is when nothing in it needs quoting or encoding."""
-    if PLAIN_NAME.fullmatch(name) and PLAIN_ADDRESS.fullmatch(address) and len(name) + len(address) + 7 <= policy.default.max_line_length:
+    if PLAIN_NAME.fullmatch(name) and PLAIN_ADDRESS.fullmatch(address) and len(name) + len(address) + 7 <= MAX_LINE:
         message.set_raw("To", f"{name} <{address}>")
         return
     try:
@@ -114,7 +115,7 @@ def _put_to(message: EmailMessage, name: str, address: str) -> None:
 def _put(message: EmailMessage, name: str, value: object, recurs: bool = False) -> None:
     """The header as `policy.default` writes it (folded, encoded), stored as it is written;
     one whose text recurs (the sender, the date of a second) is folded once."""
-    text, header = _recurring(name, value) if recurs else _fold(name, value)  # type: ignore[arg-type]
+    text, header = _recurring(name, value) if recurs else _fold(name, value)
     if text.startswith(f"{name}: "):
         message.set_raw(name, text[len(name) + 2 :].removesuffix(policy.default.linesep))
     else:  # folded right after the name: kept parsed, the email package folds it again when writing
@@ -134,7 +135,7 @@ def _recurring(name: str, value: str) -> tuple[str, Any]:
 def _set_text(message: EmailMessage, text: str) -> None:
     """`message.set_content(text)`, cheaper for lines short enough to go as they are."""
     lines = text.encode("utf-8").splitlines()
-    if max((len(line) for line in lines), default=0) > message.policy.max_line_length:  # type: ignore[attr-defined]
+    if max((len(line) for line in lines), default=0) > line_limit(message.policy):
         message.set_content(text)  # quoted-printable or base64, as the email package chooses
         return
     body = b"\n".join(lines) + b"\n"

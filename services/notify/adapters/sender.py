@@ -105,7 +105,7 @@ class Sender:
             if handled == 0:
                 try:
                     await asyncio.wait_for(self._stopping.wait(), self.mail.poll_seconds)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass
 
     async def step(self, lead: bool = True) -> int:
@@ -183,7 +183,7 @@ class Sender:
             update(Notification)
             .where(col(Notification.seq).in_(seqs), *where)
             .values(status=Status.sending, claimed_by=self.service.consumer, claimed_at=time.time(), attempts=Notification.attempts + 1)
-            .returning(Notification.seq)
+            .returning(col(Notification.seq))
             .execution_options(synchronize_session=False)
         )
         return list(claimed.scalars())
@@ -201,7 +201,7 @@ class Sender:
                 results: list[BaseException | object | None] = [NOT_TRIED] * len(ready)
             else:
                 results = await transport.deliver_all([(row.notification_id or "", message) for row, _, message in ready], self._stopping)  # type: ignore[misc]
-            for (row, contact, _), result in zip(ready, results):
+            for (row, contact, _), result in zip(ready, results, strict=True):
                 if result is None:
                     outcomes[id(row)] = Outcome(row, Status.sent)
                 elif result is NOT_TRIED:
@@ -264,7 +264,7 @@ class Sender:
                 if not self._announced:
                     return events
             for row in session.exec(select(Notification).where(col(Notification.held).is_(True))).all():
-                freed = session.exec(  # type: ignore[call-overload]
+                freed = session.exec(
                     update(Notification).where(col(Notification.seq) == row.seq, col(Notification.held).is_(True)).values(held=False)
                     .execution_options(synchronize_session=False)
                 )

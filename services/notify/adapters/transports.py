@@ -77,7 +77,7 @@ class SmtpTransport:
         except aiosmtplib.SMTPResponseException as exc:
             await self.close()
             raise (Permanent if exc.code >= 500 else Transient)(f"{type(exc).__name__} {exc.code}: {exc.message}") from None
-        except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
             await self.close()
             raise Transient(f"{type(exc).__name__}: {exc}") from None
 
@@ -105,7 +105,7 @@ class SmtpTransport:
         if client is not None and client.is_connected:
             try:
                 await client.quit()
-            except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError):
+            except (TimeoutError, aiosmtplib.SMTPException, OSError):
                 client.close()
 
 

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import sys
 from email import policy
 from email.message import EmailMessage
+from email.policy import Policy
 
-MAX_LINE = policy.default.max_line_length  # a longer header line would be folded again when written
+
+def line_limit(of: Policy) -> int:
+    """A policy's longest line; its None (no limit) as the largest int."""
+    return sys.maxsize if of.max_line_length is None else of.max_line_length
+
+
+MAX_LINE = line_limit(policy.default)  # a longer header line would be folded again when written
 
 
 def as_bytes(message: EmailMessage, linesep: str = "\n") -> bytes:
