@@ -52,7 +52,9 @@ async def fill(client: aioredis.Redis, stream: str, bodies: list[bytes]) -> None
 async def drained(client: aioredis.Redis, stream: str, group: str) -> bool:
     groups = {g["name"].decode(): g for g in await client.xinfo_groups(stream)}
     info = groups.get(group)
-    return bool(info) and info["pending"] == 0 and info.get("lag") == 0
+    if not info:
+        return False
+    return info["pending"] == 0 and info.get("lag") == 0
 
 
 async def bench_votes(settings: Settings, client: aioredis.Redis, count: int) -> float:
@@ -104,8 +106,10 @@ async def main(votes: int, emails: int, only: str | None, connections: int, prof
         server = EmbeddedValkey(Path(tmp) / "v").start()
         client = aioredis.Redis.from_url(server.url)
         try:
-            def settings(name: str, **more: object) -> Settings:
-                return Settings(redis_url=server.url, data_dir=Path(tmp) / name, replay=True, log_level="WARNING", log_format="json", **more)
+            def settings(name: str, smtp_url: str | None = None) -> Settings:
+                if smtp_url is None:  # not passed: the environment's WSIS_SMTP_URL, if any, still applies
+                    return Settings(redis_url=server.url, data_dir=Path(tmp) / name, replay=True, log_level="WARNING", log_format="json")
+                return Settings(redis_url=server.url, data_dir=Path(tmp) / name, replay=True, log_level="WARNING", log_format="json", smtp_url=smtp_url)
 
             if only in (None, "votes"):
                 rate = await bench_votes(settings("votes"), client, votes)
