@@ -56,6 +56,18 @@ def consumer_name(service: str) -> str:
     return f"{service}-{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
 
 
+def consumer_pid(consumer: str) -> int | None:
+    """The process of a name `consumer_name` made on this host; None for another host's (or another kind of name)."""
+    head, _, _tag = consumer.rpartition("-")
+    head, _, pid = head.rpartition("-")
+    return int(pid) if pid.isdigit() and head.endswith(f"-{socket.gethostname()}") else None
+
+
+def text(value: bytes | str) -> str:
+    """A reply's value as text (the services' clients do not decode replies; redis-py's XINFO keys are str)."""
+    return value.decode() if isinstance(value, bytes) else value
+
+
 async def ensure_group(redis: Redis, stream: str, group: str) -> None:
     """Create the group at the start of the stream, so nothing published before is missed."""
     try:
@@ -71,13 +83,11 @@ async def leave_group(redis: Redis, stream: str, group: str, consumer: str) -> b
     XGROUP DELCONSUMER drops the consumer's pending entries with it, so a
     consumer that holds any stays, for another to reclaim them.
     """
-    # Keys are str or bytes, as the client decodes replies or not.
-    consumers: Sequence[Mapping[Any, Any]] = await redis.xinfo_consumers(stream, group)
+    consumers: Sequence[Mapping[str, Any]] = await redis.xinfo_consumers(stream, group)
     for info in consumers:
-        name = info.get("name", info.get(b"name"))
-        if (name.decode() if isinstance(name, bytes) else name) != consumer:
+        if text(info["name"]) != consumer:
             continue
-        if int(info.get("pending", info.get(b"pending", 0)) or 0):
+        if info["pending"]:
             return False
         await redis.xgroup_delconsumer(stream, group, consumer)
         return True

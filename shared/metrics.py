@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import threading
 import time
 from collections import Counter as Tally
@@ -51,6 +50,7 @@ from prometheus_client import (
 from prometheus_client.exposition import ThreadingWSGIServer, _SilentHandler
 from redis.asyncio import Redis
 
+from shared import bus
 from shared.logs import get_logger
 
 LIVE_WITHIN = 30.0  # seconds without a heartbeat before /livez fails
@@ -87,6 +87,7 @@ class ServiceMetrics:
         self._thread: threading.Thread | None = None
         self._task: asyncio.Task[None] | None = None
         self._url_file: Path | None = None
+        self._metrics_app = make_wsgi_app(registry)
         self.url: str | None = None
 
     # --- counting (called on the event loop; prometheus_client is thread-safe) ------
@@ -149,11 +150,11 @@ class ServiceMetrics:
         log.info("metrics.serving", url=self.url)
         return self.url
 
-    def watch(self, redis: Redis, streams: Iterable[str], group: str) -> None:
+    def watch(self, redis: Redis, streams: Iterable[str]) -> None:
         """Beat the heartbeat and refresh the inputs' lag and pending, every few seconds."""
-        self._task = asyncio.create_task(self._refresh(redis, tuple(streams), group), name=f"{self.service}-metrics")
+        self._task = asyncio.create_task(self._refresh(redis, tuple(streams)), name=f"{self.service}-metrics")
 
-    async def _refresh(self, redis: Redis, streams: tuple[str, ...], group: str) -> None:
+    async def _refresh(self, redis: Redis, streams: tuple[str, ...]) -> None:
         next_read = 0.0
         while True:
             now = time.monotonic()
@@ -168,14 +169,13 @@ class ServiceMetrics:
                     log.debug("metrics.refresh_failed", error=type(exc).__name__)
             await asyncio.sleep(1.0)
 
-    def _take_groups(self, stream: str, groups: Sequence[Mapping[Any, Any]]) -> None:
+    def _take_groups(self, stream: str, groups: Sequence[Mapping[str, Any]]) -> None:
         for info in groups:
-            name = _text(info.get("name", info.get(b"name")))
-            if name != self.service:
+            if bus.text(info["name"]) != self.service:  # the service's group bears its name
                 continue
-            lag = info.get("lag", info.get(b"lag"))
+            lag = info.get("lag")
             self.lag.labels(self.service, stream).set(float(lag) if lag is not None else float("nan"))
-            self.pending.labels(self.service, stream).set(float(info.get("pending", info.get(b"pending", 0)) or 0))
+            self.pending.labels(self.service, stream).set(float(info["pending"]))
 
     async def close(self) -> None:
         self.reading = False
@@ -199,17 +199,6 @@ class ServiceMetrics:
             return iter([body])
         return iter(self._metrics_app(environ, start_response))
 
-    @property
-    def _metrics_app(self) -> Any:
-        app = getattr(self, "_metrics_wsgi", None)
-        if app is None:
-            app = self._metrics_wsgi = make_wsgi_app(self.registry)
-        return app
-
-
-def _text(value: Any) -> str | None:
-    return value.decode() if isinstance(value, bytes) else value
-
 
 def read_urls(data_dir: Path) -> dict[str, str]:
     """consumer -> metrics URL of the services running on `data_dir`.
@@ -231,13 +220,12 @@ def read_urls(data_dir: Path) -> dict[str, str]:
 
 
 def _running(consumer: str) -> bool:
-    """Whether the process a consumer name (`service-host-pid-tag`, shared.bus) names runs, where this host can tell."""
-    head, _, rest = consumer.rpartition("-")
-    head, _, pid = head.rpartition("-")
-    if not pid.isdigit() or not head.endswith(f"-{socket.gethostname()}"):
+    """Whether the process a consumer name (shared.bus) names runs, where this host can tell."""
+    pid = bus.consumer_pid(consumer)
+    if pid is None:
         return True  # another host's: cannot tell
     try:
-        os.kill(int(pid), 0)
+        os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:

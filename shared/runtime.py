@@ -254,7 +254,7 @@ class Service:
         self._reclaimer = asyncio.create_task(reclaimer.forever(self.spec.reads, every), name=f"{self.name}-reclaimer")
         self.reclaimer = reclaimer
         self.metrics.reading = True
-        self.metrics.watch(self.redis, self.spec.reads, self.name)
+        self.metrics.watch(self.redis, self.spec.reads)
         self.log.info("service.started", inputs=sorted(self.spec.reads), metrics=self.metrics.url)
 
     async def _stopping(self) -> None:

@@ -11,7 +11,7 @@ import socket
 
 import redis
 
-from shared import topology
+from shared import bus, topology
 
 MAX_IDLE_MS = 30_000
 
@@ -27,7 +27,7 @@ def alive_consumers(client: redis.Redis, service: str, host: str | None = None) 
         except redis.ResponseError:  # no such stream or group
             continue
         for consumer in consumers:
-            name = consumer["name"].decode() if isinstance(consumer["name"], bytes) else consumer["name"]
+            name = bus.text(consumer["name"])
             if name.startswith(prefix) and consumer["idle"] < MAX_IDLE_MS:
                 found.append(f"{stream}/{name}")
     return found
