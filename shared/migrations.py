@@ -26,6 +26,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -76,16 +77,22 @@ def config(service: str, connection: Connection | None = None) -> Config:
     return cfg
 
 
+@cache
+def _scripts(service: str) -> ScriptDirectory:
+    """The service's revisions, read once a process (they are part of the release)."""
+    return ScriptDirectory.from_config(config(service))
+
+
 def head(service: str) -> str:
     """The newest revision this release knows for the service."""
-    heads = ScriptDirectory.from_config(config(service)).get_heads()
+    heads = _scripts(service).get_heads()
     if len(heads) != 1:
         raise RuntimeError(f"{service}: the revisions must form one line, found heads {heads}")
     return heads[0]
 
 
 def known(service: str) -> set[str]:
-    return {script.revision for script in ScriptDirectory.from_config(config(service)).walk_revisions()}
+    return {script.revision for script in _scripts(service).walk_revisions()}
 
 
 def baseline(service: str) -> str:
@@ -114,13 +121,11 @@ def migrate(engine: Engine, service: str, models: Iterable[type[SQLModel]]) -> U
             _stamp(engine, service, target)
             log.info("schema.created", service=service, revision=target)
             return Upgrade(service, None, target)
-        if before is None:
+        stamped = before is None
+        if stamped:
             _stamp(engine, service, baseline(service))
             before = baseline(service)
             log.info("schema.stamped", service=service, revision=before, reason="tables made before revisions")
-            stamped = True
-        else:
-            stamped = False
         if before != target:
             with engine.connect() as conn:
                 command.upgrade(config(service, conn), "head")
