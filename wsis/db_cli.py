@@ -21,7 +21,9 @@ from typing import Annotated, Any
 
 import typer
 
-SERVICES = ("submission", "eligibility", "voting", "judging", "notify")
+from shared import topology
+
+SERVICES = tuple(topology.SERVICES)  # each service has its own role and schema
 
 db_cli = typer.Typer(help="Databases: one PostgreSQL role a service; schema upgrades.", no_args_is_help=True)
 

@@ -8,19 +8,14 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, inspect, text
-from sqlmodel import SQLModel
 
-from shared import migrations
+from shared import migrations, topology
 from shared.db import create_tables, is_postgres, make_engine
 from tests.support.services import running
 from wsis.db_cli import db_cli, service_models
 
-SERVICES = ("submission", "eligibility", "voting", "judging", "notify")
+SERVICES = tuple(topology.SERVICES)
 OLD_SCHEMA = Path(__file__).resolve().parents[1] / "data" / "schema-0.1"
-
-
-def models(service: str) -> list[type[SQLModel]]:
-    return service_models(service)
 
 
 def shape(engine: Engine) -> dict[str, set[str]]:
@@ -42,11 +37,11 @@ def test_a_store_made_by_release_0_1_is_upgraded_to_the_tables_of_today(service,
     old = make_engine(service, tmp_path / "old", database_url)
     made_by_release_0_1(service, old)
 
-    done = migrations.migrate(old, service, models(service))
+    done = migrations.migrate(old, service, service_models(service))
 
     assert done.before == migrations.baseline(service) and done.after == migrations.head(service)
     fresh = make_engine(service, tmp_path / "fresh", None)
-    create_tables(fresh, models(service))
+    create_tables(fresh, service_models(service))
     assert shape(old) == shape(fresh)
     with old.connect() as conn:
         assert conn.execute(text("SELECT key FROM processed_event")).scalars().all() == ["k"]  # rows kept
@@ -57,8 +52,8 @@ def test_a_store_made_by_release_0_1_is_upgraded_to_the_tables_of_today(service,
 def test_a_new_store_is_made_at_the_newest_revision_and_a_second_start_changes_nothing(service, tmp_path, database_url):
     engine = make_engine(service, tmp_path, database_url)
 
-    first = migrations.migrate(engine, service, models(service))
-    again = migrations.migrate(engine, service, models(service))
+    first = migrations.migrate(engine, service, service_models(service))
+    again = migrations.migrate(engine, service, service_models(service))
 
     assert (first.before, first.after) == (None, migrations.head(service))
     assert not again.changed and again.after == migrations.head(service)
@@ -66,7 +61,7 @@ def test_a_new_store_is_made_at_the_newest_revision_and_a_second_start_changes_n
 
 async def test_a_service_refuses_a_store_made_by_a_newer_release(settings):
     engine = make_engine("submission", settings.data_dir, settings.database_url)
-    migrations.migrate(engine, "submission", models("submission"))
+    migrations.migrate(engine, "submission", service_models("submission"))
     with engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = 'submission_9999'"))
 
@@ -113,7 +108,7 @@ def test_votes_of_release_0_1_get_their_leaf_in_the_upgrade(tmp_path, database_u
         )
         conn.execute(text("INSERT INTO voting_vote (voter_id, category, ballot_key, project_id, at_us) VALUES ('v-1', 4, :k, 'p-1', 5)"), {"k": b"k" * 16})
 
-    migrations.migrate(engine, "voting", models("voting"))
+    migrations.migrate(engine, "voting", service_models("voting"))
 
     with engine.connect() as conn:
         (leaf, annulled), = conn.execute(text("SELECT leaf, annulled FROM voting_vote")).all()
