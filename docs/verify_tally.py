@@ -11,8 +11,9 @@ skipped, so both of these make one:
 
 For each `wsis.voting.progress` and `wsis.voting.closed` it rebuilds the
 votes the report counts: every `wsis.vote.accepted` before it in the dump
-whose `time` is before its `as_of` (an event present twice counts once, by
-its `id`). From them it recounts each project's votes (and ranks, finalists
+whose `time` is before its `as_of`, except the votes of voters named by a
+`wsis.votes.annulled` before it (an event present twice counts once, by its
+`id`). From them it recounts each project's votes (and ranks, finalists
 and ties) and the `ballots_root` of CONTRACT 5.2, and prints `match` or
 `MISMATCH` per report. Exit status: 0 every report matches, 1 a mismatch,
 2 nothing to check (no report, or no such file).
@@ -27,6 +28,7 @@ from collections import defaultdict
 from datetime import datetime, timezone
 
 ACCEPTED = "wsis.vote.accepted"
+ANNULLED = "wsis.votes.annulled"
 PROGRESS = "wsis.voting.progress"
 CLOSED = "wsis.voting.closed"
 FINALISTS = 5
@@ -43,7 +45,7 @@ def leaf(ballot_id, category, project_id):
 
 def merkle_root(votes):
     """Leaves ordered by ballot id (code points; equal ids by digest), paired left to right, an odd last one up alone."""
-    level = [digest for _, digest in sorted((ballot_id, leaf(ballot_id, c, p)) for ballot_id, c, p, _ in votes)]
+    level = [digest for _, digest in sorted((ballot_id, leaf(ballot_id, c, p)) for ballot_id, c, p, *_ in votes)]
     if not level:
         return hashlib.sha256(b"").hexdigest()
     while len(level) > 1:
@@ -69,7 +71,7 @@ def events(path):
 def recount(votes):
     """{category: {project: (votes, time of its last vote)}}."""
     counts = defaultdict(dict)
-    for _, category, project, at in votes:
+    for _, category, project, at, _ in votes:
         n, last = counts[category].get(project, (0, at))
         counts[category][project] = (n + 1, max(last, at))
     return counts
@@ -122,19 +124,22 @@ def main(argv):
     if len(argv) != 2:
         print(__doc__.strip().splitlines()[2].strip(), file=sys.stderr)
         return 2
-    accepted, seen, checked, failed = [], set(), 0, 0
+    accepted, annulled, seen, checked, failed = [], set(), set(), 0, 0
     try:
         for event in events(argv[1]):
             kind = event.get("type")
-            if kind not in (ACCEPTED, PROGRESS, CLOSED) or event["id"] in seen:
+            if kind not in (ACCEPTED, ANNULLED, PROGRESS, CLOSED) or event["id"] in seen:
                 continue
             seen.add(event["id"])
             data = event["data"]
             if kind == ACCEPTED:
-                accepted.append((data["ballot_id"], data["category"], data["project_id"], instant(event["time"])))
+                accepted.append((data["ballot_id"], data["category"], data["project_id"], instant(event["time"]), data["voter_id"]))
+                continue
+            if kind == ANNULLED:
+                annulled.update(data["voter_ids"])
                 continue
             cut = instant(data["as_of"])
-            votes = [vote for vote in accepted if vote[3] < cut]
+            votes = [vote for vote in accepted if vote[3] < cut and vote[4] not in annulled]
             name = f"progress of week {data.get('week')}" if kind == PROGRESS else "close"
             found = problems_of(event, votes)
             checked += 1

@@ -57,6 +57,8 @@ def _why_not(replay: Replay, report: Report) -> str:
     accepted = [a for a in replay.answers if a["type"] == T.VOTE_ACCEPTED]
     if not accepted:
         return "the vote does not count: the ballot was not accepted"
+    if any(a["data"].get("voter_id") in replay.annulled for a in accepted):
+        return "the vote does not count: staff annulled the voter's votes (wsis.votes.annulled)"
     if all(instant(a["time"]) >= instant(report.as_of) for a in accepted):
         return f"the vote does not count in it: the ballot is timed at or after {report.as_of}"
     return "the vote does not count in it: its answer came after the report (a later report will count it)"

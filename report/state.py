@@ -8,18 +8,17 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, get_args
 
 import orjson
 
 from shared import topology
-from shared.events import T
+from shared.events import RejectionReason, T
 
 # The public streams a report may read: never the sealed one, never intake's (personal data).
 READABLE = (topology.OUT_ELIGIBILITY, topology.OUT_JUDGING, topology.OUT_VOTING, topology.OUT_NOTIFY, topology.DEADLETTER)
 VOTE_ANSWERS = frozenset({T.VOTE_ACCEPTED, T.VOTE_REJECTED})
-VOTE_REASONS = ("voter_unknown", "profile_incomplete", "voting_closed", "project_not_nominated", "category_mismatch",
-                "own_project", "already_voted", "invalid_ballot")  # fmt: skip
+VOTE_REASONS: tuple[str, ...] = get_args(RejectionReason)  # the contract's order
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,9 +3,10 @@
 The rule the voting service keeps (docs/tally.md, "What a report counts"):
 a `wsis.voting.progress` or `wsis.voting.closed` counts every accepted vote
 whose answer comes before it on the stream and whose `time` (the ballot's
-time) is before its `as_of`. An event published twice (a redelivery) counts
-once, by its `id`. `docs/verify_tally.py` applies the same rule with the
-standard library alone.
+time) is before its `as_of`, except the votes of voters named by a
+`wsis.votes.annulled` before it. An event published twice (a redelivery)
+counts once, by its `id`. `docs/verify_tally.py` applies the same rule with
+the standard library alone.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class Vote(NamedTuple):
     category: int
     project_id: str
     at: datetime
+    voter_id: str = ""
 
     @property
     def leaf(self) -> bytes:
@@ -72,22 +74,28 @@ class Replay:
         self.accepted: list[Vote] = []
         self.answers: list[dict[str, Any]] = []  # those naming `ballot_id`
         self.reports: list[Report] = []
+        self.annulled: set[str] = set()  # voters whose votes staff annulled
         self._seen: set[str] = set()
 
     def add(self, event: dict[str, Any]) -> Report | None:
         kind = event.get("type")
-        if kind not in ANSWERS and kind not in REPORTS or event["id"] in self._seen:
+        if kind not in ANSWERS and kind not in REPORTS and kind != T.VOTES_ANNULLED or event["id"] in self._seen:
             return None
         self._seen.add(event["id"])
         data = event["data"]
+        if kind == T.VOTES_ANNULLED:
+            self.annulled.update(data.get("voter_ids") or ())
+            return None
         if kind in ANSWERS:
             if self.ballot_id is not None and data.get("ballot_id") == self.ballot_id:
                 self.answers.append(event)
             if kind == T.VOTE_ACCEPTED:
-                self.accepted.append(Vote(data["ballot_id"], data["category"], data["project_id"], instant(event["time"])))
+                self.accepted.append(
+                    Vote(data["ballot_id"], data["category"], data["project_id"], instant(event["time"]), data["voter_id"])
+                )
             return None
         cut = instant(data["as_of"])
-        report = Report(event, [vote for vote in self.accepted if vote.at < cut])
+        report = Report(event, [vote for vote in self.accepted if vote.at < cut and vote.voter_id not in self.annulled])
         self.reports.append(report)
         return report
 

@@ -5,9 +5,10 @@ triggers it. Streams are read by separate subscribers, so before a tick is
 handled the service waits until its group has handled (acknowledged) every
 entry of the other inputs that reached the server before the tick did.
 Entry ids are the server's arrival times, comparable across streams.
-Which inputs a tick waits for is the topology's (`drained_before_tick`);
-a service may add a condition of its own (`settled`: the voting service's
-held ballots released).
+Which inputs a tick (or another input's batch) waits for is the topology's
+(`drained_before_tick`, `drained_first`); a service may add a condition of
+its own (a `Gate`: the voting service's held ballots released, its ballots
+paused).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -24,6 +26,20 @@ from shared.events import T
 from shared.reading import passed_cheaply
 
 Settled = Callable[[], Awaitable[bool]]
+
+
+@dataclass(frozen=True)
+class Gate:
+    """A service's own condition on an input's batches, beside the drain.
+
+    Once the inputs before a batch are drained, the batch also waits until
+    `settled` says so (polled with the drain, up to its timeout); `release`
+    is called once the batch is published (or failed). The voting service
+    pauses its ballots for a tick's reports and for an annulment this way.
+    """
+
+    settled: Settled
+    release: Callable[[], None]
 
 
 def last_tick(entries: Sequence[bus.Entry], clock: str) -> str | None:

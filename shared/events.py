@@ -247,6 +247,7 @@ class VoteAccepted(Data):
 
 RejectionReason = Literal[
     "voter_unknown",
+    "voter_suspended",
     "profile_incomplete",
     "voting_closed",
     "project_not_nominated",

@@ -7,7 +7,11 @@ pass. Every inbound batch goes the same way, whichever loop reads it:
 1. entries of a type the input lets pass are acknowledged on a bare JSON
    parse (`shared.reading.without_passed`);
 2. a batch holding a clock tick first waits until the inputs the topology
-   names (`drained_before_tick`) are handled up to the tick (`shared.drain`);
+   names (`drained_before_tick`) are handled up to the tick, and any input's
+   batch until those it names (`drained_first`) are handled up to it
+   (`shared.drain`), then for the service's own condition (a `Gate`, released
+   after 5); the inputs the topology calls `serial` go one batch at a time
+   from here to 5;
 3. each entry is read as a CloudEvent; an unreadable one, or one of a type
    the input does not accept, becomes a dead letter;
 4. events handled before are recognised (inbox); the others go to the
@@ -48,7 +52,7 @@ from shared import __version__, bus, drain, effects, migrations, outbox, topolog
 from shared.contest import load_contest
 from shared.context import Effects, Handler, ServiceContext, types_on
 from shared.db import make_engine, service_database_url
-from shared.drain import Settled
+from shared.drain import Gate, Settled
 from shared.envelope import CloudEvent, typed_events
 from shared.events import DATA_MODELS, Data
 from shared.lane import BatchHandler, Lane
@@ -129,8 +133,9 @@ class Service:
         self.lanes: dict[str, Lane] = {}
         self.budgets: dict[str, ReadBudget] = {}  # the read budget of each FastStream subscriber
         self._before_stop: list[Callable[[], Awaitable[None]]] = []
-        # A condition of the service's own a tick also waits for (`shared.drain`).
-        self.tick_settled: Settled | None = None
+        # The service's own conditions on an input's batches, by input stream (`shared.drain.Gate`).
+        self.gates: dict[str, Gate] = {}
+        self._serial = asyncio.Lock()  # the topology's `serial` inputs, one batch at a time
         self.metrics = ServiceMetrics(name)
 
     def before_stop(self, func: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
@@ -297,6 +302,19 @@ class Service:
 
     async def process(self, entries: Sequence[bus.Entry], ack: Sequence[bus.Entry] = ()) -> None:
         """Apply a batch; its answers, dead letters and the XACK of `ack` go out in one transaction."""
+        stream = entries[0].stream if entries else None
+        gate = self.gates.get(stream) if stream else None
+        try:
+            if stream in self.spec.serial:
+                async with self._serial:
+                    await self._process(entries, ack)
+            else:
+                await self._process(entries, ack)
+        finally:
+            if gate is not None:
+                gate.release()
+
+    async def _process(self, entries: Sequence[bus.Entry], ack: Sequence[bus.Entry]) -> None:
         started = time.perf_counter()
         kept = without_passed(entries, self.spec.passes)
         await self._drain_before_tick(kept)
@@ -320,7 +338,7 @@ class Service:
         settings = self.settings
         # Long enough for a stuck entry to be retried to its end (dead letter).
         timeout = max(5.0, settings.reclaim_idle_ms / 1000 * (settings.max_deliveries + 1))
-        behind = await drain.drain(self.redis, self.name, inputs, tick, timeout, self.tick_settled)
+        behind = await drain.drain(self.redis, self.name, inputs, tick, timeout, self._settled(topology.IN_CLOCK))
         if behind:
             self.log.warning("tick.inputs_behind", tick_entry=tick, streams=behind, waited_s=timeout)
         else:
@@ -333,9 +351,15 @@ class Service:
             if not ids:
                 continue
             up_to = max(ids, key=drain.id_key)
-            behind = await drain.drain(self.redis, self.name, given.drained_first, up_to, self._drain_timeout())
+            behind = await drain.drain(
+                self.redis, self.name, given.drained_first, up_to, self._drain_timeout(), self._settled(given.stream)
+            )
             if behind:
                 self.log.warning("input.inputs_behind", stream=given.stream, entry=up_to, streams=behind)
+
+    def _settled(self, stream: str) -> Settled | None:
+        gate = self.gates.get(stream)
+        return gate.settled if gate is not None else None
 
     def _drain_timeout(self) -> float:
         # Long enough for a stuck entry to be retried to its end (dead letter).

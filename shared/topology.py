@@ -134,6 +134,9 @@ class Service:
     outputs: tuple[Output, ...]
     # Inputs a clock tick waits for: handled up to the tick before it is (DESIGN, order across streams).
     drained_before_tick: tuple[str, ...] = ()
+    # Inputs whose batches are handled one at a time across them, from the drain to the
+    # publish: their answers reach the output stream in the order of their commits.
+    serial: tuple[str, ...] = ()
     description: str = ""
     # Appends a batch's answers with one script call (`shared/bus.py` XADD_RUN):
     # the ballots' hot path alone; every other user runs no script (CONTRACT 4).
@@ -207,10 +210,19 @@ VOTING = Service(
             (T.NOMINATION_RECORDED, T.NOMINATION_REFUSED, T.WINNER_REFUSED, T.AWARDS_ANNOUNCED),
             "The nominee list (other judging events pass)",
         ),
+        Input(
+            IN_STAFF, frozenset((T.STAFF_VOTES_ANNULLED,)), frozenset((T.STAFF_SCREENING_DECIDED,)),
+            "Staff annulments of votes (screening decisions pass)",
+            # A ballot published before the annulment is answered before it; later ones find the voter suspended.
+            drained_first=(IN_BALLOTS,),
+        ),
     ),
-    (Output(OUT_VOTING, (T.VOTE_ACCEPTED, T.VOTE_REJECTED, T.VOTING_PROGRESS, T.VOTING_CLOSED)),),
+    (Output(OUT_VOTING, STREAMS[OUT_VOTING].types),),
     drained_before_tick=(IN_BALLOTS,),
-    description="Ballot rules V2-V5, weekly tallies, the finalists at the close of voting",
+    # A report and an annulment change what counts: one at a time, so their answers
+    # are on the stream in the order the database took them.
+    serial=(IN_CLOCK, IN_STAFF),
+    description="Ballot rules V2-V5, staff annulments, weekly tallies, the finalists at the close of voting",
     scripts=True,
 )
 JUDGING = Service(

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Connection, DateTime, Index, Text, event
-from sqlalchemy.orm import Mapper
+from sqlalchemy import Column, DateTime, Index, Text
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from services.eligibility.domain.decisions import Standing
+from shared.audit import AppendOnlyError, append_only
 
-
-class AppendOnlyError(RuntimeError):
-    """A staff decision row was about to change or go: the trail keeps every one."""
+__all__ = ["TABLES", "AppendOnlyError", "StaffDecisionRow", "record", "standing", "trail"]
 
 
 class StaffDecisionRow(SQLModel, table=True):
@@ -39,10 +37,7 @@ class StaffDecisionRow(SQLModel, table=True):
 TABLES = (StaffDecisionRow,)
 
 
-@event.listens_for(StaffDecisionRow, "before_update")
-@event.listens_for(StaffDecisionRow, "before_delete")
-def _refuse_change(_mapper: Mapper[StaffDecisionRow], _connection: Connection, _target: StaffDecisionRow) -> None:
-    raise AppendOnlyError("the staff decision trail is append-only")
+append_only(StaffDecisionRow)
 
 
 def record(session: Session, event_id: str, decided_at: datetime, sid: str, standing: Standing, machine_outcome: str) -> None:

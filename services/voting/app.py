@@ -3,14 +3,16 @@
 Wiring only. What it reads and writes is `shared.topology.VOTING`. Ballots
 and members come by the hundred thousand: they are read by the runtime's
 hot-path mode (`shared.lane`), ballots with several batches in hand. The
-nominee list and the clock go through FastStream subscribers; a tick waits
-for the ballots up to it and for no ballot to be held.
+nominee list, the clock and staff annulments go through FastStream
+subscribers; a tick waits for the ballots up to it and for no ballot to be
+held, an annulment for the ballots up to it, and both for the ballots paused.
 """
 
 from __future__ import annotations
 
 from services.voting.handler import VotingHandler
 from shared import topology
+from shared.drain import Gate
 from shared.runtime import Service
 from shared.settings import Settings, get_settings
 
@@ -22,8 +24,15 @@ def build(settings: Settings | None = None) -> Service:
     service = Service(topology.VOTING, VotingHandler, settings)
     service.lane(topology.IN_BALLOTS, lambda handler: handler.ballots, settings.ballot_batch_size, BALLOTS_IN_HAND)
     service.lane(topology.IN_STAKEHOLDERS, lambda handler: handler.members)
-    service.tick_settled = lambda: service.handler.settled()  # type: ignore[union-attr]
+    # A tick's reports and an annulment: the ballots paused until their answers are published.
+    service.gates[topology.IN_CLOCK] = Gate(lambda: handler(service).settled(), lambda: handler(service).resume())
+    service.gates[topology.IN_STAFF] = Gate(lambda: handler(service).paused(), lambda: handler(service).resume())
     return service.wire()
+
+
+def handler(service: Service) -> VotingHandler:
+    assert isinstance(service.handler, VotingHandler), "the service has not started"
+    return service.handler
 
 
 app = build().app

@@ -152,6 +152,9 @@ class BallotDesk:
     def _store(self, cur: Any, item: tuple[list[Ballot], list[Ballot], Mapping[str, domain.Nominee] | None, Mapping[str, domain.Project]]) -> Stored:
         """In the ledger's transaction: release, store every answer, count the votes (V5), hold, owe.
 
+        First the voters staff suspended: their ballots are decided again as
+        such (the verdicts on the event loop did not know of suspensions).
+
         Every answer is inserted with its verdict, votes as counted; the
         insert itself tells which ballots were answered before (their stored
         answer stands, also when another replica is storing it right now:
@@ -160,6 +163,9 @@ class BallotDesk:
         and those that find a vote there, are decided again as `voted`.
         """
         released, batch, nominees, projects = item
+        suspended = self.ledger.suspended(cur)
+        if suspended:
+            self._suspend(released + batch, suspended, nominees, projects)
         self.ledger.release(cur, [ballot.key for ballot in released])
         rows: dict[bytes, store.Answer] = {}
         held: list[store.Held] = []
@@ -197,6 +203,19 @@ class BallotDesk:
         accepted = verdicts["accepted"]
         counts = {"accepted": accepted, "rejected": len(new) - accepted, "repeats": len(repeats), "held": len(held), "released": len(released)}
         return Stored(list(rows.values()), counts, owed, verdicts)
+
+    def _suspend(
+        self, ballots: list[Ballot], suspended: frozenset[str], nominees: Mapping[str, domain.Nominee] | None,
+        projects: Mapping[str, domain.Project],
+    ) -> None:
+        """Decide again the ballots of voters staff suspended since (the database knows, as of this transaction)."""
+        for ballot in ballots:
+            if ballot.member is not None and ballot.fields is not None and ballot.fields[0] in suspended:
+                voter, category, project = ballot.fields
+                ballot.verdict = domain.decide(
+                    voter, category, project, ballot.at, ballot.member, nominees, self.calendar, ballot.in_future,
+                    projects=projects, suspended=True,
+                )
 
     def _row(self, ballot: Ballot) -> store.Answer:
         reason = ballot.verdict  # not HOLD here

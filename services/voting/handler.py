@@ -7,8 +7,9 @@
 | intake's stream | `wsis.submission.received` | `keep_project`: the entry's organisations (V3) |
 | judging's stream | `wsis.nominations.published` | `keep_list`: the nominee list, once |
 | clock | `wsis.clock.tick` | `reports.make`: weekly progress, the close |
+| staff | `wsis.staff.votes_annulled` | `Annulments.on_annulled` (annulments.py) |
 
-Other judging events and intake's rejections pass (the topology's `passes`).
+Other judging events, intake's rejections and staff screening decisions pass (the topology's `passes`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sqlmodel import Session, select
 from services.voting import reports, store
 from services.voting.adapters.ledger import Ledger
 from services.voting.adapters.projection import Projection, nominee_map, project_row
+from services.voting.annulments import Annulments
 from services.voting.ballots import BallotDesk
 from services.voting.domain import read_project
 from services.voting.members import MemberDesk
@@ -48,6 +50,7 @@ class VotingHandler:
         self.ledger: Ledger | None = None
         self.ballots: BallotDesk | None = None  # from `started` on
         self._collector: tuple[int, int, int] | None = None
+        self.annulments = Annulments(ctx)
 
     # --- lifecycle (called by the runtime) ------------------------------------------
 
@@ -88,6 +91,16 @@ class VotingHandler:
             return False
         return True
 
+    async def paused(self) -> bool:
+        """An annulment's wait: the ballots paused with every stored batch published, until its answer is."""
+        desk = self.ballots
+        return True if desk is None else await desk.pause.pause()
+
+    def resume(self) -> None:
+        """The tick's reports or the annulment's answer are published (or failed): the ballots go on."""
+        if self.ballots is not None:
+            self.ballots.pause.resume()
+
     def _held(self) -> int:
         with Session(self.ctx.engine) as session:
             held = reports.held_count(session)
@@ -106,9 +119,9 @@ class VotingHandler:
             return []
         if event.type == T.CLOCK_TICK:
             made = reports.make(session, self.ctx.contest, self.ctx.source, event)
-            if self.ballots is not None:
-                reports.resume_when_published(self.ballots.pause, self.ctx.engine, bool(made))
             return [(topology.OUT_VOTING, report) for report in made]
+        if event.type == T.STAFF_VOTES_ANNULLED:
+            return self.annulments.on_annulled(session, event)
         return []  # a passed type that took the full path
 
     def keep_project(self, session: Session, stream: str, event: CloudEvent) -> None:

@@ -1,4 +1,4 @@
-"""The ballot desk's pause while a report is made and published (docs/tally.md, "What a report counts").
+"""The ballot desk's pause while a report or an annulment is made and published (docs/tally.md, "What a report counts").
 
 A report counts the accepted votes timed before its cut-off whose answers
 come before it on voting's output stream, the rule anyone checking the stream
@@ -8,8 +8,10 @@ stored before the report's count and published after the report, or the
 other way round. So before the tick is handled the desk stops storing new
 batches and waits until every batch it stored is published; the report is
 then counted on votes that are all on the stream, and published before any
-later vote. The desk goes on once the report is published (or after
-`LIMIT_S`, so a failed tick never stops the ballots for long).
+later vote. An annulment pauses them the same way (annulments.py). The
+runtime resumes the desk once the tick's or the annulment's batch is
+published or failed (the voting service's `Gate`s); `LIMIT_S` bounds a
+pause whatever happens.
 """
 
 from __future__ import annotations
@@ -70,7 +72,3 @@ class Pause:
 
     def resume(self) -> None:
         self._open.set()
-
-    def resume_when(self, published: asyncio.Future[None] | asyncio.Task[None]) -> None:
-        """Go on once `published` is done, whatever its outcome."""
-        published.add_done_callback(lambda _: self.resume())

@@ -15,17 +15,11 @@ wait (pause.py), so it counts exactly the votes whose answers precede it.
 
 from __future__ import annotations
 
-import asyncio
-import time
-
-from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
 
 from services.voting import store
 from services.voting.adapters import wire
 from services.voting.domain import Nominee, merkle, micros, tally
-from services.voting.pause import Pause
-from shared import outbox
 from shared.contest import Contest
 from shared.envelope import CloudEvent
 from shared.events import T
@@ -55,6 +49,7 @@ def held_count(session: Session) -> int:
 def make(session: Session, contest: Contest, source: str, tick: CloudEvent) -> list[CloudEvent]:
     """Every report due at the tick, stored under its name; the events to publish, in order."""
     reports = []
+    store.take_turn_with_reports(session.connection())  # with annulments, also on other replicas
     listed = nominees(session)
     categories = sorted(contest.categories)
     for name, week, cut in due(session, contest, micros(tick.time)):
@@ -71,23 +66,3 @@ def make(session: Session, contest: Contest, source: str, tick: CloudEvent) -> l
         reports.append(CloudEvent.model_validate_json(body))
         log.info("report.made", name=name, event_id=event_id, tick_id=tick.id, ballots_root=root)
     return reports
-
-
-def resume_when_published(pause: Pause, engine: Engine, made: bool) -> None:
-    """The ballots go on once the tick's reports are on the stream (at once if it made none)."""
-    if not pause.paused:
-        return
-    if not made:
-        pause.resume()
-        return
-    pause.resume_when(asyncio.get_running_loop().create_task(_published(engine, pause.limit_s)))
-
-
-async def _published(engine: Engine, limit_s: float) -> None:
-    """Until the runtime's outbox has nothing left to publish (it marks a report once it is on the stream)."""
-    deadline = time.monotonic() + limit_s
-    while time.monotonic() < deadline:
-        with Session(engine) as session:
-            if not outbox.unpublished(session, 1):
-                return
-        await asyncio.sleep(0.005)

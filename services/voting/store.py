@@ -11,14 +11,17 @@ belongs to (V3), never its coordinator.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import BigInteger, Column, Connection, Engine, LargeBinary, event, text
+from sqlalchemy import JSON, BigInteger, Column, Connection, DateTime, Engine, LargeBinary, Text, bindparam, event, text
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Field, SQLModel
 
 from services.voting.domain import merkle
+from shared.audit import append_only
 from shared.db import is_postgres
 
 
@@ -131,7 +134,38 @@ class ReportRow(SQLModel, table=True):
     body: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
-TABLES = (MemberRow, NomineeRow, ProjectRow, BallotRow, VoteRow, HeldRow, OwedRow, ReportRow)
+class AnnulmentRow(SQLModel, table=True):
+    """The audit trail of staff annulments (CONTRACT 5.2): every decision, accepted or refused; inserts only.
+
+    When (the event's business time), who, which voters, why, the outcome
+    (`annulled`, or the refusal's reason and why), how many votes stopped
+    counting, and the event that carried it.
+    """
+
+    __tablename__ = "voting_annulment"
+
+    seq: int | None = Field(default=None, primary_key=True)
+    event_id: str
+    decided_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    staff_member_id: str | None = None
+    reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    voter_ids: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    outcome: str  # "annulled", "too_late" or "invalid_decision"
+    why: str | None = None  # a refusal's explanation
+    votes_annulled: int = 0
+
+
+class SuspendedRow(SQLModel, table=True):
+    """Voters whose votes staff annulled: their later ballots are rejected `voter_suspended`. Inserts only."""
+
+    __tablename__ = "voting_suspended"
+
+    voter_id: str = Field(primary_key=True)
+    annulment_seq: int  # the trail's row that suspended the voter first
+
+
+TABLES = (MemberRow, NomineeRow, ProjectRow, BallotRow, VoteRow, HeldRow, OwedRow, ReportRow, AnnulmentRow, SuspendedRow)
+append_only(AnnulmentRow, SuspendedRow)
 
 
 # --- the hot path's rows, as the ledger writes and reads them (adapters/ledger.py) ---
@@ -252,3 +286,56 @@ def counted_leaves(conn: Connection, cut: int) -> list[tuple[str, bytes]]:
         # A vote stored before leaves were kept (and not yet upgraded) is hashed here.
         leaves.append((ballot_id, bytes(digest) if digest is not None else merkle.leaf(ballot_id, category, project_id)))
     return leaves
+
+
+# --- annulments (annulments.py) ---
+
+ANNUL_CHUNK = 500  # voter ids a statement (SQLite's bound on parameters)
+_ANNUL = text("UPDATE voting_vote SET annulled = :at WHERE annulled IS NULL AND voter_id IN :voters").bindparams(
+    bindparam("voters", expanding=True)
+)
+_SUSPEND = text(
+    "INSERT INTO voting_suspended (voter_id, annulment_seq) VALUES (:voter, :seq) ON CONFLICT (voter_id) DO NOTHING"
+)
+
+
+def take_turn_with_reports(conn: Connection) -> None:
+    """A report and an annulment one after the other, also across replicas (PostgreSQL).
+
+    Both change what counts: a report must count either all of an
+    annulment or none of it, and an annulment must see a close that is
+    published. On SQLite every writer takes the one write lock at BEGIN.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("LOCK TABLE voting_report IN SHARE ROW EXCLUSIVE MODE")
+
+
+def close_published(conn: Connection) -> bool:
+    return conn.execute(text("SELECT 1 FROM voting_report WHERE name = 'closed'")).first() is not None
+
+
+def annul(conn: Connection, voter_ids: Sequence[str], at_us: int) -> int:
+    """Mark every counting vote of these voters annulled at `at_us`; how many were.
+
+    On PostgreSQL the votes' table is locked against new votes first: the
+    ballots' group commit takes its writer lock before it reads who is
+    suspended (adapters/ledger.py), so every vote stored before this
+    annulment is seen and marked here, and every batch stored after it sees
+    the suspensions.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("LOCK TABLE voting_vote IN SHARE MODE")
+    annulled = 0
+    for start in range(0, len(voter_ids), ANNUL_CHUNK):
+        annulled += conn.execute(_ANNUL, {"at": at_us, "voters": list(voter_ids[start : start + ANNUL_CHUNK])}).rowcount
+    return annulled
+
+
+def suspend(conn: Connection, voter_ids: Sequence[str], seq: int) -> None:
+    """Suspend these voters (a voter suspended before keeps their first row)."""
+    if voter_ids:
+        conn.execute(_SUSPEND, [{"voter": voter, "seq": seq} for voter in voter_ids])
+
+
+def suspended(conn: Connection) -> set[str]:
+    return {voter for (voter,) in conn.execute(text("SELECT voter_id FROM voting_suspended"))}

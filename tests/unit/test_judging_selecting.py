@@ -10,7 +10,6 @@ from sqlmodel import Session, delete, select, update
 from structlog.testing import capture_logs
 
 from services.judging.store.tables import (
-    AppendOnlyError,
     CategoryWinner,
     DecisionOutcome,
     Finalists,
@@ -18,6 +17,7 @@ from services.judging.store.tables import (
     PanelDecision,
 )
 from shared import topology
+from shared.audit import AppendOnlyError
 from shared.events import T
 from tests.support.judging import Judging, answer, only
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import get_args
 
 import pytest
 from hypothesis import given
@@ -12,7 +13,7 @@ from pydantic import ValidationError
 from services.voting import domain
 from services.voting.domain import HOLD, Calendar, Member, Nominee, decide, micros
 from shared.contest import load_contest
-from shared.events import BallotCast, StakeholderRegistered
+from shared.events import BallotCast, RejectionReason, StakeholderRegistered
 
 CAL = Calendar.of(load_contest())
 NOMINEES = {"p-1": Nominee(4, "org-1"), "p-3": Nominee(7, "org-3")}
@@ -83,13 +84,21 @@ def test_a_ballot_stamped_ahead_of_the_clock_comes_after_the_voter_checks_and_be
     assert decide("v-1", 4, "p-1", DURING, Member(None, False), None, CAL, in_future=True) == "profile_incomplete"
 
 
+def test_a_suspended_voter_comes_right_after_an_unknown_one():
+    assert decide("v-1", 4, "p-1", DURING, GOOD, NOMINEES, CAL, suspended=True) == "voter_suspended"
+    assert decide("v-1", 4, "p-1", DURING, None, NOMINEES, CAL, suspended=True) == "voter_unknown"
+    incomplete = Member(None, False)
+    assert decide("v-1", 4, "p-404", at("2020-01-01T00:00:00+00:00"), incomplete, None, CAL, suspended=True, voted=True) == "voter_suspended"
+    assert decide("v-1", 4, "p-1", DURING, GOOD, NOMINEES, CAL, in_future=True, suspended=True) == "voter_suspended"
+
+
 def test_a_member_without_an_entity_never_votes_for_their_own_project():
     assert verdict(member=Member(None, True)) is None
 
 
-def test_the_reasons_are_the_contracts_eight_in_order():
-    assert domain.REASONS == (
-        "voter_unknown", "profile_incomplete", "voting_closed", "project_not_nominated",
+def test_the_reasons_are_the_contracts_nine_in_order():
+    assert domain.REASONS == get_args(RejectionReason) == (
+        "voter_unknown", "voter_suspended", "profile_incomplete", "voting_closed", "project_not_nominated",
         "category_mismatch", "own_project", "already_voted", "invalid_ballot",
     )
 

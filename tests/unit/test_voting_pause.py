@@ -35,18 +35,6 @@ async def test_no_batch_enters_while_paused_and_each_goes_on_once_resumed():
     assert not pause.paused
 
 
-async def test_the_pause_ends_when_the_report_is_published():
-    pause = Pause()
-    await pause.pause()
-    published: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-    pause.resume_when(published)
-
-    assert pause.paused
-    published.set_result(None)
-    await asyncio.sleep(0)
-    assert not pause.paused
-
-
 async def test_a_pause_never_stops_the_ballots_for_longer_than_its_limit():
     pause = Pause(limit_s=0.05)
     await pause.enter()

@@ -10,15 +10,11 @@ decisions that wait for a fact.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import JSON, Column, Text, UniqueConstraint, event
-from sqlalchemy.orm import ORMExecuteState
-from sqlmodel import Field, Session, SQLModel
+from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
 
-
-class AppendOnlyError(RuntimeError):
-    """A decision of the panel can never be changed or deleted."""
+from shared.audit import append_only
 
 
 class PanelDecision(SQLModel, table=True):
@@ -132,22 +128,4 @@ APPEND_ONLY = (PanelDecision, DecisionOutcome, CategoryWinner, Milestone)
 TABLES = (PanelDecision, DecisionOutcome, CategoryWinner, HeldDecision, NomineePlace, EntryVerdict, EntryTitle, Finalists, Milestone)
 
 
-def _refuse_change(_mapper: Any, _connection: Any, target: Any) -> None:
-    raise AppendOnlyError(f"{type(target).__name__} rows are append-only")
-
-
-for _model in APPEND_ONLY:
-    event.listen(_model, "before_update", _refuse_change)
-    event.listen(_model, "before_delete", _refuse_change)
-
-_APPEND_ONLY_TABLES = frozenset(m.__tablename__ for m in APPEND_ONLY)
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _refuse_bulk_change(state: ORMExecuteState) -> None:
-    """Bulk UPDATE and DELETE statements skip the per-row hooks above."""
-    if not (state.is_update or state.is_delete):
-        return
-    table = getattr(state.statement, "table", None)
-    if table is not None and table.name in _APPEND_ONLY_TABLES:
-        raise AppendOnlyError(f"{table.name} rows are append-only")
+append_only(*APPEND_ONLY)

@@ -64,6 +64,10 @@ class Ledger:
         self._lock = threading.Lock()
         self._draining = False
         self._checkpointer = None if self.pg or not engine.url.database else Checkpointer(engine.url.database).start()
+        # Suspended voters as last read, and their number then (rows are never deleted, so an
+        # unchanged number is an unchanged set). Read and written on the ledger's thread alone.
+        self._suspended: frozenset[str] = frozenset()
+        self._suspended_count = 0
 
     async def run(self, work: Callable[..., T], *args: Any) -> T:
         """Run `work` on the ledger's own thread: one transaction at a time, in
@@ -94,6 +98,9 @@ class Ledger:
             taken = [self._queue.popleft() for _ in range(min(GROUP_LIMIT, len(self._queue)))]
         try:
             with self.transaction() as cur:
+                if self.pg:
+                    # Before anything is read: an annulment waits for this group, or this group for it (store.annul).
+                    cur.execute("LOCK TABLE voting_vote IN ROW EXCLUSIVE MODE")
                 results = [queued.step(cur, queued.item) for queued in taken]
         except BaseException as exc:  # noqa: BLE001 - handed to every waiting step
             loop.call_soon_threadsafe(_settle_all, taken, None, exc)
@@ -214,6 +221,16 @@ class Ledger:
         # A join from the keys (not a row value IN, which SQLite would answer by a scan).
         cur.execute(f"SELECT {names} FROM (VALUES {self._values(keys)}) AS k JOIN {table} AS t ON {on}", _flat(keys))
         return set(map(tuple, cur.fetchall()))
+
+    def suspended(self, cur: Any) -> frozenset[str]:
+        """The voters staff suspended (annulments.py), as committed when the transaction began."""
+        cur.execute("SELECT COUNT(*) FROM voting_suspended")
+        count = int(cur.fetchone()[0])
+        if count != self._suspended_count:
+            cur.execute("SELECT voter_id FROM voting_suspended")
+            self._suspended = frozenset(voter for (voter,) in cur.fetchall())
+            self._suspended_count = count
+        return self._suspended
 
     def mark(self, cur: Any, keys: Sequence[bytes], reason: str) -> None:
         if keys:

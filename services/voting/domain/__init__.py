@@ -1,4 +1,4 @@
-"""The voting service's pure rules: a ballot's verdict and answer (`ballot`), V3's organisations (`organisations`), tallies and finalists (`tally`)."""
+"""The voting service's pure rules: a ballot's verdict and answer (`ballot`), staff annulments (`annulment`), V3's organisations (`organisations`), tallies and finalists (`tally`)."""
 
 from services.voting.domain.ballot import (
     ALREADY_VOTED,
@@ -13,6 +13,7 @@ from services.voting.domain.ballot import (
     PROJECT_NOT_NOMINATED,
     REASONS,
     TIME_IN_FUTURE,
+    VOTER_SUSPENDED,
     VOTER_UNKNOWN,
     VOTING_CLOSED,
     Calendar,
@@ -49,6 +50,7 @@ __all__ = [
     "PROJECT_NOT_NOMINATED",
     "REASONS",
     "TIME_IN_FUTURE",
+    "VOTER_SUSPENDED",
     "VOTER_UNKNOWN",
     "VOTING_CLOSED",
     "Calendar",

@@ -28,6 +28,7 @@ from shared.events import MAX_ID, T, profile_complete
 # clock (CONTRACT 2, not in a replay) cannot be placed in the window: it is
 # `voting_closed`, and its answer says `time_in_future` in `errors`.
 VOTER_UNKNOWN: Final = "voter_unknown"  # V2
+VOTER_SUSPENDED: Final = "voter_suspended"  # staff annulled the voter's votes (domain/annulment.py)
 PROFILE_INCOMPLETE: Final = "profile_incomplete"  # V2
 VOTING_CLOSED: Final = "voting_closed"
 PROJECT_NOT_NOMINATED: Final = "project_not_nominated"
@@ -38,7 +39,7 @@ INVALID_BALLOT: Final = "invalid_ballot"
 TIME_IN_FUTURE: Final = "time_in_future"  # stored as such, published as VOTING_CLOSED
 IN_FUTURE_MESSAGE: Final = "time_in_future: the ballot is stamped more than 5 minutes ahead of the service's clock"
 REASONS: Final = (
-    VOTER_UNKNOWN, PROFILE_INCOMPLETE, VOTING_CLOSED, PROJECT_NOT_NOMINATED,
+    VOTER_UNKNOWN, VOTER_SUSPENDED, PROFILE_INCOMPLETE, VOTING_CLOSED, PROJECT_NOT_NOMINATED,
     CATEGORY_MISMATCH, OWN_PROJECT, ALREADY_VOTED, INVALID_BALLOT,
 )
 
@@ -99,6 +100,7 @@ def decide(
     in_future: bool = False,
     voted: bool = False,
     projects: Mapping[str, Project] | None = None,
+    suspended: bool = False,
 ) -> str | Hold | None:
     """The first rejection reason that applies, `HOLD`, or None: counted.
 
@@ -107,10 +109,13 @@ def decide(
     vote per voter and category, and the ballots it refused are decided
     again with `voted=True`. `projects`: the organisations each entry
     belongs to (V3); a project not among them is known by the list's
-    entity_id alone.
+    entity_id alone. `suspended`: staff annulled the voter's votes; like
+    `voted`, the database tells (a first verdict is asked without it).
     """
     if member is None:
         return VOTER_UNKNOWN
+    if suspended:
+        return VOTER_SUSPENDED
     if not member.complete:
         return PROFILE_INCOMPLETE
     if in_future:
