@@ -6,6 +6,12 @@ mistake elsewhere cannot put one into the logs. Each line is written with
 one `write` call: processes sharing a log file (`wsis up` and its services)
 never splice each other's lines. A process names another service under
 `child`, never `name` (a person's name, always redacted).
+
+structlog is imported without rich where nothing has loaded rich yet (a
+service's start): `structlog.dev` would otherwise load rich and Pygments
+(about 80 modules) for its tracebacks, and a terminal then shows a plain
+traceback instead. A process that loaded rich before (`wsis demo`) keeps
+rich's.
 """
 
 from __future__ import annotations
@@ -15,10 +21,17 @@ import re
 import sys
 from typing import Any
 
-import structlog
-from structlog.typing import EventDict, Processor, WrappedLogger
+_WITHOUT_RICH = "rich" not in sys.modules and "structlog" not in sys.modules
+if _WITHOUT_RICH:  # `import rich` fails while this is None, and structlog.dev goes without it
+    sys.modules["rich"] = None  # type: ignore[assignment]
+try:
+    import structlog
+    from structlog.typing import EventDict, Processor, WrappedLogger
+finally:
+    if _WITHOUT_RICH and sys.modules.get("rich", 0) is None:
+        del sys.modules["rich"]
 
-from shared.urls import mask_passwords
+from shared.urls import mask_passwords  # noqa: E402
 
 EMAIL = re.compile(r"[^@\s\"'<>]+@[^@\s\"'<>]+\.[A-Za-z]{2,}")
 PERSONAL_KEYS = frozenset({"email", "name", "username", "coordinator", "coordinator_name"})
