@@ -16,10 +16,10 @@ its own PostgreSQL schema (`alembic_version` inside it). Replicas starting
 together take turns: a PostgreSQL advisory lock, or a lock file beside the
 SQLite file.
 
-A start imports Alembic only to run a revision or stamp an old store: the
-revisions' ids are read from their files as text (`_revisions`), the current
-one from `alembic_version` by a SELECT, and a new database gets the version
-table Alembic makes (`version_table`) with its one row. Alembic with Mako
+A start imports Alembic only to run a revision: the revisions' ids are read
+from their files as text (`_revisions`), the current one from
+`alembic_version` by a SELECT, and a stamp writes the version table Alembic
+makes (`version_table`) and its one row. Alembic with Mako
 and its dialects is about 140 modules, a tenth of a service's start.
 """
 
@@ -165,15 +165,12 @@ def migrate(engine: Engine, service: str, models: Iterable[type[SQLModel]]) -> U
             )
         if before is None and not existing & {model.__tablename__ for model in models}:
             create_tables(engine, models)
-            with engine.begin() as conn:  # what Alembic's stamp of a new database writes
-                table = version_table()
-                table.create(conn, checkfirst=True)
-                conn.execute(table.insert().values(version_num=target))
+            _stamp(engine, target)
             log.info("schema.created", service=service, revision=target)
             return Upgrade(service, None, target)
         stamped = before is None
         if stamped:
-            _stamp(engine, service, baseline(service))
+            _stamp(engine, baseline(service))
             before = baseline(service)
             log.info("schema.stamped", service=service, revision=before, reason="tables made before revisions")
         if before != target:
@@ -187,12 +184,12 @@ def migrate(engine: Engine, service: str, models: Iterable[type[SQLModel]]) -> U
         return Upgrade(service, before, target, stamped)
 
 
-def _stamp(engine: Engine, service: str, revision: str) -> None:
-    from alembic import command
-
-    with engine.connect() as conn:
-        command.stamp(config(service, conn), revision)
-        conn.commit()
+def _stamp(engine: Engine, revision: str) -> None:
+    """What Alembic's stamp writes on a database at no revision: its version table, and the one row."""
+    with engine.begin() as conn:
+        table = version_table()
+        table.create(conn, checkfirst=True)
+        conn.execute(table.insert().values(version_num=revision))
 
 
 @contextmanager
