@@ -133,7 +133,7 @@ class NotifyHandler:
 
 def _queue(session: Session, notices: Iterable[Notice], cause: CloudEvent) -> Effects:
     notices = list(notices)
-    found = store.contacts(session, sorted({n.submission_id for n in notices}))
+    found = store.contact_rows(session, sorted({n.submission_id for n in notices}))
     for notice, row in zip(notices, store.queue(session, notices, found, cause.id, utc_iso(cause.time)), strict=True):
         if row is None:
             fields = log_fields(notice.occasion, notice.submission_id, notice.week, None, notice.confidential)
@@ -143,7 +143,7 @@ def _queue(session: Session, notices: Iterable[Notice], cause: CloudEvent) -> Ef
     return []
 
 
-def _log_queued(row: store.Notification, **extra: bool) -> None:
+def _log_queued(row: store.AnyNotification, **extra: bool) -> None:
     log.info("notification.queued", **row_fields(row), waiting_for_address=row.notification_id is None, **extra)
 
 

@@ -8,10 +8,12 @@ sender decides from it alone whether an email still has to go.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Table, UniqueConstraint, insert
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from services.notify.domain import Notice, Occasion, notification_id
@@ -94,6 +96,59 @@ class Notification(SQLModel, table=True):
 TABLES = (Contact, ScreenedEntry, Milestone, Notification)
 
 
+@dataclass(slots=True)
+class NotificationRow:
+    """A notification's row as plain data, for the thousands a progress
+    report queues and the sender claims at a time (an ORM object costs
+    about a hundred times more to make). The fields of `Notification`."""
+
+    seq: int | None
+    notification_id: str | None
+    occasion: str
+    recipient: str
+    submission_id: str
+    week: int
+    key: str
+    facts: dict[str, Any]
+    status: str
+    confidential: bool
+    held: bool
+    attempts: int
+    next_attempt_at: float
+    claimed_by: str | None
+    claimed_at: float | None
+    last_error: str | None
+    cause_id: str
+    cause_time: str
+
+    def values(self) -> dict[str, Any]:
+        """The row's columns but `seq`, for an INSERT."""
+        return {name: getattr(self, name) for name in NOTIFICATION_VALUES}
+
+
+@dataclass(frozen=True, slots=True)
+class ContactRow:
+    """A coordinator as plain data: the fields of `Contact`."""
+
+    submission_id: str
+    name: str
+    email: str
+    title: str
+    category: int
+    revision: int
+    address_no: int
+    language: str
+
+
+# SQLModel gives a table model its __table__ when the class is made; its type does not declare it.
+NOTIFICATION_TABLE: Table = Notification.__table__  # type: ignore[attr-defined]
+NOTIFICATION_COLUMNS = tuple(NOTIFICATION_TABLE.c)
+NOTIFICATION_VALUES = tuple(c.name for c in NOTIFICATION_COLUMNS if c.name != "seq")
+CONTACT_COLUMNS = tuple(getattr(Contact, name) for name in ContactRow.__slots__)
+AnyNotification = Notification | NotificationRow
+AnyContact = Contact | ContactRow
+
+
 def milestone(session: Session, name: str) -> Milestone | None:
     return session.get(Milestone, name)
 
@@ -127,16 +182,29 @@ def contacts(session: Session, ids: list[str]) -> dict[str, Contact]:
     return found
 
 
-def queue(session: Session, notices: list[Notice], found: dict[str, Contact], cause_id: str, cause_time: str) -> list[Notification | None]:
+def contact_rows(session: Session, ids: list[str]) -> dict[str, ContactRow]:
+    """`contacts` as plain data (pending changes of the session flushed first)."""
+    found: dict[str, ContactRow] = {}
+    for start in range(0, len(ids), 500):
+        query = select(*CONTACT_COLUMNS).where(col(Contact.submission_id).in_(ids[start : start + 500]))
+        found.update((r[0], ContactRow(*r)) for r in session.execute(query))
+    return found
+
+
+def queue(
+    session: Session, notices: list[Notice], found: Mapping[str, AnyContact], cause_id: str, cause_time: str
+) -> list[AnyNotification | None]:
     """Queue each notice once per (occasion, recipient, submission, week, key).
 
     A notice not sent yet takes the latest facts (a re-screened entry is told
     its latest verdict); one already claimed, sent or failed is left alone.
     Returns, for each notice, the row when something changed. The rows
-    already there are read with one query per 500 entries.
+    already there are read with one query per 500 entries; the new ones are
+    written with one INSERT of many rows, not as ORM objects.
     """
     existing = _queued(session, notices)
-    changed: list[Notification | None] = []
+    new: dict[tuple[str, str, str, int, str], NotificationRow] = {}
+    changed: list[AnyNotification | None] = []
     for notice in notices:
         contact = found.get(notice.submission_id)
         once = (notice.occasion.value, contact.email if contact else "", notice.submission_id, notice.week, notice.key)
@@ -146,16 +214,25 @@ def queue(session: Session, notices: list[Notice], found: dict[str, Contact], ca
                 changed.append(None)
                 continue
             row.facts = dict(notice.facts)
+            session.add(row)
+            changed.append(row)
+            continue
+        fresh = new.get(once)
+        if fresh is not None:  # twice in one event: the later facts
+            fresh.facts = dict(notice.facts)
         else:
-            row = existing[once] = Notification(
-                occasion=notice.occasion.value, submission_id=notice.submission_id, week=notice.week, key=notice.key,
-                facts=dict(notice.facts), confidential=notice.confidential, cause_id=cause_id, cause_time=cause_time,
-                status=Status.waiting,
+            fresh = new[once] = NotificationRow(
+                seq=None, notification_id=None, occasion=notice.occasion.value, recipient="", submission_id=notice.submission_id,
+                week=notice.week, key=notice.key, facts=dict(notice.facts), status=Status.waiting, confidential=notice.confidential,
+                held=False, attempts=0, next_attempt_at=0.0, claimed_by=None, claimed_at=None, last_error=None, cause_id=cause_id,
+                cause_time=cause_time,
             )  # fmt: skip
             if contact is not None:
-                address(row, contact)
-        session.add(row)
-        changed.append(row)
+                address(fresh, contact)
+        changed.append(fresh)
+    if new:
+        session.flush()  # the ORM's pending changes first: the INSERT below does not go through it
+        session.execute(insert(NOTIFICATION_TABLE), [row.values() for row in new.values()])
     return changed
 
 
@@ -192,7 +269,7 @@ def readdress(session: Session, row: Notification, contact: Contact) -> bool:
     return True
 
 
-def address(row: Notification, contact: Contact) -> None:
+def address(row: AnyNotification, contact: AnyContact) -> None:
     row.recipient = contact.email
     row.notification_id = notification_id(row.occasion, row.submission_id, row.week, contact.address_no, row.key)
     row.status = Status.ready

@@ -9,6 +9,7 @@ numbering cannot mislabel them.
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -40,15 +41,26 @@ def _names(path: Path, mtime: float) -> dict[str, dict[str, str]]:
     return {str(title): {str(k): str(v) for k, v in names.items()} for title, names in data.items()}
 
 
+_looked: dict[Path, tuple[float, dict[str, dict[str, str]]]] = {}  # folder -> (when its file was last looked at, its names)
+LOOK_EVERY = 1.0  # seconds: the file is looked at once a second at most, not once an email
+
+
 def category_names(folder: Path) -> dict[str, dict[str, str]]:
-    """English title -> {language: name}; staff edits apply to the next email."""
+    """English title -> {language: name}; staff edits apply to the emails
+    composed a second later."""
+    now = time.monotonic()
+    looked = _looked.get(folder)
+    if looked is not None and now - looked[0] < LOOK_EVERY:
+        return looked[1]
     path = folder / CATEGORY_NAMES
     try:
         mtime = path.stat().st_mtime
     except FileNotFoundError:
         path = DEFAULT_FOLDER / CATEGORY_NAMES
         mtime = path.stat().st_mtime
-    return _names(path, mtime)
+    names = _names(path, mtime)
+    _looked[folder] = (now, names)
+    return names
 
 
 def category_name(folder: Path, english_title: str, language: str) -> str:

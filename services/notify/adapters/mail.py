@@ -26,8 +26,8 @@ from typing import Any
 from services.notify.adapters.local import category_name, right_to_left, when
 from services.notify.adapters.templates import Templates
 from services.notify.adapters.transports import Permanent
-from services.notify.adapters.wire import MAX_LINE, line_limit
-from services.notify.store import Contact, Notification
+from services.notify.adapters.wire import MAX_LINE, Composed, Prefolded, line_limit
+from services.notify.store import AnyContact, AnyNotification
 from shared.contest import Contest
 
 EMAIL = re.compile(r"[^@\s\"'<>]+@[^@\s\"'<>]+")
@@ -36,6 +36,7 @@ PLAIN_NAME = re.compile(r"[A-Za-z0-9]+( [A-Za-z0-9]+)*")
 PLAIN_ID = re.compile(r"[A-Za-z0-9-]{1,60}")
 PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9_+-]+(\.[A-Za-z0-9_+-]+)*@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*")
 ERROR_LIMIT = 500
+PLAIN_WORD = 60  # a longer word is left to the email package, which may split or encode it
 
 
 def scrub(text: str, personal: Iterable[str] = ()) -> str:
@@ -46,7 +47,7 @@ def scrub(text: str, personal: Iterable[str] = ()) -> str:
     return EMAIL.sub("[email]", text)[:ERROR_LIMIT]
 
 
-def context(row: Notification, contact: Contact, contest: Contest, templates: Templates) -> dict[str, Any]:
+def context(row: AnyNotification, contact: AnyContact, contest: Contest, templates: Templates) -> dict[str, Any]:
     """What a template may use: the row's facts plus the entry and contest
     basics, in the coordinator's language, true at the time of the verdict."""
     language = contact.language
@@ -80,9 +81,9 @@ def context(row: Notification, contact: Contact, contest: Contest, templates: Te
     return ctx
 
 
-def compose(row: Notification, contact: Contact, contest: Contest, templates: Templates, sender: str) -> EmailMessage:
+def compose(row: AnyNotification, contact: AnyContact, contest: Contest, templates: Templates, sender: str) -> EmailMessage:
     rendered = templates.render(row.occasion, context(row, contact, contest, templates), contact.language)
-    message = EmailMessage()
+    message = Composed()
     _put(message, "From", sender, recurs=True)
     _put_to(message, contact.name, row.recipient)
     _set_subject(message, right_to_left(rendered.subject, rendered.language))
@@ -132,7 +133,7 @@ def _recurring(name: str, value: str) -> tuple[str, Any]:
     return _fold(name, value)
 
 
-def _set_text(message: EmailMessage, text: str) -> None:
+def _set_text(message: Composed, text: str) -> None:
     """`message.set_content(text)`, cheaper for lines short enough to go as they are."""
     lines = text.encode("utf-8").splitlines()
     if max((len(line) for line in lines), default=0) > line_limit(message.policy):
@@ -140,9 +141,35 @@ def _set_text(message: EmailMessage, text: str) -> None:
         return
     body = b"\n".join(lines) + b"\n"
     message.set_payload(body.decode("ascii", "surrogateescape"))  # what set_content stores for 7bit and 8bit
+    message.body = body
     _put(message, "Content-Type", 'text/plain; charset="utf-8"', recurs=True)
     _put(message, "Content-Transfer-Encoding", "7bit" if body.isascii() else "8bit", recurs=True)
     _put(message, "MIME-Version", "1.0", recurs=True)
+
+
+def _fold_plain(name: str, text: str) -> str | None:
+    """`name: text` folded as `policy.default` folds it (a test holds the two
+    to the same text), for a text of printable ASCII words between single
+    spaces, none of them long or an encoded word; None for any other text,
+    which the email package folds. A text that does not fit on the first
+    line but would on a line of its own goes whole to the second; a longer
+    one is folded at the last space that fits in each line."""
+    if not text.isprintable() or "=?" in text or "  " in text or text != text.strip():
+        return None
+    if len(name) + 2 + len(text) > MAX_LINE >= len(text) + 1:
+        return f"{name}:\n {text}"
+    words = text.split(" ")
+    if max(len(word) for word in words) > PLAIN_WORD:
+        return None
+    lines, line = [], f"{name}: {words[0]}"
+    for word in words[1:]:
+        if len(line) + 1 + len(word) <= MAX_LINE:
+            line = f"{line} {word}"
+        else:
+            lines.append(line)
+            line = f" {word}"
+    lines.append(line)
+    return "\n".join(lines)
 
 
 def _set_subject(message: EmailMessage, subject: str) -> None:
@@ -151,6 +178,12 @@ def _set_subject(message: EmailMessage, subject: str) -> None:
     between two encoded words, which every long subject in Arabic, Chinese,
     French, Russian or Spanish would hit."""
     if subject.isascii():
-        _put(message, "Subject", subject)
+        folded = _fold_plain("Subject", subject)
+        if folded is None:
+            _put(message, "Subject", subject)
+        elif folded.startswith("Subject: "):
+            message.set_raw("Subject", folded[len("Subject: ") :])
+        else:  # moved whole to a second line
+            message.set_raw("Subject", Prefolded("Subject", subject, folded))
     else:
         message.set_raw("Subject", Header(subject, "utf-8", header_name="Subject").encode())

@@ -30,9 +30,11 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from email.message import EmailMessage
+from typing import Any
 
 from redis.exceptions import RedisError
-from sqlalchemy import update
+from sqlalchemy import Table, insert, update
 from sqlalchemy.exc import StatementError
 from sqlmodel import Session, col, select
 
@@ -43,24 +45,28 @@ from services.notify.adapters.templates import Templates
 from services.notify.adapters.transports import (
     NOT_TRIED,
     Permanent,
+    Result,
     Transient,
     Transport,
 )
 from services.notify.reports import outcome_event, row_fields
-from services.notify.store import Notification, Status
-from shared import bus, outbox
+from services.notify.store import NOTIFICATION_TABLE as NOTIFICATIONS
+from services.notify.store import ContactRow, Notification, NotificationRow, Status
+from shared import bus
 from shared.logs import get_logger
 from shared.outbox import OutboxEvent
 from shared.runtime import Service
 
 log = get_logger()
+# SQLModel gives a table model its __table__ when the class is made; its type does not declare it.
+OUTBOX: Table = OutboxEvent.__table__  # type: ignore[attr-defined]
 
 PER_STEP = 200  # notifications per connection before the loop looks around again
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    row: Notification
+    row: NotificationRow
     status: Status | None  # None: not tried, back to `ready` as it was
     error: str | None = None
 
@@ -137,60 +143,60 @@ class Sender:
             await transport.close()
         return handled
 
-    async def _publish(self, rows: list[OutboxEvent]) -> None:
+    async def _publish(self, rows: list[dict[str, Any]]) -> None:
         """Publish the outcome events this task committed; a failure leaves them to the relay."""
         if not rows:
             return
         try:
-            await bus.publish_all(self.service.redis, [(r.stream, r.body) for r in rows])
+            await bus.publish_all(self.service.redis, [(r["stream"], r["body"]) for r in rows])
         except RedisError as exc:
             self._relay_needed = True
             log.warning("notification.publish_failed", error=str(exc), pending=len(rows))
             return
         with Session(self.service.ctx.engine) as session:
-            outbox.mark_published(session, [r.seq for r in rows if r.seq is not None])
+            ids = [r["id"] for r in rows]
+            for start in range(0, len(ids), 500):
+                session.execute(update(OUTBOX).where(OUTBOX.c.id.in_(ids[start : start + 500])).values(published=True))
             session.commit()
 
     # --- claim, deliver, record -------------------------------------------------
 
-    def _claim(self, limit: int) -> list[tuple[Notification, store.Contact]]:
+    def _claim(self, limit: int) -> list[tuple[NotificationRow, ContactRow]]:
         """Take up to `limit` due notifications (and their coordinators) for this task."""
         now = time.time()
-        due = (Notification.status == Status.ready, col(Notification.next_attempt_at) <= now)
-        stale = (Notification.status == Status.sending, col(Notification.claimed_at) < now - self.mail.lease_seconds)
-        with Session(self.service.ctx.engine, expire_on_commit=False) as session:
-            taken = {seq: False for seq in self._take(session, due, (col(Notification.next_attempt_at), col(Notification.seq)), limit)}
+        due = (NOTIFICATIONS.c.status == Status.ready, NOTIFICATIONS.c.next_attempt_at <= now)
+        stale = (NOTIFICATIONS.c.status == Status.sending, NOTIFICATIONS.c.claimed_at < now - self.mail.lease_seconds)
+        with Session(self.service.ctx.engine) as session:
+            taken = [(row, False) for row in self._take(session, due, (NOTIFICATIONS.c.next_attempt_at, NOTIFICATIONS.c.seq), limit)]
             if len(taken) < limit:
-                taken.update((seq, True) for seq in self._take(session, stale, (col(Notification.seq),), limit - len(taken)))
+                taken += [(row, True) for row in self._take(session, stale, (NOTIFICATIONS.c.seq,), limit - len(taken))]
             if not taken:
                 return []
-            rows = list(session.exec(select(Notification).where(col(Notification.seq).in_(list(taken)))))
-            contacts = store.contacts(session, sorted({r.submission_id for r in rows}))
+            contacts = store.contact_rows(session, sorted({row.submission_id for row, _ in taken}))
             session.commit()
-        rows.sort(key=lambda r: (taken[r.seq or 0], r.next_attempt_at, r.seq or 0))
-        for row in rows:
+        taken.sort(key=lambda t: (t[1], t[0].next_attempt_at, t[0].seq or 0))
+        for row, resumed in taken:
             assert row.submission_id in contacts, "a notification is due only once its coordinator is known"
-            if taken[row.seq or 0]:
+            if resumed:
                 log.warning("notification.resumed", **row_fields(row, self._announced), note="its sender stopped mid-send")
-        return [(row, contacts[row.submission_id]) for row in rows]
+        return [(row, contacts[row.submission_id]) for row, _ in taken]
 
-    def _take(self, session: Session, where: tuple, order: tuple, limit: int) -> list[int]:
-        """Claim up to `limit` rows matching `where`, in `order`; the seqs taken."""
-        seqs = list(session.exec(select(Notification.seq).where(*where).order_by(*order).limit(limit)))
+    def _take(self, session: Session, where: tuple[Any, ...], order: tuple[Any, ...], limit: int) -> list[NotificationRow]:
+        """Claim up to `limit` rows matching `where`, in `order`; the rows taken, as claimed."""
+        seqs = list(session.execute(select(NOTIFICATIONS.c.seq).where(*where).order_by(*order).limit(limit)).scalars())
         if not seqs:
             return []
         claimed = session.execute(  # the same conditions again: a row another sender took in between stays theirs
-            update(Notification)
-            .where(col(Notification.seq).in_(seqs), *where)
-            .values(status=Status.sending, claimed_by=self.service.consumer, claimed_at=time.time(), attempts=Notification.attempts + 1)
-            .returning(col(Notification.seq))
-            .execution_options(synchronize_session=False)
+            update(NOTIFICATIONS)
+            .where(NOTIFICATIONS.c.seq.in_(seqs), *where)
+            .values(status=Status.sending, claimed_by=self.service.consumer, claimed_at=time.time(), attempts=NOTIFICATIONS.c.attempts + 1)
+            .returning(*store.NOTIFICATION_COLUMNS)
         )
-        return list(claimed.scalars())
+        return [NotificationRow(*values) for values in claimed]
 
-    async def _deliver(self, transport: Transport, claimed: list[tuple[Notification, store.Contact]]) -> list[Outcome]:
+    async def _deliver(self, transport: Transport, claimed: list[tuple[NotificationRow, ContactRow]]) -> list[Outcome]:
         outcomes: dict[int, Outcome] = {}
-        ready: list[tuple[Notification, store.Contact, object]] = []
+        ready: list[tuple[NotificationRow, ContactRow, EmailMessage]] = []
         for row, contact in claimed:
             try:
                 ready.append((row, contact, compose(row, contact, self.service.ctx.contest, self.templates, self.mail.sender)))
@@ -198,66 +204,105 @@ class Sender:
                 outcomes[id(row)] = self._failure(row, contact, exc)
         if ready:
             if self._stopping.is_set():
-                results: list[BaseException | object | None] = [NOT_TRIED] * len(ready)
+                results: list[Result] = [NOT_TRIED] * len(ready)
             else:
-                results = await transport.deliver_all([(row.notification_id or "", message) for row, _, message in ready], self._stopping)  # type: ignore[misc]
+                results = await transport.deliver_all([(row.notification_id or "", message) for row, _, message in ready], self._stopping)
             for (row, contact, _), result in zip(ready, results, strict=True):
                 if result is None:
                     outcomes[id(row)] = Outcome(row, Status.sent)
-                elif result is NOT_TRIED:
+                elif isinstance(result, BaseException):
+                    outcomes[id(row)] = self._failure(row, contact, result)
+                else:  # NOT_TRIED
                     outcomes[id(row)] = Outcome(row, None)
-                else:
-                    outcomes[id(row)] = self._failure(row, contact, result)  # type: ignore[arg-type]
         return [outcomes[id(row)] for row, _ in claimed]
 
-    def _failure(self, row: Notification, contact: store.Contact, exc: BaseException) -> Outcome:
+    def _failure(self, row: NotificationRow, contact: ContactRow, exc: BaseException) -> Outcome:
         personal = (contact.name, contact.email, row.recipient)
         if isinstance(exc, Permanent):
             return Outcome(row, Status.failed, scrub(str(exc), personal))
         error = scrub(str(exc) if isinstance(exc, Transient) else f"{type(exc).__name__}: {exc}", personal)
         return Outcome(row, Status.failed if row.attempts >= self.mail.max_attempts else Status.ready, error)
 
-    def _record(self, outcomes: list[Outcome]) -> list[OutboxEvent]:
-        """Commit the batch's outcomes; returns the outcome events to publish, those the embargo allows."""
-        events: list[OutboxEvent] = []
-        with Session(self.service.ctx.engine, expire_on_commit=False) as session:
-            seqs = [o.row.seq for o in outcomes]
-            current = {r.seq: r for r in session.exec(select(Notification).where(col(Notification.seq).in_(seqs)))}
+    def _record(self, outcomes: list[Outcome]) -> list[dict[str, Any]]:
+        """Commit the batch's outcomes; returns the outcome events to publish, those the embargo allows.
+
+        Each row changes only while it is still this claim's (`sending`, the
+        claim's time): one UPDATE for the rows sent of a claim, one for each
+        other outcome; the events go in with one INSERT."""
+        events: list[dict[str, Any]] = []
+        with Session(self.service.ctx.engine) as session:
             announced = self._announced or store.milestone(session, store.ANNOUNCED) is not None
+            sent: dict[tuple[float | None, bool], list[NotificationRow]] = {}
             for outcome in outcomes:
-                row = current.get(outcome.row.seq)
-                if row is None or row.status != Status.sending or row.claimed_at != outcome.row.claimed_at:
-                    continue  # taken over after its lease: the new claim records it
-                event = self._apply(row, outcome, announced)
-                if event is not None:
-                    events.append(event)
-                    session.add(event)
-                session.add(row)
+                row = outcome.row
+                if outcome.status == Status.sent:
+                    sent.setdefault((row.claimed_at, not domain.may_publish(row.confidential, announced)), []).append(row)
+                elif self._update(session, row, self._values(row, outcome, announced)):
+                    events += self._finish(row, outcome)
+            for (claimed_at, held), rows in sent.items():
+                values = {"status": Status.sent, "last_error": None, "held": held, "claimed_by": None, "claimed_at": None}
+                done = self._update_all(session, [row.seq for row in rows], claimed_at, values)
+                for row in rows:
+                    if row.seq in done:
+                        events += self._finish(row, Outcome(row, Status.sent), held)
+            if events:
+                session.execute(insert(OUTBOX), events)
             session.commit()
         return events
 
-    def _apply(self, row: Notification, outcome: Outcome, announced: bool) -> OutboxEvent | None:
-        """One row's outcome; its event, when there is one to publish now."""
-        row.claimed_by, row.claimed_at = None, None
+    def _values(self, row: NotificationRow, outcome: Outcome, announced: bool) -> dict[str, Any]:
+        """What a row that was not sent becomes: ready as it was, ready later, or failed."""
+        values: dict[str, Any] = {"claimed_by": None, "claimed_at": None}
         if outcome.status is None:
-            row.status, row.attempts = Status.ready, row.attempts - 1
-            return None
-        row.status, row.last_error = outcome.status, outcome.error
+            return {**values, "status": Status.ready, "attempts": NOTIFICATIONS.c.attempts - 1}
+        values.update(status=outcome.status, last_error=outcome.error)
         if outcome.status == Status.ready:
             delay = domain.retry_delay(row.attempts, self.mail.backoff_seconds, self.mail.backoff_max_seconds)
-            row.next_attempt_at = time.time() + delay
-            log.warning("notification.retry", **row_fields(row, self._announced), attempts=row.attempts, retry_in=round(delay, 3), error=outcome.error)
-            return None
-        row.held = not domain.may_publish(row.confidential, announced)
+            return {**values, "next_attempt_at": time.time() + delay}
+        return {**values, "held": not domain.may_publish(row.confidential, announced)}
+
+    def _update(self, session: Session, row: NotificationRow, values: dict[str, Any]) -> bool:
+        """One row's outcome, if the row is still this claim's (not taken over after its lease)."""
+        if not self._update_all(session, [row.seq], row.claimed_at, values):
+            return False
+        for name, value in values.items():
+            if name != "attempts":
+                setattr(row, name, value)
+        if "attempts" in values:
+            row.attempts -= 1
+        return True
+
+    @staticmethod
+    def _update_all(session: Session, seqs: list[int | None], claimed_at: float | None, values: dict[str, Any]) -> set[int]:
+        """The rows of `seqs` still in this claim set to `values`; their seqs."""
+        claimed = session.execute(
+            update(NOTIFICATIONS)
+            .where(NOTIFICATIONS.c.seq.in_(seqs), NOTIFICATIONS.c.status == Status.sending, NOTIFICATIONS.c.claimed_at == claimed_at)
+            .values(**values)
+            .returning(NOTIFICATIONS.c.seq)
+        )
+        return set(claimed.scalars())
+
+    def _finish(self, row: NotificationRow, outcome: Outcome, held: bool | None = None) -> list[dict[str, Any]]:
+        """Log a recorded outcome; its event, when there is one to publish now."""
+        if outcome.status is None:
+            return []
+        if outcome.status == Status.ready:
+            retry_in = round(row.next_attempt_at - time.time(), 3)
+            log.warning("notification.retry", **row_fields(row, self._announced), attempts=row.attempts, retry_in=retry_in, error=outcome.error)
+            return []
+        row.status, row.last_error, row.claimed_by, row.claimed_at = outcome.status, outcome.error, None, None
+        if held is not None:
+            row.held = held
         level = log.info if outcome.status == Status.sent else log.error
         level(f"notification.{outcome.status}", **row_fields(row, self._announced), attempts=row.attempts, error=outcome.error)
-        return None if row.held else outcome_event(row, self.service.source)
+        return [] if row.held else [outcome_event(row, self.service.source)]
 
     # --- the embargo ------------------------------------------------------------
 
-    def _release_held(self) -> list[OutboxEvent]:
+    def _release_held(self) -> list[dict[str, Any]]:
         """After the announcement, the outcome events the embargo kept back."""
-        events: list[OutboxEvent] = []
+        events: list[dict[str, Any]] = []
         with Session(self.service.ctx.engine, expire_on_commit=False) as session:
             if not self._announced:
                 self._announced = store.milestone(session, store.ANNOUNCED) is not None
@@ -270,7 +315,8 @@ class Sender:
                 )
                 if freed.rowcount == 1:
                     events.append(outcome_event(row, self.service.source))
-                    session.add(events[-1])
                     log.info("notification.released", occasion=row.occasion, submission_id=row.submission_id, notification_id=row.notification_id)
+            if events:
+                session.execute(insert(OUTBOX), events)
             session.commit()
         return events

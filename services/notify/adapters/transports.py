@@ -20,7 +20,7 @@ from urllib.parse import unquote, urlparse
 import aiosmtplib
 
 from services.notify.adapters.settings import MailSettings
-from services.notify.adapters.wire import as_bytes
+from services.notify.adapters.wire import as_bytes, smtp_envelope
 from shared.settings import Settings
 
 
@@ -69,7 +69,7 @@ class SmtpTransport:
             if self.client is None or not self.client.is_connected:
                 self.client = aiosmtplib.SMTP(**self.options)
                 await self.client.connect()
-            await self.client.send_message(message)
+            await self._send(self.client, message)
         except aiosmtplib.SMTPRecipientsRefused as exc:
             await self.close()
             codes = [r.code for r in exc.recipients]
@@ -81,6 +81,21 @@ class SmtpTransport:
             await self.close()
             raise Transient(f"{type(exc).__name__}: {exc}") from None
 
+    @staticmethod
+    async def _send(client: aiosmtplib.SMTP, message: EmailMessage) -> None:
+        """`client.send_message(message)`: the same envelope, options and bytes
+        (`as_bytes`: written without the email package when compose made the
+        message), and `send_message` itself for any other message."""
+        await client._ehlo_or_helo_if_needed()  # what send_message does first: the server's extensions are known after it
+        eight_bit = client.supports_extension("8bitmime")
+        envelope = smtp_envelope(message)
+        data = as_bytes(message, "\r\n") if envelope is not None else b""
+        if envelope is None or not (eight_bit or data.isascii()):  # the email package encodes the body for a 7bit server
+            await client.send_message(message)
+            return
+        sender, recipient = envelope
+        await client.sendmail(sender, [recipient], data, mail_options=["BODY=8BITMIME"] if eight_bit else [])
+
     async def deliver_all(self, messages: Batch, stopping: asyncio.Event) -> list[Result]:
         """One after the other on this connection; after an error on the
         connection (not a refusal for good) the rest wait for the next claim."""
@@ -89,7 +104,8 @@ class SmtpTransport:
             if stopping.is_set():
                 break
             try:
-                await asyncio.wait_for(self.deliver(key, message), 2 * self.options["timeout"])
+                async with asyncio.timeout(2 * self.options["timeout"]):
+                    await self.deliver(key, message)
             except Permanent as exc:
                 results[i] = exc
                 continue
@@ -114,9 +130,9 @@ class MaildirTransport:
     notification id, so a retry after a crash finds it and writes nothing.
 
     A batch is written to `tmp/`, made durable together (an fsync per file,
-    issued side by side), renamed into `new/`, and the renames made durable
-    by one fsync of `new/`: a message is recorded as sent only once it is on
-    disk, whole, under its name."""
+    issued side by side on the file written), renamed into `new/`, and the
+    renames made durable by one fsync of `new/`: a message is recorded as
+    sent only once it is on disk, whole, under its name."""
 
     batch = 200
 
@@ -147,39 +163,57 @@ class MaildirTransport:
     def _write_all(self, messages: Batch) -> list[Result]:
         results: list[Result] = [None] * len(messages)
         read = self._read()
-        written: list[tuple[int, Path, Path]] = []
-        for i, (key, message) in enumerate(messages):
-            if self.delivered(key, read):
-                continue
-            temporary = self.folder / "tmp" / f"{key}.{os.getpid()}"
-            try:
-                temporary.write_bytes(as_bytes(message))
-            except OSError as exc:
-                results[i] = Transient(f"{type(exc).__name__}: {exc.strerror}")
-                continue
-            written.append((i, temporary, self.folder / "new" / key))
+        new, tmp, pid = str(self.folder / "new"), str(self.folder / "tmp"), os.getpid()
+        written: list[tuple[int, int, str, str]] = []  # (index, open file, temporary, final)
         try:
-            _sync([path for _, path, _ in written])
-            for _, temporary, final in written:
-                os.rename(temporary, final)  # atomic: the mail is there whole, or not at all
-            _fsync(self.folder / "new")
-        except OSError as exc:
-            for i, _, _ in written:
-                results[i] = Transient(f"{type(exc).__name__}: {exc.strerror}")
+            for i, (key, message) in enumerate(messages):
+                final = f"{new}/{key}"
+                if os.path.exists(final) or key in read:
+                    continue
+                temporary = f"{tmp}/{key}.{pid}"
+                try:
+                    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+                except OSError as exc:
+                    results[i] = Transient(f"{type(exc).__name__}: {exc.strerror}")
+                    continue
+                written.append((i, fd, temporary, final))
+                try:
+                    _write(fd, as_bytes(message))
+                except OSError as exc:
+                    results[i] = Transient(f"{type(exc).__name__}: {exc.strerror}")
+                    written.pop()
+                    os.close(fd)
+            try:
+                _sync([fd for _, fd, _, _ in written])
+                for _, _, temporary, final in written:
+                    os.rename(temporary, final)  # atomic: the mail is there whole, or not at all
+                _fsync(new)
+            except OSError as exc:
+                for i, _, _, _ in written:
+                    results[i] = Transient(f"{type(exc).__name__}: {exc.strerror}")
+        finally:
+            for _, fd, _, _ in written:
+                os.close(fd)
         return results
 
     async def close(self) -> None:
         return None
 
 
-def _sync(paths: list[Path]) -> None:
+def _write(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _sync(fds: list[int]) -> None:
     """The files' contents on disk: an fsync each, side by side, so that the
     file system commits them together rather than one journal commit each."""
-    if paths:
-        list(_FSYNCS.map(_fsync, paths))
+    if fds:
+        list(_FSYNCS.map(os.fsync, fds))
 
 
-def _fsync(path: Path) -> None:
+def _fsync(path: str) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
