@@ -7,11 +7,13 @@
    from the first read to an empty pending list and no lag.
 2. `emails`: weekly progress notices for N nominated projects, from the
    `wsis.voting.progress` event to the last `wsis.notification.sent`,
-   through a local aiosmtpd server and through the Maildir: emails per
+   through a local SMTP server and through the Maildir: emails per
    second, and the CPU time of this process (user + system, every thread)
-   per email over the same span. Into the Maildir that is the notify
-   service's alone (queueing, rendering, writing, recording, publishing);
-   over SMTP it includes the aiosmtpd server, which runs in this process.
+   per email over the same span: the notify service's alone (queueing,
+   rendering, writing or sending, recording, publishing). The SMTP server
+   (aiosmtpd, `smtp_server.py`) runs in a process of its own, as a relay
+   would; it counts what it accepted, and the run fails unless it accepted
+   every email, each Message-ID once. Its CPU is shown apart.
 Embedded Valkey, SQLite; everything on this machine. `--profile FILE`
 writes a cProfile of the email phase (CPU time of the event loop's thread).
 """
@@ -22,9 +24,12 @@ import argparse
 import asyncio
 import cProfile
 import json
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import redis.asyncio as aioredis
 
@@ -33,8 +38,34 @@ from services.notify.app import build
 from shared import topology
 from shared.settings import Settings
 from tests.support.events import cloudevent
-from tests.support.smtp_sink import SmtpSink
+from tests.support.smtp_sink import free_port
 from wsis.embedded import EmbeddedValkey
+
+
+class SmtpServer:
+    """`with SmtpServer() as server:` ... `server.url`; `server.received` once out of the block."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.received: dict[str, Any] = {}
+        self.process: subprocess.Popen[str] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> SmtpServer:
+        command = [sys.executable, "-m", "bench.notify.smtp_server", str(self.port)]
+        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        assert self.process.stdout is not None
+        if self.process.stdout.readline().strip() != "ready":
+            raise RuntimeError("the benchmark's SMTP server did not start")
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        assert self.process is not None
+        out = self.process.communicate(timeout=30)[0]  # closes its input: it stops and tells
+        self.received = json.loads(out.strip().splitlines()[-1])
 
 
 def event(kind: str, data: dict, i: int, time_: str = "2021-03-02T10:00:00Z") -> bytes:
@@ -118,14 +149,19 @@ async def main(votes: int, emails: int, only: str | None, connections: int, prof
                 if only not in (None, label):
                     continue
                 await client.flushdb()
+                server_cpu = ""
                 if label == "smtp":
-                    with SmtpSink() as sink:
-                        rate, cpu = await bench_emails(settings("smtp", smtp_url=sink.url), client, emails, connections, profile)
-                    label = f"smtp (aiosmtpd on loopback, {connections} connections)"
+                    with SmtpServer() as relay:
+                        rate, cpu = await bench_emails(settings("smtp", smtp_url=relay.url), client, emails, connections, profile)
+                    got = relay.received
+                    if got["messages"] != emails or got["message_ids"] != emails:
+                        raise SystemExit(f"the SMTP server accepted {got['messages']} messages, {got['message_ids']} Message-IDs, of {emails}")
+                    label = f"smtp (aiosmtpd in its own process on loopback, {connections} connections)"
+                    server_cpu = f"; the server: {got['cpu_seconds'] / emails * 1000:.2f} ms CPU an email, {got['bytes'] // emails} bytes an email"
                 else:
                     rate, cpu = await bench_emails(settings("maildir"), client, emails, connections, profile)
                 print(f"emails via {label}: {emails} notifications, {rate:,.0f} emails/s, "
-                      f"{cpu * 1000:.2f} ms CPU an email (event in to sent event out)")  # fmt: skip
+                      f"{cpu * 1000:.2f} ms CPU an email (event in to sent event out){server_cpu}")  # fmt: skip
         finally:
             await client.aclose()
             server.stop()
