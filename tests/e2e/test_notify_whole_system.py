@@ -11,7 +11,6 @@ winners), and the SMTP server must hold exactly those, once each.
 from __future__ import annotations
 
 import json
-import random
 import shutil
 import time
 from collections import Counter
@@ -24,6 +23,7 @@ import yaml
 
 from shared import topology
 from shared.contest import DEFAULT_CONTEST_FILE
+from tests.support.contest import entry, sid
 from tests.support.events import cloudevent
 from tests.support.smtp_sink import SmtpSink
 from tests.support.streams import put as put_event
@@ -36,42 +36,12 @@ pytestmark = [
     pytest.mark.skipif(set(available_services()) != set(SERVICES), reason="needs all five services in this build"),
 ]
 CATEGORIES = (1, 2, 3)
-VOCABULARY = (
-    "access adults affordable agriculture also among and areas around based because better broadband build built capacity "
-    "care centres children cities citizens clinics communities community connect connected content cooperatives costs country "
-    "courses data develop digital district doctors during each education electricity enable energy farmers first from funding "
-    "girls government groups health help homes hospitals households improve income information infrastructure innovation "
-    "internet jobs knowledge language learning libraries lives local low market materials mobile more network new offline "
-    "online open people phones platform policy poor population programme provide public quality reach regional remote "
-    "research rural schools security services skills small social solar students support sustainable teachers technology "
-    "their through tools training transport trust universities users village villages water where which with women workers young"
-).split()
-
-
-def text(rng: random.Random, words: int) -> str:
-    return " ".join(rng.choice(VOCABULARY) for _ in range(words))
-
-
-def sid(category: int, n: int) -> str:
-    return f"entry-{category}-{n}"
 
 
 def submission(category: int, n: int) -> dict[str, Any]:
-    rng = random.Random(f"{category}/{n}")
-    return {
-        "submission_id": sid(category, n),
-        "entity": {"entity_id": f"org-{category}-{n}", "name": f"Organisation {category}-{n}", "stakeholder_type": "civil_society", "country": "KE"},
-        "coordinator": {"name": f"Coordinator {category} {n}", "email": f"{sid(category, n)}@example.org"},
-        "category": category,
-        "title": f"{text(rng, 4).capitalize()} {category}-{n}",
-        "short_description": text(rng, 170),
-        "action_lines_sdg_linkage": "The project advances SDG 4, quality education, because " + text(rng, 70),
-        "impact": text(rng, 100),
-        "partnerships": text(rng, 60),
-        "challenges_and_prospects": text(rng, 70),
-        "sdgs": [4],
-        "status": "ongoing" if (category, n) == (1, 6) else "completed",
-    }
+    """The scenario's entry, its coordinator's address named by the entry (the emails are counted by it); 1-6 is ongoing (S6)."""
+    coordinator = {"name": f"Coordinator {category} {n}", "email": f"{sid(category, n)}@example.org"}
+    return entry(category, n, coordinator=coordinator, status="ongoing" if (category, n) == (1, 6) else "completed")
 
 
 def put(client, stream: str, kind: str, data: dict[str, Any], at: str) -> None:  # type: ignore[no-untyped-def]
