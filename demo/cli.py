@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -74,8 +75,7 @@ def demo(
     if scale not in SCALES:
         typer.echo(f"unknown scale {scale!r}; one of: {', '.join(SCALES)}", err=True)
         raise typer.Exit(2)
-    from demo.driver import run
-    from demo.system import DemoError
+    from demo.system import Claim, DemoError, DemoSystem, fresh
     from wsis.private import UMASK
 
     os.umask(UMASK)  # its data dir and reports are its owner's alone, as `wsis up`'s (CONTRACT 7)
@@ -83,7 +83,12 @@ def demo(
     console = Console()
     console.print(f"WSIS Prizes demo: scale {scale}, seed {seed}, data in {data_dir}")
     try:
-        outcome = run(seed, scale, data_dir, report_dir, console)
+        with Claim(data_dir):
+            started = time.perf_counter()
+            with DemoSystem(fresh(data_dir)) as system:  # `wsis up` starts while the demo loads the rest of itself
+                from demo.driver import play
+
+                outcome = play(seed, scale, system, data_dir, started, report_dir, console)
     except (DemoError, TimeoutError) as exc:
         console.print(f"[bold red]the demo stopped:[/] {exc}")
         raise typer.Exit(1) from exc

@@ -30,7 +30,7 @@ from demo.phases import Phases, nominees_of
 from demo.publication_checks import publication_checks
 from demo.publisher import Publisher
 from demo.simulator import Scale, Simulation
-from demo.system import Claim, DemoSystem, fresh
+from demo.system import DemoSystem
 from demo.watch import Watcher
 from report import export, publication_files, publications, views
 from report.raw import RawConnection
@@ -53,36 +53,35 @@ class Outcome:
         return all(c.ok for c in self.checks)
 
 
-def run(seed: int, scale: str | Scale, data_dir: Path, report_dir: Path | None, console: Console) -> Outcome:
-    with Claim(data_dir):
-        return _run(seed, scale, data_dir, report_dir, console)
-
-
-def _run(seed: int, scale: str | Scale, data_dir: Path, report_dir: Path | None, console: Console) -> Outcome:
-    started = time.perf_counter()
+def play(seed: int, scale: str | Scale, system: DemoSystem, data_dir: Path, started: float, report_dir: Path | None,
+         console: Console) -> Outcome:  # fmt: skip
+    """The contest on the system `wsis demo` started on `data_dir` at `started` (perf_counter), to its stop."""
     # Millions of long-lived objects (ballots, answers): collect garbage seldom, and never scan the plan.
     gc.set_threshold(100_000, 50, 100)
-    system = DemoSystem(fresh(data_dir))
-    system.start()
+    stopping = None
     try:
         sim = Simulation(seed, scale)
         sim.entries  # planned while the bus starts; members and ballots once entries flow  # noqa: B018
         url = system.wait_server()
         ready = time.perf_counter() - started
         outcome = asyncio.run(_play(sim, system, url, console))
-    finally:
-        console.print("stopping the services...")
-        stopping = time.perf_counter()
         used = cpu.tree(system.process.pid) if system.process is not None else {}
+        outcome.cpu = {"demo (simulator, publisher, reader)": time.process_time(), **dict(sorted(used.items(), key=lambda item: item[1], reverse=True))}
+        console.print("stopping the services; the report is written meanwhile...")
+        stopping = time.perf_counter()
+        system.interrupt()  # the services need nothing more of the demo: they stop while it writes
+        folder = report_dir or data_dir / "report"
+        outcome.reports = export.write(outcome.view, folder)
+        written = {f"{kind} {fmt}": path for kind, pub in outcome.publications.items() for fmt, path in publication_files.write(pub, folder).items()}
+        outcome.reports.update(written)
+        outcome.checks += publication_checks(outcome.publications, written, outcome.view, sim)
+        wrote = time.perf_counter() - stopping
+    finally:
+        if stopping is None:
+            console.print("stopping the services...")
         system.stop()
-    outcome.cpu = {"demo (simulator, publisher, reader)": time.process_time(), **dict(sorted(used.items(), key=lambda item: item[1], reverse=True))}
-    outcome.timings = {"0 starting the bus (and planning)": ready, **outcome.timings,
+    outcome.timings = {"0 starting the bus (and planning)": ready, **outcome.timings, "writing the report (as the services stop)": wrote,
                        "stopping the services": time.perf_counter() - stopping}  # fmt: skip
-    folder = report_dir or data_dir / "report"
-    outcome.reports = export.write(outcome.view, folder)
-    written = {f"{kind} {fmt}": path for kind, pub in outcome.publications.items() for fmt, path in publication_files.write(pub, folder).items()}
-    outcome.reports.update(written)
-    outcome.checks += publication_checks(outcome.publications, written, outcome.view, sim)
     outcome.elapsed = time.perf_counter() - started
     return outcome
 
@@ -107,11 +106,12 @@ async def _play(sim: Simulation, system: DemoSystem, url: str, console: Console)
                 await phases.ceremony()
             with phases.timed("emails (the rest)"):
                 await phases.emails(expected_emails(watch.state))
-            await asyncio.sleep(0.5)  # a last look: anything answered twice would show now
-            view = views.results(watch.state, sim.contest)
-            pubs = await _publications(url, sim)
-            listed = nominees_of(watch.state.nominees or {})
-            planted, view["integrity"] = await check_on_the_bus(url, sim.seed, sim.contest, sim.electorate, listed)
+            with phases.timed("reading back and checking"):
+                await asyncio.sleep(0.5)  # a last look: anything answered twice would show now
+                view = views.results(watch.state, sim.contest)
+                pubs = await _publications(url, sim)
+                listed = nominees_of(watch.state.nominees or {})
+                planted, view["integrity"] = await check_on_the_bus(url, sim.seed, sim.contest, sim.electorate, listed)
     return Outcome(view, phases.timings, phases.published, [*checks(watch, phases, view, sim), planted], publications=pubs,
                    staff=staff_counts(phases.sent.get("staff", [])))  # fmt: skip
 

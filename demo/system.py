@@ -106,16 +106,28 @@ class DemoSystem:
         client.close()
         return self.url
 
+    def __enter__(self) -> DemoSystem:
+        self.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
     def check(self, deadline: float | None = None) -> None:
         if self.process is None or self.process.poll() is not None:
             raise DemoError(f"`wsis up` stopped; see {self.log}")
         if deadline is not None and time.monotonic() > deadline:
             raise DemoError(f"the services did not start in time; see {self.log}")
 
+    def interrupt(self) -> None:
+        """Ask `wsis up` to stop (Ctrl-C), without waiting: `stop` waits."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+
     def stop(self, timeout: float = 60.0) -> None:
         if self.process is None or self.process.poll() is not None:
             return
-        self.process.send_signal(signal.SIGINT)
+        self.interrupt()  # again, if `interrupt` came first: `wsis up` stops once all the same
         try:
             self.process.wait(timeout)
         except subprocess.TimeoutExpired:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import importlib
 import logging
 import os
@@ -140,15 +141,20 @@ def run(
     if service not in available_services():
         typer.echo(f"unknown service {service!r}; one of: {', '.join(available_services())}", err=True)
         raise typer.Exit(2)
-    _export(redis_url, data_dir)
-    from shared.logs import configure_logging
-    from shared.settings import get_settings
-    from wsis.private import owner_only
+    gc.disable()  # the imports make some 200,000 objects and no garbage: no collection among them
+    try:
+        _export(redis_url, data_dir)
+        from shared.logs import configure_logging
+        from shared.settings import get_settings
+        from wsis.private import owner_only
 
-    settings = get_settings()
-    owner_only(settings.data_dir)  # its database and mail hold personal data (CONTRACT 7)
-    configure_logging(service, settings.log_level, settings.log_format)
-    module = importlib.import_module(f"services.{service}.app")
+        settings = get_settings()
+        owner_only(settings.data_dir)  # its database and mail hold personal data (CONTRACT 7)
+        configure_logging(service, settings.log_level, settings.log_format)
+        module = importlib.import_module(f"services.{service}.app")
+        gc.freeze()  # they live as long as the process: no collection looks at them again
+    finally:
+        gc.enable()
     asyncio.run(module.app.run())
     _stopped.append(service)
 

@@ -53,3 +53,32 @@ def test_a_second_demo_on_the_same_data_dir_is_refused_while_the_first_runs(tmp_
             Claim(tmp_path / "demo").__enter__()
     with Claim(tmp_path / "demo"):  # free again once the first is done
         pass
+
+
+def test_the_system_stopped_while_the_report_is_written_is_waited_for_once_it_is_asked_to_stop(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    from demo.system import DemoSystem
+
+    system = DemoSystem(tmp_path)
+    # a stand-in for `wsis up`: Ctrl-C stops it after a moment's work, a second one changes nothing
+    stand_in = (  # `wsis up`: Ctrl-C stops it after a moment's work, a second one changes nothing
+        "import signal, sys, time\n"
+        "def stop(*_):\n"
+        "    signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+        "    time.sleep(0.3)\n"
+        "    sys.exit(0)\n"
+        "signal.signal(signal.SIGINT, stop)\n"
+        "print('ready', flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    system.process = subprocess.Popen([sys.executable, "-c", stand_in], stdout=subprocess.PIPE)
+    assert system.process.stdout is not None and system.process.stdout.readline() == b"ready\n"
+    asked = time.monotonic()
+    system.interrupt()
+    assert system.process.poll() is None  # not waited for
+    system.stop(timeout=30)
+    assert system.process.returncode == 0 and time.monotonic() - asked < 20
+    system.stop()  # stopped: nothing to do
