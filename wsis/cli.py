@@ -141,7 +141,7 @@ def run(
     if service not in available_services():
         typer.echo(f"unknown service {service!r}; one of: {', '.join(available_services())}", err=True)
         raise typer.Exit(2)
-    gc.disable()  # the imports make some 200,000 objects and no garbage: no collection among them
+    gc.disable()  # the imports make some 100,000 objects and no garbage: no collection among them
     try:
         _export(redis_url, data_dir)
         from shared.logs import configure_logging
