@@ -50,13 +50,12 @@ def published(engine: Engine, rows: Sequence[outbox.OutboxEvent]) -> None:
 
 
 async def relay(engine: Engine, redis: Redis) -> None:
-    """Publish what a crash left committed but unpublished."""
+    """Publish what a crash left committed but unpublished (at start, before the inputs are read)."""
     while True:
-        with Session(engine) as session:
+        with Session(engine, expire_on_commit=False) as session:  # no transaction held across the publish
             rows = outbox.unpublished(session)
-            if not rows:
-                return
-            await bus.publish_all(redis, [(r.stream, r.body) for r in rows])
-            outbox.mark_published(session, [r.seq for r in rows if r.seq is not None])
-            session.commit()
-            log.info("outbox.relayed", count=len(rows))
+        if not rows:
+            return
+        await bus.publish_all(redis, [(r.stream, r.body) for r in rows])
+        published(engine, rows)
+        log.info("outbox.relayed", count=len(rows))

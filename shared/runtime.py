@@ -236,10 +236,11 @@ class Service:
         schema = migrations.migrate(engine, self.name, [*outbox.INFRA_TABLES, *self.handler.tables])
         for stream in self.spec.reads:
             await bus.ensure_group(self.redis, stream, self.name)
+        # Before any subscriber runs: what is unpublished now was left by a crash, not in flight.
+        await self.relay_outbox()
         self.log.info("service.starting", consumer=self.consumer, contest=contest.name, db=engine.dialect.name, schema=schema.after)
 
     async def _after_start(self) -> None:
-        await self.relay_outbox()
         started = getattr(self.handler, "started", None)
         if started is not None:
             await started(self.redis)
