@@ -47,6 +47,7 @@ from faststream import AckPolicy, FastStream
 from faststream.redis import RedisBroker, StreamSub
 from faststream.specification import AsyncAPI
 from redis.asyncio import Redis
+from sqlmodel import SQLModel
 
 from shared import __version__, bus, drain, effects, migrations, outbox, topology
 from shared.contest import load_contest
@@ -232,8 +233,12 @@ class Service:
         self.context = ServiceContext(self.name, self.source, settings, contest, engine, self._redis, self.metrics)
         if settings.metrics:
             self.metrics.serve(settings.metrics_host, settings.metrics_port, settings.data_dir, self.consumer)
+        # The store is brought up to date before the handler exists (its constructor may read it):
+        # the tables are the handler class's attribute.
+        tables: Sequence[type[SQLModel]] = getattr(self._handler_factory, "tables", ())
+        schema = migrations.migrate(engine, self.name, [*outbox.INFRA_TABLES, *tables])
+        engine.dispose()  # the handler may set up its connections (listeners): none made before it is kept
         self.handler = self._handler_factory(self.context)
-        schema = migrations.migrate(engine, self.name, [*outbox.INFRA_TABLES, *self.handler.tables])
         for stream in self.spec.reads:
             await bus.ensure_group(self.redis, stream, self.name)
         # Before any subscriber runs: what is unpublished now was left by a crash, not in flight.

@@ -15,7 +15,6 @@ from services.eligibility.rulebook import load_rule_book
 from services.eligibility.screener import Repeat, Screener, Verdict
 from shared import bus, topology
 from shared.context import Effects, ServiceContext
-from shared.db import create_tables
 from shared.envelope import ID_NAMESPACE, CloudEvent, field_errors, outbound
 from shared.events import T
 from shared.logs import get_logger
@@ -39,7 +38,6 @@ class EligibilityHandler:
         self.ctx = ctx
         self.screener = Screener(load_rule_book(ctx.contest))
         store.tune_sqlite(ctx.engine)
-        create_tables(ctx.engine, self.tables)
         with Session(ctx.engine) as session:
             reindexed = store.reindex_if_needed(session, self.screener)
             session.commit()
