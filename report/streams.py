@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
+from report.memory import seldom_collected
 from report.raw import RawConnection
 from report.reader import CHUNK, _data
 from shared.bus import DATA_FIELD
@@ -18,6 +19,11 @@ Keep = Callable[[str, bytes | None, str], None]
 
 async def read_all(conn: RawConnection, streams: Sequence[str], keep: Keep) -> int:
     """Every entry of `streams`, from the start to the end as it is now, each stream in its order."""
+    with seldom_collected():
+        return await _read_all(conn, streams, keep)
+
+
+async def _read_all(conn: RawConnection, streams: Sequence[str], keep: Keep) -> int:
     positions = {s: "0-0" for s in streams}
     read = 0
     while True:
@@ -27,7 +33,7 @@ async def read_all(conn: RawConnection, streams: Sequence[str], keep: Keep) -> i
         for stream, entries in reply or []:
             name = stream.decode()
             for entry_id, fields in entries:
-                keep(name, fields[1] if fields[:1] == [DATA_FIELD] else _data(fields), entry_id.decode())
+                keep(name, fields[1] if fields and fields[0] == DATA_FIELD else _data(fields), entry_id.decode())
             positions[name] = entries[-1][0].decode()
             read += len(entries)
             full = full or len(entries) == CHUNK

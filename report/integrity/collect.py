@@ -18,6 +18,7 @@ import orjson
 
 from report import streams
 from report.integrity.signals import Member, Vote
+from report.memory import seldom_collected
 from shared import topology
 from shared.events import T
 
@@ -64,9 +65,11 @@ class Collected:
                                     str(org.get("country") or "").upper(), email_domain(data.get("email")))  # fmt: skip
 
     def votes(self) -> list[Vote]:
-        return [Vote(voter, category, project, self.ballot_times[ballot])
-                for ballot, voter, category, project in self.accepted
-                if ballot in self.ballot_times and voter not in self.annulled]  # fmt: skip
+        times, annulled = self.ballot_times, self.annulled
+        with seldom_collected():
+            return [Vote(voter, category, project, times[ballot])
+                    for ballot, voter, category, project in self.accepted
+                    if ballot in times and voter not in annulled]  # fmt: skip
 
 
 def read(url: str) -> Collected:

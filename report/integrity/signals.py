@@ -11,10 +11,14 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from operator import attrgetter
 from statistics import median
 
 from report.integrity.model import Finding, Member, Vote
+from report.memory import seldom_collected
 from shared.contest import GroupMix, Integrity, NewAccountCluster, VoteBurst, VotingWeek
+
+ONE_HOUR = timedelta(hours=1)
 
 __all__ = ["Finding", "Member", "Vote", "detect", "group_mixes", "new_account_clusters", "vote_bursts"]
 
@@ -22,15 +26,31 @@ __all__ = ["Finding", "Member", "Vote", "detect", "group_mixes", "new_account_cl
 def detect(votes: Iterable[Vote], members: dict[str, Member], weeks: Iterable[VotingWeek],
            rules: Integrity, voting_opens: datetime) -> list[Finding]:  # fmt: skip
     """Every signal in every week, ordered by week, category, project and signal."""
+    with seldom_collected():
+        return _detect(votes, members, weeks, rules, voting_opens)
+
+
+def _detect(votes: Iterable[Vote], members: dict[str, Member], weeks: Iterable[VotingWeek],
+            rules: Integrity, voting_opens: datetime) -> list[Finding]:  # fmt: skip
     by_week: dict[int, list[Vote]] = defaultdict(list)
     numbers = {w.number: w for w in weeks}
+    spans = sorted((w.start, w.end) for w in numbers.values())
+    # The week a vote falls in is the first that holds it; when no two weeks overlap that is the only
+    # one, so the last week found is tried first (votes come mostly in time order).
+    disjoint = all(end <= start for (_, end), (start, _) in zip(spans, spans[1:], strict=False))
+    last: tuple[int, datetime, datetime] | None = None
     for vote in votes:
-        week = next((n for n, w in numbers.items() if w.start <= vote.at < w.end), None)
+        at = vote.at
+        if disjoint and last is not None and last[1] <= at < last[2]:
+            by_week[last[0]].append(vote)
+            continue
+        week = next((n for n, w in numbers.items() if w.start <= at < w.end), None)
         if week is not None:
             by_week[week].append(vote)
+            last = (week, numbers[week].start, numbers[week].end)
     found: list[Finding] = []
     for number in sorted(by_week):
-        week_votes = sorted(by_week[number], key=lambda v: (v.at, v.voter_id))
+        week_votes = sorted(by_week[number], key=attrgetter("at", "voter_id"))
         found += new_account_clusters(number, week_votes, members, rules.new_account_cluster, voting_opens)
         found += group_mixes(number, week_votes, members, rules.group_mix)
         found += vote_bursts(number, week_votes, rules.vote_burst)
@@ -59,7 +79,8 @@ def densest_window(votes: list[Vote], width: timedelta) -> list[Vote]:
 def new_account_clusters(week: int, votes: list[Vote], members: dict[str, Member],
                          rule: NewAccountCluster, voting_opens: datetime) -> list[Finding]:  # fmt: skip
     """(a) Members registered after voting opened, many voting for one project within minutes."""
-    new = [v for v in votes if v.voter_id in members and members[v.voter_id].registered_at >= voting_opens]
+    newcomers = {user for user, member in members.items() if member.registered_at >= voting_opens}
+    new = [v for v in votes if v.voter_id in newcomers]
     found = []
     for (category, project), mine in sorted(_by_project(new).items()):
         run = densest_window(mine, timedelta(minutes=rule.window_minutes))
@@ -80,31 +101,36 @@ def group_mixes(week: int, votes: list[Vote], members: dict[str, Member], rule: 
     """(b) One organisation, email domain or country far above its usual share of the category's voters."""
     found = []
     projects = _by_project(v for v in votes if v.voter_id in members)
+    voters = {key: [members[v.voter_id] for v in mine] for key, mine in projects.items()}
     for by in rule.by:
+        group_of = attrgetter(by)  # Member.group(by)
+        counted = {key: Counter(map(group_of, people)) for key, people in voters.items()}
         usual: dict[int, Counter[str]] = defaultdict(Counter)
-        for (category, _), mine in projects.items():
-            usual[category].update(members[v.voter_id].group(by) for v in mine)
-        for (category, project), mine in sorted(projects.items()):
-            groups = Counter(members[v.voter_id].group(by) for v in mine)
-            for group, count in groups.most_common():
+        for (category, _), groups in counted.items():
+            usual[category].update(groups)
+        for key, mine in sorted(projects.items()):
+            for group, count in counted[key].most_common():
                 if count < rule.min_voters:
                     break
                 if not group:  # an unknown organisation or domain is no group
                     continue
-                finding = _mix_finding(week, category, project, by, group, mine, members, usual[category], rule)
+                finding = _mix_finding(week, key, by, group, count, mine, voters[key], usual[key[0]], rule)
                 if finding:
                     found.append(finding)
     return found
 
 
-def _mix_finding(week: int, category: int, project: str, by: str, group: str, mine: list[Vote],
-                 members: dict[str, Member], usual: Counter[str], rule: GroupMix) -> Finding | None:  # fmt: skip
-    theirs = [v for v in mine if members[v.voter_id].group(by) == group]
-    share = len(theirs) / len(mine)
+def _mix_finding(week: int, key: tuple[int, str], by: str, group: str, count: int, mine: list[Vote], voters: list[Member],
+                 usual: Counter[str], rule: GroupMix) -> Finding | None:  # fmt: skip
+    """The finding on the `count` voters of `mine` (their profiles: `voters`) in `group`, if it crosses the rule."""
+    category, project = key
+    share = count / len(mine)
     usual_share = usual[group] / sum(usual.values())
     ratio = share / usual_share
     if share < rule.min_share or ratio < rule.min_ratio:
         return None
+    group_of = attrgetter(by)
+    theirs = [v for v, member in zip(mine, voters, strict=True) if group_of(member) == group]
     return Finding(
         f"group_mix:{by}", week, category, project, len(theirs), (theirs[0].at, theirs[-1].at),
         f"a group's share of the project's voters at least {rule.min_share:.0%} and {rule.min_ratio:g} times its share of the category's",
@@ -119,9 +145,17 @@ def vote_bursts(week: int, votes: list[Vote], rule: VoteBurst) -> list[Finding]:
     """(c) An hour far above the project's median hour (of the hours in which it got votes)."""
     found = []
     for (category, project), mine in sorted(_by_project(votes).items()):
-        hours: dict[datetime, list[Vote]] = defaultdict(list)
+        hours: dict[datetime, list[Vote]] = {}
+        start = end = None
+        bucket: list[Vote] = []
         for vote in mine:
-            hours[vote.at.replace(minute=0, second=0, microsecond=0)].append(vote)
+            at = vote.at
+            # the hour's bucket found again only when a vote leaves it (with the same zone, the same hour)
+            if start is None or end is None or at.tzinfo is not start.tzinfo or not start <= at < end:
+                start = at.replace(minute=0, second=0, microsecond=0)
+                end = start + ONE_HOUR
+                bucket = hours.setdefault(start, [])
+            bucket.append(vote)
         usual = max(1.0, median(len(h) for h in hours.values()))
         hour, peak = max(hours.items(), key=lambda item: (len(item[1]), -item[0].timestamp()))
         if len(peak) < rule.min_votes or len(peak) / usual < rule.min_ratio:
