@@ -24,7 +24,7 @@ from typing import Any, Protocol, TypeVar, overload
 import orjson
 
 from shared import bus, topology
-from shared.envelope import MAX_ENTRY_BYTES, CloudEvent, Unreadable, is_rfc3339, parse_entry
+from shared.envelope import MAX_ENTRY_BYTES, RFC3339, CloudEvent, Unreadable, parse_entry
 from shared.logs import get_logger
 
 log = get_logger()
@@ -86,22 +86,41 @@ def passed_cheaply(raw: bytes | None, passes: Collection[str]) -> bool:
     """A plainly well-formed CloudEvent of a passed type: acknowledged unread."""
     if not passes or raw is None or len(raw) > MAX_ENTRY_BYTES:
         return False
+    return _plainly_passed(raw, passes)
+
+
+def _plainly_passed(raw: bytes, passes: Collection[str]) -> bool:
+    """`passed_cheaply` once the entry's size is known to be within the contract's."""
     try:
         body: Any = orjson.loads(raw)
     except orjson.JSONDecodeError:
         return False
-    if type(body) is not dict or body.get("type") not in passes:
+    if type(body) is not dict:
         return False
-    if body.get("specversion") != "1.0" or type(body.get("data")) is not dict:
+    get = body.get
+    kind = get("type")
+    if type(kind) is not str or kind not in passes or get("specversion") != "1.0" or type(get("data")) is not dict:
         return False
-    texts = [body.get(name) for name in ("id", "source")]
-    return all(type(text) is str and text.strip() for text in texts) and is_rfc3339(body.get("time"))
+    event_id, source, time = get("id"), get("source"), get("time")
+    return (type(event_id) is str and type(source) is str and type(time) is str
+            and event_id.strip() != "" and source.strip() != "" and RFC3339.fullmatch(time) is not None)  # fmt: skip
 
 
 def without_passed(entries: Sequence[bus.Entry], passes: Mapping[str, Collection[str]]) -> list[bus.Entry]:
+    """The entries left once those of a passed type are dropped (`passed_cheaply`)."""
     if not passes:
         return list(entries)
-    return [entry for entry in entries if not passed_cheaply(entry.raw, passes.get(entry.stream, ()))]
+    kept: list[bus.Entry] = []
+    # the entries of a batch are of one stream: its passed types looked up once
+    stream: str | None = None
+    passed: Collection[str] = ()
+    for entry in entries:
+        if entry.stream != stream:
+            stream, passed = entry.stream, passes.get(entry.stream, ())
+        raw = entry.raw
+        if not passed or raw is None or len(raw) > MAX_ENTRY_BYTES or not _plainly_passed(raw, passed):
+            kept.append(entry)
+    return kept
 
 
 @overload
