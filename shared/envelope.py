@@ -75,8 +75,10 @@ def within_json_depth(raw: bytes, parsed: Any = None) -> bool:
 
     Cheap when it plainly does (fewer brackets than levels); else the parsed
     value (`parsed`, or orjson's) is walked. JSON orjson cannot read is
-    within depth only if it has fewer brackets: deeper, it is refused anyway."""
-    if raw.count(b"[") + raw.count(b"{") <= MAX_JSON_DEPTH:
+    within depth only if it has fewer brackets: deeper, it is refused anyway.
+    A text shorter than an opening and a closing bracket a level is within
+    depth unread (a ballot is: counting its brackets cost half a microsecond)."""
+    if len(raw) < 2 * (MAX_JSON_DEPTH + 1) or raw.count(b"[") + raw.count(b"{") <= MAX_JSON_DEPTH:
         return True
     if parsed is None:
         try:

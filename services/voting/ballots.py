@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from services.voting import domain, store
@@ -33,6 +34,7 @@ from shared.runtime import ServiceContext
 
 ANSWER = "wsis.vote"  # one answer id per ballot, accepted or rejected
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+REASON = itemgetter(store.Answer._fields.index("reason"))  # of an answer row; None: accepted
 log = get_logger()
 
 
@@ -199,8 +201,9 @@ class BallotDesk:
         self.ledger.hold(cur, held)
         rows.update(repeats)
         owed = self.ledger.owe(cur, [ballot.key for ballot in released if ballot.key in rows]) if released else None
-        verdicts = Counter(rows[key].reason or "accepted" for key in new)
-        accepted = verdicts["accepted"]
+        # The usual batch has new answers only: its reasons are counted without a Python step a row.
+        verdicts = Counter(map(REASON, rows.values()) if len(new) == len(rows) else (rows[key].reason for key in new))
+        accepted = verdicts["accepted"] = verdicts.pop(None, 0)
         counts = {"accepted": accepted, "rejected": len(new) - accepted, "repeats": len(repeats), "held": len(held), "released": len(released)}
         return Stored(list(rows.values()), counts, owed, verdicts)
 
@@ -221,7 +224,8 @@ class BallotDesk:
         reason = ballot.verdict  # not HOLD here
         if ballot.fields is not None:
             voter, category, project = ballot.fields
-            return store.Answer(ballot.key, ballot.ballot_id, voter, category, project, reason, ballot.at)  # type: ignore[arg-type]  # the verdict is typed with HOLD, which never reaches a row
+            # tuple.__new__ makes the same Answer without NamedTuple's Python-level __new__ (a third of a microsecond a ballot)
+            return tuple.__new__(store.Answer, (ballot.key, ballot.ballot_id, voter, category, project, reason, ballot.at))
         given = domain.ballot_fields(ballot.data)
         asked = given.get("category")
         fits = asked if asked is not None and INT32_MIN <= asked <= INT32_MAX else None  # fits the column

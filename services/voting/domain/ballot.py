@@ -156,10 +156,16 @@ def answer(reason: str | None, ballot_id: str, voter_id: str | None, category: i
     A ballot stamped ahead of the wall clock is stored as `time_in_future`
     and answered `voting_closed`, with the reason in `errors`.
     """
-    data: dict[str, Any] = {"ballot_id": ballot_id}
-    for name, value in (("voter_id", voter_id), ("category", category), ("project_id", project_id)):
-        if value is not None:
-            data[name] = value
+    data: dict[str, Any]
+    if voter_id is not None and category is not None and project_id is not None:  # every valid ballot: one literal
+        data = {"ballot_id": ballot_id, "voter_id": voter_id, "category": category, "project_id": project_id}
+    else:
+        data = {"ballot_id": ballot_id}
+        for name, value in (("voter_id", voter_id), ("category", category), ("project_id", project_id)):
+            if value is not None:
+                data[name] = value
+    if reason is None:
+        return T.VOTE_ACCEPTED, data
     if reason == TIME_IN_FUTURE:
         data["reason"] = VOTING_CLOSED
         data["errors"] = [{"field": "time", "message": IN_FUTURE_MESSAGE}]
