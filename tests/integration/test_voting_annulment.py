@@ -68,6 +68,8 @@ async def test_an_annulment_stops_the_votes_counting_and_suspends_the_voters(run
         await publish(redis, topology.IN_BALLOTS, sent)
     await answered(redis, *first)
     await publish(redis, topology.IN_CLOCK, tick("2021-03-07T23:00:00Z"))  # week 1 counts them all
+    # (The clock and the staff are two streams: without this wait the annulment could come first.)
+    await wait_for(redis, topology.OUT_VOTING, lambda seen: len(of_type(seen, "wsis.voting.progress")) == 1)
 
     annul = annulment("fake-1", "fake-2", "fake-1", "never-voted")
     await publish(redis, topology.IN_STAFF, annul)
