@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 
 from demo import campaign, platform_events
-from demo.ballots import CAMPAIGN, INVALID, MISMATCH, NOT_NOMINATED, OWN, SURGE, UNKNOWN, BallotPlan
+from demo.ballots import CAMPAIGN, INVALID, LATE, MISMATCH, NOT_NOMINATED, OWN, SECOND, SURGE, UNKNOWN, VOTE, BallotPlan
 from demo.members import Member
 
 
@@ -65,19 +65,32 @@ def ballot_weeks(plan: BallotPlan, members: Sequence[Member], nominees: Mapping[
     `cast`, if given, receives what each ballot says.
     """
     seed = plan.seed
-    tables = {c: ([n.submission_id for n in ns], list(accumulate(popularity(seed, n.submission_id) for n in ns)))
+    tables = {c: ([n.submission_id for n in ns], list(accumulate(popularity(seed, n.submission_id) for n in ns)), len(ns) - 1)
               for c, ns in nominees.items() if ns}  # fmt: skip
+    plain = frozenset({VOTE, SECOND, LATE})  # a vote by taste, in the voter's own category, as most are
+    user_ids = [m.user_id for m in members]
     own = {n.entity_id: (c, n.submission_id) for c, ns in sorted(nominees.items()) for n in ns}
     planted = campaign.targets(seed, nominees, popularity)
     projects_of = {CAMPAIGN: planted.campaign, SURGE: planted.surge}
-    stamp, template, ends = platform_events.Stamps(), platform_events.BALLOT, plan.week_ends
+    stamp, ends = platform_events.Stamps(), plan.week_ends
+    # The ballot's text with the seed in its id and the time in two parts: the minute's, then the second's.
+    template = platform_events.BALLOT % ("b%d-%%07d" % seed, "%s%s", "%s", "%s", "%s")
+    seconds, minute_start, minute_end, prefix = platform_events.SECONDS, 0, 0, ""
     week, number = 0, 0
+    week_end = ends[0] if ends else None
     bodies: list[bytes] = []
+    add = bodies.append
     for t, voter, category, taste, kind in plan.rows:
-        member = members[voter]
-        voter_id = member.user_id
-        if kind == OWN:
-            found = own.get(member.entity_id) if member.entity_id is not None else None
+        voter_id = user_ids[voter]
+        if kind in plain:
+            table = tables.get(category)
+            if table is None:
+                continue
+            projects, cum, last = table
+            project = projects[min(bisect_right(cum, taste * cum[-1]), last)]
+        elif kind == OWN:
+            entity_id = members[voter].entity_id
+            found = own.get(entity_id) if entity_id is not None else None
             if found is None:
                 continue
             category, project = found
@@ -92,18 +105,25 @@ def ballot_weeks(plan: BallotPlan, members: Sequence[Member], nominees: Mapping[
             table = tables.get(category % 18 + 1 if kind == MISMATCH else category)
             if table is None:
                 continue
-            projects, cum = table
-            project = projects[min(bisect_right(cum, taste * cum[-1]), len(projects) - 1)]
+            projects, cum, last = table
+            project = projects[min(bisect_right(cum, taste * cum[-1]), last)]
             if kind == UNKNOWN:
                 voter_id = f"x{seed}-{voter:06d}"
         number += 1
-        while week < len(ends) and t >= ends[week]:  # rows are in time order
-            yield bodies
-            week, bodies = week + 1, []
+        if week_end is not None and t >= week_end:  # rows are in time order
+            while week < len(ends) and t >= ends[week]:
+                yield bodies
+                week, bodies = week + 1, []
+            add = bodies.append
+            week_end = ends[week] if week < len(ends) else None
+        if not minute_start <= t < minute_end:
+            prefix = stamp.minute(t)
+            minute_start = t - t % 60
+            minute_end = minute_start + 60
         shown: int | str = category
         if kind == INVALID:
             shown, project = (('"%d"' % category, project), ("0", project), (category, ""))[voter % 3]
-        bodies.append((template % ("b%d-%07d" % (seed, number), stamp(t), voter_id, shown, project)).encode())
+        add((template % (number, prefix, seconds[t - minute_start], voter_id, shown, project)).encode())
         if cast is not None:
             cast.append((voter_id, category, project, t, kind))
     yield bodies

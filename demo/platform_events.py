@@ -48,15 +48,26 @@ BALLOT = (
 )
 
 
+MINUTES = tuple("%02d:" % m for m in range(60))  # a stamp's minute, by minute of the hour
+SECONDS = tuple("%02dZ" % s for s in range(60))  # a stamp's last three characters, by second of the minute
+
+
 class Stamps:
-    """RFC 3339 UTC times of epoch seconds, fast: each minute's text is made once."""
+    """RFC 3339 UTC times of epoch seconds, fast: each hour's text is made once (UTC hours are whole hours of epoch seconds)."""
 
     def __init__(self) -> None:
-        self.minutes: dict[int, str] = {}
+        self.hours: dict[int, str] = {}
+
+    def minute(self, t: int) -> str:
+        """The stamp of `t` up to its seconds: `2021-02-01T10:07:`."""
+        hour = t // 3600
+        prefix = self.hours.get(hour)
+        if prefix is None:
+            prefix = self.hours[hour] = datetime.fromtimestamp(hour * 3600, UTC).strftime("%Y-%m-%dT%H:")
+        return prefix + MINUTES[t // 60 % 60]
 
     def __call__(self, t: int) -> str:
-        minute = t // 60
-        prefix = self.minutes.get(minute)
+        prefix = self.hours.get(t // 3600)
         if prefix is None:
-            prefix = self.minutes[minute] = datetime.fromtimestamp(minute * 60, UTC).strftime("%Y-%m-%dT%H:%M:")
-        return "%s%02dZ" % (prefix, t % 60)
+            return self.minute(t) + SECONDS[t % 60]
+        return prefix + MINUTES[t // 60 % 60] + SECONDS[t % 60]

@@ -11,7 +11,9 @@ from demo.checks import Check
 if TYPE_CHECKING:
     from demo.simulator import Simulation
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.\w")
+# An address, `[\w.+-]+@[\w-]+\.\w`, looked for from its "@" (a fast literal search), then the character before it.
+AT_DOMAIN = re.compile(r"@[\w-]+\.\w")
+LOCAL_PART = re.compile(r"[\w.+-]")
 
 
 def publication_checks(pubs: dict[str, dict[str, Any]], files: dict[str, Path], view: dict[str, Any], sim: Simulation) -> list[Check]:
@@ -53,10 +55,21 @@ def _private(pubs: dict[str, dict[str, Any]], files: dict[str, Path], sim: Simul
         if entry.submission_id in published:
             for data in [entry.data, *(a for _, a in entry.amendments)]:
                 people |= {v for v in (data.get("coordinator") or {}).values() if isinstance(v, str) and len(v) > 3}
-    leaks = []
-    for label, path in files.items():
-        text = path.read_text(encoding="utf-8")
-        if EMAIL.search(text) or any(p in text for p in people):
-            leaks.append(label)
+    by_head: dict[str, list[str]] = {}
+    for p in sorted(people):
+        by_head.setdefault(p[:4], []).append(p)
+    leaks = [label for label, path in files.items() if _leaks(path.read_text(encoding="utf-8"), by_head)]
     return Check("no personal data in the exports", not leaks and bool(files),
                  f"{len(files)} files, {len(people)} coordinators' names and addresses looked for: " + (", ".join(leaks) or "none found"))  # fmt: skip
+
+
+def _leaks(text: str, people: dict[str, list[str]]) -> bool:
+    """An address, or one of the names, anywhere in `text` (exactly, case and all).
+
+    `people` are the names by their first four characters: a name can only be
+    where its beginning is, so those of a beginning absent from the text are
+    not looked for.
+    """
+    if any(at.start() and LOCAL_PART.match(text, at.start() - 1) for at in AT_DOMAIN.finditer(text)):
+        return True
+    return any(head in text and any(p in text for p in names) for head, names in people.items())
