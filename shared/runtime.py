@@ -70,6 +70,7 @@ __all__ = ["Effects", "Handler", "LaneSpec", "Service", "ServiceContext", "types
 class _Credentials(TypedDict, total=False):
     username: str
     password: str
+    socket_timeout: float
 
 
 class BudgetedStreamSub(StreamSub):
@@ -149,9 +150,11 @@ class Service:
         return func
 
     def _credentials(self) -> _Credentials:
+        """redis-py's connection options: the service's user, and a timeout that rides out a busy moment."""
+        options: _Credentials = {"socket_timeout": self.settings.redis_timeout_s}
         if self.settings.redis_password:
-            return {"username": self.name, "password": self.settings.redis_password}
-        return {}
+            options["username"], options["password"] = self.name, self.settings.redis_password
+        return options
 
     def running(self) -> FastStream:
         """`async with service.running():` starts it and stops it (tests, embedding)."""

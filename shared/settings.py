@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     # each consumer adapts its count to the entries it reads (shared/reading.py).
     batch_bytes: int = Field(default=DEFAULT_BATCH_BYTES, ge=64 * 1024)
     block_ms: int = Field(default=1000, ge=1)
+    # How long a service's Redis client waits for a reply before it gives up on the
+    # connection (redis-py's own default is 5 s). A service's event loop can be busy
+    # for seconds (a report over a million votes), and a reply read late is not lost.
+    redis_timeout_s: float = Field(default=30.0, gt=0)
     reclaim_idle_ms: int = Field(default=30_000, ge=100)
     reclaim_every_ms: int = Field(default=5_000, ge=50)
     max_deliveries: int = Field(default=5, ge=1)
