@@ -22,7 +22,7 @@ from shared import topology
 from tests.e2e.test_voting_race import ballots_handled, start_replica
 from tests.integration.test_voting_tally_check import check, dump_of
 from tests.support.events import ballot, cloudevent, member, nominees, tick
-from tests.support.streams import events, of_type
+from tests.support.streams import of_type, wait_for
 from tests.support.waiting import wait_until_async
 
 pytestmark = pytest.mark.slow
@@ -48,22 +48,14 @@ async def send(redis, stream: str, batch: list[dict]) -> None:
         await pipe.execute()
 
 
-async def until_answered(redis, sent: list[dict], what: str) -> list[dict]:
+def answering(sent: list[dict]):
+    """A `wait_for` predicate: every event of `sent` answered on voting's output."""
     ids = {one["id"] for one in sent}
-
-    async def done() -> bool:
-        return ids <= {e["causationid"] for e in await events(redis, topology.OUT_VOTING)}
-
-    await wait_until_async(done, timeout=120, what=what, every=0.1)
-    return await events(redis, topology.OUT_VOTING)
+    return lambda seen: ids <= {e["causationid"] for e in seen}
 
 
-async def until_reported(redis, kind: str, what: str) -> list[dict]:
-    async def made() -> bool:
-        return bool(of_type(await events(redis, topology.OUT_VOTING), kind))
-
-    await wait_until_async(made, timeout=60, what=what, every=0.1)
-    return await events(redis, topology.OUT_VOTING)
+def reporting(kind: str):
+    return lambda seen: bool(of_type(seen, kind))
 
 
 async def start(redis, redis_url: str, data_dir: Path, database_url: str | None, logs: list[Path]) -> list[subprocess.Popen[bytes]]:
@@ -105,12 +97,12 @@ async def test_an_annulment_holds_on_two_replicas_and_across_a_restart(redis, re
     try:
         await send(redis, topology.IN_BALLOTS, rounds[0])
         await send(redis, topology.IN_CLOCK, [tick("2021-03-07T23:00:00Z")])
-        await until_reported(redis, "wsis.voting.progress", "week 1's progress")
+        await wait_for(redis, topology.OUT_VOTING, reporting("wsis.voting.progress"), timeout=60)
         half = len(rounds[1]) // 2
         await send(redis, topology.IN_BALLOTS, rounds[1][:half])
         await send(redis, topology.IN_STAFF, [annul])  # while the second round is being taken
         await send(redis, topology.IN_BALLOTS, rounds[1][half:])
-        out = await until_answered(redis, [*rounds[0], *rounds[1], annul], "every ballot and the annulment answered")
+        out = await wait_for(redis, topology.OUT_VOTING, answering([*rounds[0], *rounds[1], annul]), timeout=120)
         assert all(ballots_handled(log) > 0 for log in logs), "both replicas must have taken ballots"
     finally:
         stop(replicas)
@@ -130,9 +122,9 @@ async def test_an_annulment_holds_on_two_replicas_and_across_a_restart(redis, re
     replicas = await start(redis, redis_url, data_dir, database_url, [tmp_path / "replica-c.log"])
     try:
         await send(redis, topology.IN_BALLOTS, late + honest_late)
-        out = await until_answered(redis, late + honest_late, "the ballots after the restart answered")
+        out = await wait_for(redis, topology.OUT_VOTING, answering(late + honest_late), timeout=120)
         await send(redis, topology.IN_CLOCK, [tick("2021-03-15T00:00:00Z"), tick("2021-04-01T00:00:00Z")])
-        out = await until_reported(redis, "wsis.voting.closed", "the close of voting")
+        out = await wait_for(redis, topology.OUT_VOTING, reporting("wsis.voting.closed"), timeout=60)
     finally:
         stop(replicas)
 

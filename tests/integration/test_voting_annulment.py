@@ -17,11 +17,11 @@ from services.voting import store
 from shared import topology
 from shared.audit import AppendOnlyError
 from shared.db import make_engine, service_database_url
-from tests.integration.test_voting_service import LIST, register
+from tests.integration.test_voting_service import LIST, answer, register
 from tests.integration.test_voting_tally_check import check, dump_of, root_by_hand, verify
 from tests.support.events import ballot, cloudevent, nominees, tick
 from tests.support.services import running as service_running
-from tests.support.streams import answers_to, consumed, of_type, publish, wait_for
+from tests.support.streams import consumed, of_type, publish, wait_for
 
 DURING = "2021-03-12T10:00:00Z"
 
@@ -29,11 +29,6 @@ DURING = "2021-03-12T10:00:00Z"
 def annulment(*voters: object, time_: str = DURING, **changes: object) -> dict:
     data = {"voter_ids": list(voters), "staff_member_id": "staff-7", "reason": "one campaign of fake members", **changes}
     return cloudevent("wsis.staff.votes_annulled", data, time_=time_, source="console")
-
-
-def the_answer(out: list[dict], sent: dict) -> dict:
-    (found,) = answers_to(out, sent["id"])
-    return found
 
 
 def counted(out: list[dict], report: dict, annulled: set[str]) -> list[tuple[str, int, str]]:
@@ -82,12 +77,12 @@ async def test_an_annulment_stops_the_votes_counting_and_suspends_the_voters(run
         await publish(redis, topology.IN_BALLOTS, sent)
     out = await answered(redis, annul, *later)
 
-    answer = the_answer(out, annul)
-    assert answer["type"] == "wsis.votes.annulled"
-    assert answer["data"] == {"voter_ids": ["fake-1", "fake-2", "never-voted"], "votes_annulled": 3, "staff_member_id": "staff-7",
+    reply = answer(out, annul)
+    assert reply["type"] == "wsis.votes.annulled"
+    assert reply["data"] == {"voter_ids": ["fake-1", "fake-2", "never-voted"], "votes_annulled": 3, "staff_member_id": "staff-7",
                               "reason": "one campaign of fake members"}  # fmt: skip
-    assert answer["time"] == "2021-03-12T10:00:00Z" and answer["source"] == "wsis-prizes/voting"
-    reasons = [the_answer(out, sent)["data"].get("reason", "accepted") for sent in later]
+    assert reply["time"] == "2021-03-12T10:00:00Z" and reply["source"] == "wsis-prizes/voting"
+    reasons = [answer(out, sent)["data"].get("reason", "accepted") for sent in later]
     assert reasons == ["voter_suspended", "voter_unknown", "accepted"]
 
     await publish(redis, topology.IN_CLOCK, tick("2021-03-15T00:00:00Z"))
@@ -127,7 +122,7 @@ async def test_annulments_after_the_close_before_the_opening_or_unfit_are_refuse
         await publish(redis, topology.IN_STAFF, one)
     out = await answered(redis, *sent.values())
 
-    got = {name: (the_answer(out, one)["type"], the_answer(out, one)["data"]) for name, one in sent.items()}
+    got = {name: (answer(out, one)["type"], answer(out, one)["data"]) for name, one in sent.items()}
     assert got == {
         "early": ("wsis.annulment.refused", {"voter_ids": ["v-1"], "reason": "invalid_decision"}),
         "unfit": ("wsis.annulment.refused", {"voter_ids": ["v-1"], "reason": "invalid_decision"}),
@@ -141,12 +136,12 @@ async def test_annulments_after_the_close_before_the_opening_or_unfit_are_refuse
     late = annulment("v-1", time_="2021-03-30T10:00:00Z")
     await publish(redis, topology.IN_STAFF, late)
     out = await answered(redis, late)
-    assert the_answer(out, late)["data"] == {"voter_ids": ["v-1"], "reason": "too_late"}
+    assert answer(out, late)["data"] == {"voter_ids": ["v-1"], "reason": "too_late"}
     # Refused: nobody suspended.
     voted = ballot("v-1", 4, "p-1", time_="2021-03-30T11:00:00Z")
     await publish(redis, topology.IN_BALLOTS, voted)
     out = await answered(redis, voted)
-    assert the_answer(out, voted)["type"] == "wsis.vote.accepted"
+    assert answer(out, voted)["type"] == "wsis.vote.accepted"
 
 
 async def test_every_decision_is_kept_in_an_append_only_trail(running, redis, settings):
@@ -197,14 +192,14 @@ async def test_a_suspension_holds_across_a_restart_and_for_held_ballots(settings
         annul = annulment("v-1", "v-2")
         await publish(redis, topology.IN_STAFF, annul)
         out = await answered(redis, annul)
-        assert the_answer(out, annul)["data"]["votes_annulled"] == 0
+        assert answer(out, annul)["data"]["votes_annulled"] == 0
     async with service_running("voting", settings):
         await publish(redis, topology.OUT_JUDGING, nominees(LIST))
         after = ballot("v-1", 7, "p-3", time_="2021-03-13T10:00:00Z")
         await publish(redis, topology.IN_BALLOTS, after)
         out = await answered(redis, held, after)
-    assert the_answer(out, held)["data"]["reason"] == "voter_suspended"
-    assert the_answer(out, after)["data"]["reason"] == "voter_suspended"
+    assert answer(out, held)["data"]["reason"] == "voter_suspended"
+    assert answer(out, after)["data"]["reason"] == "voter_suspended"
 
 
 async def test_ballots_published_before_the_annulment_are_answered_before_it(running, redis):
@@ -220,6 +215,6 @@ async def test_ballots_published_before_the_annulment_are_answered_before_it(run
     await publish(redis, topology.IN_STAFF, annul)
     out = await answered(redis, annul, *before)
 
-    position = out.index(the_answer(out, annul))
-    assert all(out.index(the_answer(out, sent)) < position for sent in before)
-    assert the_answer(out, annul)["data"]["votes_annulled"] == 20
+    position = out.index(answer(out, annul))
+    assert all(out.index(answer(out, sent)) < position for sent in before)
+    assert answer(out, annul)["data"]["votes_annulled"] == 20
