@@ -32,7 +32,7 @@ def due(session: Session, contest: Contest, now: int) -> list[tuple[str, int, in
     """(name, week, cut-off) of the reports due by `now` and not yet made, in order."""
     wanted = [(f"progress-{w.number}", w.number, micros(w.end)) for w in contest.voting_weeks if micros(w.end) <= now]
     if micros(contest.voting.end) <= now:
-        wanted.append(("closed", 0, micros(contest.voting.end)))
+        wanted.append((store.CLOSE_REPORT, 0, micros(contest.voting.end)))
     done = set(session.exec(select(store.ReportRow.name).where(col(store.ReportRow.name).in_([w[0] for w in wanted]))).all())
     return [item for item in wanted if item[0] not in done]
 

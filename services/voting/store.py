@@ -310,8 +310,11 @@ def take_turn_with_reports(conn: Connection) -> None:
         conn.exec_driver_sql("LOCK TABLE voting_report IN SHARE ROW EXCLUSIVE MODE")
 
 
+CLOSE_REPORT = "closed"  # the close's name in voting_report (reports.py)
+
+
 def close_published(conn: Connection) -> bool:
-    return conn.execute(text("SELECT 1 FROM voting_report WHERE name = 'closed'")).first() is not None
+    return conn.execute(text("SELECT 1 FROM voting_report WHERE name = :name"), {"name": CLOSE_REPORT}).first() is not None
 
 
 def annul(conn: Connection, voter_ids: Sequence[str], at_us: int) -> int:
