@@ -53,8 +53,9 @@ def make(session: Session, contest: Contest, source: str, tick: CloudEvent) -> l
     listed = nominees(session)
     categories = sorted(contest.categories)
     for name, week, cut in due(session, contest, micros(tick.time)):
-        counts = store.tally(session.connection(), cut)
-        root = merkle.root(merkle.ordered(store.counted_leaves(session.connection(), cut))).hex()
+        counts, leaves = store.counted(session.connection(), cut)
+        root = merkle.root(merkle.ordered(leaves)).hex()
+        del leaves
         if week:
             kind, data = T.VOTING_PROGRESS, tally.progress(week, wire.iso(cut), root, categories, counts, listed)
         else:

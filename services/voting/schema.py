@@ -1,9 +1,11 @@
-"""The leaves of votes stored before `ballots_root`, hashed once.
+"""What a vote stored by an earlier release lacks, filled in once from its ballot.
 
 Schema revision `voting_0002` (services/voting/migrations/) adds the vote's
 `leaf` and `annulled` columns to an earlier store, NULL for its rows: every
 earlier vote counts, and its leaf is hashed here from its ballot, in the same
-revision, so a report never hashes a leaf again.
+revision, so a report never hashes a leaf again. Revision `voting_0003` adds
+the vote's `ballot_id`, copied here from its ballot, so a report reads the
+votes alone.
 """
 
 from __future__ import annotations
@@ -19,6 +21,15 @@ _MISSING = text(
     "JOIN voting_ballot AS b ON b.key = v.ballot_key WHERE v.leaf IS NULL LIMIT :n"
 )
 _FILL = text("UPDATE voting_vote SET leaf = :leaf WHERE voter_id = :voter AND category = :category")
+_BALLOT_IDS = text(
+    "UPDATE voting_vote SET ballot_id = (SELECT b.ballot_id FROM voting_ballot AS b WHERE b.key = voting_vote.ballot_key) "
+    "WHERE ballot_id IS NULL"
+)
+
+
+def fill_ballot_ids(conn: Connection) -> int:
+    """Copy each vote's ballot id from its ballot where the vote has none; how many were."""
+    return conn.execute(_BALLOT_IDS).rowcount
 
 
 def fill_leaves(bind: Engine | Connection) -> int:

@@ -1,4 +1,4 @@
-"""Votes stored before `ballots_root` get their leaf once at start; an annulled vote counts nowhere (both databases)."""
+"""Votes stored by an earlier release get their leaf and ballot id once at start; an annulled vote counts nowhere (both databases)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ CUT = 2**62
 
 
 def store_with_a_vote_without_leaf(engine) -> None:
-    """A vote as revision voting_0002 leaves an earlier one: `leaf` and `annulled` NULL."""
+    """A vote as revisions voting_0002 and voting_0003 leave an earlier one: `leaf`, `annulled` and `ballot_id` NULL."""
     create_tables(engine, store.TABLES)
     with engine.begin() as conn:
         conn.execute(
@@ -28,17 +28,41 @@ def store_with_a_vote_without_leaf(engine) -> None:
 def test_a_vote_stored_before_leaves_gets_its_leaf_once(database_url, tmp_path):
     engine = make_engine("voting", tmp_path, database_url)
     store_with_a_vote_without_leaf(engine)
-    with engine.connect() as conn:  # a report before the fill hashes the leaf itself
-        assert store.counted_leaves(conn, CUT) == [("b-é", merkle.leaf("b-é", 4, "p-1"))]
+    with engine.connect() as conn:  # a report before the fill hashes the leaf itself and finds the ballot id
+        assert store.counted(conn, CUT) == ({4: {"p-1": (1, 5)}}, [("b-é", merkle.leaf("b-é", 4, "p-1"))])
 
     filled, again = schema.fill_leaves(engine), schema.fill_leaves(engine)
+    with engine.begin() as conn:
+        copied = schema.fill_ballot_ids(conn)
+    with engine.begin() as conn:
+        copied_again = schema.fill_ballot_ids(conn)
 
-    assert (filled, again) == (1, 0)
+    assert (filled, again, copied, copied_again) == (1, 0, 1, 0)
     with engine.connect() as conn:
-        (leaf, annulled), = conn.execute(text("SELECT leaf, annulled FROM voting_vote")).all()
-        assert bytes(leaf) == merkle.leaf("b-é", 4, "p-1") and annulled is None
-        assert store.counted_leaves(conn, CUT) == [("b-é", merkle.leaf("b-é", 4, "p-1"))]
-        assert store.tally(conn, CUT) == {4: {"p-1": (1, 5)}}
+        (leaf, annulled, ballot_id), = conn.execute(text("SELECT leaf, annulled, ballot_id FROM voting_vote")).all()
+        assert bytes(leaf) == merkle.leaf("b-é", 4, "p-1") and annulled is None and ballot_id == "b-é"
+        assert store.counted(conn, CUT) == ({4: {"p-1": (1, 5)}}, [("b-é", merkle.leaf("b-é", 4, "p-1"))])
+    engine.dispose()
+
+
+def test_the_tally_counts_each_project_and_its_last_vote(database_url, tmp_path):
+    engine = make_engine("voting", tmp_path, database_url)
+    create_tables(engine, store.TABLES)
+    votes = [("v-1", 1, "p-1", 30), ("v-2", 1, "p-1", 10), ("v-3", 1, "p-2", 20), ("v-1", 2, "p-9", 40), ("v-4", 1, "p-1", 99)]
+    with engine.begin() as conn:
+        for n, (voter, category, project, at) in enumerate(votes):
+            conn.execute(
+                text("INSERT INTO voting_vote (voter_id, category, ballot_key, project_id, at_us, leaf, ballot_id) "
+                     "VALUES (:voter, :category, :key, :project, :at, :leaf, :ballot)"),
+                {"voter": voter, "category": category, "key": bytes([n]) * 16, "project": project, "at": at,
+                 "leaf": merkle.leaf(f"b-{n}", category, project), "ballot": f"b-{n}"},
+            )
+
+    with engine.connect() as conn:
+        tally, leaves = store.counted(conn, 50)  # the vote at 99 is after the cut-off
+
+    assert tally == {1: {"p-1": (2, 30), "p-2": (1, 20)}, 2: {"p-9": (1, 40)}}
+    assert sorted(leaves) == [(f"b-{n}", merkle.leaf(f"b-{n}", c, p)) for n, (_, c, p, _) in enumerate(votes[:4])]
     engine.dispose()
 
 
@@ -50,8 +74,8 @@ def test_an_annulled_vote_counts_in_neither_the_tally_nor_the_root(database_url,
         conn.execute(text("UPDATE voting_vote SET annulled = 7"))
 
     with engine.connect() as conn:
-        assert store.tally(conn, CUT) == {} and store.counted_leaves(conn, CUT) == []
-        assert merkle.root(merkle.ordered(store.counted_leaves(conn, CUT))) == merkle.EMPTY
+        assert store.counted(conn, CUT) == ({}, [])
+        assert merkle.root(merkle.ordered(store.counted(conn, CUT).leaves)) == merkle.EMPTY
     engine.dispose()
 
 
@@ -60,6 +84,6 @@ def test_only_votes_timed_before_the_cut_off_count(database_url, tmp_path):
     store_with_a_vote_without_leaf(engine)
 
     with engine.connect() as conn:
-        assert store.counted_leaves(conn, 5) == [] and store.tally(conn, 5) == {}
-        assert len(store.counted_leaves(conn, 6)) == 1
+        assert store.counted(conn, 5) == ({}, [])
+        assert len(store.counted(conn, 6).leaves) == 1
     engine.dispose()

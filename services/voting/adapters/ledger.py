@@ -159,7 +159,7 @@ class Ledger:
         # The `Vote` row of each answer, as the driver's parameters (no object a ballot); its
         # leaf of `ballots_root` is hashed here, once, so a report only orders and folds.
         votes = [
-            (voter, category, key, project, at, leaf(ballot_id, category, project))  # type: ignore[arg-type]  # counted answers: category and project set
+            (voter, category, key, project, at, leaf(ballot_id, category, project), ballot_id)  # type: ignore[arg-type]  # counted answers: category and project set
             for key, ballot_id, voter, category, project, _, at in answers  # unpacked: cheaper than six attribute reads a vote
         ]
         # A voter's second ballot in a category is common enough to look first.
