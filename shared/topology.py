@@ -115,6 +115,9 @@ class Input:
     # Other inputs handled up to a batch of this one before it is (`shared.drain`):
     # a fact published before an event is then known when the event is decided.
     drained_first: tuple[str, ...] = ()
+    # A stream of a million entries (ballots, members, the ballots' answers): read by the
+    # runtime's hot-path mode (`shared.lane`) rather than a FastStream subscriber.
+    bulk: bool = False
 
     @property
     def accepts(self) -> frozenset[str]:
@@ -171,8 +174,8 @@ class Service:
         return frozenset(t for o in self.outputs for t in o.types)
 
 
-def _in(stream: str, handles: tuple[str, ...], passes: tuple[str, ...] = (), description: str = "") -> Input:
-    return Input(stream, frozenset(handles), frozenset(passes), description)
+def _in(stream: str, handles: tuple[str, ...], passes: tuple[str, ...] = (), description: str = "", bulk: bool = False) -> Input:
+    return Input(stream, frozenset(handles), frozenset(passes), description, bulk=bulk)
 
 
 VOTE_ECHOES = (T.VOTE_ACCEPTED, T.VOTE_REJECTED)
@@ -198,8 +201,8 @@ ELIGIBILITY = Service(
 VOTING = Service(
     "voting",
     (
-        _in(IN_STAKEHOLDERS, (T.STAKEHOLDER_REGISTERED,), description="Members: who may vote"),
-        _in(IN_BALLOTS, (T.BALLOT_CAST,), description="Ballots: the hot path"),
+        _in(IN_STAKEHOLDERS, (T.STAKEHOLDER_REGISTERED,), description="Members: who may vote", bulk=True),
+        _in(IN_BALLOTS, (T.BALLOT_CAST,), description="Ballots: the hot path", bulk=True),
         _in(
             OUT_SUBMISSION, (T.SUBMISSION_RECEIVED,), (T.SUBMISSION_REJECTED,),
             "Entries as stored: the organisations that submitted or own each project (V3); never the coordinator",
@@ -240,7 +243,7 @@ JUDGING = Service(
         ),
         _in(
             OUT_VOTING, (T.VOTING_CLOSED,), (*VOTE_ECHOES, T.VOTING_PROGRESS, *ANNULMENT_ANSWERS),
-            "The close of voting (each category's finalists); the rest pass",
+            "The close of voting (each category's finalists); the rest pass", bulk=True,
         ),
         _in(IN_CLOCK, (T.CLOCK_TICK,), description="Ticks: the nomination window's close, the nominee list"),
     ),
@@ -265,7 +268,7 @@ NOTIFY = Service(
         _in(SEALED_JUDGING, (T.WINNER_RECORDED,), description="The confidential winner contact"),
         _in(
             OUT_VOTING, (T.VOTING_PROGRESS, T.VOTING_CLOSED), (*VOTE_ECHOES, *ANNULMENT_ANSWERS),
-            "Weekly progress, the close of voting",
+            "Weekly progress, the close of voting", bulk=True,
         ),
     ),
     (Output(OUT_NOTIFY, (T.NOTIFICATION_SENT, T.NOTIFICATION_FAILED)),),

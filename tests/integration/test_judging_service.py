@@ -140,6 +140,22 @@ async def test_vote_echoes_are_acknowledged_without_a_row_or_a_dead_letter(runni
         assert session.exec(select(func.count()).select_from(ProcessedEvent).where(ProcessedEvent.stream == topology.OUT_VOTING)).one() == 1
 
 
+async def test_voting_stream_read_in_bulk_dead_letters_garbage_and_applies_the_close_once_published(running, redis):
+    """wsis:out:voting is a bulk input (the runtime's hot-path mode): its unreadable entries still become dead letters."""
+    assert topology.OUT_VOTING in running.lanes
+    await publish(redis, topology.OUT_VOTING, b"{not json")
+    await publish(redis, topology.OUT_VOTING, cloudevent("wsis.vote.recounted", {}))
+    await publish(redis, topology.OUT_VOTING, voting_closed())
+    await publish(redis, topology.IN_PANEL, selected(7, "p071"))
+
+    dead = await wait_for(redis, topology.DEADLETTER, lambda seen: len(seen) == 2)
+    await wait_for(redis, topology.SEALED_JUDGING, lambda seen: len(seen) == 1)
+
+    assert {d["data"]["stream"] for d in dead} == {topology.OUT_VOTING}
+    assert "unknown event type 'wsis.vote.recounted'" in dead[1]["data"]["error"]
+    assert (await redis.xpending(topology.OUT_VOTING, "judging"))["pending"] == 0
+
+
 async def test_unfit_panel_data_is_refused_and_garbage_is_dead_lettered(running, redis):
     bad = cloudevent(T.PANEL_NOMINATED, {"submission_id": "p-1", "category": "four"})
     await publish(redis, topology.IN_PANEL, b"{not json")

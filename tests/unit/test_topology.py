@@ -211,6 +211,7 @@ def test_a_service_subscribes_to_exactly_its_inputs_and_declares_exactly_its_out
     read = subscribed + list(service.lane_specs)
     assert len(read) == len(set(read)), f"{name} reads a stream twice: {read}"
     assert sorted(read) == sorted(spec.reads)
+    assert sorted(service.lane_specs) == sorted(given.stream for given in spec.inputs if given.bulk)
     assert all(sub.stream_sub.group == name for sub in service.broker.subscribers)
     declared = [publisher.stream.name for publisher in service.broker.publishers]
     assert sorted(declared) == sorted(output.stream for output in spec.outputs)
