@@ -52,10 +52,13 @@ def make(session: Session, contest: Contest, source: str, tick: CloudEvent) -> l
     store.take_turn_with_reports(session.connection())  # with annulments, also on other replicas
     listed = nominees(session)
     categories = sorted(contest.categories)
+    folds: dict[int, tuple[dict[int, dict[str, tuple[int, int]]], str]] = {}
     for name, week, cut in due(session, contest, micros(tick.time)):
-        counts, leaves = store.counted(session.connection(), cut)
-        root = merkle.root(merkle.ordered(leaves)).hex()
-        del leaves
+        if cut not in folds:  # the last week is cut at the close: its progress and the close count the same votes
+            counts, leaves = store.counted(session.connection(), cut)
+            folds[cut] = counts, merkle.root(merkle.ordered(leaves)).hex()
+            del leaves
+        counts, root = folds[cut]
         if week:
             kind, data = T.VOTING_PROGRESS, tally.progress(week, wire.iso(cut), root, categories, counts, listed)
         else:
