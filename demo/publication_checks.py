@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -55,12 +56,18 @@ def _private(pubs: dict[str, dict[str, Any]], files: dict[str, Path], sim: Simul
         if entry.submission_id in published:
             for data in [entry.data, *(a for _, a in entry.amendments)]:
                 people |= {v for v in (data.get("coordinator") or {}).values() if isinstance(v, str) and len(v) > 3}
-    by_head: dict[str, list[str]] = {}
-    for p in sorted(people):
-        by_head.setdefault(p[:4], []).append(p)
+    by_head = _by_head(people)
     leaks = [label for label, path in files.items() if _leaks(path.read_text(encoding="utf-8"), by_head)]
     return Check("no personal data in the exports", not leaks and bool(files),
                  f"{len(files)} files, {len(people)} coordinators' names and addresses looked for: " + (", ".join(leaks) or "none found"))  # fmt: skip
+
+
+def _by_head(names: Iterable[str]) -> dict[str, list[str]]:
+    """The names by their first four characters, as `_leaks` looks for them."""
+    by_head: dict[str, list[str]] = {}
+    for name in sorted(names):
+        by_head.setdefault(name[:4], []).append(name)
+    return by_head
 
 
 def _leaks(text: str, people: dict[str, list[str]]) -> bool:
