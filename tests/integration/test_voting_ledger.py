@@ -88,3 +88,38 @@ async def test_other_work_of_the_ledger_thread_gets_its_turn_between_groups(ledg
     await asyncio.gather(busy, first, other, second)
 
     assert order == ["members", "ballots-1", "ballots-2"]
+
+
+@pytest.mark.parametrize("way", ["json", "value by value"])
+async def test_rows_come_back_exactly_as_they_went_in(ledger, database_url, way):
+    """The rows go to the database as one JSON document; what JSON cannot carry exactly goes value by value."""
+    texts = ["é😀 \"quoted\" \\ backslash", "tab\tand\nnewline", "\x7f\u2028"]
+    if way != "json":
+        # SQLite's JSON functions would cut a text at a NUL (PostgreSQL's text holds none at all);
+        # a backslash before u0000 is taken for one too.
+        texts += ["back\\u0000slash"] + (["nul\x00inside"] if database_url is None else [])
+    rows = [
+        store.Answer(bytes([n + 1]) * 16, text, f"v-{n}", 2**31 - 1, "p-1", "not_nominated" if n % 2 else None, 2**62 + n)
+        for n, text in enumerate(texts)
+    ]
+    rows.append(store.Answer(b"\xff" * 16, "invalid", None, None, None, "invalid_ballot", -1))
+    assert ledger._rows(store.Answer._fields, rows)[0].startswith("SELECT" if way == "json" else "VALUES")
+
+    assert await ledger.group(lambda cur, batch: ledger.add_answers(cur, batch), rows) == {row.key for row in rows}
+
+    found = await ledger.group(lambda cur, keys: ledger.answered(cur, keys), [row.key for row in rows])
+    assert [found[row.key] for row in rows] == rows
+
+
+async def test_a_member_twice_in_one_batch_keeps_the_newest_profile(ledger):
+    older = store.Profile("u-1", "org-1", False, store.position("5-0"), "org-1")
+    newer = store.Profile("u-1", "org-2", True, store.position("7-0"), "org-2")
+    other = store.Profile("u-2", None, True, store.position("6-0"), None)
+
+    def add(cur, rows):
+        ledger.add_members(cur, rows)
+        return sorted(ledger.members(cur))
+
+    assert await ledger.group(add, [newer, other, older]) == [("u-1", "org-2", True, "org-2"), ("u-2", None, True, None)]
+    # A later batch with an older entry changes nothing.
+    assert await ledger.group(add, [older]) == [("u-1", "org-2", True, "org-2"), ("u-2", None, True, None)]

@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from operator import itemgetter
 from typing import Any, Generic, TypeVar
 
+import orjson
 from sqlalchemy import Engine
 
 from services.voting.adapters.checkpoint import Checkpointer
@@ -31,8 +32,12 @@ from shared.db import is_postgres
 T = TypeVar("T")
 BALLOT_COLUMNS = Answer._fields
 VOTE_COLUMNS = Vote._fields
+MEMBER_COLUMNS = Profile._fields
 CACHE_KIB = 128 * 1024
 GROUP_LIMIT = 16  # batches a group commit takes at most
+CHUNK = 4000  # rows a statement takes at most (bound one a value, 7 columns stay under SQLite's 32,766)
+BLOB_WIDTHS = {"key": 16, "ballot_key": 16, "leaf": 32}  # the hot path's binary columns, each of one width
+PG_TYPES = {"category": "integer", "at_us": "bigint", "complete": "boolean"}  # the others are text
 
 
 class _Queued(Generic[T]):
@@ -185,29 +190,80 @@ class Ledger:
         the first try.
         """
         key_of = itemgetter(*(columns.index(name) for name in target))  # a value, or a tuple of them
-        insert = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+        insert = f"INSERT INTO {table} ({', '.join(columns)}) "
         conflict = f" ON CONFLICT ({', '.join(target)}) DO NOTHING"
         new: set[bytes] = set()
-        for start in range(0, len(rows), 1000):
-            chunk = rows[start : start + 1000]
+        for start in range(0, len(rows), CHUNK):
+            chunk = rows[start : start + CHUNK]
             cur.execute("SAVEPOINT chunk")
-            if look_first or not self._insert_all(cur, insert, conflict, chunk):
+            if look_first or not self._insert_all(cur, insert, columns, conflict, chunk):
                 taken = self._taken(cur, table, target, [key_of(row) for row in chunk])
                 chunk = [row for row in chunk if key_of(row) not in taken] if taken else chunk
-                if chunk and not self._insert_all(cur, insert, conflict, chunk):
-                    cur.execute(insert + self._values(chunk) + conflict + f" RETURNING {columns[key_at]}", _flat(chunk))
+                if chunk and not self._insert_all(cur, insert, columns, conflict, chunk):
+                    select, params = self._rows(columns, chunk)
+                    cur.execute(insert + select + conflict + f" RETURNING {columns[key_at]}", params)
                     new.update(bytes(key) for (key,) in cur.fetchall())
                     chunk = []
             cur.execute("RELEASE SAVEPOINT chunk")
             new.update(row[key_at] for row in chunk)
         return new
 
+    def _rows(self, columns: tuple[str, ...], rows: Sequence[Sequence[Any]]) -> tuple[str, Sequence[Any]]:
+        """A SELECT of `rows` and its parameters, for `INSERT ... SELECT`.
+
+        Binding a parameter holds the interpreter lock, and a batch has
+        thousands: the rows go instead as one JSON document, and each
+        fixed-width binary column as one value cut by the database, so the
+        lock is held for one `orjson.dumps` while the database reads them.
+        A row JSON cannot carry exactly (a NUL in a text, which SQLite's JSON
+        functions cut short; a binary value of another width) goes the plain
+        way, a parameter a value.
+        """
+        blobs = [n for n, name in enumerate(columns) if name in BLOB_WIDTHS]
+        plain = [n for n in range(len(columns)) if n not in blobs]
+        doc, cut = self._as_json(columns, rows, blobs, plain)
+        if doc is None:
+            return "VALUES " + self._values(rows), _flat(rows)
+        index = {n: i for i, n in enumerate(plain)}
+        if self.pg:
+            parts = [
+                f"substring(%s::bytea from ((j.n - 1) * {BLOB_WIDTHS[name]} + 1)::integer for {BLOB_WIDTHS[name]}) AS {name}" if n in blobs
+                else f"(j.value->>{index[n]})::{PG_TYPES.get(name, 'text')} AS {name}"
+                for n, name in enumerate(columns)
+            ]
+            return f"SELECT {', '.join(parts)} FROM json_array_elements(%s::json) WITH ORDINALITY AS j(value, n)", [*cut, doc.decode()]
+        numbers = {n: k for k, n in enumerate(blobs, 1)}
+        parts = [
+            f"substr(?{numbers[n]}, j.key * {BLOB_WIDTHS[name]} + 1, {BLOB_WIDTHS[name]}) AS {name}" if n in blobs
+            else f"j.value->>{index[n]} AS {name}"
+            for n, name in enumerate(columns)
+        ]
+        # `WHERE true`: SQLite would read the ON CONFLICT that follows as a join's constraint.
+        return f"SELECT {', '.join(parts)} FROM json_each(?{len(blobs) + 1}) AS j WHERE true", [*cut, doc]
+
+    @staticmethod
+    def _as_json(
+        columns: tuple[str, ...], rows: Sequence[Sequence[Any]], blobs: list[int], plain: list[int]
+    ) -> tuple[bytes | None, list[bytes]]:
+        """The plain columns as one JSON document, each binary column as one value; (None, []) if they cannot go so."""
+        try:
+            doc = orjson.dumps(list(map(itemgetter(*plain), rows)) if len(plain) > 1 else [[row[plain[0]]] for row in rows])
+        except orjson.JSONEncodeError:
+            return None, []
+        if b"\\u0000" in doc:
+            return None, []
+        cut = [b"".join(map(itemgetter(n), rows)) for n in blobs]
+        if any(len(value) != BLOB_WIDTHS[columns[n]] * len(rows) for n, value in zip(blobs, cut, strict=True)):
+            return None, []
+        return doc, cut
+
     def _values(self, rows: Sequence[Sequence[Any]]) -> str:
         return ",".join([f"({','.join([self.p] * len(rows[0]))})"] * len(rows))
 
-    def _insert_all(self, cur: Any, insert: str, conflict: str, rows: Sequence[Sequence[Any]]) -> bool:
+    def _insert_all(self, cur: Any, insert: str, columns: tuple[str, ...], conflict: str, rows: Sequence[Sequence[Any]]) -> bool:
         """Insert; True if every row went in, else nothing of it stays (back to the savepoint)."""
-        cur.execute(insert + self._values(rows) + conflict, _flat(rows))
+        select, params = self._rows(columns, rows)
+        cur.execute(insert + select + conflict, params)
         if cur.rowcount == len(rows):
             return True
         cur.execute("ROLLBACK TO SAVEPOINT chunk")
@@ -219,10 +275,15 @@ class Ledger:
             clause, params = self._in(keys)
             cur.execute(f"SELECT {target[0]} FROM {table} WHERE {target[0]} {clause}", params)
             return {bytes(key) if isinstance(key, memoryview) else key for (key,) in cur.fetchall()}
+        select, params = self._rows(target, keys)
+        columns = target  # the keys' columns, named as the table's
+        if select.startswith("VALUES"):  # the plain way's columns are column1, column2, ...
+            select, columns = f"SELECT * FROM ({select}) AS v", tuple(f"column{n}" for n in range(1, len(target) + 1))
         names = ", ".join(f"t.{name}" for name in target)
-        on = " AND ".join(f"t.{name} = k.column{n}" for n, name in enumerate(target, 1))
-        # A join from the keys (not a row value IN, which SQLite would answer by a scan).
-        cur.execute(f"SELECT {names} FROM (VALUES {self._values(keys)}) AS k JOIN {table} AS t ON {on}", _flat(keys))
+        on = " AND ".join(f"t.{name} = k.{column}" for name, column in zip(target, columns, strict=True))
+        # A join from the keys, each looked up in the table's unique index (not a row value IN,
+        # which SQLite would answer by a scan).
+        cur.execute(f"SELECT {names} FROM ({select}) AS k JOIN {table} AS t ON {on}", params)
         return set(map(tuple, cur.fetchall()))
 
     def suspended(self, cur: Any) -> frozenset[str]:
@@ -281,14 +342,19 @@ class Ledger:
 
     def add_members(self, cur: Any, rows: Sequence[Profile]) -> None:
         """Upsert profiles; a row already stored from a later entry stays."""
-        if rows:
-            cur.executemany(
-                "INSERT INTO voting_member (user_id, entity_id, complete, position, org_key) "
-                f"VALUES ({','.join([self.p] * 5)}) ON CONFLICT (user_id) DO UPDATE SET "
+        latest: dict[str, Profile] = {}
+        for row in rows:  # one row a member: PostgreSQL updates a row at most once a statement
+            if row.user_id not in latest or row.position > latest[row.user_id].position:
+                latest[row.user_id] = row
+        unique = list(latest.values())
+        for start in range(0, len(unique), CHUNK):
+            select, params = self._rows(MEMBER_COLUMNS, unique[start : start + CHUNK])
+            cur.execute(
+                f"INSERT INTO voting_member ({', '.join(MEMBER_COLUMNS)}) {select} ON CONFLICT (user_id) DO UPDATE SET "
                 "entity_id = excluded.entity_id, complete = excluded.complete, position = excluded.position, "
                 "org_key = excluded.org_key "
                 "WHERE excluded.position > voting_member.position",
-                rows,
+                params,
             )
 
     def members(self, cur: Any) -> Iterator[tuple[str, str | None, bool, str | None]]:
