@@ -63,6 +63,9 @@ class Ledger:
             # its own (services/voting/checkpoint.py), never by a commit.
             self.db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
             self.db.execute("PRAGMA wal_autocheckpoint = 0")
+            # A statement that inserts a chunk journals every page it changes before changing
+            # it (to undo the statement alone): in memory, not a temporary file of a page a write.
+            self.db.execute("PRAGMA temp_store = MEMORY")
         self.p = "%s" if self.pg else "?"
         self._worker = ThreadPoolExecutor(1, thread_name_prefix="voting-ledger")
         self._queue: deque[_Queued[Any]] = deque()
