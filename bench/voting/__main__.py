@@ -21,6 +21,7 @@ from pathlib import Path
 
 import psutil
 from redis.asyncio import Redis
+from sqlalchemy import text
 
 from bench.voting import baselines, scenario
 from bench.voting.service_run import (
@@ -30,6 +31,7 @@ from bench.voting.service_run import (
     wait_drained,
 )
 from shared import topology
+from shared.db import make_engine
 from wsis.embedded import EmbeddedValkey
 
 
@@ -52,6 +54,7 @@ async def main(args: argparse.Namespace) -> dict:
     log = work / "voting.log"
     results: dict = {"machine": {"cpus": os.cpu_count(), "load_before": os.getloadavg()}, "batch": args.batch}
     try:
+        fresh_database()
         await scenario.fill_registry(redis, args.members)
         service = ServiceProcess(server.url, work / "data", args.batch, log)
         started = time.perf_counter()
@@ -89,6 +92,16 @@ async def main(args: argparse.Namespace) -> dict:
     results["machine"]["load_after"] = os.getloadavg()
     results["log"] = str(log)
     return results
+
+
+def fresh_database() -> None:
+    """On PostgreSQL (`WSIS_BENCH_DATABASE_URL`), the voting service's schema dropped: every run starts empty."""
+    url = os.environ.get("WSIS_BENCH_DATABASE_URL")
+    if url:
+        engine = make_engine("voting", Path("."), url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS voting CASCADE"))
+        engine.dispose()
 
 
 def report(r: dict) -> str:
