@@ -211,7 +211,7 @@ class Ledger:
             new.update(row[key_at] for row in chunk)
         return new
 
-    def _rows(self, columns: tuple[str, ...], rows: Sequence[Sequence[Any]]) -> tuple[str, Sequence[Any]]:
+    def _rows(self, columns: tuple[str, ...], rows: Sequence[Sequence[Any]], as_json: bool = True) -> tuple[str, Sequence[Any]]:
         """A SELECT of `rows` and its parameters, for `INSERT ... SELECT`.
 
         Binding a parameter holds the interpreter lock, and a batch has
@@ -224,7 +224,7 @@ class Ledger:
         """
         blobs = [n for n, name in enumerate(columns) if name in BLOB_WIDTHS]
         plain = [n for n in range(len(columns)) if n not in blobs]
-        doc, cut = self._as_json(columns, rows, blobs, plain)
+        doc, cut = self._as_json(columns, rows, blobs, plain) if as_json else (None, [])
         if doc is None:
             return "VALUES " + self._values(rows), _flat(rows)
         index = {n: i for i, n in enumerate(plain)}
@@ -278,7 +278,10 @@ class Ledger:
             clause, params = self._in(keys)
             cur.execute(f"SELECT {target[0]} FROM {table} WHERE {target[0]} {clause}", params)
             return {bytes(key) if isinstance(key, memoryview) else key for (key,) in cur.fetchall()}
-        select, params = self._rows(target, keys)
+        # Not as JSON on PostgreSQL: psycopg prepares a statement run often, and a plan made while
+        # the votes were few (a hash of a scan of them, the JSON rows being of unknown number) stays
+        # after they are many; the keys as VALUES are counted, and looked up in the index.
+        select, params = self._rows(target, keys, as_json=not self.pg)
         columns = target  # the keys' columns, named as the table's
         if select.startswith("VALUES"):  # the plain way's columns are column1, column2, ...
             select, columns = f"SELECT * FROM ({select}) AS v", tuple(f"column{n}" for n in range(1, len(target) + 1))
