@@ -21,7 +21,6 @@ from pathlib import Path
 
 import psutil
 from redis.asyncio import Redis
-from sqlalchemy import text
 
 from bench.voting import baselines, scenario
 from bench.voting.service_run import (
@@ -31,7 +30,8 @@ from bench.voting.service_run import (
     wait_drained,
 )
 from shared import topology
-from shared.db import make_engine
+from shared.settings import Settings
+from wsis import backup_db
 from wsis.embedded import EmbeddedValkey
 
 
@@ -95,13 +95,11 @@ async def main(args: argparse.Namespace) -> dict:
 
 
 def fresh_database() -> None:
-    """On PostgreSQL (`WSIS_BENCH_DATABASE_URL`), the voting service's schema dropped: every run starts empty."""
+    """On PostgreSQL (`WSIS_BENCH_DATABASE_URL`), the services' schemas dropped (as `wsis restore --force`
+    does): every run starts empty."""
     url = os.environ.get("WSIS_BENCH_DATABASE_URL")
     if url:
-        engine = make_engine("voting", Path("."), url)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS voting CASCADE"))
-        engine.dispose()
+        backup_db.clear(Settings(database_url=url))
 
 
 def report(r: dict) -> str:
