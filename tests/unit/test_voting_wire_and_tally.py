@@ -83,6 +83,21 @@ def test_a_time_kept_as_written_is_the_time_iso_would_write(seconds):
     assert body["time"] == wire.iso(event.at)
 
 
+texts = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
+
+
+@settings(max_examples=300)
+@given(
+    st.binary(min_size=16, max_size=16), texts, st.sampled_from(["wsis.vote.accepted", "wsis.vote.rejected", 'a"\\b']),
+    st.integers(min_value=0, max_value=253402300799_999_999), st.dictionaries(texts, st.one_of(texts, st.integers(-(2**63), 2**63 - 1), st.none()), max_size=4),
+    texts, st.booleans(),
+)
+def test_an_answer_filled_in_is_the_answer_built_as_a_dict(key, source, kind, at, data, cause, as_written):
+    text = wire.iso(at) if as_written else None
+    filled = wire.keyed_event_bytes(key, source, kind, at, data, cause, text)
+    assert filled == wire.event_bytes(wire.uuid_text(key), source, kind, at, data, cause, text)
+
+
 def micros_of(text: str) -> int:
     from datetime import datetime
 
