@@ -23,6 +23,7 @@ import asyncio
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
+from operator import attrgetter, itemgetter
 from types import MappingProxyType
 from typing import Any, NamedTuple, Protocol
 
@@ -143,7 +144,7 @@ class Lane:
         # server's limit each) is let go now rather than held through the batch's storing.
         acks = entries if len(readable) == size else [bus.Entry(e.stream, e.entry_id, None) for e in entries]
 
-        types = [event.type for _, event in readable]
+        types = list(map(attrgetter("type"), map(itemgetter(1), readable)))
 
         async def committed() -> tuple[Committed, Dead]:
             done = await stored
@@ -163,7 +164,7 @@ class Lane:
             await asyncio.wait([before])  # in order; its failure is its own
         out = [*dead, *done.answers]
         await bus.publish_all(self.redis, out, entries, self.group, scripted=self.scripted)
-        self.metrics.appended(stream for stream, _ in out)
+        self.metrics.appended(map(itemgetter(0), out))
         if done.published is not None:
             await done.published()
 

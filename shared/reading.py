@@ -140,13 +140,14 @@ def read_or_deadletter(
     """(entry, event) of each readable entry of an accepted type; the dead letters of the others."""
     readable: list[tuple[bus.Entry, Any]] = []
     dead: Dead = []
+    keep = readable.append
     for entry in entries:
         event = read(entry.raw)
-        if not isinstance(event, Unreadable) and event.type not in accepts.get(entry.stream, ()):
+        if not isinstance(event, Unreadable):
+            if event.type in accepts.get(entry.stream, ()):
+                keep((entry, event))
+                continue
             event = Unreadable(f"unknown event type {event.type!r} on {entry.stream}")
-        if isinstance(event, Unreadable):
-            log.warning("entry.deadlettered", stream=entry.stream, entry_id=entry.entry_id, error=event.error)
-            dead.append((topology.DEADLETTER, bus.deadletter(entry.stream, entry.entry_id, event.error, entry.raw, source)))
-        else:
-            readable.append((entry, event))
+        log.warning("entry.deadlettered", stream=entry.stream, entry_id=entry.entry_id, error=event.error)
+        dead.append((topology.DEADLETTER, bus.deadletter(entry.stream, entry.entry_id, event.error, entry.raw, source)))
     return readable, dead

@@ -98,6 +98,14 @@ def test_an_answer_filled_in_is_the_answer_built_as_a_dict(key, source, kind, at
     assert filled == wire.event_bytes(wire.uuid_text(key), source, kind, at, data, cause, text)
 
 
+@given(texts, texts, texts, texts)
+def test_an_answer_id_is_the_uuid5_the_foundation_gives_an_answer(kind, source, cause, key):
+    from shared.envelope import CloudEvent, event_id
+
+    cause_event = CloudEvent.model_construct(id=cause, source=source)
+    assert wire.uuid_text(wire.answer_id(kind, source, cause, key)) == event_id(kind, cause_event, key)
+
+
 def micros_of(text: str) -> int:
     from datetime import datetime
 

@@ -200,7 +200,7 @@ class Ledger:
             chunk = rows[start : start + CHUNK]
             cur.execute("SAVEPOINT chunk")
             if look_first or not self._insert_all(cur, insert, columns, conflict, chunk):
-                taken = self._taken(cur, table, target, [key_of(row) for row in chunk])
+                taken = self._taken(cur, table, target, list(map(key_of, chunk)))
                 chunk = [row for row in chunk if key_of(row) not in taken] if taken else chunk
                 if chunk and not self._insert_all(cur, insert, columns, conflict, chunk):
                     select, params = self._rows(columns, chunk)
@@ -208,7 +208,7 @@ class Ledger:
                     new.update(bytes(key) for (key,) in cur.fetchall())
                     chunk = []
             cur.execute("RELEASE SAVEPOINT chunk")
-            new.update(row[key_at] for row in chunk)
+            new.update(map(itemgetter(key_at), chunk))
         return new
 
     def _rows(self, columns: tuple[str, ...], rows: Sequence[Sequence[Any]], as_json: bool = True) -> tuple[str, Sequence[Any]]:
