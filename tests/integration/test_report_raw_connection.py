@@ -47,3 +47,35 @@ async def test_a_command_the_server_refuses_raises_with_its_message(redis_url):
         with pytest.raises(CommandError, match="(?i)unknown command"):
             await conn.command(b"NO-SUCH-COMMAND")
         assert await conn.command(b"PING") == b"PONG"
+
+
+async def test_whole_streams_are_read_in_order_chunk_after_chunk(redis_url, monkeypatch):
+    from report import streams
+
+    monkeypatch.setattr(streams, "CHUNK", 1_000)
+    async with Publisher(redis_url) as publisher, RawConnection(redis_url) as conn:
+        await publisher.xadd(topology.OUT_VOTING, [b'{"n":%d}' % n for n in range(2_000)])  # a multiple of the chunk
+        await publisher.xadd(topology.IN_BALLOTS, [b'{"b":%d}' % n for n in range(1_234)])
+        kept: list[tuple[str, bytes | None]] = []
+        read = await streams.read_all(conn, [topology.OUT_VOTING, topology.IN_BALLOTS], lambda s, raw, _id: kept.append((s, raw)))
+        assert read == 3_234
+        assert [raw for s, raw in kept if s == topology.OUT_VOTING] == [b'{"n":%d}' % n for n in range(2_000)]
+        assert [raw for s, raw in kept if s == topology.IN_BALLOTS] == [b'{"b":%d}' % n for n in range(1_234)]
+        assert await conn.command(b"PING") == b"PONG"
+
+
+async def test_a_reader_that_fails_midway_leaves_the_connection_in_step(redis_url, monkeypatch):
+    from report import streams
+
+    monkeypatch.setattr(streams, "CHUNK", 100)
+
+    def keep(_stream: str, raw: bytes | None, _entry_id: str) -> None:
+        if raw == b'{"n":150}':  # the next chunk is asked for already
+            raise ValueError("a reader's own failure")
+
+    async with Publisher(redis_url) as publisher, RawConnection(redis_url) as conn:
+        await publisher.xadd(topology.OUT_VOTING, [b'{"n":%d}' % n for n in range(500)])
+        with pytest.raises(ValueError, match="own failure"):
+            await streams.read_all(conn, [topology.OUT_VOTING], keep)
+        assert await conn.command(b"PING") == b"PONG"
+        assert await streams.read_all(conn, [topology.OUT_VOTING], lambda *_: None) == 500

@@ -200,8 +200,9 @@ class Ledger:
             chunk = rows[start : start + CHUNK]
             cur.execute("SAVEPOINT chunk")
             if look_first or not self._insert_all(cur, insert, columns, conflict, chunk):
-                taken = self._taken(cur, table, target, list(map(key_of, chunk)))
-                chunk = [row for row in chunk if key_of(row) not in taken] if taken else chunk
+                keys = list(map(key_of, chunk))
+                taken = self._taken(cur, table, target, keys)
+                chunk = [row for row, key in zip(chunk, keys, strict=True) if key not in taken] if taken else chunk
                 if chunk and not self._insert_all(cur, insert, columns, conflict, chunk):
                     select, params = self._rows(columns, chunk)
                     cur.execute(insert + select + conflict + f" RETURNING {columns[key_at]}", params)
