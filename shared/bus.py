@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from itertools import groupby
+from itertools import chain, groupby
 from operator import itemgetter
 from typing import Any
 
@@ -228,10 +228,15 @@ async def read_group(redis: Redis, stream: str, group: str, consumer: str, count
     )
     # RESP3 answers a map {stream: entries}, RESP2 a list of [stream, entries].
     per_stream = reply.values() if isinstance(reply, dict) else [got for _, got in reply or []]
+    return parsed_entries(stream, chain.from_iterable(per_stream))
+
+
+def parsed_entries(stream: str, got: Iterable[tuple[bytes, list[bytes] | None]]) -> list[Entry]:
+    """The entries of a stream read as the parser gives them: (entry id, [field, value, ...]) each."""
     return [
         # The contract's entries have the one field: read in line (a million ballots), any other by `_data_of`.
         Entry(stream, entry_id.decode(), fields[1] if fields and len(fields) == 2 and fields[0] == DATA_FIELD else _data_of(fields))
-        for got in per_stream for entry_id, fields in got
+        for entry_id, fields in got
     ]
 
 
