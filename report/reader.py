@@ -5,15 +5,17 @@ from __future__ import annotations
 import asyncio
 import functools
 import gc
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from report.raw import RawConnection
 from report.state import READABLE, ContestState
-from shared.bus import DATA_FIELD
+from shared.bus import DATA_FIELD, pack
 
 CHUNK = 20_000
 Fold = Callable[[bytes | None], None]
+# stream, the entry's `__data__`, its entry id
+Keep = Callable[[str, bytes | None, str], None]
 
 
 def _data(fields: list[bytes]) -> bytes | None:
@@ -28,24 +30,45 @@ async def follow(conn: RawConnection, state: ContestState, extra: dict[str, Fold
     """Read what is new on every readable stream (and on `extra` streams, each to its own fold), to the ends."""
     folds: dict[str, Fold] = {s: functools.partial(state.apply, s) for s in READABLE}
     folds.update(extra or {})
-    names = list(folds)
-    for stream in names:
+    for stream in folds:
         state.positions.setdefault(stream, "0-0")
+    return await read_streams(conn, list(folds), state.positions, lambda stream, raw, _id: folds[stream](raw))
+
+
+async def read_streams(conn: RawConnection, streams: Sequence[str], positions: dict[str, str], keep: Keep) -> int:
+    """Every entry of `streams` after its id in `positions`, to the ends as they are now, each stream in
+    its order; a stream's position moves on once a chunk of it is kept.
+
+    The next chunk is asked for before this one is kept, so the server prepares it (on its own
+    core) while this process reads the entries."""
     read = 0
-    while True:
-        positions = [state.positions[s].encode() for s in names]
-        reply = await conn.command(b"XREAD", b"COUNT", str(CHUNK).encode(), b"STREAMS", *(s.encode() for s in names), *positions)
-        full = False
-        for stream, entries in reply or []:
-            name = stream.decode()
-            fold = folds[name]
-            for _, fields in entries:
-                fold(fields[1] if fields[0] == DATA_FIELD else _data(fields))
-            state.positions[name] = entries[-1][0].decode()
-            read += len(entries)
-            full = full or len(entries) == CHUNK
-        if not full:
-            return read
+    async with conn.lock:
+        conn.send(_xread(streams, positions))
+        asked = True  # a reply is on its way
+        try:
+            while asked:
+                asked = False
+                reply = (await conn.read(1))[0] or []
+                after = dict(positions)
+                for stream, entries in reply:
+                    after[stream.decode()] = entries[-1][0].decode()
+                    asked = asked or len(entries) == CHUNK
+                if asked:
+                    conn.send(_xread(streams, after))
+                for stream, entries in reply:
+                    name = stream.decode()
+                    for entry_id, fields in entries:
+                        keep(name, fields[1] if fields and fields[0] == DATA_FIELD else _data(fields), entry_id.decode())
+                    positions[name] = after[name]
+                    read += len(entries)
+        finally:
+            if asked:  # `keep` failed: the reply asked for is read, so the connection stays in step
+                await conn.read(1)
+    return read
+
+
+def _xread(streams: Sequence[str], positions: dict[str, str]) -> bytes:
+    return pack([b"XREAD", b"COUNT", str(CHUNK).encode(), b"STREAMS", *(s.encode() for s in streams), *(positions[s].encode() for s in streams)])
 
 
 def catch_up(url: str, state: ContestState) -> int:

@@ -52,7 +52,7 @@ async def test_a_command_the_server_refuses_raises_with_its_message(redis_url):
 async def test_whole_streams_are_read_in_order_chunk_after_chunk(redis_url, monkeypatch):
     from report import streams
 
-    monkeypatch.setattr(streams, "CHUNK", 1_000)
+    monkeypatch.setattr(reader, "CHUNK", 1_000)
     async with Publisher(redis_url) as publisher, RawConnection(redis_url) as conn:
         await publisher.xadd(topology.OUT_VOTING, [b'{"n":%d}' % n for n in range(2_000)])  # a multiple of the chunk
         await publisher.xadd(topology.IN_BALLOTS, [b'{"b":%d}' % n for n in range(1_234)])
@@ -67,7 +67,7 @@ async def test_whole_streams_are_read_in_order_chunk_after_chunk(redis_url, monk
 async def test_a_reader_that_fails_midway_leaves_the_connection_in_step(redis_url, monkeypatch):
     from report import streams
 
-    monkeypatch.setattr(streams, "CHUNK", 100)
+    monkeypatch.setattr(reader, "CHUNK", 100)
 
     def keep(_stream: str, raw: bytes | None, _entry_id: str) -> None:
         if raw == b'{"n":150}':  # the next chunk is asked for already
@@ -79,3 +79,8 @@ async def test_a_reader_that_fails_midway_leaves_the_connection_in_step(redis_ur
             await streams.read_all(conn, [topology.OUT_VOTING], keep)
         assert await conn.command(b"PING") == b"PONG"
         assert await streams.read_all(conn, [topology.OUT_VOTING], lambda *_: None) == 500
+        # A position moves on with the chunks kept only: a second try reads the failed chunk again.
+        positions = {topology.OUT_VOTING: "0-0"}
+        with pytest.raises(ValueError, match="own failure"):
+            await reader.read_streams(conn, [topology.OUT_VOTING], positions, keep)
+        assert await reader.read_streams(conn, [topology.OUT_VOTING], positions, lambda *_: None) == 400
