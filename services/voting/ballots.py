@@ -130,7 +130,7 @@ class BallotDesk:
     def _ballots(self, readable: Sequence[tuple[bus.Entry, wire.Event]], now: int) -> list[Ballot]:
         answer_id, read_ballot = wire.answer_id, domain.read_ballot
         ballots = [
-            Ballot(answer_id(ANSWER, event.source, event.id), event.id, event.at, entry.entry_id, read_ballot(event.data), event.data, None, False, None, event.text)
+            Ballot(answer_id(ANSWER, event.source, event.id), event.id, event.at, entry.entry_id, read_ballot(event.data), event.data, text=event.text)
             for entry, event in readable
         ]
         self._decide(ballots, now)

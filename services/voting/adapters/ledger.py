@@ -258,10 +258,7 @@ class Ledger:
     ) -> tuple[bytes | None, list[bytes]]:
         """The plain columns as one JSON document, each binary column as one value; (None, []) if they cannot go so."""
         try:
-            if not blobs and len(plain) > 1 and rows and type(rows[0]) is tuple:  # keys of several columns: as they are
-                doc = orjson.dumps(rows if isinstance(rows, list) else list(rows))
-            else:
-                doc = orjson.dumps(list(map(itemgetter(*plain), rows)) if len(plain) > 1 else [[row[plain[0]]] for row in rows])
+            doc = orjson.dumps(list(map(itemgetter(*plain), rows)) if len(plain) > 1 else [[row[plain[0]]] for row in rows])
         except orjson.JSONEncodeError:
             return None, []
         if b"\\u0000" in doc:
