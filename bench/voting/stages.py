@@ -28,14 +28,13 @@ from bench.voting import scenario
 from services.voting import domain
 from services.voting.adapters import wire
 from services.voting.adapters.ledger import Ledger
-from services.voting.adapters.projection import Projection, nominee_map
+from services.voting.adapters.projection import Projection
 from services.voting.ballots import BallotDesk
 from services.voting.domain import merkle
 from services.voting.handler import quiet_collector, restore_collector
 from shared import bus, topology
 from shared.contest import load_contest
 from shared.context import ServiceContext
-from shared.events import NominationsPublished
 from shared.reading import read_or_deadletter
 from shared.settings import Settings
 
@@ -43,18 +42,14 @@ STEPS = ("entries", "read", "decide", "answer", "row", "leaf")
 
 
 def desk(members: int) -> BallotDesk:
-    """A ballot desk whose registry holds the scenario's members, entries and list."""
+    """A ballot desk whose registry holds the scenario's members, entries and list, read as the service reads them."""
     projection = Projection(cast(Any, None))
     for raw in scenario.members(members):
-        user = domain.read_member(cast(wire.Event, wire.read(raw)).data)
-        assert user is not None
-        projection.members[user[0]] = user[1]
+        projection._apply(topology.IN_STAKEHOLDERS, raw)
     for raw in scenario.entries():
-        project = domain.read_project(cast(wire.Event, wire.read(raw)).data)
-        assert project is not None
-        projection.projects[project[0]] = project[1]
-    listed = cast(wire.Event, wire.read(scenario.nominee_list()))
-    projection.nominees = nominee_map(NominationsPublished.model_validate(listed.data))
+        projection._apply(topology.OUT_SUBMISSION, raw)
+    projection._apply(topology.OUT_JUDGING, scenario.nominee_list())
+    assert len(projection.members) == members and projection.nominees is not None
     ctx = ServiceContext("voting", "wsis-prizes/voting", Settings(replay=True), load_contest(), cast(Any, None))
     return BallotDesk(ctx, cast(Ledger, None), projection)
 
