@@ -72,6 +72,9 @@ def rules(grant: Grant) -> list[str]:
     if grant.reads:
         # A selector: these commands on these keys only, apart from the appends above.
         out.append("(" + " ".join([*(f"~{s}" for s in grant.reads), *(f"+{c}" for c in reading)]) + ")")
+    if copies := [s for s in grant.writes if s in topology.INTERNAL_STREAMS]:
+        # Its writer reads an internal copy back at start, to append what it lacks (`shared.effects.complete_copies`).
+        out.append("(" + " ".join([*(f"~{s}" for s in copies), "+xrange"]) + ")")
     return out
 
 

@@ -4,18 +4,25 @@ A handler's effects, the inbound event's key (so a repeat is recognised) and
 the events it publishes are committed together; a repeat's unpublished
 events are published again. After the batch's MULTI/EXEC the rows are
 marked published; what a crash left unpublished is relayed at start.
+
+An event of a type an internal stream copies (`topology.Stream.copy_of`)
+goes to that stream too, in the same MULTI/EXEC (`outgoing`); at start a
+writer appends any copy its stream lacks (`complete_copies`): after a crash
+between two appends without a transaction, or an upgrade from a release
+without the copy.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
+import orjson
 from redis.asyncio import Redis
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 from structlog.contextvars import bound_contextvars
 
-from shared import bus, outbox
+from shared import bus, outbox, topology
 from shared.context import Handler
 from shared.envelope import CloudEvent
 from shared.logs import get_logger
@@ -42,6 +49,45 @@ def apply(engine: Engine, handler: Handler, readable: Sequence[tuple[bus.Entry, 
     return rows
 
 
+def outgoing(rows: Iterable[outbox.OutboxEvent]) -> list[tuple[str, bytes]]:
+    """(stream, body) of each row, in order, each followed by its copies (`topology.COPIES`)."""
+    out: list[tuple[str, bytes]] = []
+    for row in rows:
+        out.append((row.stream, row.body))
+        copies = topology.COPIES.get(row.stream)
+        if copies:
+            kind = orjson.loads(row.body).get("type")
+            out.extend((copy.name, row.body) for copy in copies if kind in copy.types)
+    return out
+
+
+async def complete_copies(engine: Engine, redis: Redis, writes: Iterable[str]) -> int:
+    """Append to each internal stream among `writes` the published events it lacks; how many.
+
+    The copied events are few (voting's reports): the outbox's rows of the
+    copied stream and the copy, both read whole.
+    """
+    added = 0
+    for copy in (topology.INTERNAL_STREAMS[s] for s in writes if s in topology.INTERNAL_STREAMS):
+        if copy.copy_of is None:
+            continue
+        with Session(engine) as session:
+            query = select(outbox.OutboxEvent.body).where(col(outbox.OutboxEvent.stream) == copy.copy_of)
+            bodies = list(session.exec(query.order_by(col(outbox.OutboxEvent.seq))).all())
+        wanted = [(orjson.loads(body), body) for body in bodies]
+        wanted = [(event["id"], body) for event, body in wanted if event.get("type") in copy.types]
+        if not wanted:
+            continue
+        entries: list[tuple[bytes, dict[bytes, bytes]]] = await redis.xrange(copy.name)  # type: ignore[assignment]
+        present = {orjson.loads(fields.get(bus.DATA_FIELD) or b"{}").get("id") for _, fields in entries}
+        missing = [body for event_id, body in wanted if event_id not in present]
+        if missing:
+            await bus.publish_all(redis, [(copy.name, body) for body in missing])
+            log.info("outbox.copies_completed", stream=copy.name, count=len(missing))
+            added += len(missing)
+    return added
+
+
 def published(engine: Engine, rows: Sequence[outbox.OutboxEvent]) -> None:
     if rows:
         with Session(engine) as session:
@@ -56,6 +102,6 @@ async def relay(engine: Engine, redis: Redis) -> None:
             rows = outbox.unpublished(session)
         if not rows:
             return
-        await bus.publish_all(redis, [(r.stream, r.body) for r in rows])
+        await bus.publish_all(redis, outgoing(rows))
         published(engine, rows)
         log.info("outbox.relayed", count=len(rows))

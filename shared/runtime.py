@@ -183,7 +183,7 @@ class Service:
                 self._subscribe(given)
         for output in self.spec.outputs:
             kinds = [(kind, DATA_MODELS[kind]) for kind in output.types]
-            self.publisher(output.stream, *kinds, description=topology.STREAMS[output.stream].description)
+            self.publisher(output.stream, *kinds, description=topology.DECLARED[output.stream].description)
         return self
 
     def _subscribe(self, given: topology.Input) -> None:
@@ -255,6 +255,7 @@ class Service:
             await bus.ensure_group(self.redis, stream, self.name)
         # Before any subscriber runs: what is unpublished now was left by a crash, not in flight.
         await self.relay_outbox()
+        await effects.complete_copies(engine, self.redis, self.spec.writes)
         self.log.info("service.starting", consumer=self.consumer, contest=contest.name, db=engine.dialect.name, schema=schema.after)
 
     async def _after_start(self) -> None:
@@ -340,7 +341,7 @@ class Service:
         await self._drain_first(kept)
         readable, dead = read_or_deadletter(kept, self.spec.accepts, self.source)
         rows = self._apply(readable) if readable else []
-        out = [*dead, *((r.stream, r.body) for r in rows)]
+        out = [*dead, *effects.outgoing(rows)]
         await bus.publish_all(self.redis, out, ack, self.name, scripted=self.spec.scripts)
         effects.published(self.ctx.engine, rows)
         if entries:
@@ -440,7 +441,7 @@ class AppliedBatches:
             effects.published(engine, rows)
 
         async def committed() -> Committed:
-            return Committed([(row.stream, row.body) for row in rows], published if rows else None)
+            return Committed(effects.outgoing(rows), published if rows else None)
 
         return committed()
 

@@ -35,19 +35,31 @@ DEADLETTER = "wsis:deadletter"
 # Staff's own bookkeeping of replayed dead letters (a hash, not a stream).
 DEADLETTER_REPLAYED = "wsis:deadletter:replayed"
 
+# The project's own (CONTRACT: "Internal streams and events beyond it are the project's own design").
+VOTING_REPORTS = "wsis:internal:voting-reports"
+
 INBOUND = (IN_SUBMISSIONS, IN_STAKEHOLDERS, IN_BALLOTS, IN_PANEL, IN_CLOCK, IN_STAFF)
 OUTBOUND = (OUT_SUBMISSION, OUT_ELIGIBILITY, OUT_VOTING, OUT_JUDGING, SEALED_JUDGING, OUT_NOTIFY)
-ALL = (*INBOUND, *OUTBOUND, DEADLETTER)
+INTERNAL = (VOTING_REPORTS,)
+ALL = (*INBOUND, *OUTBOUND, *INTERNAL, DEADLETTER)
+CONTRACT_STREAMS = (*INBOUND, *OUTBOUND, DEADLETTER)
 
 
 @dataclass(frozen=True)
 class Stream:
-    """A stream of the contract: who writes it and the event types it carries."""
+    """A stream: who writes it and the event types it carries.
+
+    An internal stream with `copy_of` is a copy of those types of that
+    stream: each is appended to both when it is published
+    (`shared.effects.outgoing`), so services that need the few of them read
+    a short stream instead of the million others.
+    """
 
     name: str
     writer: str
     types: tuple[str, ...]
     description: str
+    copy_of: str | None = None
 
 
 STREAMS: Mapping[str, Stream] = {
@@ -94,6 +106,23 @@ STREAMS: Mapping[str, Stream] = {
         ),
         Stream(DEADLETTER, "any service", (T.DEADLETTER,), "Entries that could not be read as a CloudEvent of their stream"),
     )
+}
+INTERNAL_STREAMS: Mapping[str, Stream] = {
+    s.name: s
+    for s in (
+        Stream(
+            VOTING_REPORTS, "voting", (T.VOTING_PROGRESS, T.VOTING_CLOSED),
+            "Weekly progress and the close of voting, as on wsis:out:voting, without the ballots' answers",
+            copy_of=OUT_VOTING,
+        ),
+    )
+}
+# Every stream, the contract's and the internal ones.
+DECLARED: Mapping[str, Stream] = {**STREAMS, **INTERNAL_STREAMS}
+# Per stream, the internal streams copying some of its types.
+COPIES: Mapping[str, tuple[Stream, ...]] = {
+    source: tuple(s for s in INTERNAL_STREAMS.values() if s.copy_of == source)
+    for source in {s.copy_of for s in INTERNAL_STREAMS.values() if s.copy_of}
 }
 
 
@@ -178,9 +207,7 @@ def _in(stream: str, handles: tuple[str, ...], passes: tuple[str, ...] = (), des
     return Input(stream, frozenset(handles), frozenset(passes), description, bulk=bulk)
 
 
-VOTE_ECHOES = (T.VOTE_ACCEPTED, T.VOTE_REJECTED)
-# Answers to staff (CONTRACT 5.1, 5.2) that readers of those streams let pass.
-ANNULMENT_ANSWERS = (T.VOTES_ANNULLED, T.ANNULMENT_REFUSED)
+# Answers to staff (CONTRACT 5.1) that readers of that stream let pass.
 SCREENING_ANSWERS = (T.SCREENING_REFUSED,)
 
 SUBMISSION = Service(
@@ -220,7 +247,7 @@ VOTING = Service(
             drained_first=(IN_BALLOTS,),
         ),
     ),
-    (Output(OUT_VOTING, STREAMS[OUT_VOTING].types),),
+    (Output(OUT_VOTING, STREAMS[OUT_VOTING].types), Output(VOTING_REPORTS, INTERNAL_STREAMS[VOTING_REPORTS].types)),
     drained_before_tick=(IN_BALLOTS,),
     # A report and an annulment change what counts: one at a time, so their answers
     # are on the stream in the order the database took them.
@@ -241,10 +268,7 @@ JUDGING = Service(
             # a verdict published before it is known when it is decided.
             drained_first=(OUT_SUBMISSION, OUT_ELIGIBILITY),
         ),
-        _in(
-            OUT_VOTING, (T.VOTING_CLOSED,), (*VOTE_ECHOES, T.VOTING_PROGRESS, *ANNULMENT_ANSWERS),
-            "The close of voting (each category's finalists); the rest pass", bulk=True,
-        ),
+        _in(VOTING_REPORTS, (T.VOTING_CLOSED,), (T.VOTING_PROGRESS,), "The close of voting (each category's finalists)"),
         _in(IN_CLOCK, (T.CLOCK_TICK,), description="Ticks: the nomination window's close, the nominee list"),
     ),
     (
@@ -266,10 +290,7 @@ NOTIFY = Service(
             "Nominee list, awards",
         ),
         _in(SEALED_JUDGING, (T.WINNER_RECORDED,), description="The confidential winner contact"),
-        _in(
-            OUT_VOTING, (T.VOTING_PROGRESS, T.VOTING_CLOSED), (*VOTE_ECHOES, *ANNULMENT_ANSWERS),
-            "Weekly progress, the close of voting", bulk=True,
-        ),
+        _in(VOTING_REPORTS, (T.VOTING_PROGRESS, T.VOTING_CLOSED), description="Weekly progress, the close of voting"),
     ),
     (Output(OUT_NOTIFY, (T.NOTIFICATION_SENT, T.NOTIFICATION_FAILED)),),
     description="Tells coordinators and the panel what was decided, exactly once, by email",
@@ -307,7 +328,7 @@ PUBLISHERS: tuple[Grant, ...] = (
     Grant("frontend", (OUT_VOTING, OUT_JUDGING), (IN_BALLOTS,), group=False, description="voting front end"),
     Grant("panel", (OUT_JUDGING, OUT_ELIGIBILITY, OUT_VOTING), (IN_PANEL,), group=False, description="expert group's tool"),
     Grant(
-        "console", tuple(s for s in ALL if s != SEALED_JUDGING), (IN_STAFF, IN_PANEL), group=False,
+        "console", tuple(s for s in CONTRACT_STREAMS if s != SEALED_JUDGING), (IN_STAFF, IN_PANEL), group=False,
         description="the WSIS team's console",
     ),
 )

@@ -41,7 +41,7 @@ def channel_id(stream: str) -> str:
 
 
 def channel(stream: str) -> dict[str, Any]:
-    declared = topology.STREAMS[stream]
+    declared = topology.DECLARED[stream]
     return {
         "address": stream,
         "description": f"{declared.description}. Written by: {declared.writer}.",
@@ -127,8 +127,8 @@ def publishers_document() -> dict[str, Any]:
 def assemble(title: str, about: str, ops: dict[str, Any], user: str) -> dict[str, Any]:
     """A whole document: the channels and messages its operations use, and their schemas."""
     addresses = dict.fromkeys(op["channel"]["$ref"].removeprefix("#/channels/") for op in ops.values())
-    streams = [s for s in topology.STREAMS if channel_id(s) in addresses]
-    kinds = [kind for s in streams for kind in topology.STREAMS[s].types]
+    streams = [s for s in topology.DECLARED if channel_id(s) in addresses]
+    kinds = [kind for s in streams for kind in topology.DECLARED[s].types]
     messages = {kind: message(kind) for kind in dict.fromkeys(kinds)}
     return {
         "asyncapi": ASYNCAPI_VERSION,

@@ -59,7 +59,7 @@ def envelope(kind: str) -> dict[str, Any]:
 
 
 def message(kind: str) -> dict[str, Any]:
-    streams = [s.name for s in topology.STREAMS.values() if kind in s.types]
+    streams = [s.name for s in topology.DECLARED.values() if kind in s.types]
     return {
         "name": kind,
         "title": DATA_MODELS[kind].__name__,

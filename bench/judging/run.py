@@ -1,11 +1,11 @@
-"""Judging benchmarks: the vote echo passed over, and a contest's panel decisions.
+"""Judging benchmark: a contest's panel decisions.
 
-    uv run python -m bench.judging.run [--votes 300000] [--entries 1300]
+    uv run python -m bench.judging.run [--entries 1300]
 
-1. `votes`: vote.accepted/rejected/progress entries on wsis:out:voting, which
-   the judging service accepts and drops: entries per second from start to
-   an empty pending list and no lag.
-2. `nominations`: a 2021-sized contest: `--entries` entries received and
+(The ballots' answers on wsis:out:voting are not read by judging: it reads
+voting's reports on their internal copy, `topology.VOTING_REPORTS`.)
+
+`nominations`: a 2021-sized contest: `--entries` entries received and
    screened (a tenth ineligible), one nomination for each (20 recorded per
    category, the rest refused), then the tick that publishes the list: input
    events (3 per entry, and the tick) per second from start to
@@ -51,26 +51,6 @@ async def fill(client: aioredis.Redis, stream: str, bodies: list[bytes]) -> None
             await pipe.execute()
 
 
-async def drained(client: aioredis.Redis, stream: str, group: str = "judging") -> bool:
-    groups = {g["name"].decode(): g for g in await client.xinfo_groups(stream)}
-    info = groups.get(group)
-    return info is not None and info["pending"] == 0 and info.get("lag") == 0
-
-
-async def bench_votes(settings: Settings, client: aioredis.Redis, count: int) -> tuple[float, str]:
-    kinds = (T.VOTE_ACCEPTED, T.VOTE_REJECTED, T.VOTING_PROGRESS)
-    votes = [event(kinds[i % 10 // 8], {"ballot_id": f"b{i}", "voter_id": f"v{i}", "category": 1 + i % 18, "project_id": f"p{i % 360}"}, str(i), "2021-03-02T10:00:00Z") for i in range(count)]
-    await fill(client, topology.OUT_VOTING, votes)
-    async with build(settings).app:
-        started, cpu = time.perf_counter(), time.process_time()
-        while not await drained(client, topology.OUT_VOTING):
-            await asyncio.sleep(0.01)
-        rate = count / (time.perf_counter() - started)
-        used = time.process_time() - cpu  # the service's, and this loop's polls
-        await asyncio.sleep(0.5)  # let the last poll end before the service stops
-        return rate, f"({used / count * 1e6:.1f} µs CPU an entry)"
-
-
 def contest(entries: int) -> tuple[list[bytes], list[bytes], list[bytes]]:
     received, screened, panel = [], [], []
     for i in range(entries):
@@ -102,13 +82,12 @@ async def bench_nominations(settings: Settings, client: aioredis.Redis, entries:
     return (3 * entries + 1) / elapsed, f"({elapsed:.2f} s to the published list)"
 
 
-async def main(votes: int, entries: int) -> None:
+async def main(entries: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         server = EmbeddedValkey(Path(tmp)).start()
         client = aioredis.Redis.from_url(server.url)
         try:
-            runs = [("votes", lambda s: bench_votes(s, client, votes), f"{votes} vote echoes passed over", "entries/s"),
-                    ("nominations", lambda s: bench_nominations(s, client, entries, True), f"{entries} entries, verdicts before nominations", "input events/s"),
+            runs = [("nominations", lambda s: bench_nominations(s, client, entries, True), f"{entries} entries, verdicts before nominations", "input events/s"),
                     ("nominations", lambda s: bench_nominations(s, client, entries, False), f"{entries} entries, every nomination waits for its verdict", "input events/s")]
             for n, (name, run, label, unit) in enumerate(runs):
                 await client.flushdb()
@@ -122,7 +101,6 @@ async def main(votes: int, entries: int) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--votes", type=int, default=300_000)
     parser.add_argument("--entries", type=int, default=1300)
     args = parser.parse_args()
-    asyncio.run(main(args.votes, args.entries))
+    asyncio.run(main(args.entries))

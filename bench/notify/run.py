@@ -1,11 +1,11 @@
-"""Notify benchmarks: how fast the vote flood is passed over, how fast emails leave.
+"""Notify benchmark: how fast emails leave.
 
-    uv run python -m bench.notify [--votes 300000] [--emails 2000] [--only maildir] [--connections 2] [--profile FILE]
+    uv run python -m bench.notify [--emails 2000] [--only maildir] [--connections 2] [--profile FILE]
 
-1. `votes`: vote.accepted/rejected entries on wsis:out:voting, consumed and
-   acknowledged by the notify service (it ignores them): entries per second
-   from the first read to an empty pending list and no lag.
-2. `emails`: weekly progress notices for N nominated projects, from the
+(The ballots' answers on wsis:out:voting are not read by notify: it reads
+voting's reports on their internal copy, `topology.VOTING_REPORTS`.)
+
+`emails`: weekly progress notices for N nominated projects, from the
    `wsis.voting.progress` event to the last `wsis.notification.sent`,
    through a local SMTP server and through the Maildir: emails per
    second, and the CPU time of this process (user + system, every thread)
@@ -94,19 +94,6 @@ async def drained(client: aioredis.Redis, stream: str, group: str) -> bool:
     return info["pending"] == 0 and info.get("lag") == 0
 
 
-async def bench_votes(settings: Settings, client: aioredis.Redis, count: int) -> tuple[float, float]:
-    votes = [event("wsis.vote.accepted" if i % 10 else "wsis.vote.rejected",
-                   {"ballot_id": f"b{i}", "voter_id": f"v{i}", "category": 1 + i % 18, "project_id": f"p{i % 360}",
-                    **({} if i % 10 else {"reason": "already_voted"})}, i) for i in range(count)]
-    await fill(client, topology.OUT_VOTING, votes)
-    service = build(settings, MailSettings())
-    started, cpu = time.perf_counter(), time.process_time()  # the start-up is counted: the service reads from its first moment
-    async with service.app:
-        while not await drained(client, topology.OUT_VOTING, "notify"):
-            await asyncio.sleep(0.02)
-        return count / (time.perf_counter() - started), time.process_time() - cpu
-
-
 class FileClock:
     """The CPU time spent in the Maildir's file calls (creating, writing,
     syncing, renaming, closing: the kernel's work, every thread's): the
@@ -164,7 +151,7 @@ async def _emails(client: aioredis.Redis, count: int, projects: list[dict[str, A
     if profiler:
         profiler.enable()
     week = {"week": 1, "as_of": "2021-03-07T23:00:00Z", "ballots_root": "0" * 64, "categories": [{"category": 1, "projects": projects}]}
-    await client.xadd(topology.OUT_VOTING, {"__data__": event("wsis.voting.progress", week, 0, "2021-03-07T23:00:00Z")})
+    await client.xadd(topology.VOTING_REPORTS, {"__data__": event("wsis.voting.progress", week, 0, "2021-03-07T23:00:00Z")})
     while await client.xlen(topology.OUT_NOTIFY) < count:
         await asyncio.sleep(0.02)
     if profiler and profile:
@@ -181,7 +168,7 @@ def contact(i: int) -> dict:
             "challenges_and_prospects": "x", "sdgs": [1], "status": "completed", "received_at": "2021-01-10T10:00:00Z", "revision": 1}
 
 
-async def main(votes: int, emails: int, only: str | None, connections: int, profile: Path | None) -> None:
+async def main(emails: int, only: str | None, connections: int, profile: Path | None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         server = EmbeddedValkey(Path(tmp) / "v").start()
         client = aioredis.Redis.from_url(server.url)
@@ -191,9 +178,6 @@ async def main(votes: int, emails: int, only: str | None, connections: int, prof
                     return Settings(redis_url=server.url, data_dir=Path(tmp) / name, replay=True, log_level="WARNING", log_format="json")
                 return Settings(redis_url=server.url, data_dir=Path(tmp) / name, replay=True, log_level="WARNING", log_format="json", smtp_url=smtp_url)
 
-            if only in (None, "votes"):
-                rate, used = await bench_votes(settings("votes"), client, votes)
-                print(f"votes ignored: {votes} entries, {rate:,.0f} entries/s, {used / votes * 1e6:.1f} µs CPU an entry")
             for label in ("smtp", "maildir"):
                 if only not in (None, label):
                     continue
@@ -219,10 +203,9 @@ async def main(votes: int, emails: int, only: str | None, connections: int, prof
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--votes", type=int, default=300_000)
     parser.add_argument("--emails", type=int, default=2_000)
-    parser.add_argument("--only", choices=["votes", "smtp", "maildir"], help="run one of the three benchmarks")
+    parser.add_argument("--only", choices=["smtp", "maildir"], help="run one of the two")
     parser.add_argument("--connections", type=int, default=MailSettings().connections, help="WSIS_NOTIFY_CONNECTIONS")
     parser.add_argument("--profile", type=Path, help="write a cProfile of the email phase to this file")
     args = parser.parse_args()
-    asyncio.run(main(args.votes, args.emails, args.only, args.connections, args.profile))
+    asyncio.run(main(args.emails, args.only, args.connections, args.profile))

@@ -1,7 +1,8 @@
 """The judging service: the panel's decisions, quotas, finality and the embargo.
 
 What it reads and writes is `shared.topology.JUDGING`: the runtime derives
-its subscribers and publishers from it, lets the vote echoes pass unread,
+its subscribers and publishers from it (the close of voting comes on
+voting's internal copy of its reports, not among the ballots' answers),
 and drains the inputs a tick depends on before the tick. Recorded winners
 go to the sealed stream only.
 """

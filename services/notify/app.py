@@ -1,7 +1,8 @@
 """The notify service: tells coordinators, by email, what the contest decided about their entries.
 
-What it reads and writes is `shared.topology.NOTIFY`; the runtime lets the
-million vote echoes on voting's stream pass unread.
+What it reads and writes is `shared.topology.NOTIFY`; voting's weekly
+progress and close come on its internal copy of them, not among the
+million answers to ballots.
 """
 
 from __future__ import annotations

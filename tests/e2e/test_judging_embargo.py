@@ -110,6 +110,7 @@ async def test_a_full_contest_keeps_the_winners_sealed_until_the_ceremony(judgin
     await send(redis, topology.IN_PANEL, select[:9])  # before the close of voting is seen: they wait
     await consumed(redis, topology.IN_PANEL, "judging", timeout=60)
     await send(redis, topology.OUT_VOTING, [cloudevent(T.VOTE_ACCEPTED, {"ballot_id": str(i)}) for i in range(500)] + [closed])
+    await send(redis, topology.VOTING_REPORTS, [closed])  # as the voting service copies it
     await send(redis, topology.IN_PANEL, [*select[9:], second])
 
     refused = await wait_for(redis, topology.OUT_JUDGING, lambda seen: any(e["type"] == T.WINNER_REFUSED for e in seen), timeout=60)

@@ -57,13 +57,13 @@ def first_half() -> list[tuple[str, dict[str, Any]]]:
     out[3:3] = [(topology.OUT_ELIGIBILITY, verdict(c, n)) for c in CATEGORIES for n in range(1, 7)]
     out.append((topology.OUT_JUDGING, published(NOMINEES)))
     week1 = {c: [(sid, 10 - i) for i, sid in enumerate(NOMINEES[c])] for c in CATEGORIES}
-    out.append((topology.OUT_VOTING, progress(1, week1)))
+    out.append((topology.VOTING_REPORTS, progress(1, week1)))
     return out
 
 
 def second_half() -> list[tuple[str, dict[str, Any]]]:
     week2 = {c: [(sid, 20 - i) for i, sid in enumerate(NOMINEES[c])] for c in CATEGORIES}
-    out = [(topology.OUT_VOTING, progress(2, week2, as_of="2021-03-14T23:00:00Z")), (topology.OUT_VOTING, closed(FINALISTS))]
+    out = [(topology.VOTING_REPORTS, progress(2, week2, as_of="2021-03-14T23:00:00Z")), (topology.VOTING_REPORTS, closed(FINALISTS))]
     out += [(topology.SEALED_JUDGING, winner(c, WINNERS[c])) for c in CATEGORIES]
     return out
 

@@ -38,7 +38,7 @@ CONSUMED = {
 OWN_OUTPUT = {
     "submission": {topology.OUT_SUBMISSION},
     "eligibility": {topology.OUT_ELIGIBILITY},
-    "voting": {topology.OUT_VOTING},
+    "voting": {topology.OUT_VOTING, topology.VOTING_REPORTS},
     "judging": {topology.OUT_JUDGING, topology.SEALED_JUDGING},
     "notify": {topology.OUT_NOTIFY},
     "ticker": {topology.IN_CLOCK},
@@ -113,7 +113,9 @@ def test_a_user_may_consume_its_inputs_in_its_group_and_nothing_else(server, adm
             client.xpending(stream, user)
 
         assert can(consume) == expected, stream
-        assert can(lambda: client.xrange(stream)) == expected, stream
+        # The writer of an internal copy reads it back with XRANGE alone (shared.effects.complete_copies).
+        looks_back = stream in topology.INTERNAL_STREAMS and stream in acl.GRANT_OF[user].writes
+        assert can(lambda: client.xrange(stream)) == (expected or looks_back), stream
         assert can(lambda: client.xread({stream: "0-0"})) == expected, stream
 
 

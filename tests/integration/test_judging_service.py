@@ -109,7 +109,7 @@ async def test_the_nominee_list_counts_everything_published_before_its_tick(runn
 async def test_a_second_winner_selection_is_refused_already_decided_after_a_restart(settings, redis):
     first = build(settings)
     async with first.app:
-        await publish(redis, topology.OUT_VOTING, voting_closed())
+        await publish(redis, topology.VOTING_REPORTS, voting_closed())
         await publish(redis, topology.IN_PANEL, selected(4, "p042"))
         sealed = await wait_for(redis, topology.SEALED_JUDGING, lambda seen: len(seen) == 1)
     assert sealed[0]["data"] == {"category": 4, "submission_id": "p042"}
@@ -125,35 +125,38 @@ async def test_a_second_winner_selection_is_refused_already_decided_after_a_rest
     assert len(await events(redis, topology.SEALED_JUDGING)) == 1
 
 
-async def test_vote_echoes_are_acknowledged_without_a_row_or_a_dead_letter(running, redis):
+async def test_judging_reads_the_reports_not_the_ballots_answers(running, redis):
+    """The close comes on voting's internal copy of its reports: the million answers on wsis:out:voting are never read."""
     for i in range(1200):
-        kind = (T.VOTE_ACCEPTED, T.VOTE_REJECTED, T.VOTING_PROGRESS)[i % 3]
+        kind = (T.VOTE_ACCEPTED, T.VOTE_REJECTED)[i % 2]
         await redis.xadd(topology.OUT_VOTING, {"__data__": json.dumps(cloudevent(kind, {"ballot_id": str(i)}))})
-    await publish(redis, topology.OUT_VOTING, voting_closed())
+    await publish(redis, topology.VOTING_REPORTS, cloudevent(T.VOTING_PROGRESS, {"week": 1}))
+    await publish(redis, topology.VOTING_REPORTS, voting_closed())
     await publish(redis, topology.IN_PANEL, selected(7, "p071"))
 
     await wait_for(redis, topology.SEALED_JUDGING, lambda seen: len(seen) == 1)
 
     assert await events(redis, topology.DEADLETTER) == []
-    assert (await redis.xpending(topology.OUT_VOTING, "judging"))["pending"] == 0
+    assert [g["name"] for g in await redis.xinfo_groups(topology.OUT_VOTING)] == []
+    assert (await redis.xpending(topology.VOTING_REPORTS, "judging"))["pending"] == 0
     with Session(running.ctx.engine) as session:
-        assert session.exec(select(func.count()).select_from(ProcessedEvent).where(ProcessedEvent.stream == topology.OUT_VOTING)).one() == 1
+        handled = select(func.count()).select_from(ProcessedEvent).where(ProcessedEvent.stream == topology.VOTING_REPORTS)
+        assert session.exec(handled).one() == 1  # the close; the progress passed unread
 
 
-async def test_voting_stream_read_in_bulk_dead_letters_garbage_and_applies_the_close_once_published(running, redis):
-    """wsis:out:voting is a bulk input (the runtime's hot-path mode): its unreadable entries still become dead letters."""
-    assert topology.OUT_VOTING in running.lanes
-    await publish(redis, topology.OUT_VOTING, b"{not json")
-    await publish(redis, topology.OUT_VOTING, cloudevent("wsis.vote.recounted", {}))
-    await publish(redis, topology.OUT_VOTING, voting_closed())
+async def test_the_reports_stream_dead_letters_garbage_and_applies_the_close(running, redis):
+    assert topology.VOTING_REPORTS not in running.lanes  # a handful of entries: an ordinary subscriber
+    await publish(redis, topology.VOTING_REPORTS, b"{not json")
+    await publish(redis, topology.VOTING_REPORTS, cloudevent(T.VOTE_ACCEPTED, {"ballot_id": "b-1"}))
+    await publish(redis, topology.VOTING_REPORTS, voting_closed())
     await publish(redis, topology.IN_PANEL, selected(7, "p071"))
 
     dead = await wait_for(redis, topology.DEADLETTER, lambda seen: len(seen) == 2)
     await wait_for(redis, topology.SEALED_JUDGING, lambda seen: len(seen) == 1)
 
-    assert {d["data"]["stream"] for d in dead} == {topology.OUT_VOTING}
-    assert "unknown event type 'wsis.vote.recounted'" in dead[1]["data"]["error"]
-    assert (await redis.xpending(topology.OUT_VOTING, "judging"))["pending"] == 0
+    assert {d["data"]["stream"] for d in dead} == {topology.VOTING_REPORTS}
+    assert "unknown event type 'wsis.vote.accepted'" in dead[1]["data"]["error"]
+    assert (await redis.xpending(topology.VOTING_REPORTS, "judging"))["pending"] == 0
 
 
 async def test_unfit_panel_data_is_refused_and_garbage_is_dead_lettered(running, redis):

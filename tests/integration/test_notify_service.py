@@ -150,9 +150,9 @@ async def test_weekly_progress_sends_one_email_per_project_and_week_with_its_vot
     for sid in ("p-1", "p-2"):
         await publish(redis, topology.OUT_SUBMISSION, received(sid))
     week1 = progress(1, {4: [("p-1", 3), ("p-2", 7)]})
-    await publish(redis, topology.OUT_VOTING, week1)
-    await publish(redis, topology.OUT_VOTING, progress(1, {4: [("p-1", 3), ("p-2", 7)]}))  # the same week again
-    await publish(redis, topology.OUT_VOTING, progress(2, {4: [("p-1", 9), ("p-2", 8)]}, as_of="2021-03-14T23:00:00Z"))
+    await publish(redis, topology.VOTING_REPORTS, week1)
+    await publish(redis, topology.VOTING_REPORTS, progress(1, {4: [("p-1", 3), ("p-2", 7)]}))  # the same week again
+    await publish(redis, topology.VOTING_REPORTS, progress(2, {4: [("p-1", 9), ("p-2", 8)]}, as_of="2021-03-14T23:00:00Z"))
 
     out = await wait_for(redis, topology.OUT_NOTIFY, lambda seen: len(seen) == 4)
     await asyncio.sleep(0.3)
@@ -168,7 +168,7 @@ async def test_the_winner_is_told_at_once_but_its_notification_event_waits_for_t
     finalists = [f"f-{i}" for i in range(5)]
     for sid in finalists:
         await publish(redis, topology.OUT_SUBMISSION, received(sid))
-    await publish(redis, topology.OUT_VOTING, closed({4: finalists}))
+    await publish(redis, topology.VOTING_REPORTS, closed({4: finalists}))
     await wait_for(redis, topology.OUT_NOTIFY, lambda seen: len(seen) == 5)
     await publish(redis, topology.SEALED_JUDGING, winner(4, "f-2"))
 
@@ -248,23 +248,24 @@ async def test_a_temporary_refusal_is_retried_until_the_server_accepts(settings,
     assert len(busy.received()) == 1
 
 
-async def test_vote_events_are_acknowledged_without_a_trace_and_nothing_is_dead_lettered(running, redis):
+async def test_notify_reads_the_reports_and_never_the_ballots_answers(running, redis):
     for _ in range(50):
         await publish(redis, topology.OUT_VOTING, vote())
         await publish(redis, topology.OUT_VOTING, vote("wsis.vote.rejected"))
     await publish(redis, topology.OUT_SUBMISSION, received("v-1"))
-    await publish(redis, topology.OUT_VOTING, progress(1, {4: [("v-1", 1)]}))
+    await publish(redis, topology.VOTING_REPORTS, progress(1, {4: [("v-1", 1)]}))
 
     await wait_for(redis, topology.OUT_NOTIFY, lambda seen: len(seen) == 1)
 
     assert await events(redis, topology.DEADLETTER) == []
-    assert (await redis.xpending(topology.OUT_VOTING, "notify"))["pending"] == 0
+    assert [g["name"] for g in await redis.xinfo_groups(topology.OUT_VOTING)] == []
+    assert (await redis.xpending(topology.VOTING_REPORTS, "notify"))["pending"] == 0
     from sqlmodel import Session, select
 
     from shared.outbox import ProcessedEvent
 
     with Session(running.ctx.engine) as session:
-        handled = session.exec(select(ProcessedEvent).where(ProcessedEvent.stream == topology.OUT_VOTING)).all()
+        handled = session.exec(select(ProcessedEvent).where(ProcessedEvent.stream == topology.VOTING_REPORTS)).all()
     assert len(handled) == 1
 
 
@@ -356,7 +357,7 @@ async def test_stopping_in_the_middle_of_sending_and_starting_again_sends_each_e
     ids = [f"z-{i}" for i in range(40)]
     for sid in ids:
         await publish(redis, topology.OUT_SUBMISSION, received(sid))
-    await publish(redis, topology.OUT_VOTING, progress(1, {4: [(sid, i) for i, sid in enumerate(ids)]}))
+    await publish(redis, topology.VOTING_REPORTS, progress(1, {4: [(sid, i) for i, sid in enumerate(ids)]}))
     service = build(smtp_settings, quick())
     async with service.app:
         await wait_until_async(lambda: len(sink.received()) >= 5, what="5 emails")

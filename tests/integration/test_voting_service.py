@@ -223,6 +223,24 @@ async def test_the_close_names_five_finalists_and_the_ties_across_fifth_place_on
     assert category["tally"][4:] == [{"project_id": "p-6", "votes": 1}, {"project_id": "p-5", "votes": 1}, {"project_id": "p-7", "votes": 1}]
     assert closed["data"]["as_of"] == "2021-03-31T21:00:00Z" and closed["time"] == "2021-03-31T21:00:00Z"
     assert [p["data"]["week"] for p in of_type(out, "wsis.voting.progress")] == [1, 2, 3, 4, 5]
+    # Judging and notify read the reports on their internal copy: the same events, without the answers.
+    reports = [e for e in out if e["type"] in ("wsis.voting.progress", "wsis.voting.closed")]
+    assert await events(redis, topology.VOTING_REPORTS) == reports
+
+
+async def test_a_copy_of_the_reports_that_went_missing_is_appended_again_at_start(settings, redis):
+    """An upgrade from a release without the copy, or a copy lost: the service's start appends what it lacks."""
+    async with service_running("voting", settings):
+        await publish(redis, topology.IN_CLOCK, tick("2021-03-15T00:00:00Z"))
+        await wait_for(redis, topology.VOTING_REPORTS, lambda seen: len(seen) == 2)
+    reports = await events(redis, topology.VOTING_REPORTS)
+    await redis.xdel(topology.VOTING_REPORTS, (await redis.xrange(topology.VOTING_REPORTS))[0][0])
+
+    async with service_running("voting", settings):
+        assert await events(redis, topology.VOTING_REPORTS) == [reports[1], reports[0]]
+    async with service_running("voting", settings):  # whole: nothing more
+        assert len(await events(redis, topology.VOTING_REPORTS)) == 2
+    assert [e["data"]["week"] for e in of_type(await events(redis, topology.OUT_VOTING), "wsis.voting.progress")] == [1, 2]
 
 
 async def test_a_batch_that_fails_after_commit_is_redelivered_and_answered_the_same_way(settings, redis, monkeypatch):

@@ -79,7 +79,7 @@ class Judging:
 
     def close_voting(self, finalists: dict[int, list[str]]) -> list[tuple[str, CloudEvent]]:
         categories = [{"category": c, "finalists": f, "tally": [{"project_id": p, "votes": 10 - i} for i, p in enumerate(f)], "ties": []} for c, f in finalists.items()]
-        return self.send(topology.OUT_VOTING, T.VOTING_CLOSED, {"as_of": "2021-03-31T21:00:00Z", "ballots_root": "0000000000000000000000000000000000000000000000000000000000000000", "categories": categories}, "2021-03-31T21:00:00Z")[1]
+        return self.send(topology.VOTING_REPORTS, T.VOTING_CLOSED, {"as_of": "2021-03-31T21:00:00Z", "ballots_root": "0000000000000000000000000000000000000000000000000000000000000000", "categories": categories}, "2021-03-31T21:00:00Z")[1]
 
     def select(self, category: int, sid: str, time: str = "2021-04-05T10:00:00Z"):
         return self.send(topology.IN_PANEL, T.PANEL_WINNER_SELECTED, {"category": category, "submission_id": sid, "panel_member_id": "m-7"}, time)

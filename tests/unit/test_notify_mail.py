@@ -1,8 +1,7 @@
-"""Email texts, the embargo's wording, delivery into a Maildir, error scrubbing, the vote filter."""
+"""Email texts, the embargo's wording, delivery into a Maildir, error scrubbing."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -13,8 +12,6 @@ from services.notify.adapters.transports import MaildirTransport, Permanent
 from services.notify.domain import Occasion
 from services.notify.store import Contact, Notification
 from shared.contest import load_contest
-from shared.reading import passed_cheaply
-from shared.topology import NOTIFY, OUT_VOTING
 
 CONTEST = load_contest()
 FACTS = {
@@ -147,36 +144,6 @@ async def test_maildir_sees_a_message_a_mail_client_has_already_read(tmp_path: P
 def test_error_texts_lose_addresses_and_names():
     text = scrub("550 5.1.1 <amina@example.org>: no mailbox for Amina Otieno", ["Amina Otieno"])
     assert text == "550 5.1.1 <[email]>: no mailbox for [redacted]"
-
-
-def cheaply_ignored(raw: bytes | None) -> bool:
-    """The runtime's cheap pass of the types notify lets pass on voting's stream."""
-    return passed_cheaply(raw, NOTIFY.passes[OUT_VOTING])
-
-
-def vote_entry(**changes) -> bytes:  # type: ignore[no-untyped-def]
-    body = {"specversion": "1.0", "id": "v-1", "source": "wsis-prizes/voting", "type": "wsis.vote.accepted",
-            "time": "2021-03-02T10:00:00Z", "data": {"ballot_id": "b"}}
-    body.update(changes)
-    return json.dumps({k: v for k, v in body.items() if v is not None}).encode()
-
-
-def test_a_well_formed_vote_event_is_ignored_without_the_full_path():
-    assert cheaply_ignored(vote_entry())
-    assert cheaply_ignored(vote_entry(type="wsis.vote.rejected", time="2021-03-02T11:00:00.5+01:00"))
-
-
-@pytest.mark.parametrize("changes", [
-    {"type": "wsis.voting.progress"}, {"id": None}, {"id": " "}, {"time": "2021-03-02 10:00"}, {"time": "2021-03-02T10:00:00"},
-    {"specversion": "0.3"}, {"data": "x"},
-])
-def test_anything_doubtful_on_the_voting_stream_takes_the_full_path(changes):
-    assert not cheaply_ignored(vote_entry(**changes))
-
-
-def test_entries_that_are_not_json_take_the_full_path():
-    assert not cheaply_ignored(b'{"type": "wsis.vote.accepted", ')
-    assert not cheaply_ignored(None)
 
 
 def test_a_lease_shorter_than_a_send_is_a_start_up_error():

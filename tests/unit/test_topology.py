@@ -59,8 +59,17 @@ def contract_publishers() -> dict[str, tuple[tuple[str, ...], frozenset[str]]]:
 
 
 def test_the_contracts_streams_are_the_topologys_in_order():
-    assert list(contract_streams()) == list(topology.STREAMS)
-    assert set(topology.ALL) == set(topology.STREAMS)
+    assert list(contract_streams()) == list(topology.STREAMS) == list(topology.CONTRACT_STREAMS)
+    assert set(topology.ALL) == set(topology.STREAMS) | set(topology.INTERNAL_STREAMS)
+    assert not set(topology.STREAMS) & set(topology.INTERNAL_STREAMS)
+
+
+@pytest.mark.parametrize("stream", topology.INTERNAL_STREAMS.values(), ids=lambda s: s.name)
+def test_an_internal_copy_carries_types_of_its_source_and_has_its_writer(stream):
+    source = topology.STREAMS[stream.copy_of]
+    assert set(stream.types) < set(source.types)
+    assert topology.TOPOLOGY.writers(stream.name) == topology.TOPOLOGY.writers(source.name) == [stream.writer]
+    assert stream in topology.COPIES[source.name]
 
 
 @pytest.mark.parametrize("stream", topology.STREAMS)
@@ -92,17 +101,17 @@ def test_each_outbound_stream_has_one_writer_the_one_the_contract_names(stream):
 @pytest.mark.parametrize("service", topology.SERVICES.values(), ids=lambda s: s.name)
 def test_a_service_reads_and_publishes_only_types_of_its_streams(service):
     for given in service.inputs:
-        assert given.accepts <= set(topology.STREAMS[given.stream].types), given.stream
+        assert given.accepts <= set(topology.DECLARED[given.stream].types), given.stream
         assert not given.handles & given.passes, given.stream
     for out in service.outputs:
-        assert set(out.types) <= set(topology.STREAMS[out.stream].types), out.stream
+        assert set(out.types) <= set(topology.DECLARED[out.stream].types), out.stream
 
 
 @pytest.mark.parametrize("service", topology.SERVICES.values(), ids=lambda s: s.name)
 def test_a_service_handles_or_lets_pass_every_type_of_its_input_streams(service):
     """A type of the contract on a stream it reads is never dead-lettered."""
     for given in service.inputs:
-        assert given.accepts == set(topology.STREAMS[given.stream].types), given.stream
+        assert given.accepts == set(topology.DECLARED[given.stream].types), given.stream
 
 
 # --- the Redis ACL users ------------------------------------------------------------
@@ -127,7 +136,11 @@ def test_a_services_acl_user_has_exactly_the_keys_of_its_reads_and_writes(servic
     assert (grant.reads, grant.writes) == (service.reads, service.writes)
     appends, reads = keys_of(acl.rules(grant))
     assert appends == {*(o.stream for o in service.outputs), topology.DEADLETTER}
-    assert reads == {i.stream for i in service.inputs}
+    # Besides its inputs, a writer of an internal copy reads it back (XRANGE alone) at start.
+    copies = {o.stream for o in service.outputs if o.stream in topology.INTERNAL_STREAMS}
+    assert reads == {i.stream for i in service.inputs} | copies
+    if copies:
+        assert f"({' '.join(f'~{s}' for s in sorted(copies))} +xrange)" in acl.rules(grant)
 
 
 def test_the_tickers_acl_user_may_append_to_the_clock_and_nothing_else():
@@ -160,8 +173,9 @@ def test_the_asyncapi_documents_together_name_every_stream_and_event_type_of_the
     channels = {c["address"]: set(c["messages"]) for d in documents for c in d["channels"].values()}
     kinds = {m["name"] for d in documents for m in d["components"]["messages"].values()}
     streams = contract_streams()
-    assert set(channels) == set(streams)
-    assert channels == {stream: set(types) for stream, (_, types) in streams.items()}
+    internal = {s.name: set(s.types) for s in topology.INTERNAL_STREAMS.values()}
+    assert set(channels) == set(streams) | set(internal)
+    assert channels == {stream: set(types) for stream, (_, types) in streams.items()} | internal
     assert kinds == {kind for _, types in streams.values() for kind in types}
 
 
