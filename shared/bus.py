@@ -12,7 +12,7 @@ import json
 import os
 import socket
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import chain, groupby
@@ -137,6 +137,24 @@ end
 return count
 """
 XADD_RUN_BYTES = XADD_RUN.encode()
+# One script call's bodies, joined, stay under this: a server refuses an argument longer than its
+# proto-max-bulk-len (4 MB on the embedded one, compose.yaml's too) by closing the connection, and
+# the batch would fail the same way on every retry.
+SCRIPT_ARG_BYTES = 1024 * 1024
+
+
+def _script_runs(bodies: Sequence[bytes], limit: int = SCRIPT_ARG_BYTES) -> Iterator[list[bytes]]:
+    """`bodies` in order, cut into runs of at most `limit` bytes joined (a longer body alone)."""
+    run: list[bytes] = []
+    size = 0
+    for body in bodies:
+        if run and size + len(body) > limit:
+            yield run
+            run, size = [], 0
+        run.append(body)
+        size += len(body) + 1
+    if run:
+        yield run
 
 
 async def publish_all(
@@ -165,9 +183,9 @@ async def publish_all(
         bodies = [event if isinstance(event, bytes) else event.to_json() for _, event in run]
         # Dead letters are capped too (WSIS_DEADLETTER_MAXLEN): a flood of bad entries must not fill the server.
         maxlen = get_settings().deadletter_maxlen if stream == topology.DEADLETTER else OUTBOUND_MAXLEN
-        joined = b"\n".join(bodies) if scripted else b""
-        if scripted and joined.count(b"\n") == len(bodies) - 1 and all(bodies):
-            commands.append((b"EVAL", XADD_RUN_BYTES, b"1", stream.encode(), b"%d" % maxlen, joined))
+        runs = [b"\n".join(run) for run in _script_runs(bodies)] if scripted else []
+        if scripted and sum(run.count(b"\n") for run in runs) == len(bodies) - len(runs) and all(bodies):
+            commands.extend((b"EVAL", XADD_RUN_BYTES, b"1", stream.encode(), b"%d" % maxlen, run) for run in runs)
         else:  # no script rights, an empty body, or one with a raw newline (not JSON as written here)
             capped = (b"MAXLEN", b"~", b"%d" % maxlen) if maxlen else ()
             commands.extend((b"XADD", stream.encode(), *capped, b"*", DATA_FIELD, body) for body in bodies)

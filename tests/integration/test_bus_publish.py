@@ -40,3 +40,24 @@ async def test_a_failing_command_fails_the_call_and_the_client_goes_on(redis):
     assert await redis.ping()
     assert await bus.publish_all(redis, [("out", b'{"n":2}')], [entry], "g") == 1
     assert (await redis.xpending("in", "g"))["pending"] == 0
+
+
+async def test_a_run_longer_than_the_servers_longest_argument_goes_in_several_script_calls(redis):
+    """The server drops a connection sent an argument over its proto-max-bulk-len (4 MB embedded): a batch's
+    answers, joined for one script call, must never be one (the batch would fail so on every retry)."""
+    limit = int((await redis.config_get("proto-max-bulk-len"))["proto-max-bulk-len"])
+    body = b'{"pad":"' + b"x" * 1000 + b'"}'
+    count = min(limit * 3 // 2, 16 * 1024 * 1024) // len(body) + 1
+    events = [("s", body[:-2] + b'%d"}' % n) for n in range(count)]
+
+    assert await bus.publish_all(redis, events, scripted=True) == count
+
+    assert [f[bus.DATA_FIELD] for _, f in await redis.xrange("s")] == [b for _, b in events]
+
+
+def test_script_runs_keep_the_order_and_stay_under_the_bound():
+    bodies = [b"x" * n for n in (5, 1, 9, 3, 3, 20, 1, 0, 4)]
+    runs = list(bus._script_runs(bodies, limit=10))
+    assert [b for run in runs for b in run] == bodies
+    assert all(len(b"\n".join(run)) <= 10 or len(run) == 1 for run in runs)
+    assert list(bus._script_runs([], limit=10)) == []
