@@ -161,8 +161,10 @@ class Phases:
         """Week by week: the week's ballots (published as soon as they are made), then the tick at its end.
 
         A tick is published once the week's ballots are all answered, on a
-        quiet ballot stream, and the next week waits for its report: no
-        ballots are in flight while a report is made.
+        quiet ballot stream. The next week's ballots follow it at once: timed
+        after the week's end, they never count in its report, and the voting
+        service holds its ballots while it makes one; the demo then waits for
+        the report while the service has them in hand.
         """
         state, calendar = self.watch.state, self.sim.contest.voting_weeks
         ballots = self.sent["ballots"] = Ballots(self.sim.seed, [])
@@ -170,23 +172,33 @@ class Phases:
         reports = self.bar("weekly reports and the close", len(calendar) + 1)
         bars = ((answered, lambda: len(state.answers)), (reports, lambda: len(state.progress) + (state.closed is not None)))
         making = asyncio.ensure_future(asyncio.to_thread(next, weeks))
+        reporting: int | None = None  # the week whose report is being made
         for number in range(1, len(calendar) + 2):
             bodies = await making
             if number <= len(calendar):  # make the next week while the services take this one
                 making = asyncio.ensure_future(asyncio.to_thread(next, weeks))
             ballots.weeks.append(bodies)
             self.published[topology.IN_BALLOTS] += await self.pub.xadd(topology.IN_BALLOTS, bodies)
+            if reporting is not None:
+                await self.report(reporting, bars)
+                reporting = None
             if number < len(calendar):  # the last week's tick comes after the ballots cast too late
                 await self.week_end(number, ballots.count, bars)
+                reporting = number
         answered.total(ballots.count)
         await self.week_end(len(calendar), ballots.count, bars)
+        await self.report(len(calendar), bars)
         await self.wait(lambda: state.closed is not None, "the close of voting", *bars)
 
     async def week_end(self, week: int, cast: int, bars: tuple[tuple[Bar, Callable[[], int]], ...]) -> None:
+        """The week's ballots all answered, then its tick."""
         state = self.watch.state
         await self.wait(lambda: len(state.answers) >= cast, f"the ballots of week {week}", *bars)
         await self.watch.settled(topology.IN_BALLOTS, "voting", PHASE_TIMEOUT)
         await self.tick(f"week {week}")
+
+    async def report(self, week: int, bars: tuple[tuple[Bar, Callable[[], int]], ...]) -> None:
+        state = self.watch.state
         await self.wait(lambda: week in state.progress, f"the progress report of week {week}", *bars)
 
     # --- 4. winners, 5. the ceremony, and the emails ------------------------------------
