@@ -13,7 +13,6 @@ from demo.ballots import CAMPAIGN, SURGE, VOTE
 from demo.campaign import Planted, targets
 from demo.checks import Check
 from demo.members import Electorate
-from report import streams
 from report.integrity import collect, section, signals
 from report.raw import RawConnection
 from shared.contest import Contest
@@ -21,10 +20,9 @@ from shared.contest import Contest
 NAME = "integrity: the campaign flagged, the honest surge not"
 
 
-async def findings_on_the_bus(conn: RawConnection, contest: Contest) -> list[signals.Finding]:
+async def findings_on_the_bus(conn: RawConnection, url: str, contest: Contest) -> list[signals.Finding]:
     """What `wsis integrity` says of the running system."""
-    read = collect.Collected()
-    await streams.read_all(conn, collect.READ, read.keep)
+    read = await collect.gather(conn, url)
     return signals.detect(read.votes(), read.members, contest.voting_weeks, contest.spec.integrity, contest.voting.start)
 
 
@@ -69,5 +67,5 @@ async def check_on_the_bus(url: str, seed: int, contest: Contest, electorate: El
                            nominees: Mapping[int, Sequence[Nominee]]) -> tuple[Check, list[dict[str, Any]]]:  # fmt: skip
     """The check, on what the running system holds once voting is over; and the findings for the report's section."""
     async with RawConnection(url) as conn:
-        findings = await findings_on_the_bus(conn, contest)
+        findings = await findings_on_the_bus(conn, url, contest)
     return integrity_check(findings, planted(seed, nominees), electorate), section.summary(findings)

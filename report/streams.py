@@ -22,14 +22,20 @@ async def read_all(conn: RawConnection, streams: Sequence[str], keep: Keep) -> i
 
 def run(url: str, work: Callable[[RawConnection], Awaitable[R]]) -> R:
     """`work` on a connection of its own; on a thread of its own when called from async code (a test)."""
+    done: list[R] = []
 
-    async def connected() -> R:
+    async def connected() -> None:
+        # The result leaves by `done`, not as the main task's: on Python 3.11, as `asyncio.run` puts
+        # the SIGINT handler back, `signal.getsignal` formats the repr of its handler, which holds the
+        # task and so its result (a million ballots' times: seconds).
         async with RawConnection(url) as conn:
-            return await work(conn)
+            done.append(await work(conn))
 
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(connected())
+        asyncio.run(connected())
+        return done[0]
     with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, connected()).result()
+        pool.submit(asyncio.run, connected()).result()
+    return done[0]

@@ -6,7 +6,7 @@ import orjson
 import pytest
 
 from demo.publisher import Publisher
-from report import reader
+from report import reader, streams
 from report.raw import CommandError, RawConnection
 from report.state import ContestState
 from shared import topology
@@ -84,3 +84,24 @@ async def test_a_reader_that_fails_midway_leaves_the_connection_in_step(redis_ur
         with pytest.raises(ValueError, match="own failure"):
             await reader.read_streams(conn, [topology.OUT_VOTING], positions, keep)
         assert await reader.read_streams(conn, [topology.OUT_VOTING], positions, lambda *_: None) == 400
+
+
+def test_a_result_comes_back_unformatted_whatever_its_size(redis_server_url):
+    """On Python 3.11 `asyncio.run` formats the repr of its main task as it puts the SIGINT handler back: a
+    result handed back as the task's would be formatted whole (seconds for a million ballots' times)."""
+
+    class Counted:
+        formatted = 0
+
+        def __repr__(self) -> str:
+            Counted.formatted += 1
+            return "counted"
+
+    result = Counted()
+
+    async def work(conn):  # type: ignore[no-untyped-def]
+        assert await conn.command(b"PING") == b"PONG"
+        return result
+
+    assert streams.run(redis_server_url, work) is result
+    assert Counted.formatted == 0
