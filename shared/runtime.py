@@ -23,11 +23,10 @@ pass. Every inbound batch goes the same way, whichever loop reads it:
    the next start.
 
 Most inputs are read by FastStream batch subscribers. An input the topology
-calls `bulk` is read by the runtime's hot-path mode instead (`shared.lane`):
-with the batch handler the service gives it (`Service.lane`: pipelined
-batches, group commit), or else with `AppliedBatches`, steps 3 to 5 above
-(the readers of the ballots' million answers, which let nearly all pass).
-Stuck entries of either kind are retried by one reclaimer (`shared.reclaim`).
+calls `bulk` (the voting service's ballots and members) is read by the
+runtime's hot-path mode instead (`shared.lane`), with the batch handler the
+service gives it (`Service.lane`: pipelined batches, group commit). Stuck
+entries of either kind are retried by one reclaimer (`shared.reclaim`).
 
 Either loop asks each XREADGROUP for as many entries as its
 `shared.reading.ReadBudget` allows, so a batch holds about
@@ -56,9 +55,9 @@ from shared.contest import load_contest
 from shared.context import Effects, Handler, ServiceContext, types_on
 from shared.db import make_engine, service_database_url
 from shared.drain import Gate, Settled
-from shared.envelope import CloudEvent, Unreadable, parse_entry, typed_events
+from shared.envelope import CloudEvent, typed_events
 from shared.events import DATA_MODELS, Data
-from shared.lane import BatchHandler, Committed, Lane
+from shared.lane import BatchHandler, Lane
 from shared.logs import configure_logging, get_logger
 from shared.metrics import ServiceMetrics
 from shared.reading import ReadBudget, fields_size, read_or_deadletter, without_passed
@@ -170,17 +169,13 @@ class Service:
         self.lane_specs[stream] = LaneSpec(pick, count, depth)
 
     def wire(self) -> Service:
-        """A FastStream subscriber for every input that is not bulk, a lane for every bulk one, a publisher for every output."""
+        """A FastStream subscriber for every input that is not bulk (a bulk one has the lane the service gave it), a publisher for every output."""
         for given in self.spec.inputs:
             if given.stream in self.lane_specs:
                 continue
-            if given.bulk:
-                # A lane goes around `process`: nothing may wait before its batches.
-                assert not (given.drained_first or given.stream in self.spec.serial or given.stream in self.gates
-                            or given.stream == topology.IN_CLOCK), f"{given.stream} cannot be read in bulk"  # fmt: skip
-                self.lane(given.stream, lambda _handler: AppliedBatches(self))
-            else:
-                self._subscribe(given)
+            # A bulk input is read by the batch handler the service gives it (`lane`).
+            assert not given.bulk, f"{given.stream} is read in bulk: the service gives its batch handler (Service.lane)"
+            self._subscribe(given)
         for output in self.spec.outputs:
             kinds = [(kind, DATA_MODELS[kind]) for kind in output.types]
             self.publisher(output.stream, *kinds, description=topology.DECLARED[output.stream].description)
@@ -415,35 +410,6 @@ class Service:
     def handler_or_fail(self) -> Handler:
         assert self.handler is not None, "the service has not started"
         return self.handler
-
-
-class AppliedBatches:
-    """A bulk input's batches the runtime's way (steps 3 to 5): its handler, its effects and the outbox.
-
-    The lane has dropped the passed entries and read the others; what is
-    left (on voting's stream, a report among thousands of answers) is applied
-    in one transaction, and its outbox rows are marked once published.
-    """
-
-    batch_event = "batch.handled"
-
-    def __init__(self, service: Service) -> None:
-        self.service = service
-
-    def read(self, raw: bytes | None) -> CloudEvent | Unreadable:
-        return parse_entry(raw)
-
-    async def begin(self, readable: list[tuple[bus.Entry, CloudEvent]]) -> Awaitable[Committed]:
-        rows = self.service._apply(readable) if readable else []
-        engine = self.service.ctx.engine
-
-        async def published() -> None:
-            effects.published(engine, rows)
-
-        async def committed() -> Committed:
-            return Committed(effects.outgoing(rows), published if rows else None)
-
-        return committed()
 
 
 async def _light_parser(message: Mapping[str, Any], original: Callable[..., Awaitable[Any]]) -> Any:
