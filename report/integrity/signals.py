@@ -49,11 +49,13 @@ def _detect(votes: Iterable[Vote], members: dict[str, Member], weeks: Iterable[V
             by_week[week].append(vote)
             last = (week, numbers[week].start, numbers[week].end)
     found: list[Finding] = []
+    newcomers = _newcomers(members, voting_opens)
     for number in sorted(by_week):
         week_votes = sorted(by_week[number], key=attrgetter("at", "voter_id"))
-        found += new_account_clusters(number, week_votes, members, rules.new_account_cluster, voting_opens)
-        found += group_mixes(number, week_votes, members, rules.group_mix)
-        found += vote_bursts(number, week_votes, rules.vote_burst)
+        projects = _by_project(week_votes)  # once a week, for the three signals
+        found += _new_account_clusters(number, [v for v in week_votes if v.voter_id in newcomers], rules.new_account_cluster)
+        found += _group_mixes(number, projects, members, rules.group_mix)
+        found += _vote_bursts(number, projects, rules.vote_burst)
     return sorted(found, key=lambda f: (f.week, f.category, f.project_id, f.signal))
 
 
@@ -76,11 +78,19 @@ def densest_window(votes: list[Vote], width: timedelta) -> list[Vote]:
     return votes[best[0] : best[1]]
 
 
+def _newcomers(members: dict[str, Member], voting_opens: datetime) -> frozenset[str]:
+    return frozenset(user for user, member in members.items() if member.registered_at >= voting_opens)
+
+
 def new_account_clusters(week: int, votes: list[Vote], members: dict[str, Member],
                          rule: NewAccountCluster, voting_opens: datetime) -> list[Finding]:  # fmt: skip
     """(a) Members registered after voting opened, many voting for one project within minutes."""
-    newcomers = {user for user, member in members.items() if member.registered_at >= voting_opens}
-    new = [v for v in votes if v.voter_id in newcomers]
+    newcomers = _newcomers(members, voting_opens)
+    return _new_account_clusters(week, [v for v in votes if v.voter_id in newcomers], rule)
+
+
+def _new_account_clusters(week: int, new: list[Vote], rule: NewAccountCluster) -> list[Finding]:
+    """(a) on the votes of newcomers alone."""
     found = []
     for (category, project), mine in sorted(_by_project(new).items()):
         run = densest_window(mine, timedelta(minutes=rule.window_minutes))
@@ -99,9 +109,21 @@ def new_account_clusters(week: int, votes: list[Vote], members: dict[str, Member
 
 def group_mixes(week: int, votes: list[Vote], members: dict[str, Member], rule: GroupMix) -> list[Finding]:
     """(b) One organisation, email domain or country far above its usual share of the category's voters."""
+    return _group_mixes(week, _by_project(votes), members, rule)
+
+
+def _group_mixes(week: int, by_project: dict[tuple[int, str], list[Vote]], members: dict[str, Member],
+                 rule: GroupMix) -> list[Finding]:  # fmt: skip
+    """(b) on each project's votes; a voter the registry does not know is left out."""
     found = []
-    projects = _by_project(v for v in votes if v.voter_id in members)
-    voters = {key: [members[v.voter_id] for v in mine] for key, mine in projects.items()}
+    projects: dict[tuple[int, str], list[Vote]] = {}
+    voters: dict[tuple[int, str], list[Member]] = {}
+    for key, mine in by_project.items():
+        people = [member for v in mine if (member := members.get(v.voter_id)) is not None]
+        if len(people) != len(mine):
+            mine = [v for v in mine if v.voter_id in members]
+        if mine:
+            projects[key], voters[key] = mine, people
     for by in rule.by:
         group_of = attrgetter(by)  # Member.group(by)
         counted = {key: Counter(map(group_of, people)) for key, people in voters.items()}
@@ -143,8 +165,12 @@ def _mix_finding(week: int, key: tuple[int, str], by: str, group: str, count: in
 
 def vote_bursts(week: int, votes: list[Vote], rule: VoteBurst) -> list[Finding]:
     """(c) An hour far above the project's median hour (of the hours in which it got votes)."""
+    return _vote_bursts(week, _by_project(votes), rule)
+
+
+def _vote_bursts(week: int, by_project: dict[tuple[int, str], list[Vote]], rule: VoteBurst) -> list[Finding]:
     found = []
-    for (category, project), mine in sorted(_by_project(votes).items()):
+    for (category, project), mine in sorted(by_project.items()):
         hours: dict[datetime, list[Vote]] = {}
         start = end = None
         bucket: list[Vote] = []
