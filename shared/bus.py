@@ -252,13 +252,13 @@ async def read_group(redis: Redis, stream: str, group: str, consumer: str, count
 def parsed_entries(stream: str, got: Iterable[tuple[bytes, list[bytes] | None]]) -> list[Entry]:
     """The entries of a stream read as the parser gives them: (entry id, [field, value, ...]) each."""
     return [
-        # The contract's entries have the one field: read in line (a million ballots), any other by `_data_of`.
-        Entry(stream, entry_id.decode(), fields[1] if fields and len(fields) == 2 and fields[0] == DATA_FIELD else _data_of(fields))
+        # The contract's entries have the one field: read in line (a million ballots), any other by `data_of`.
+        Entry(stream, entry_id.decode(), fields[1] if fields and len(fields) == 2 and fields[0] == DATA_FIELD else data_of(fields))
         for entry_id, fields in got
     ]
 
 
-def _data_of(fields: list[bytes] | None) -> bytes | None:
+def data_of(fields: list[bytes] | None) -> bytes | None:
     """`__data__` of an entry's [field, value, ...]; a deleted entry has none."""
     if not fields:
         return None
