@@ -42,7 +42,6 @@ INBOUND = (IN_SUBMISSIONS, IN_STAKEHOLDERS, IN_BALLOTS, IN_PANEL, IN_CLOCK, IN_S
 OUTBOUND = (OUT_SUBMISSION, OUT_ELIGIBILITY, OUT_VOTING, OUT_JUDGING, SEALED_JUDGING, OUT_NOTIFY)
 INTERNAL = (VOTING_REPORTS,)
 ALL = (*INBOUND, *OUTBOUND, *INTERNAL, DEADLETTER)
-CONTRACT_STREAMS = (*INBOUND, *OUTBOUND, DEADLETTER)
 
 
 @dataclass(frozen=True)
@@ -328,7 +327,7 @@ PUBLISHERS: tuple[Grant, ...] = (
     Grant("frontend", (OUT_VOTING, OUT_JUDGING), (IN_BALLOTS,), group=False, description="voting front end"),
     Grant("panel", (OUT_JUDGING, OUT_ELIGIBILITY, OUT_VOTING), (IN_PANEL,), group=False, description="expert group's tool"),
     Grant(
-        "console", tuple(s for s in CONTRACT_STREAMS if s != SEALED_JUDGING), (IN_STAFF, IN_PANEL), group=False,
+        "console", tuple(s for s in STREAMS if s != SEALED_JUDGING), (IN_STAFF, IN_PANEL), group=False,
         description="the WSIS team's console",
     ),
 )

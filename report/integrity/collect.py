@@ -30,7 +30,6 @@ from report.raw import RawConnection
 from shared import topology
 from shared.events import T
 
-READ = (topology.IN_STAKEHOLDERS, topology.IN_BALLOTS, topology.OUT_VOTING)
 BESIDE_BALLOTS = (topology.IN_STAKEHOLDERS, topology.OUT_VOTING)  # read while another process reads the ballots
 
 

@@ -33,7 +33,7 @@ CONTRACT_TABLE = {
     "registry": ({IN + "stakeholders"}, set()),
     "frontend": ({IN + "ballots"}, {OUT + "voting", OUT + "judging"}),
     "panel": ({IN + "panel"}, {OUT + "judging", OUT + "eligibility", OUT + "voting"}),
-    "console": ({IN + "staff", IN + "panel"}, set(topology.CONTRACT_STREAMS) - {"wsis:sealed:judging"}),
+    "console": ({IN + "staff", IN + "panel"}, set(topology.STREAMS) - {"wsis:sealed:judging"}),
 }
 SERVICES = tuple(topology.SERVICES)
 # The ballots' hot path publishes through a script (shared/bus.py publish_all): voting's EVAL, no one else's.
