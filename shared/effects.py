@@ -65,25 +65,24 @@ async def complete_copies(engine: Engine, redis: Redis, writes: Iterable[str]) -
     """Append to each internal stream among `writes` the published events it lacks; how many.
 
     The copied events are few (voting's reports): the outbox's rows of the
-    copied stream and the copy, both read whole.
+    copied streams, copied as `outgoing` copies them, and each copy, read whole.
     """
+    copies = [s for s in writes if s in topology.INTERNAL_STREAMS]
+    sources = {source for s in copies if (source := topology.INTERNAL_STREAMS[s].copy_of) is not None}
+    if not sources:
+        return 0
+    with Session(engine) as session:
+        query = select(outbox.OutboxEvent).where(col(outbox.OutboxEvent.stream).in_(sources))
+        rows = list(session.exec(query.order_by(col(outbox.OutboxEvent.seq))).all())
+    wanted = [(stream, body) for stream, body in outgoing(rows) if stream in copies]
     added = 0
-    for copy in (topology.INTERNAL_STREAMS[s] for s in writes if s in topology.INTERNAL_STREAMS):
-        if copy.copy_of is None:
-            continue
-        with Session(engine) as session:
-            query = select(outbox.OutboxEvent.body).where(col(outbox.OutboxEvent.stream) == copy.copy_of)
-            bodies = list(session.exec(query.order_by(col(outbox.OutboxEvent.seq))).all())
-        wanted = [(orjson.loads(body), body) for body in bodies]
-        wanted = [(event["id"], body) for event, body in wanted if event.get("type") in copy.types]
-        if not wanted:
-            continue
-        entries: list[tuple[bytes, dict[bytes, bytes]]] = await redis.xrange(copy.name)  # type: ignore[assignment]
+    for name in copies:
+        entries: list[tuple[bytes, dict[bytes, bytes]]] = await redis.xrange(name)  # type: ignore[assignment]
         present = {orjson.loads(fields.get(bus.DATA_FIELD) or b"{}").get("id") for _, fields in entries}
-        missing = [body for event_id, body in wanted if event_id not in present]
+        missing = [body for stream, body in wanted if stream == name and orjson.loads(body).get("id") not in present]
         if missing:
-            await bus.publish_all(redis, [(copy.name, body) for body in missing])
-            log.info("outbox.copies_completed", stream=copy.name, count=len(missing))
+            await bus.publish_all(redis, [(name, body) for body in missing])
+            log.info("outbox.copies_completed", stream=name, count=len(missing))
             added += len(missing)
     return added
 
