@@ -50,7 +50,6 @@ async def test_a_command_the_server_refuses_raises_with_its_message(redis_url):
 
 
 async def test_whole_streams_are_read_in_order_chunk_after_chunk(redis_url, monkeypatch):
-    from report import streams
 
     monkeypatch.setattr(reader, "CHUNK", 1_000)
     async with Publisher(redis_url) as publisher, RawConnection(redis_url) as conn:
@@ -65,7 +64,6 @@ async def test_whole_streams_are_read_in_order_chunk_after_chunk(redis_url, monk
 
 
 async def test_a_reader_that_fails_midway_leaves_the_connection_in_step(redis_url, monkeypatch):
-    from report import streams
 
     monkeypatch.setattr(reader, "CHUNK", 100)
 
