@@ -284,3 +284,14 @@ def pack(args: Sequence[bytes]) -> bytes:
 async def ack(redis: Redis, stream: str, group: str, entry_ids: Sequence[str]) -> None:
     if entry_ids:
         await redis.xack(stream, group, *entry_ids)
+
+
+async def touch(redis: Redis, group: str, consumer: str, entries: Sequence[Entry], min_idle_ms: int) -> None:
+    """Mark entries still in hand as worked on: their idle time restarts, so no reclaimer (this replica's
+    or another's) takes them while they wait; their delivery count stays. An entry idle for less than
+    `min_idle_ms` is left as it is: touched a moment ago, or just claimed by another replica."""
+    by_stream: dict[str, list[Any]] = {}
+    for entry in entries:
+        by_stream.setdefault(entry.stream, []).append(entry.entry_id)
+    for stream, ids in by_stream.items():
+        await redis.xclaim(stream, group, consumer, min_idle_ms, ids, justid=True)

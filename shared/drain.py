@@ -26,6 +26,7 @@ from shared.events import T
 from shared.reading import passed_cheaply
 
 Settled = Callable[[], Awaitable[bool]]
+Touch = Callable[[], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -73,13 +74,19 @@ async def drained(redis: Redis, stream: str, group: str, up_to: str) -> bool:
 
 
 async def drain(
-    redis: Redis, group: str, inputs: Sequence[str], up_to: str, timeout: float, settled: Settled | None = None, poll: float = 0.02
+    redis: Redis, group: str, inputs: Sequence[str], up_to: str, timeout: float, settled: Settled | None = None,
+    poll: float = 0.02, touch: Touch | None = None, touch_every: float = 1.0,
 ) -> list[str]:
     """Wait until every input is drained up to `up_to` (and `settled` says so);
-    the inputs still behind after `timeout` ("settled" if only that is missing)."""
+    the inputs still behind after `timeout` ("settled" if only that is missing).
+    `touch` is called every `touch_every` seconds meanwhile: the waiting batch is still in hand."""
     deadline = time.monotonic() + timeout
+    touched = time.monotonic()
     behind = list(inputs)
     while True:
+        if touch is not None and time.monotonic() - touched >= touch_every:
+            touched = time.monotonic()
+            await _touch_or_not(touch)
         behind = [s for s in behind if not await _drained_or_unsure(redis, s, group, up_to)]
         if not behind and (settled is None or await settled()):
             return []
@@ -94,3 +101,11 @@ async def _drained_or_unsure(redis: Redis, stream: str, group: str, up_to: str) 
         return await drained(redis, stream, group, up_to)
     except RedisError:
         return False
+
+
+async def _touch_or_not(touch: Touch) -> None:
+    """A failed touch is harmless: the batch may be retried by a reclaimer, and its answers have fixed ids."""
+    try:
+        await touch()
+    except RedisError:
+        pass

@@ -6,6 +6,12 @@ idle for `reclaim_idle_ms` (XAUTOCLAIM) and retries them: the claimed run as
 one batch first (a dead replica's batch is usually fine), then, if that
 fails, one by one, so a poison entry is isolated and dead-lettered after
 `max_deliveries` deliveries while its neighbours go through.
+
+Each input is reclaimed by a loop of its own. A retried entry may wait for
+other inputs to be handled first (a tick for the ballots before it, an
+annulment for the ballots, a nomination for the entries: `shared.drain`);
+when the replica that died held both, the entries waited for must be
+reclaimed while the one waiting is retried, not after it gave up waiting.
 """
 
 from __future__ import annotations
@@ -37,35 +43,41 @@ class Reclaimer:
         self._errors: dict[str, str] = {}  # last failure of an entry, for its dead letter
 
     async def forever(self, streams: Sequence[str], every_s: float) -> None:
+        """Every input's loop, side by side, until cancelled."""
+        await asyncio.gather(*(self._loop(stream, every_s) for stream in streams))
+
+    async def _loop(self, stream: str, every_s: float) -> None:
         while True:
             await asyncio.sleep(every_s)
             try:
-                await self.reclaim(streams)
+                await self.reclaim_stream(stream)
             except RedisError as exc:
-                log.error("reclaim.failed", error=str(exc))
+                log.error("reclaim.failed", stream=stream, error=str(exc))
             except Exception as exc:  # a dead reclaimer would leave stuck work stuck for good
-                log.exception("reclaim.failed", error=f"{type(exc).__name__}: {exc}")
+                log.exception("reclaim.failed", stream=stream, error=f"{type(exc).__name__}: {exc}")
 
     async def reclaim(self, streams: Sequence[str]) -> int:
-        """Retry this group's entries that stayed pending too long; returns how many were taken."""
+        """Retry this group's entries that stayed pending too long, every input at once; how many were taken."""
+        return sum(await asyncio.gather(*(self.reclaim_stream(stream) for stream in streams)))
+
+    async def reclaim_stream(self, stream: str) -> int:
+        """Retry this group's entries of `stream` that stayed pending too long; returns how many were taken."""
         taken = 0
-        for stream in streams:
-            start: str | bytes = "0-0"
-            while True:
-                next_id, claimed, *rest = await self.redis.xautoclaim(
-                    stream, self.group, self.consumer, self.idle_ms, start_id=start, count=CLAIM_COUNT
-                )
-                gone = [g.decode() for g in (rest[0] if rest else [])]
-                await bus.ack(self.redis, stream, self.group, gone)  # trimmed away: nothing to do
-                entries = bus.entries_from(stream, [i for i, _ in claimed], [f or {} for _, f in claimed])
-                if entries:
-                    taken += len(entries)
-                    log.warning("entries.reclaimed", stream=stream, count=len(entries), first=entries[0].entry_id)
-                    await self.retry(entries)
-                if next_id in (b"0-0", "0-0"):
-                    break
-                start = next_id
-        return taken
+        start: str | bytes = "0-0"
+        while True:
+            next_id, claimed, *rest = await self.redis.xautoclaim(
+                stream, self.group, self.consumer, self.idle_ms, start_id=start, count=CLAIM_COUNT
+            )
+            gone = [g.decode() for g in (rest[0] if rest else [])]
+            await bus.ack(self.redis, stream, self.group, gone)  # trimmed away: nothing to do
+            entries = bus.entries_from(stream, [i for i, _ in claimed], [f or {} for _, f in claimed])
+            if entries:
+                taken += len(entries)
+                log.warning("entries.reclaimed", stream=stream, count=len(entries), first=entries[0].entry_id)
+                await self.retry(entries)
+            if next_id in (b"0-0", "0-0"):
+                return taken
+            start = next_id
 
     async def retry(self, entries: Sequence[bus.Entry]) -> None:
         process = self.process_for(entries[0].stream)

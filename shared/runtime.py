@@ -332,8 +332,8 @@ class Service:
     async def _process(self, entries: Sequence[bus.Entry], ack: Sequence[bus.Entry]) -> None:
         started = time.perf_counter()
         kept = without_passed(entries, self.spec.passes)
-        await self._drain_before_tick(kept)
-        await self._drain_first(kept)
+        await self._drain_before_tick(kept, entries)
+        await self._drain_first(kept, entries)
         readable, dead = read_or_deadletter(kept, self.spec.accepts, self.source)
         rows = self._apply(readable) if readable else []
         out = [*dead, *effects.outgoing(rows)]
@@ -345,21 +345,21 @@ class Service:
             self.metrics.batch_done(stream, time.perf_counter() - started, dead=len(dead))
             self.metrics.appended(s for s, _ in out)
 
-    async def _drain_before_tick(self, entries: Sequence[bus.Entry]) -> None:
+    async def _drain_before_tick(self, entries: Sequence[bus.Entry], batch: Sequence[bus.Entry]) -> None:
         inputs = self.spec.drained_before_tick
         tick = drain.last_tick(entries, topology.IN_CLOCK) if inputs else None
         if tick is None:
             return
-        settings = self.settings
-        # Long enough for a stuck entry to be retried to its end (dead letter).
-        timeout = max(5.0, settings.reclaim_idle_ms / 1000 * (settings.max_deliveries + 1))
-        behind = await drain.drain(self.redis, self.name, inputs, tick, timeout, self._settled(topology.IN_CLOCK))
+        timeout = self._drain_timeout()
+        behind = await drain.drain(
+            self.redis, self.name, inputs, tick, timeout, self._settled(topology.IN_CLOCK), **self._in_hand(batch)
+        )
         if behind:
             self.log.warning("tick.inputs_behind", tick_entry=tick, streams=behind, waited_s=timeout)
         else:
             self.log.info("tick.inputs_drained", tick_entry=tick, streams=list(inputs))
 
-    async def _drain_first(self, entries: Sequence[bus.Entry]) -> None:
+    async def _drain_first(self, entries: Sequence[bus.Entry], batch: Sequence[bus.Entry]) -> None:
         """The inputs an input names (`topology.Input.drained_first`), handled up to its last entry of the batch."""
         for given in self.spec.inputs:
             ids = [e.entry_id for e in entries if e.stream == given.stream] if given.drained_first else []
@@ -367,7 +367,8 @@ class Service:
                 continue
             up_to = max(ids, key=drain.id_key)
             behind = await drain.drain(
-                self.redis, self.name, given.drained_first, up_to, self._drain_timeout(), self._settled(given.stream)
+                self.redis, self.name, given.drained_first, up_to, self._drain_timeout(), self._settled(given.stream),
+                **self._in_hand(batch),
             )
             if behind:
                 self.log.warning("input.inputs_behind", stream=given.stream, entry=up_to, streams=behind)
@@ -375,6 +376,16 @@ class Service:
     def _settled(self, stream: str) -> Settled | None:
         gate = self.gates.get(stream)
         return gate.settled if gate is not None else None
+
+    def _in_hand(self, batch: Sequence[bus.Entry]) -> dict[str, Any]:
+        """A batch waiting for a drain is touched a few times within the reclaimers' idle time: it is
+        worked on, not stuck; no reclaimer retries it meanwhile nor counts a delivery toward its dead letter."""
+        every_ms = max(self.settings.reclaim_idle_ms // 3, 1)
+
+        async def touch() -> None:
+            await bus.touch(self.redis, self.name, self.consumer, batch, every_ms // 2)
+
+        return {"touch": touch, "touch_every": every_ms / 1000}
 
     def _drain_timeout(self) -> float:
         # Long enough for a stuck entry to be retried to its end (dead letter).

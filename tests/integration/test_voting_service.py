@@ -12,6 +12,7 @@ from shared import topology
 from tests.support.events import ballot, member, nominees, tick
 from tests.support.services import running as service_running
 from tests.support.streams import answers_to, consumed, events, of_type, publish, wait_for
+from tests.support.waiting import wait_until_async
 
 LIST = {4: [("p-1", "org-1"), ("p-2", "org-2")], 7: [("p-3", "org-3")]}
 
@@ -195,6 +196,39 @@ async def test_progress_comes_once_per_voting_week_and_counts_every_ballot_befor
     week2 = {c["category"]: c["projects"] for c in progress[1]["data"]["categories"]}
     assert week2[4][1] == {"project_id": "p-2", "votes": 1, "rank": 2}
     assert sorted(week1) == list(range(1, 19)) and week1[7] == [{"project_id": "p-3", "votes": 0, "rank": 1}]
+
+
+async def test_a_tick_left_by_a_dead_replica_counts_the_ballots_it_left_too(settings, redis):
+    """The retried tick waits for the ballots before it while they are reclaimed, not instead of them."""
+    await register(redis, "v-1", "v-2")
+    await publish(redis, topology.OUT_JUDGING, nominees(LIST))
+    for stream in (topology.IN_BALLOTS, topology.IN_CLOCK):
+        await redis.xgroup_create(stream, "voting", id="0", mkstream=True)
+    sent = [ballot(voter, 4, "p-1", time_="2021-03-07T22:00:00Z") for voter in ("v-1", "v-2")]
+    for one in sent:
+        await publish(redis, topology.IN_BALLOTS, one)
+    await publish(redis, topology.IN_CLOCK, tick("2021-03-07T23:00:00Z"))
+    # A replica read them all, then died: the tick is reclaimed first, the ballots only later.
+    gone = "voting-gone-1-x"
+    await redis.xreadgroup("voting", gone, {topology.IN_BALLOTS: ">", topology.IN_CLOCK: ">"})
+    ballot_ids = [e["message_id"] for e in await redis.xpending_range(topology.IN_BALLOTS, "voting", "-", "+", 10)]
+
+    async def tick_taken() -> bool:
+        (pending,) = await redis.xpending_range(topology.IN_CLOCK, "voting", "-", "+", 1) or [{"consumer": b"?"}]
+        if pending["consumer"] == gone.encode():
+            await redis.xclaim(topology.IN_BALLOTS, "voting", gone, 0, ballot_ids, justid=True)  # not idle yet
+            return False
+        return True
+
+    service = build(settings.model_copy(update={"reclaim_idle_ms": 1_000, "reclaim_every_ms": 100}))
+    async with service.app:
+        await wait_until_async(tick_taken, what="the tick reclaimed before the ballots", every=0.2)
+        out = await wait_for(redis, topology.OUT_VOTING, lambda seen: of_type(seen, "wsis.voting.progress"), timeout=20)
+
+    (progress,) = of_type(out, "wsis.voting.progress")
+    week1 = {c["category"]: c["projects"] for c in progress["data"]["categories"]}
+    assert week1[4][0] == {"project_id": "p-1", "votes": 2, "rank": 1}
+    assert sorted(a["causationid"] for a in of_type(out, "wsis.vote.accepted")) == sorted(one["id"] for one in sent)
 
 
 async def test_the_close_names_five_finalists_and_the_ties_across_fifth_place_once(running, redis):

@@ -1,0 +1,53 @@
+"""`shared.drain`: a batch waits for the inputs before it, and stays in hand while it waits."""
+
+from __future__ import annotations
+
+import asyncio
+
+from shared import bus, drain
+
+
+async def pending(redis, stream: str, group: str) -> dict:
+    (found,) = await redis.xpending_range(stream, group, "-", "+", 1)
+    return found
+
+
+async def test_a_drained_input_lets_the_batch_go_and_one_behind_is_named_after_the_timeout(redis):
+    for stream in ("before", "waiting"):
+        await redis.xadd(stream, {bus.DATA_FIELD: b"x"})
+        await bus.ensure_group(redis, stream, "g")
+    bus.raw_group_reads(redis)
+    (waiting,) = await bus.read_group(redis, "waiting", "g", "c", 10, 1)
+
+    assert await drain.drain(redis, "g", ["before"], waiting.entry_id, timeout=0.3) == ["before"]  # never read
+
+    (before,) = await bus.read_group(redis, "before", "g", "c", 10, 1)
+    assert await drain.drain(redis, "g", ["before"], waiting.entry_id, timeout=0.3) == ["before"]  # read, not acknowledged
+    await bus.ack(redis, "before", "g", [before.entry_id])
+    assert await drain.drain(redis, "g", ["before"], waiting.entry_id, timeout=0.3) == []
+
+
+async def test_a_batch_waiting_for_a_drain_is_not_taken_by_a_reclaimer_nor_counted_as_delivered_again(redis):
+    for stream in ("stuck", "waiting"):
+        await redis.xadd(stream, {bus.DATA_FIELD: b"x"})
+        await bus.ensure_group(redis, stream, "g")
+    bus.raw_group_reads(redis)
+    await bus.read_group(redis, "stuck", "g", "c", 10, 1)  # read and never acknowledged: the drain waits
+    batch = await bus.read_group(redis, "waiting", "g", "c", 10, 1)
+
+    async def touch() -> None:
+        await bus.touch(redis, "g", "c", batch, 50)
+
+    waits = asyncio.create_task(drain.drain(redis, "g", ["stuck"], batch[0].entry_id, timeout=1.2, touch=touch, touch_every=0.1))
+    taken = []
+    for _ in range(4):
+        await asyncio.sleep(0.25)
+        _, claimed, *_ = await redis.xautoclaim("waiting", "g", "other", 200, count=10)
+        taken += claimed
+
+    assert await waits == ["stuck"]
+    assert taken == []
+    found = await pending(redis, "waiting", "g")
+    assert found["consumer"] == b"c" and found["times_delivered"] == 1
+    _, claimed, *_ = await redis.xautoclaim("stuck", "g", "other", 200, count=10)
+    assert len(claimed) == 1  # the entry nobody touched is idle: taken
