@@ -12,7 +12,7 @@ Nothing else in `services/` or `shared/` spells a stream's name.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from shared.events import T
@@ -296,6 +296,12 @@ NOTIFY = Service(
 )
 
 SERVICES: Mapping[str, Service] = {s.name: s for s in (SUBMISSION, ELIGIBILITY, VOTING, JUDGING, NOTIFY)}
+
+
+def stale_groups(stream: str, groups: Iterable[str]) -> list[str]:
+    """The consumer groups on `stream` named after a service that no longer reads it: an earlier
+    release's (judging and notify read the reports on `wsis:out:voting` before `VOTING_REPORTS`)."""
+    return [g for g in groups if g in SERVICES and stream not in SERVICES[g].reads]
 
 
 # --- the Redis users --------------------------------------------------------------

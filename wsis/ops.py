@@ -82,6 +82,28 @@ def stream_states(client: redis.Redis) -> list[StreamState]:
     return states
 
 
+
+@dataclass(frozen=True)
+class RetiredGroup:
+    stream: str
+    group: str
+    pending: int
+    lag: int | None
+
+
+def retire_stale_groups(client: redis.Redis) -> list[RetiredGroup]:
+    """Destroy the consumer groups an earlier release's topology left behind (`topology.stale_groups`):
+    nothing reads them any more, their pending entries are never acknowledged and their lag only grows."""
+    retired = []
+    for stream in topology.ALL:
+        if not client.exists(stream):
+            continue
+        groups = {_text(g["name"]): g for g in client.xinfo_groups(stream)}
+        for name in topology.stale_groups(stream, groups):
+            client.xgroup_destroy(stream, name)
+            retired.append(RetiredGroup(stream, name, groups[name]["pending"], groups[name].get("lag")))
+    return retired
+
 @dataclass
 class DeadLetterView:
     entry_id: str

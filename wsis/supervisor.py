@@ -25,6 +25,7 @@ from shared import acl, topology
 from shared.events import T
 from shared.logs import configure_logging, get_logger
 from shared.settings import Settings
+from wsis import ops
 from wsis.client import cloudevent
 from wsis.embedded import EmbeddedValkey, die_with_parent
 from wsis.lock import hold_data_dir
@@ -134,6 +135,16 @@ def start_embedded(settings: Settings, data_dir: Path) -> tuple[EmbeddedValkey, 
     return server, passwords
 
 
+def retire_stale_groups(admin_url: str) -> None:
+    """An earlier release's consumer groups go before the services start (`ops.retire_stale_groups`);
+    a server where this user may not destroy groups keeps them, and says so once."""
+    try:
+        for gone in ops.retire_stale_groups(redis.Redis.from_url(admin_url)):
+            log.info("group.retired", stream=gone.stream, group=gone.group, pending=gone.pending, lag=gone.lag)
+    except redis.RedisError as exc:
+        log.warning("group.retire_failed", error=str(exc))
+
+
 def publisher_url_file(data_dir: Path, user: str) -> Path:
     """Where `wsis up` leaves an outside publisher's URL for this run (CONTRACT 4)."""
     return data_dir / "publishers" / f"{user}.url"
@@ -157,6 +168,8 @@ def run_all(settings: Settings, names: list[str], *, ticker: bool, tick_seconds:
     if url is None:
         server, passwords = start_embedded(settings, data_dir)
         url = server.url
+    admin = settings.redis_admin_password
+    retire_stale_groups((server.dir / "url").read_text() if server else acl.with_credentials(url, "default", admin) if admin else url)
     env = {k: v for k, v in os.environ.items() if k != "WSIS_REDIS_ADMIN_PASSWORD"}
     env.update(WSIS_REDIS_URL=url, WSIS_DATA_DIR=str(data_dir))
     children = [ServiceProcess(name, child_env(env, name, passwords.get(name))) for name in names]

@@ -143,3 +143,17 @@ def test_ctrl_c_on_a_terminal_lets_every_service_finish_and_leave_its_groups_bef
     from shared import topology
 
     assert left == {name: set(topology.SERVICES[name].reads) for name in SERVICES}
+
+
+def test_an_earlier_releases_consumer_groups_are_retired_when_the_system_starts(system):
+    client = system.start()
+    client.xadd("wsis:out:voting", {"__data__": "{}"})
+    client.xgroup_create("wsis:out:voting", "judging", id="0")  # where judging read the reports before
+    assert system.interrupt() == 0
+
+    client = system.start()
+
+    assert "judging" not in {g["name"].decode() for g in client.xinfo_groups("wsis:out:voting")}
+    retired = wait_for_line(system.log, lambda e: e["event"] == "group.retired")
+    assert (retired["stream"], retired["group"], retired["pending"]) == ("wsis:out:voting", "judging", 0)
+    assert system.interrupt() == 0

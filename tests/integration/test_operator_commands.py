@@ -69,3 +69,19 @@ async def test_a_dead_letter_is_listed_shown_and_replayed_once(settings, redis, 
 def test_replaying_an_unknown_letter_says_so(redis_url):
     result = runner.invoke(cli, ["deadletter", "replay", "1-0", "--redis-url", redis_url])
     assert result.exit_code == 1 and "no dead letter 1-0" in result.output
+
+
+def test_an_earlier_releases_groups_are_retired_and_the_services_groups_kept(redis_url):
+    client = sync_redis.Redis.from_url(redis_url)
+    client.xadd(topology.OUT_VOTING, {"__data__": b"{}"})
+    for group in ("judging", "notify", "monitoring"):  # judging and notify read the reports here once
+        client.xgroup_create(topology.OUT_VOTING, group, id="0")
+    client.xreadgroup("notify", "notify-gone-1-x", {topology.OUT_VOTING: ">"})
+    client.xgroup_create(topology.IN_BALLOTS, "voting", id="0", mkstream=True)
+
+    retired = ops.retire_stale_groups(client)
+
+    assert sorted((r.stream, r.group, r.pending) for r in retired) == [(topology.OUT_VOTING, "judging", 0), (topology.OUT_VOTING, "notify", 1)]
+    assert [g["name"] for g in client.xinfo_groups(topology.OUT_VOTING)] == [b"monitoring"]
+    assert [g["name"] for g in client.xinfo_groups(topology.IN_BALLOTS)] == [b"voting"]
+    assert ops.retire_stale_groups(client) == []

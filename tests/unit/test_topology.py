@@ -229,3 +229,10 @@ def test_a_service_subscribes_to_exactly_its_inputs_and_declares_exactly_its_out
     assert all(sub.stream_sub.group == name for sub in service.broker.subscribers)
     declared = [publisher.stream.name for publisher in service.broker.publishers]
     assert sorted(declared) == sorted(output.stream for output in spec.outputs)
+
+
+def test_a_group_named_after_a_service_that_no_longer_reads_the_stream_is_stale():
+    groups = ["judging", "notify", "voting", "restore", "someone-elses"]
+    assert topology.stale_groups(topology.OUT_VOTING, groups) == ["judging", "notify", "voting"]
+    assert topology.stale_groups(topology.VOTING_REPORTS, groups) == ["voting"]
+    assert topology.stale_groups(topology.IN_BALLOTS, ["voting"]) == []
