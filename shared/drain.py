@@ -55,52 +55,68 @@ def id_key(entry_id: str | bytes) -> tuple[int, int]:
     return int(ms), int(seq or 0)
 
 
-async def drained(redis: Redis, stream: str, group: str, up_to: str) -> bool:
-    """Has `group` handled every entry of `stream` up to id `up_to`?"""
+Position = tuple[tuple[int, int], tuple[int, int] | None]
+
+
+async def behind(redis: Redis, stream: str, group: str, up_to: str) -> Position | None:
+    """None if `group` has handled every entry of `stream` up to id `up_to`; otherwise where it
+    stands: its last delivered id and its first entry pending up to there (a change is progress)."""
     last = await redis.xrevrange(stream, max=up_to, min="-", count=1)
     if not last:
-        return True
+        return None
     newest = last[0][0]
     assert newest is not None  # only XCLAIM answers an entry without an id (one deleted meanwhile)
     for info in await redis.xinfo_groups(stream):
         name = info["name"].decode() if isinstance(info["name"], bytes) else info["name"]
         if name == group:
-            if id_key(info["last-delivered-id"]) < id_key(newest):
-                return False
+            delivered = id_key(info["last-delivered-id"])
             break
     else:
-        return False
-    return not await redis.xpending_range(stream, group, min="-", max=up_to, count=1)
+        return (0, 0), None
+    first = await redis.xpending_range(stream, group, min="-", max=up_to, count=1)
+    if delivered >= id_key(newest) and not first:
+        return None
+    pending: bytes | str | None = first[0]["message_id"] if first else None  # type: ignore[assignment]
+    return delivered, id_key(pending) if pending is not None else None
+
+
+async def drained(redis: Redis, stream: str, group: str, up_to: str) -> bool:
+    """Has `group` handled every entry of `stream` up to id `up_to`?"""
+    return await behind(redis, stream, group, up_to) is None
 
 
 async def drain(
     redis: Redis, group: str, inputs: Sequence[str], up_to: str, timeout: float, settled: Settled | None = None,
     poll: float = 0.02, touch: Touch | None = None, touch_every: float = 1.0,
 ) -> list[str]:
-    """Wait until every input is drained up to `up_to` (and `settled` says so);
-    the inputs still behind after `timeout` ("settled" if only that is missing).
+    """Wait until every input is drained up to `up_to` (and `settled` says so); the inputs still
+    behind once none of them moved for `timeout` ("settled" if only that is missing). An input
+    worked through slowly (a backlog of ballots before a tick) is waited for as long as it moves.
     `touch` is called every `touch_every` seconds meanwhile: the waiting batch is still in hand."""
     deadline = time.monotonic() + timeout
     touched = time.monotonic()
-    behind = list(inputs)
+    where: dict[str, Position | None] = dict.fromkeys(inputs)
     while True:
         if touch is not None and time.monotonic() - touched >= touch_every:
             touched = time.monotonic()
             await _touch_or_not(touch)
-        behind = [s for s in behind if not await _drained_or_unsure(redis, s, group, up_to)]
-        if not behind and (settled is None or await settled()):
+        now = {stream: await _behind_or_unsure(redis, stream, group, up_to, was) for stream, was in where.items()}
+        if any(now[stream] != was for stream, was in where.items()):
+            deadline = time.monotonic() + timeout
+        where = {stream: position for stream, position in now.items() if position is not None}
+        if not where and (settled is None or await settled()):
             return []
         if time.monotonic() >= deadline:
-            return behind or ["settled"]
+            return list(where) or ["settled"]
         await asyncio.sleep(poll)
 
 
-async def _drained_or_unsure(redis: Redis, stream: str, group: str, up_to: str) -> bool:
-    """A failed look counts as not drained yet: ask again until the deadline."""
+async def _behind_or_unsure(redis: Redis, stream: str, group: str, up_to: str, was: Position | None) -> Position | None:
+    """A failed look counts as not drained yet, and as no progress: ask again until the deadline."""
     try:
-        return await drained(redis, stream, group, up_to)
+        return await behind(redis, stream, group, up_to)
     except RedisError:
-        return False
+        return was if was is not None else ((0, 0), None)
 
 
 async def _touch_or_not(touch: Touch) -> None:

@@ -355,7 +355,7 @@ class Service:
             self.redis, self.name, inputs, tick, timeout, self._settled(topology.IN_CLOCK), **self._in_hand(batch)
         )
         if behind:
-            self.log.warning("tick.inputs_behind", tick_entry=tick, streams=behind, waited_s=timeout)
+            self.log.warning("tick.inputs_behind", tick_entry=tick, streams=behind, still_for_s=timeout)
         else:
             self.log.info("tick.inputs_drained", tick_entry=tick, streams=list(inputs))
 
@@ -388,7 +388,8 @@ class Service:
         return {"touch": touch, "touch_every": every_ms / 1000}
 
     def _drain_timeout(self) -> float:
-        # Long enough for a stuck entry to be retried to its end (dead letter).
+        # How long an input may stay still before a batch goes on without it: long enough for a stuck entry
+        # to be retried to its end (dead letter).
         return max(5.0, self.settings.reclaim_idle_ms / 1000 * (self.settings.max_deliveries + 1))
 
     def _apply(self, readable: Sequence[tuple[bus.Entry, CloudEvent]]) -> list[outbox.OutboxEvent]:

@@ -27,6 +27,29 @@ async def test_a_drained_input_lets_the_batch_go_and_one_behind_is_named_after_t
     assert await drain.drain(redis, "g", ["before"], waiting.entry_id, timeout=0.3) == []
 
 
+
+async def test_an_input_worked_through_slowly_is_waited_for_as_long_as_it_moves(redis):
+    """A backlog before a tick takes longer than the timeout: the tick still counts all of it."""
+    for _ in range(6):
+        await redis.xadd("backlog", {bus.DATA_FIELD: b"x"})
+    await asyncio.sleep(0.002)  # ids order entries of two streams to the millisecond only
+    await redis.xadd("waiting", {bus.DATA_FIELD: b"x"})
+    for stream in ("backlog", "waiting"):
+        await bus.ensure_group(redis, stream, "g")
+    bus.raw_group_reads(redis)
+    (waiting,) = await bus.read_group(redis, "waiting", "g", "c", 10, 1)
+    backlog = await bus.read_group(redis, "backlog", "g", "c", 10, 1)
+
+    async def work_through() -> None:
+        for entry in backlog:  # one entry every 0.25 s: 1.5 s in all, the timeout 0.6 s
+            await asyncio.sleep(0.25)
+            await bus.ack(redis, "backlog", "g", [entry.entry_id])
+
+    worker = asyncio.create_task(work_through())
+    assert await drain.drain(redis, "g", ["backlog"], waiting.entry_id, timeout=0.6) == []
+    assert (await redis.xpending("backlog", "g"))["pending"] == 0  # every entry of it, not the first few
+    await worker
+
 async def test_a_batch_waiting_for_a_drain_is_not_taken_by_a_reclaimer_nor_counted_as_delivered_again(redis):
     for stream in ("stuck", "waiting"):
         await redis.xadd(stream, {bus.DATA_FIELD: b"x"})
