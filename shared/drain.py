@@ -34,12 +34,13 @@ class Gate:
     """A service's own condition on an input's batches, beside the drain.
 
     Once the inputs before a batch are drained, the batch also waits until
-    `settled` says so (polled with the drain, up to its timeout); `release`
-    is called once the batch is published (or failed). The voting service
-    pauses its ballots for a tick's reports and for an annulment this way.
+    `settled(batch)` says so (polled with the drain, up to its timeout);
+    `release` is called once the batch is published (or failed). The voting
+    service pauses its ballots for a tick's reports and for an annulment this
+    way, and counts the reports' votes meanwhile.
     """
 
-    settled: Settled
+    settled: Callable[[Sequence[bus.Entry]], Awaitable[bool]]
     release: Callable[[], None]
 
 

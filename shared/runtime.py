@@ -352,7 +352,7 @@ class Service:
             return
         timeout = self._drain_timeout()
         behind = await drain.drain(
-            self.redis, self.name, inputs, tick, timeout, self._settled(topology.IN_CLOCK), **self._in_hand(batch)
+            self.redis, self.name, inputs, tick, timeout, self._settled(topology.IN_CLOCK, entries), **self._in_hand(batch)
         )
         if behind:
             self.log.warning("tick.inputs_behind", tick_entry=tick, streams=behind, still_for_s=timeout)
@@ -367,15 +367,18 @@ class Service:
                 continue
             up_to = max(ids, key=drain.id_key)
             behind = await drain.drain(
-                self.redis, self.name, given.drained_first, up_to, self._drain_timeout(), self._settled(given.stream),
+                self.redis, self.name, given.drained_first, up_to, self._drain_timeout(), self._settled(given.stream, entries),
                 **self._in_hand(batch),
             )
             if behind:
                 self.log.warning("input.inputs_behind", stream=given.stream, entry=up_to, streams=behind)
 
-    def _settled(self, stream: str) -> Settled | None:
+    def _settled(self, stream: str, batch: Sequence[bus.Entry]) -> Settled | None:
         gate = self.gates.get(stream)
-        return gate.settled if gate is not None else None
+        if gate is None:
+            return None
+        settled = gate.settled
+        return lambda: settled(batch)
 
     def _in_hand(self, batch: Sequence[bus.Entry]) -> dict[str, Any]:
         """A batch waiting for a drain is touched a few times within the reclaimers' idle time: it is

@@ -5,7 +5,8 @@ and members come by the hundred thousand: they are read by the runtime's
 hot-path mode (`shared.lane`), ballots with several batches in hand. The
 nominee list, the clock and staff annulments go through FastStream
 subscribers; a tick waits for the ballots up to it and for no ballot to be
-held, an annulment for the ballots up to it, and both for the ballots paused.
+held, then for its reports' votes counted on a snapshot; an annulment waits
+for the ballots up to it; both for the ballots paused.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ def build(settings: Settings | None = None) -> Service:
     service.lane(topology.IN_BALLOTS, lambda handler: handler.ballots, settings.ballot_batch_size, BALLOTS_IN_HAND)
     service.lane(topology.IN_STAKEHOLDERS, lambda handler: handler.members)
     # A tick's reports and an annulment: the ballots paused until their answers are published.
-    service.gates[topology.IN_CLOCK] = Gate(lambda: handler(service).settled(), lambda: handler(service).resume())
-    service.gates[topology.IN_STAFF] = Gate(lambda: handler(service).paused(), lambda: handler(service).resume())
+    service.gates[topology.IN_CLOCK] = Gate(lambda batch: handler(service).settled(batch), lambda: handler(service).resume())
+    service.gates[topology.IN_STAFF] = Gate(lambda batch: handler(service).paused(), lambda: handler(service).resume())
     return service.wire()
 
 

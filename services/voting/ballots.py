@@ -104,6 +104,8 @@ class BallotDesk:
             if releases:
                 self.releasing = False
         self.maybe_held = self.maybe_held or done.counts["held"] > 0
+        if self.pause.late(row.at_us for row in done.answers if row.reason is None):
+            await self.pause.published()  # a vote the report being made did not count: after it
         self.metrics.voted(done.verdicts)
         if done.owed is not None:
             faults.crash_point("voting.release_committed")

@@ -14,7 +14,10 @@ Other judging events, intake's rejections and staff screening decisions pass (th
 
 from __future__ import annotations
 
+import asyncio
 import gc
+from collections.abc import Sequence
+from functools import partial
 
 from pydantic import ValidationError
 from redis.asyncio import Redis
@@ -27,7 +30,7 @@ from services.voting.annulments import Annulments
 from services.voting.ballots import BallotDesk
 from services.voting.domain import read_project
 from services.voting.members import MemberDesk
-from shared import topology
+from shared import bus, topology
 from shared.envelope import CloudEvent
 from shared.events import NominationsPublished, T
 from shared.logs import get_logger
@@ -51,6 +54,7 @@ class VotingHandler:
         self.ballots: BallotDesk | None = None  # from `started` on
         self._collector: tuple[int, int, int] | None = None
         self.annulments = Annulments(ctx)
+        self.ahead: reports.Ahead | None = None  # the reports of the tick being handled, counted ahead
 
     # --- lifecycle (called by the runtime) ------------------------------------------
 
@@ -80,16 +84,33 @@ class VotingHandler:
         if self._collector is not None:
             restore_collector(self._collector)
 
-    async def settled(self) -> bool:
-        """A tick's extra wait: no ballot held (whichever replica holds it, this one may release it),
-        then the ballots paused with every stored batch published until the tick's reports are (pause.py)."""
+    async def settled(self, batch: Sequence[bus.Entry]) -> bool:
+        """A tick's extra wait, when a report is due: no ballot held (whichever replica holds it, this one
+        may release it), then the ballots paused with every stored batch published, and the reports'
+        votes counted on a snapshot; from the snapshot on, only late ballots wait (pause.py, reports.py)."""
         desk = self.ballots
-        if desk is None:
+        self.ahead = None
+        cuts = self._due_cuts(batch)
+        if desk is None or not cuts:
             return True
         if self._held() or not await desk.pause.pause() or self._held():
             desk.pause.resume()
             return False
+        loop, hold = asyncio.get_running_loop(), partial(desk.pause.hold, max(cuts))
+
+        def taken() -> None:
+            loop.call_soon_threadsafe(hold)
+
+        self.ahead = await asyncio.to_thread(reports.count_ahead, self.ctx.engine, cuts, taken)
         return True
+
+    def _due_cuts(self, batch: Sequence[bus.Entry]) -> list[int]:
+        """The cut-offs of the reports due by the batch's last tick (none if no tick reads well)."""
+        times = [at for entry in batch if entry.stream == topology.IN_CLOCK and (at := reports.tick_time(entry.raw)) is not None]
+        if not times:
+            return []
+        with Session(self.ctx.engine) as session:
+            return sorted({cut for _, _, cut in reports.due(session, self.ctx.contest, max(times))})
 
     async def paused(self) -> bool:
         """An annulment's wait: the ballots paused with every stored batch published, until its answer is."""
@@ -118,7 +139,7 @@ class VotingHandler:
             self.keep_project(session, stream, event)
             return []
         if event.type == T.CLOCK_TICK:
-            made = reports.make(session, self.ctx.contest, self.ctx.source, event)
+            made = reports.make(session, self.ctx.contest, self.ctx.source, event, self.ahead)
             return [(topology.OUT_VOTING, report) for report in made]
         if event.type == T.STAFF_VOTES_ANNULLED:
             return self.annulments.on_annulled(session, event)

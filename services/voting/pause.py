@@ -12,12 +12,19 @@ later vote. An annulment pauses them the same way (annulments.py). The
 runtime resumes the desk once the tick's or the annulment's batch is
 published or failed (the voting service's `Gate`s); `LIMIT_S` bounds a
 pause whatever happens.
+
+A report's votes are read on a snapshot (reports.py, `count_ahead`): once
+it is taken the desk stores again (`hold`), and only a batch with a vote
+counted before the report's cut-off, a late one, waits to be published
+until the report is (`published`); the others were not counted and count
+after the cut-off, on either side of the report alike.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Iterable
 
 from shared.logs import get_logger
 
@@ -34,6 +41,9 @@ class Pause:
         self._idle.set()
         self._unpublished = 0
         self._since = 0.0
+        self._publishing = asyncio.Event()
+        self._publishing.set()
+        self.cut: int | None = None  # while a report is made on a snapshot: its cut-off
 
     @property
     def paused(self) -> bool:
@@ -70,5 +80,29 @@ class Pause:
             return False
         return True
 
+    def hold(self, cut: int) -> None:
+        """The report's snapshot is taken: batches are stored again; one with a vote timed before
+        `cut` waits in `published` until the report is out."""
+        self.cut = cut
+        self._publishing.clear()
+        self._open.set()
+
+    def late(self, times: Iterable[int]) -> bool:
+        """Is a vote at one of these times counted before the cut-off of a report being made?"""
+        cut = self.cut
+        return cut is not None and any(at < cut for at in times)
+
+    async def published(self) -> None:
+        """Wait until the report being made is published (or failed); `LIMIT_S` at most from the pause."""
+        if not self._publishing.is_set():
+            left = self._since + self.limit_s - time.monotonic()
+            try:
+                await asyncio.wait_for(self._publishing.wait(), max(left, 0.0))
+            except TimeoutError:
+                log.warning("ballots.hold_expired", waited_s=self.limit_s)
+                self.resume()
+
     def resume(self) -> None:
+        self.cut = None
+        self._publishing.set()
         self._open.set()

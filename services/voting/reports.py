@@ -11,21 +11,75 @@ two replicas (the name is the primary key); its id does not depend on the tick.
 Its `ballots_root` is folded from the leaves stored with the votes it counts
 (the same votes as its tally); while it is made and published the ballots
 wait (pause.py), so it counts exactly the votes whose answers precede it.
+
+Counting a million votes takes seconds. It is done ahead, before the tick
+is handled (`count_ahead`, on a thread of its own): on a snapshot of the
+database taken once every stored batch is published, after which new
+batches are stored again and published unless they hold a vote counted
+before the cut-off (a late ballot), which waits for the report. The report
+then uses those counts if no annulment was recorded since the snapshot
+(`store.annulments_mark`), and counts again otherwise.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any, NamedTuple
+
+import orjson
+from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
 
 from services.voting import store
 from services.voting.adapters import wire
 from services.voting.domain import Nominee, merkle, micros, tally
 from shared.contest import Contest
+from shared.db import is_postgres
 from shared.envelope import CloudEvent
 from shared.events import T
 from shared.logs import get_logger
 
 log = get_logger()
+Fold = tuple[dict[int, dict[str, tuple[int, int]]], str]  # (tally, ballots_root) at a cut-off
+
+
+class Ahead(NamedTuple):
+    """Reports counted before their tick is handled: at which cut-offs, and as of which annulment."""
+
+    folds: dict[int, Fold]
+    annulments: tuple[int, int]
+
+
+def fold(db: Any, pg: bool, cut: int) -> Fold:
+    counts, leaves = store.counted_on(db, pg, cut)
+    return counts, merkle.root(merkle.ordered(leaves)).hex()
+
+
+def count_ahead(engine: Engine, cuts: Sequence[int], taken: Callable[[], None]) -> Ahead:
+    """Count the votes at each cut-off on one snapshot, on a connection of its own (a thread's work);
+    `taken` is called once the snapshot is, before the first vote is read."""
+    pg = is_postgres(engine)
+    raw = engine.raw_connection()
+    db: Any = raw.driver_connection
+    try:
+        if pg:
+            db.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        else:
+            was, db.isolation_level = db.isolation_level, None
+            db.execute("BEGIN")
+        try:
+            mark = store.annulments_mark(db)  # the first read takes the snapshot
+            taken()
+            return Ahead({cut: fold(db, pg, cut) for cut in cuts}, mark)
+        finally:
+            if pg:
+                db.rollback()
+            else:
+                db.execute("ROLLBACK")
+                db.isolation_level = was
+    finally:
+        raw.close()
 
 
 def due(session: Session, contest: Contest, now: int) -> list[tuple[str, int, int]]:
@@ -37,6 +91,16 @@ def due(session: Session, contest: Contest, now: int) -> list[tuple[str, int, in
     return [item for item in wanted if item[0] not in done]
 
 
+def tick_time(raw: bytes | None) -> int | None:
+    """A tick's time in epoch microseconds, read cheaply; None if it does not read as a tick
+    (it is dead-lettered when handled)."""
+    try:
+        event = orjson.loads(raw or b"")
+        return micros(datetime.fromisoformat(event["time"])) if event.get("type") == T.CLOCK_TICK else None
+    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
+        return None
+
+
 def nominees(session: Session) -> dict[str, Nominee] | None:
     rows = session.exec(select(store.NomineeRow)).all()
     return {row.project_id: Nominee(row.category, row.entity_id) for row in rows} or None
@@ -46,18 +110,21 @@ def held_count(session: Session) -> int:
     return session.exec(select(func.count()).select_from(store.HeldRow)).one()
 
 
-def make(session: Session, contest: Contest, source: str, tick: CloudEvent) -> list[CloudEvent]:
+def make(session: Session, contest: Contest, source: str, tick: CloudEvent, ahead: Ahead | None = None) -> list[CloudEvent]:
     """Every report due at the tick, stored under its name; the events to publish, in order."""
     reports = []
-    store.take_turn_with_reports(session.connection())  # with annulments, also on other replicas
+    conn = session.connection()
+    store.take_turn_with_reports(conn)  # with annulments, also on other replicas
+    db = conn.connection.dbapi_connection
+    assert db is not None  # a live connection has one
+    pg = is_postgres(conn.engine)
+    # the last week is cut at the close: its progress and the close count the same votes
+    folds: dict[int, Fold] = dict(ahead.folds) if ahead is not None and store.annulments_mark(db) == ahead.annulments else {}
     listed = nominees(session)
     categories = sorted(contest.categories)
-    folds: dict[int, tuple[dict[int, dict[str, tuple[int, int]]], str]] = {}
     for name, week, cut in due(session, contest, micros(tick.time)):
-        if cut not in folds:  # the last week is cut at the close: its progress and the close count the same votes
-            counts, leaves = store.counted(session.connection(), cut)
-            folds[cut] = counts, merkle.root(merkle.ordered(leaves)).hex()
-            del leaves
+        if cut not in folds:
+            folds[cut] = fold(db, pg, cut)
         counts, root = folds[cut]
         if week:
             kind, data = T.VOTING_PROGRESS, tally.progress(week, wire.iso(cut), root, categories, counts, listed)

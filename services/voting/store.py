@@ -282,14 +282,20 @@ class Counted(NamedTuple):
 
 
 def counted(conn: Connection, cut: int) -> Counted:
-    """The tally and the leaves of the votes counting at `cut`, from one scan of the votes.
+    """The tally and the leaves of the votes counting at `cut`, from one scan of the votes."""
+    db = conn.connection.dbapi_connection
+    assert db is not None  # a live connection has one
+    return counted_on(db, conn.dialect.name == "postgresql", cut)
+
+
+def counted_on(db: DBAPIConnection, pg: bool, cut: int) -> Counted:
+    """`counted` on the driver's own connection `db`, in whatever transaction it is in.
 
     A million votes is a million rows: they are read on the driver's own
     cursor (no SQLAlchemy row each) and tallied here, which costs less than
     the database's GROUP BY and a second scan.
     """
-    pg = conn.dialect.name == "postgresql"
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]  # a live connection has one
+    cursor = db.cursor()
     try:
         cursor.execute(_COUNTED.format(p="%s" if pg else "?"), (cut,))
         votes: dict[tuple[int, str], int] = {}
@@ -310,6 +316,20 @@ def counted(conn: Connection, cut: int) -> Counted:
     for (category, project_id), n in votes.items():
         tally.setdefault(category, {})[project_id] = (n, int(last[category, project_id]))
     return Counted(tally, leaves)
+
+
+ANNULMENTS_MARK = "SELECT COUNT(*), COALESCE(MAX(seq), 0) FROM voting_annulment"
+
+
+def annulments_mark(db: DBAPIConnection) -> tuple[int, int]:
+    """Where the annulments' trail stands (inserts only): a report counted ahead checks it is unchanged."""
+    cursor = db.cursor()
+    try:
+        cursor.execute(ANNULMENTS_MARK)
+        count, last = cursor.fetchone() or (0, 0)
+    finally:
+        cursor.close()
+    return int(count), int(last)
 
 
 # --- annulments (annulments.py) ---

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 
 import pytest
 
-from services.voting import domain
+from services.voting import domain, reports
 from services.voting.app import build
 from shared import topology
 from tests.support.events import ballot, member, nominees, tick
@@ -229,6 +231,36 @@ async def test_a_tick_left_by_a_dead_replica_counts_the_ballots_it_left_too(sett
     week1 = {c["category"]: c["projects"] for c in progress["data"]["categories"]}
     assert week1[4][0] == {"project_id": "p-1", "votes": 2, "rank": 1}
     assert sorted(a["causationid"] for a in of_type(out, "wsis.vote.accepted")) == sorted(one["id"] for one in sent)
+
+
+async def test_ballots_go_on_while_a_report_is_counted_and_a_late_one_comes_after_the_report(settings, redis, monkeypatch):
+    """The report's votes are read on a snapshot: a ballot after the cut-off is answered meanwhile;
+    one timed before it (late) waits, and the report does not count it."""
+    counting, slow = threading.Event(), reports.fold
+
+    def slow_fold(*args):
+        counting.set()
+        time.sleep(1.5)
+        return slow(*args)
+
+    monkeypatch.setattr(reports, "fold", slow_fold)
+    await register(redis, "v-1", "v-2", "v-3")
+    await publish(redis, topology.OUT_JUDGING, nominees(LIST))
+    await publish(redis, topology.IN_BALLOTS, ballot("v-1", 4, "p-1", time_="2021-03-07T10:00:00Z"))
+    async with service_running("voting", settings):
+        await publish(redis, topology.IN_CLOCK, tick("2021-03-07T23:00:00Z"))
+        assert await asyncio.to_thread(counting.wait, 20)
+        after = ballot("v-2", 4, "p-1", time_="2021-03-08T10:00:00Z")
+        late = ballot("v-3", 4, "p-2", time_="2021-03-07T22:59:00Z")
+        await publish(redis, topology.IN_BALLOTS, after)
+        await publish(redis, topology.IN_BALLOTS, late)
+        out = await wait_for(redis, topology.OUT_VOTING, lambda seen: answers_to(seen, late["id"]), timeout=20)
+
+    (report,) = of_type(out, "wsis.voting.progress")
+    order = [e["causationid"] if e["type"].startswith("wsis.vote.") else "report" for e in out]
+    assert order.index(after["id"]) < order.index("report") < order.index(late["id"])
+    week1 = {c["category"]: c["projects"] for c in report["data"]["categories"]}
+    assert week1[4] == [{"project_id": "p-1", "votes": 1, "rank": 1}, {"project_id": "p-2", "votes": 0, "rank": 2}]
 
 
 async def test_the_close_names_five_finalists_and_the_ties_across_fifth_place_once(running, redis):

@@ -42,3 +42,29 @@ async def test_a_pause_never_stops_the_ballots_for_longer_than_its_limit():
 
     await asyncio.wait_for(pause.enter(), 1)
     assert not pause.paused
+
+
+async def test_once_the_reports_snapshot_is_taken_batches_go_on_and_only_a_late_one_waits_for_the_report():
+    pause = Pause()
+    assert await pause.pause() is True
+    pause.hold(cut=100)
+
+    await asyncio.wait_for(pause.enter(), 1)  # stored again at once
+    assert not pause.late([100, 250]) and pause.late([250, 99])
+    waiting = asyncio.create_task(pause.published())
+    await asyncio.sleep(0.01)
+    assert not waiting.done()
+
+    pause.resume()  # the report is published
+    await asyncio.wait_for(waiting, 1)
+    assert not pause.late([0])
+    await asyncio.wait_for(pause.published(), 1)
+
+
+async def test_a_late_batch_never_waits_for_a_report_longer_than_the_pause_limit():
+    pause = Pause(limit_s=0.05)
+    assert await pause.pause() is True
+    pause.hold(cut=100)
+
+    await asyncio.wait_for(pause.published(), 1)
+    assert not pause.late([0])
