@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import chain
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -85,7 +86,8 @@ class BallotDesk:
         released = await self._release(now) if may_release else []
         if not ballots and not released:
             return _nothing()
-        await self.pause.enter()  # nothing awaited from here to the queueing
+        # Nothing awaited from here to the queueing; a ballot the report being made may not count waits for it.
+        await self.pause.enter(lambda cut: any(ballot.at < cut for ballot in chain(ballots, released)))
         self.releasing = bool(released)
         # The ledger's thread sees values only: the ballots and their members as decided here, the
         # nominee list, which is never changed once known, and the entries' organisations (only
@@ -104,8 +106,6 @@ class BallotDesk:
             if releases:
                 self.releasing = False
         self.maybe_held = self.maybe_held or done.counts["held"] > 0
-        if self.pause.late(row.at_us for row in done.answers if row.reason is None):
-            await self.pause.published()  # a vote the report being made did not count: after it
         self.metrics.voted(done.verdicts)
         if done.owed is not None:
             faults.crash_point("voting.release_committed")

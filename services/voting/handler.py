@@ -119,6 +119,7 @@ class VotingHandler:
 
     def resume(self) -> None:
         """The tick's reports or the annulment's answer are published (or failed): the ballots go on."""
+        self.ahead = None
         if self.ballots is not None:
             self.ballots.pause.resume()
 

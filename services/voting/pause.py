@@ -14,21 +14,24 @@ published or failed (the voting service's `Gate`s); `LIMIT_S` bounds a
 pause whatever happens.
 
 A report's votes are read on a snapshot (reports.py, `count_ahead`): once
-it is taken the desk stores again (`hold`), and only a batch with a vote
-counted before the report's cut-off, a late one, waits to be published
-until the report is (`published`); the others were not counted and count
-after the cut-off, on either side of the report alike.
+it is taken the desk stores again (`hold`), but a batch with a ballot timed
+before the report's cut-off, a late one, waits to be stored until the
+report is published; the others count after the cut-off, on either side
+of the report alike. A late ballot is not even stored before the report is
+out: a crash meanwhile leaves no vote the retried report would count and
+whose answer would follow it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterable
+from collections.abc import Callable
 
 from shared.logs import get_logger
 
 LIMIT_S = 30.0
+Late = Callable[[int], bool]  # does a batch hold a ballot timed before this cut-off?
 log = get_logger()
 
 
@@ -49,12 +52,13 @@ class Pause:
     def paused(self) -> bool:
         return not self._open.is_set()
 
-    async def enter(self) -> None:
-        """Before a batch is queued for storing (no await between this and the queueing)."""
-        while self.paused:
+    async def enter(self, late: Late = lambda cut: False) -> None:
+        """Before a batch is queued for storing (no await between this and the queueing): it waits while
+        the ballots are paused, and while a report is made if `late(cut)` (a ballot timed before its cut-off)."""
+        while self.paused or (self.cut is not None and late(self.cut)):
             left = self._since + self.limit_s - time.monotonic()
             try:
-                await asyncio.wait_for(self._open.wait(), max(left, 0.0))
+                await asyncio.wait_for((self._open if self.paused else self._publishing).wait(), max(left, 0.0))
             except TimeoutError:
                 log.warning("ballots.pause_expired", waited_s=self.limit_s)
                 self.resume()
@@ -81,26 +85,11 @@ class Pause:
         return True
 
     def hold(self, cut: int) -> None:
-        """The report's snapshot is taken: batches are stored again; one with a vote timed before
-        `cut` waits in `published` until the report is out."""
+        """The report's snapshot is taken: batches are stored again, but one with a ballot timed
+        before `cut` waits in `enter` until the report is out (`resume`)."""
         self.cut = cut
         self._publishing.clear()
         self._open.set()
-
-    def late(self, times: Iterable[int]) -> bool:
-        """Is a vote at one of these times counted before the cut-off of a report being made?"""
-        cut = self.cut
-        return cut is not None and any(at < cut for at in times)
-
-    async def published(self) -> None:
-        """Wait until the report being made is published (or failed); `LIMIT_S` at most from the pause."""
-        if not self._publishing.is_set():
-            left = self._since + self.limit_s - time.monotonic()
-            try:
-                await asyncio.wait_for(self._publishing.wait(), max(left, 0.0))
-            except TimeoutError:
-                log.warning("ballots.hold_expired", waited_s=self.limit_s)
-                self.resume()
 
     def resume(self) -> None:
         self.cut = None

@@ -49,16 +49,14 @@ async def test_once_the_reports_snapshot_is_taken_batches_go_on_and_only_a_late_
     assert await pause.pause() is True
     pause.hold(cut=100)
 
-    await asyncio.wait_for(pause.enter(), 1)  # stored again at once
-    assert not pause.late([100, 250]) and pause.late([250, 99])
-    waiting = asyncio.create_task(pause.published())
+    await asyncio.wait_for(pause.enter(lambda cut: 250 < cut), 1)  # after the cut-off: stored at once
+    late = asyncio.create_task(pause.enter(lambda cut: 99 < cut))
     await asyncio.sleep(0.01)
-    assert not waiting.done()
+    assert not late.done()
 
     pause.resume()  # the report is published
-    await asyncio.wait_for(waiting, 1)
-    assert not pause.late([0])
-    await asyncio.wait_for(pause.published(), 1)
+    await asyncio.wait_for(late, 1)
+    await asyncio.wait_for(pause.enter(lambda cut: True), 1)
 
 
 async def test_a_late_batch_never_waits_for_a_report_longer_than_the_pause_limit():
@@ -66,5 +64,5 @@ async def test_a_late_batch_never_waits_for_a_report_longer_than_the_pause_limit
     assert await pause.pause() is True
     pause.hold(cut=100)
 
-    await asyncio.wait_for(pause.published(), 1)
-    assert not pause.late([0])
+    await asyncio.wait_for(pause.enter(lambda cut: True), 1)
+    assert pause.cut is None
