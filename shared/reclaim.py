@@ -43,8 +43,24 @@ class Reclaimer:
         self._errors: dict[str, str] = {}  # last failure of an entry, for its dead letter
 
     async def forever(self, streams: Sequence[str], every_s: float) -> None:
-        """Every input's loop, side by side, until cancelled."""
-        await asyncio.gather(*(self._loop(stream, every_s) for stream in streams))
+        """Every input's loop, side by side, until cancelled; then every loop is stopped before this ends.
+
+        Not `asyncio.gather`: cancelled, it ends as soon as one loop has, and a
+        loop whose cancellation redis-py swallowed (Python 3.11, a reply landing
+        with it) would go on reclaiming after its service stopped. Each loop is
+        cancelled again until it is done, however often this one is.
+        """
+        loops = {asyncio.create_task(self._loop(stream, every_s), name=f"{self.group}-reclaim-{stream}") for stream in streams}
+        try:
+            await asyncio.wait(loops)  # they end only when cancelled
+        finally:
+            while loops:
+                for loop in loops:
+                    loop.cancel()
+                try:
+                    _, loops = await asyncio.wait(loops, timeout=0.5)
+                except asyncio.CancelledError:
+                    continue
 
     async def _loop(self, stream: str, every_s: float) -> None:
         while True:

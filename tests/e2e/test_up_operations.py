@@ -149,6 +149,8 @@ def test_an_earlier_releases_consumer_groups_are_retired_when_the_system_starts(
     client = system.start()
     client.xadd("wsis:out:voting", {"__data__": "{}"})
     client.xgroup_create("wsis:out:voting", "judging", id="0")  # where judging read the reports before
+    for name in SERVICES:  # a clean stop, once each has started
+        wait_for_line(system.log, lambda e, name=name: e["event"] == "service.started" and e["service"] == name, timeout=120)
     assert system.interrupt() == 0
 
     client = system.start()
