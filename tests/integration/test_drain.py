@@ -12,11 +12,19 @@ async def pending(redis, stream: str, group: str) -> dict:
     return found
 
 
-async def test_a_drained_input_lets_the_batch_go_and_one_behind_is_named_after_the_timeout(redis):
-    for stream in ("before", "waiting"):
-        await redis.xadd(stream, {bus.DATA_FIELD: b"x"})
-        await bus.ensure_group(redis, stream, "g")
+async def streams(redis, *names: str, entries: int = 1) -> None:
+    """`entries` entries on each stream, in the order named, and group `g` on each; raw group reads."""
+    for name in names:
+        for _ in range(entries if name != names[-1] else 1):
+            await redis.xadd(name, {bus.DATA_FIELD: b"x"})
+        await asyncio.sleep(0.002)  # ids order entries of two streams to the millisecond only
+    for name in names:
+        await bus.ensure_group(redis, name, "g")
     bus.raw_group_reads(redis)
+
+
+async def test_a_drained_input_lets_the_batch_go_and_one_behind_is_named_after_the_timeout(redis):
+    await streams(redis, "before", "waiting")
     (waiting,) = await bus.read_group(redis, "waiting", "g", "c", 10, 1)
 
     assert await drain.drain(redis, "g", ["before"], waiting.entry_id, timeout=0.3) == ["before"]  # never read
@@ -27,16 +35,9 @@ async def test_a_drained_input_lets_the_batch_go_and_one_behind_is_named_after_t
     assert await drain.drain(redis, "g", ["before"], waiting.entry_id, timeout=0.3) == []
 
 
-
 async def test_an_input_worked_through_slowly_is_waited_for_as_long_as_it_moves(redis):
     """A backlog before a tick takes longer than the timeout: the tick still counts all of it."""
-    for _ in range(6):
-        await redis.xadd("backlog", {bus.DATA_FIELD: b"x"})
-    await asyncio.sleep(0.002)  # ids order entries of two streams to the millisecond only
-    await redis.xadd("waiting", {bus.DATA_FIELD: b"x"})
-    for stream in ("backlog", "waiting"):
-        await bus.ensure_group(redis, stream, "g")
-    bus.raw_group_reads(redis)
+    await streams(redis, "backlog", "waiting", entries=6)
     (waiting,) = await bus.read_group(redis, "waiting", "g", "c", 10, 1)
     backlog = await bus.read_group(redis, "backlog", "g", "c", 10, 1)
 
@@ -50,11 +51,9 @@ async def test_an_input_worked_through_slowly_is_waited_for_as_long_as_it_moves(
     assert (await redis.xpending("backlog", "g"))["pending"] == 0  # every entry of it, not the first few
     await worker
 
+
 async def test_a_batch_waiting_for_a_drain_is_not_taken_by_a_reclaimer_nor_counted_as_delivered_again(redis):
-    for stream in ("stuck", "waiting"):
-        await redis.xadd(stream, {bus.DATA_FIELD: b"x"})
-        await bus.ensure_group(redis, stream, "g")
-    bus.raw_group_reads(redis)
+    await streams(redis, "stuck", "waiting")
     await bus.read_group(redis, "stuck", "g", "c", 10, 1)  # read and never acknowledged: the drain waits
     batch = await bus.read_group(redis, "waiting", "g", "c", 10, 1)
 
