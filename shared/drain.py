@@ -81,11 +81,6 @@ async def behind(redis: Redis, stream: str, group: str, up_to: str) -> Position 
     return delivered, id_key(pending) if pending is not None else None
 
 
-async def drained(redis: Redis, stream: str, group: str, up_to: str) -> bool:
-    """Has `group` handled every entry of `stream` up to id `up_to`?"""
-    return await behind(redis, stream, group, up_to) is None
-
-
 async def drain(
     redis: Redis, group: str, inputs: Sequence[str], up_to: str, timeout: float, settled: Settled | None = None,
     poll: float = 0.02, touch: Touch | None = None, touch_every: float = 1.0,

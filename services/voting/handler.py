@@ -24,6 +24,7 @@ from redis.asyncio import Redis
 from sqlmodel import Session, select
 
 from services.voting import reports, store
+from services.voting.adapters import wire
 from services.voting.adapters.ledger import Ledger
 from services.voting.adapters.projection import Projection, nominee_map, project_row
 from services.voting.annulments import Annulments
@@ -106,7 +107,8 @@ class VotingHandler:
 
     def _due_cuts(self, batch: Sequence[bus.Entry]) -> list[int]:
         """The cut-offs of the reports due by the batch's last tick (none if no tick reads well)."""
-        times = [at for entry in batch if entry.stream == topology.IN_CLOCK and (at := reports.tick_time(entry.raw)) is not None]
+        read = (wire.read(entry.raw) for entry in batch if entry.stream == topology.IN_CLOCK)
+        times = [event.at for event in read if isinstance(event, wire.Event) and event.type == T.CLOCK_TICK]
         if not times:
             return []
         with Session(self.ctx.engine) as session:

@@ -24,10 +24,8 @@ then uses those counts if no annulment was recorded since the snapshot
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from typing import Any, NamedTuple
 
-import orjson
 from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
 
@@ -89,16 +87,6 @@ def due(session: Session, contest: Contest, now: int) -> list[tuple[str, int, in
         wanted.append((store.CLOSE_REPORT, 0, micros(contest.voting.end)))
     done = set(session.exec(select(store.ReportRow.name).where(col(store.ReportRow.name).in_([w[0] for w in wanted]))).all())
     return [item for item in wanted if item[0] not in done]
-
-
-def tick_time(raw: bytes | None) -> int | None:
-    """A tick's time in epoch microseconds, read cheaply; None if it does not read as a tick
-    (it is dead-lettered when handled)."""
-    try:
-        event = orjson.loads(raw or b"")
-        return micros(datetime.fromisoformat(event["time"])) if event.get("type") == T.CLOCK_TICK else None
-    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
-        return None
 
 
 def nominees(session: Session) -> dict[str, Nominee] | None:
