@@ -111,7 +111,7 @@ async def _play(sim: Simulation, system: DemoSystem, url: str, console: Console)
                 view = views.results(watch.state, sim.contest)
                 pubs = await _publications(url, sim)
                 listed = nominees_of(watch.state.nominees or {})
-                planted, view["integrity"] = await check_on_the_bus(url, sim.seed, sim.contest, sim.electorate, listed)
+                planted, view["integrity"] = await check_on_the_bus(url, watch.votes, sim.seed, sim.contest, sim.electorate, listed)
     return Outcome(view, phases.timings, phases.published, [*checks(watch, phases, view, sim), planted], publications=pubs,
                    staff=staff_counts(phases.sent.get("staff", [])))  # fmt: skip
 

@@ -15,14 +15,16 @@ from demo.checks import Check
 from demo.members import Electorate
 from report.integrity import collect, section, signals
 from report.raw import RawConnection
+from shared import topology
 from shared.contest import Contest
 
 NAME = "integrity: the campaign flagged, the honest surge not"
 
 
-async def findings_on_the_bus(conn: RawConnection, url: str, contest: Contest) -> list[signals.Finding]:
-    """What `wsis integrity` says of the running system."""
-    read = await collect.gather(conn, url)
+async def findings_on_the_bus(conn: RawConnection, votes: collect.Collected, contest: Contest) -> list[signals.Finding]:
+    """What `wsis integrity` says of the running system: on the accepted votes the demo read as they came
+    (`votes`, by the same `Collected`), with the members read now."""
+    read = await collect.gather(conn, (topology.IN_STAKEHOLDERS,), votes)
     return signals.detect(read.votes(), read.members, contest.voting_weeks, contest.spec.integrity, contest.voting.start)
 
 
@@ -63,9 +65,9 @@ def simulated_findings(electorate: Electorate, cast: Sequence[tuple[str, int, st
     return signals.detect(votes, members, contest.voting_weeks, contest.spec.integrity, contest.voting.start)
 
 
-async def check_on_the_bus(url: str, seed: int, contest: Contest, electorate: Electorate,
+async def check_on_the_bus(url: str, votes: collect.Collected, seed: int, contest: Contest, electorate: Electorate,
                            nominees: Mapping[int, Sequence[Nominee]]) -> tuple[Check, list[dict[str, Any]]]:  # fmt: skip
     """The check, on what the running system holds once voting is over; and the findings for the report's section."""
     async with RawConnection(url) as conn:
-        findings = await findings_on_the_bus(conn, url, contest)
+        findings = await findings_on_the_bus(conn, votes, contest)
     return integrity_check(findings, planted(seed, nominees), electorate), section.summary(findings)

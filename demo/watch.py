@@ -17,6 +17,7 @@ import redis.asyncio as aioredis
 
 from demo.system import DemoSystem
 from report import reader
+from report.integrity.collect import Collected
 from report.raw import RawConnection
 from report.state import ContestState
 from shared import topology
@@ -54,7 +55,8 @@ class Watcher:
         self.client = aioredis.Redis.from_url(url)
         self.raw = RawConnection(url)
         self.system = system
-        self.state = ContestState()
+        self.votes = Collected()  # the accepted votes as they come, for the integrity signals
+        self.state = ContestState(votes_to=self.votes)
         self.intake = Intake()
         self._task: asyncio.Task[None] | None = None
         self.read = 0  # entries read so far, on every stream watched

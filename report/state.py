@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, get_args
+from typing import Any, Protocol, get_args
 
 import orjson
 
@@ -19,6 +19,10 @@ from shared.events import RejectionReason, T
 READABLE = (topology.OUT_ELIGIBILITY, topology.OUT_JUDGING, topology.OUT_VOTING, topology.OUT_NOTIFY, topology.DEADLETTER)
 VOTE_ANSWERS = frozenset({T.VOTE_ACCEPTED, T.VOTE_REJECTED})
 VOTE_REASONS: tuple[str, ...] = get_args(RejectionReason)  # the contract's order
+
+
+class Taker(Protocol):
+    def take(self, stream: str, event: Any) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +59,7 @@ class ContestState:
     dead_letters: Counter[str] = field(default_factory=Counter)
     causes: set[str] = field(default_factory=set)  # causation ids of judging's answers (the panel's events)
     seen: set[str] = field(default_factory=set)  # event ids, but vote answers' (kept by ballot in `answers`)
+    votes_to: Taker | None = None  # also given the accepted votes and annulments, parsed (report.integrity.collect)
 
     def apply(self, stream: str, raw: bytes | None) -> None:
         try:
@@ -63,13 +68,16 @@ class ContestState:
         except (orjson.JSONDecodeError, KeyError, TypeError):
             return  # not a service's event: nothing to tell
         if kind in VOTE_ANSWERS:
-            self._answer(kind, data)
+            if self._answer(kind, data) and kind == T.VOTE_ACCEPTED and self.votes_to is not None:
+                self.votes_to.take(stream, event)
             return
         if event_id in self.seen:  # a repeat after a redelivery (CONTRACT 1): dropped by id
             return
         self.seen.add(event_id)
         if stream == topology.OUT_VOTING:
             self._voting(kind, data)
+            if kind == T.VOTES_ANNULLED and self.votes_to is not None:
+                self.votes_to.take(stream, event)
         elif stream == topology.OUT_ELIGIBILITY and kind == T.SUBMISSION_SCREENED:
             self._screened(data)
             self.screened_causes.add(event.get("causationid") or "")
@@ -80,7 +88,8 @@ class ContestState:
         elif stream == topology.DEADLETTER:
             self.dead_letters[data.get("stream", "?")] += 1
 
-    def _answer(self, kind: str, data: dict[str, Any]) -> None:
+    def _answer(self, kind: str, data: dict[str, Any]) -> bool:
+        """Whether it is the ballot's first answer."""
         reason = data.get("reason", "?") if kind == T.VOTE_REJECTED else None
         code = 0 if reason is None else 1 + (VOTE_REASONS.index(reason) if reason in VOTE_REASONS else len(VOTE_REASONS))
         ballot = data.get("ballot_id", "")
@@ -90,12 +99,13 @@ class ContestState:
                 self.repeated_answers += 1
             else:
                 self.conflicting_answers += 1
-            return
+            return False
         self.answers[ballot] = code
         if reason is None:
             self.accepted += 1
         else:
             self.rejected[reason] += 1
+        return True
 
     def _voting(self, kind: str, data: dict[str, Any]) -> None:
         if kind == T.VOTING_PROGRESS:

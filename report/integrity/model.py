@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,9 +21,8 @@ class Member:
         return getattr(self, by)
 
 
-@dataclass(frozen=True, slots=True)
-class Vote:
-    """An accepted vote, at its ballot's time."""
+class Vote(NamedTuple):
+    """An accepted vote, at its ballot's time (a tuple: a million are made, and sorted, at C speed)."""
 
     voter_id: str
     category: int

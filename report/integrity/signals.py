@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from statistics import median
 
 from report.integrity.model import Finding, Member, Vote
@@ -19,6 +19,7 @@ from report.memory import seldom_collected
 from shared.contest import GroupMix, Integrity, NewAccountCluster, VoteBurst, VotingWeek
 
 ONE_HOUR = timedelta(hours=1)
+VOTER = itemgetter(0)  # Vote.voter_id
 
 __all__ = ["Finding", "Member", "Vote", "detect", "group_mixes", "new_account_clusters", "vote_bursts"]
 
@@ -118,8 +119,9 @@ def _group_mixes(week: int, by_project: dict[tuple[int, str], list[Vote]], membe
     found = []
     projects: dict[tuple[int, str], list[Vote]] = {}
     voters: dict[tuple[int, str], list[Member]] = {}
+    known = members.get
     for key, mine in by_project.items():
-        people = [member for v in mine if (member := members.get(v.voter_id)) is not None]
+        people: list[Member] = list(filter(None, map(known, map(VOTER, mine))))  # a Member is never false
         if len(people) != len(mine):
             mine = [v for v in mine if v.voter_id in members]
         if mine:
