@@ -13,12 +13,12 @@ Its `ballots_root` is folded from the leaves stored with the votes it counts
 wait (pause.py), so it counts exactly the votes whose answers precede it.
 
 Counting a million votes takes seconds. It is done ahead, before the tick
-is handled (`count_ahead`, in a worker process: adapters/counter.py): on a snapshot of the
+is handled (`count_ahead`, on a thread of its own): on a snapshot of the
 database taken once every stored batch is published, after which new
 batches are stored again and published unless they hold a vote counted
 before the cut-off (a late ballot), which waits for the report. The report
 then uses those counts if no annulment was recorded since the snapshot
-(`store.annulments_mark`), and counts again otherwise (or if the worker failed).
+(`store.annulments_mark`), and counts again otherwise.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def fold(db: Any, pg: bool, cut: int) -> Fold:
 
 
 def count_ahead(engine: Engine, cuts: Sequence[int], taken: Callable[[], None]) -> Ahead:
-    """Count the votes at each cut-off on one snapshot, on a connection of its own (the counter's worker);
+    """Count the votes at each cut-off on one snapshot, on a connection of its own (a thread's work);
     `taken` is called once the snapshot is, before the first vote is read."""
     pg = is_postgres(engine)
     raw = engine.raw_connection()
