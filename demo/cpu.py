@@ -24,14 +24,12 @@ def _stat(pid: int) -> tuple[int, float] | None:
     return int(fields[1]), (utime + stime + cutime + cstime) / ticks
 
 
-def _label(pid: int, parent: str) -> str:
+def _label(pid: int) -> str:
     try:
         argv = (PROC / str(pid) / "cmdline").read_bytes().split(b"\0")
     except OSError:
         return "?"
     words = [a.decode(errors="replace") for a in argv if a]
-    if "--multiprocessing-fork" in words:
-        return parent if parent.endswith(" (worker)") else f"{parent} (worker)"  # a process of a service's own
     if "run" in words and words.index("run") + 1 < len(words):
         return words[words.index("run") + 1]  # one of the five services
     if "up" in words:
@@ -50,10 +48,10 @@ def tree(root: int) -> dict[str, float]:
             parents.setdefault(found[0], []).append(int(entry.name))
             cpu[int(entry.name)] = found[1]
     seconds: dict[str, float] = {}
-    todo = [(root, "?")]
+    todo = [root]
     while todo:
-        pid, parent = todo.pop()
-        label = _label(pid, parent)
+        pid = todo.pop()
+        label = _label(pid)
         seconds[label] = seconds.get(label, 0) + cpu.get(pid, 0.0)
-        todo.extend((child, label) for child in parents.get(pid, []))
+        todo.extend(parents.get(pid, []))
     return seconds

@@ -64,7 +64,7 @@ class BallotDesk:
     batch_event = "ballots.batch"
     read = staticmethod(wire.read)
 
-    def __init__(self, ctx: ServiceContext, ledger: Ledger, projection: Projection, ballots_came: Callable[[], None] = lambda: None) -> None:
+    def __init__(self, ctx: ServiceContext, ledger: Ledger, projection: Projection) -> None:
         self.source = ctx.source
         self.metrics = ctx.metrics
         self.calendar = domain.Calendar.of(ctx.contest)
@@ -76,7 +76,6 @@ class BallotDesk:
         self.maybe_held = True  # held ballots may wait in the table (checked at the first batch)
         self.releasing = False  # a batch with released ballots is not stored yet: the next one waits for it
         self.pause = Pause()  # while a report is made (pause.py)
-        self.ballots_came: Callable[[], None] | None = ballots_came  # once, at the first ballots (reports will fall due)
 
     async def begin(self, readable: Sequence[tuple[bus.Entry, wire.Event]]) -> Awaitable[Committed]:
         """Decide the batch now and queue its storing; the awaitable is the batch once stored."""
@@ -87,9 +86,6 @@ class BallotDesk:
         released = await self._release(now) if may_release else []
         if not ballots and not released:
             return _nothing()
-        if (came := self.ballots_came) is not None:
-            self.ballots_came = None
-            came()
         # Nothing awaited from here to the queueing; a ballot the report being made may not count waits for it.
         await self.pause.enter(lambda cut: any(ballot.at < cut for ballot in chain(ballots, released)))
         self.releasing = bool(released)

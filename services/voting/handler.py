@@ -14,6 +14,7 @@ Other judging events, intake's rejections and staff screening decisions pass (th
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import Sequence
 from functools import partial
@@ -24,7 +25,6 @@ from sqlmodel import Session, select
 
 from services.voting import reports, store
 from services.voting.adapters import wire
-from services.voting.adapters.counter import ReportCounter
 from services.voting.adapters.ledger import Ledger
 from services.voting.adapters.projection import Projection, nominee_map, project_row
 from services.voting.annulments import Annulments
@@ -56,7 +56,6 @@ class VotingHandler:
         self._collector: tuple[int, int, int] | None = None
         self.annulments = Annulments(ctx)
         self.ahead: reports.Ahead | None = None  # the reports of the tick being handled, counted ahead
-        self.counter = ReportCounter(ctx.name, ctx.settings.data_dir, ctx.engine)  # counts them (adapters/counter.py)
 
     # --- lifecycle (called by the runtime) ------------------------------------------
 
@@ -71,7 +70,7 @@ class VotingHandler:
         with ledger.transaction() as cur:
             self.projection.seed(ledger.members(cur), ledger.nominees(cur), projects)
         read = await self.projection.catch_up()
-        self.ballots = BallotDesk(self.ctx, ledger, self.projection, ballots_came=self.counter.start)
+        self.ballots = BallotDesk(self.ctx, ledger, self.projection)
         self.members = MemberDesk(ledger)
         await self.ballots.relay_owed(redis)
         self._collector = quiet_collector()
@@ -81,7 +80,6 @@ class VotingHandler:
         )
 
     def closed(self) -> None:
-        self.counter.stop()
         if self.ledger is not None:
             self.ledger.close()
         if self._collector is not None:
@@ -99,8 +97,12 @@ class VotingHandler:
         if self._held() or not await desk.pause.pause() or self._held():
             desk.pause.resume()
             return False
-        # Without counts ahead (a failed worker) the tick's transaction counts: late ballots wait either way.
-        self.ahead = await self.counter.count(cuts, partial(desk.pause.hold, max(cuts)))
+        loop, hold = asyncio.get_running_loop(), partial(desk.pause.hold, max(cuts))
+
+        def taken() -> None:
+            loop.call_soon_threadsafe(hold)
+
+        self.ahead = await asyncio.to_thread(reports.count_ahead, self.ctx.engine, cuts, taken)
         return True
 
     def _due_cuts(self, batch: Sequence[bus.Entry]) -> list[int]:

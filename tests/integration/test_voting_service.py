@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 
 import pytest
 
-from services.voting import domain
-from services.voting.adapters import counter
+from services.voting import domain, reports
 from services.voting.app import build
 from shared import topology
-from tests.support import slow_counter
 from tests.support.events import ballot, member, nominees, tick
 from tests.support.services import running as service_running
 from tests.support.streams import answers_to, consumed, events, of_type, publish, wait_for
@@ -236,14 +236,20 @@ async def test_a_tick_left_by_a_dead_replica_counts_the_ballots_it_left_too(sett
 async def test_ballots_go_on_while_a_report_is_counted_and_a_late_one_comes_after_the_report(settings, redis, monkeypatch):
     """The report's votes are read on a snapshot: a ballot after the cut-off is answered meanwhile;
     one timed before it (late) waits, and the report does not count it."""
-    monkeypatch.setattr(counter, "serve", slow_counter.serve)  # the count is a worker's, in a process of its own
-    counting = slow_counter.counting_file(settings.data_dir)
+    counting, slow = threading.Event(), reports.fold
+
+    def slow_fold(*args):
+        counting.set()
+        time.sleep(1.5)
+        return slow(*args)
+
+    monkeypatch.setattr(reports, "fold", slow_fold)
     await register(redis, "v-1", "v-2", "v-3")
     await publish(redis, topology.OUT_JUDGING, nominees(LIST))
     await publish(redis, topology.IN_BALLOTS, ballot("v-1", 4, "p-1", time_="2021-03-07T10:00:00Z"))
     async with service_running("voting", settings):
         await publish(redis, topology.IN_CLOCK, tick("2021-03-07T23:00:00Z"))
-        await wait_until_async(counting.exists, what="the report counting", timeout=20)
+        assert await asyncio.to_thread(counting.wait, 20)
         after = ballot("v-2", 4, "p-1", time_="2021-03-08T10:00:00Z")
         late = ballot("v-3", 4, "p-2", time_="2021-03-07T22:59:00Z")
         await publish(redis, topology.IN_BALLOTS, after)
@@ -255,27 +261,6 @@ async def test_ballots_go_on_while_a_report_is_counted_and_a_late_one_comes_afte
     assert order.index(after["id"]) < order.index("report") < order.index(late["id"])
     week1 = {c["category"]: c["projects"] for c in report["data"]["categories"]}
     assert week1[4] == [{"project_id": "p-1", "votes": 1, "rank": 1}, {"project_id": "p-2", "votes": 0, "rank": 2}]
-
-
-async def test_a_report_counter_that_dies_costs_no_report(settings, redis, monkeypatch):
-    """The worker counting ahead dies: the tick's transaction counts instead, and the next report has a new worker."""
-    monkeypatch.setattr(counter, "serve", slow_counter.dies)
-    await register(redis, "v-1", "v-2")
-    await publish(redis, topology.OUT_JUDGING, nominees(LIST))
-    await publish(redis, topology.IN_BALLOTS, ballot("v-1", 4, "p-1", time_="2021-03-07T10:00:00Z"))
-    async with service_running("voting", settings) as service:
-        await publish(redis, topology.IN_CLOCK, tick("2021-03-07T23:00:00Z"))
-        await wait_for(redis, topology.OUT_VOTING, lambda seen: len(of_type(seen, "wsis.voting.progress")) == 1, timeout=20)
-        monkeypatch.setattr(counter, "serve", slow_counter.serve)
-        await publish(redis, topology.IN_BALLOTS, ballot("v-2", 4, "p-2", time_="2021-03-08T10:00:00Z"))
-        await publish(redis, topology.IN_CLOCK, tick("2021-03-14T23:00:00Z"))
-        out = await wait_for(redis, topology.OUT_VOTING, lambda seen: len(of_type(seen, "wsis.voting.progress")) == 2, timeout=20)
-        assert service.handler.counter.alive  # a worker of its own again
-
-    assert slow_counter.counting_file(settings.data_dir).exists()  # the second report was counted ahead
-    week1, week2 = ({c["category"]: c["projects"] for c in p["data"]["categories"]} for p in of_type(out, "wsis.voting.progress"))
-    assert week1[4] == [{"project_id": "p-1", "votes": 1, "rank": 1}, {"project_id": "p-2", "votes": 0, "rank": 2}]
-    assert {p["project_id"]: p["votes"] for p in week2[4]} == {"p-1": 1, "p-2": 1}
 
 
 async def test_the_close_names_five_finalists_and_the_ties_across_fifth_place_once(running, redis):
