@@ -56,6 +56,7 @@ class VotingHandler:
         self._collector: tuple[int, int, int] | None = None
         self.annulments = Annulments(ctx)
         self.ahead: reports.Ahead | None = None  # the reports of the tick being handled, counted ahead
+        self.folds = reports.Folds()  # each report's count from the last one's (reports.py)
 
     # --- lifecycle (called by the runtime) ------------------------------------------
 
@@ -102,7 +103,7 @@ class VotingHandler:
         def taken() -> None:
             loop.call_soon_threadsafe(hold)
 
-        self.ahead = await asyncio.to_thread(reports.count_ahead, self.ctx.engine, cuts, taken)
+        self.ahead = await asyncio.to_thread(reports.count_ahead, self.ctx.engine, cuts, taken, self.folds)
         return True
 
     def _due_cuts(self, batch: Sequence[bus.Entry]) -> list[int]:
@@ -142,7 +143,7 @@ class VotingHandler:
             self.keep_project(session, stream, event)
             return []
         if event.type == T.CLOCK_TICK:
-            made = reports.make(session, self.ctx.contest, self.ctx.source, event, self.ahead)
+            made = reports.make(session, self.ctx.contest, self.ctx.source, event, self.ahead, self.folds)
             return [(topology.OUT_VOTING, report) for report in made]
         if event.type == T.STAFF_VOTES_ANNULLED:
             return self.annulments.on_annulled(session, event)

@@ -19,11 +19,19 @@ batches are stored again and published unless they hold a vote counted
 before the cut-off (a late ballot), which waits for the report. The report
 then uses those counts if no annulment was recorded since the snapshot
 (`store.annulments_mark`), and counts again otherwise.
+
+On SQLite a report reads only the votes its predecessor did not count
+(`Folds`): the week's, and the late ones stored since the predecessor's
+snapshot; the tally and the ordered leaves of the predecessor are kept in
+memory. A new process, an annulment since, or PostgreSQL (whose rows have
+no insertion order to go by) count every vote.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from sqlalchemy import Engine
@@ -54,7 +62,49 @@ def fold(db: Any, pg: bool, cut: int) -> Fold:
     return counts, merkle.root(merkle.ordered(leaves)).hex()
 
 
-def count_ahead(engine: Engine, cuts: Sequence[int], taken: Callable[[], None]) -> Ahead:
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    annulments: tuple[int, int]  # the annulments' mark the fold was made under
+    stored: int  # the last vote stored in its snapshot
+    cut: int
+    tally: dict[tuple[int, str], tuple[int, int]]  # (category, project) -> (votes, time of the last)
+    leaves: list[tuple[str, bytes]]  # (ballot_id, leaf), in the contract's order
+
+
+class Folds:
+    """Folds at growing cut-offs, each from the last (SQLite); see the module's docstring."""
+
+    def __init__(self) -> None:
+        self._kept: _Kept | None = None
+        self._lock = threading.Lock()  # the thread counting ahead, or the tick's transaction: one at a time
+
+    def fold(self, db: Any, pg: bool, cut: int, annulments: tuple[int, int]) -> Fold:
+        """The fold at `cut` in `db`'s transaction, whose annulments' mark is `annulments`."""
+        if pg:
+            return fold(db, pg, cut)
+        with self._lock:
+            stored, kept = store.last_stored(db), self._kept
+            if kept is None or kept.annulments != annulments or cut < kept.cut or stored < kept.stored:
+                counted = store.counted_on(db, False, cut)
+                tally = {(category, project): seen for category, projects in counted.tally.items() for project, seen in projects.items()}
+                leaves = sorted(counted.leaves)
+            else:
+                added = store.counted_since(db, cut, kept.stored, kept.cut)
+                tally = dict(kept.tally)
+                for category, projects in added.tally.items():
+                    for project, (votes, last) in projects.items():
+                        before = tally.get((category, project))
+                        tally[category, project] = (votes, last) if before is None else (before[0] + votes, max(before[1], last))
+                leaves = kept.leaves + sorted(added.leaves)
+                leaves.sort()  # two ordered runs, merged
+            self._kept = _Kept(annulments, stored, cut, tally, leaves)
+        counts: dict[int, dict[str, tuple[int, int]]] = {}
+        for (category, project), seen in tally.items():
+            counts.setdefault(category, {})[project] = seen
+        return counts, merkle.root([digest for _, digest in leaves]).hex()
+
+
+def count_ahead(engine: Engine, cuts: Sequence[int], taken: Callable[[], None], folds: Folds) -> Ahead:
     """Count the votes at each cut-off on one snapshot, on a connection of its own (a thread's work);
     `taken` is called once the snapshot is, before the first vote is read."""
     pg = is_postgres(engine)
@@ -69,7 +119,7 @@ def count_ahead(engine: Engine, cuts: Sequence[int], taken: Callable[[], None]) 
         try:
             mark = store.annulments_mark(db)  # the first read takes the snapshot
             taken()
-            return Ahead({cut: fold(db, pg, cut) for cut in cuts}, mark)
+            return Ahead({cut: folds.fold(db, pg, cut, mark) for cut in cuts}, mark)
         finally:
             if pg:
                 db.rollback()
@@ -98,7 +148,8 @@ def held_count(session: Session) -> int:
     return session.exec(select(func.count()).select_from(store.HeldRow)).one()
 
 
-def make(session: Session, contest: Contest, source: str, tick: CloudEvent, ahead: Ahead | None = None) -> list[CloudEvent]:
+def make(session: Session, contest: Contest, source: str, tick: CloudEvent, ahead: Ahead | None = None,
+         folds: Folds | None = None) -> list[CloudEvent]:  # fmt: skip
     """Every report due at the tick, stored under its name; the events to publish, in order."""
     reports = []
     conn = session.connection()
@@ -107,13 +158,15 @@ def make(session: Session, contest: Contest, source: str, tick: CloudEvent, ahea
     assert db is not None  # a live connection has one
     pg = is_postgres(conn.engine)
     # the last week is cut at the close: its progress and the close count the same votes
-    folds: dict[int, Fold] = dict(ahead.folds) if ahead is not None and store.annulments_mark(db) == ahead.annulments else {}
+    mark = store.annulments_mark(db)
+    made: dict[int, Fold] = dict(ahead.folds) if ahead is not None and mark == ahead.annulments else {}
+    folding = folds or Folds()
     listed = nominees(session)
     categories = sorted(contest.categories)
     for name, week, cut in due(session, contest, micros(tick.time)):
-        if cut not in folds:
-            folds[cut] = fold(db, pg, cut)
-        counts, root = folds[cut]
+        if cut not in made:
+            made[cut] = folding.fold(db, pg, cut, mark)
+        counts, root = made[cut]
         if week:
             kind, data = T.VOTING_PROGRESS, tally.progress(week, wire.iso(cut), root, categories, counts, listed)
         else:

@@ -295,9 +295,37 @@ def counted_on(db: DBAPIConnection, pg: bool, cut: int) -> Counted:
     cursor (no SQLAlchemy row each) and tallied here, which costs less than
     the database's GROUP BY and a second scan.
     """
+    return _count(db, _COUNTED.format(p="%s" if pg else "?"), (cut,))
+
+
+# SQLite: the votes counting at a cut-off that a fold at an earlier cut-off, on an earlier snapshot whose
+# last vote was `stored`, did not count: stored since (rowids grow with each insert: votes are never
+# deleted), or timed from that cut-off on. The annulments must be the same as then.
+_COUNTED_SINCE = _COUNTED.format(p="?") + " AND (v.rowid > ? OR v.at_us >= ?)"
+LAST_STORED = "SELECT COALESCE(MAX(rowid), 0) FROM voting_vote"
+
+
+def counted_since(db: DBAPIConnection, cut: int, stored: int, earlier: int) -> Counted:
+    """On SQLite, what `counted_on(db, False, cut)` adds to a count at `earlier` (<= `cut`) on a snapshot
+    whose last stored vote was `stored` (`last_stored`), the annulments unchanged since."""
+    return _count(db, _COUNTED_SINCE, (cut, stored, earlier))
+
+
+def last_stored(db: DBAPIConnection) -> int:
+    """SQLite: the rowid of the last vote stored, as the transaction sees the votes."""
     cursor = db.cursor()
     try:
-        cursor.execute(_COUNTED.format(p="%s" if pg else "?"), (cut,))
+        cursor.execute(LAST_STORED)
+        (last,) = cursor.fetchone() or (0,)
+        return int(last)
+    finally:
+        cursor.close()
+
+
+def _count(db: DBAPIConnection, query: str, params: tuple[int, ...]) -> Counted:
+    cursor = db.cursor()
+    try:
+        cursor.execute(query, params)
         votes: dict[tuple[int, str], int] = {}
         last: dict[tuple[int, str], int] = {}
         leaves: list[tuple[str, bytes]] = []

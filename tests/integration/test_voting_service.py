@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from services.voting import domain, reports
+from services.voting import domain, store
 from services.voting.app import build
 from shared import topology
 from tests.support.events import ballot, member, nominees, tick
@@ -236,14 +236,14 @@ async def test_a_tick_left_by_a_dead_replica_counts_the_ballots_it_left_too(sett
 async def test_ballots_go_on_while_a_report_is_counted_and_a_late_one_comes_after_the_report(settings, redis, monkeypatch):
     """The report's votes are read on a snapshot: a ballot after the cut-off is answered meanwhile;
     one timed before it (late) waits, and the report does not count it."""
-    counting, slow = threading.Event(), reports.fold
+    counting, slow = threading.Event(), store.counted_on
 
-    def slow_fold(*args):
+    def slow_count(*args):
         counting.set()
         time.sleep(1.5)
         return slow(*args)
 
-    monkeypatch.setattr(reports, "fold", slow_fold)
+    monkeypatch.setattr(store, "counted_on", slow_count)
     await register(redis, "v-1", "v-2", "v-3")
     await publish(redis, topology.OUT_JUDGING, nominees(LIST))
     await publish(redis, topology.IN_BALLOTS, ballot("v-1", 4, "p-1", time_="2021-03-07T10:00:00Z"))
