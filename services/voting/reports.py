@@ -78,6 +78,11 @@ class Folds:
         self._kept: _Kept | None = None
         self._lock = threading.Lock()  # the thread counting ahead, or the tick's transaction: one at a time
 
+    def forget(self) -> None:
+        """Once the close is made: no report follows, and a million leaves need not stay in memory."""
+        with self._lock:
+            self._kept = None
+
     def fold(self, db: Any, pg: bool, cut: int, annulments: tuple[int, int]) -> Fold:
         """The fold at `cut` in `db`'s transaction, whose annulments' mark is `annulments`."""
         if pg:
@@ -177,4 +182,6 @@ def make(session: Session, contest: Contest, source: str, tick: CloudEvent, ahea
         session.add(store.ReportRow(name=name, event_id=event_id, body=body))
         reports.append(CloudEvent.model_validate_json(body))
         log.info("report.made", name=name, event_id=event_id, tick_id=tick.id, ballots_root=root)
+        if not week:
+            folding.forget()
     return reports
