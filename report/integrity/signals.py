@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 from statistics import median
 
 from report.integrity.model import Finding, Member, Vote
@@ -19,7 +19,7 @@ from report.memory import seldom_collected
 from shared.contest import GroupMix, Integrity, NewAccountCluster, VoteBurst, VotingWeek
 
 ONE_HOUR = timedelta(hours=1)
-VOTER = itemgetter(0)  # Vote.voter_id
+VOTER = attrgetter("voter_id")
 
 __all__ = ["Finding", "Member", "Vote", "detect", "group_mixes", "new_account_clusters", "vote_bursts"]
 

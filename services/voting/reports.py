@@ -68,7 +68,7 @@ class _Kept:
     annulments: tuple[int, int]  # the annulments' mark the fold was made under
     stored: int  # the last vote stored in its snapshot
     cut: int
-    tally: dict[tuple[int, str], tuple[int, int]]  # (category, project) -> (votes, time of the last)
+    tally: dict[int, dict[str, tuple[int, int]]]  # as `store.Counted`'s
     leaves: list[tuple[str, bytes]]  # (ballot_id, leaf), in the contract's order
 
 
@@ -91,30 +91,26 @@ class Folds:
         started = time.thread_time()
         with self._lock:
             stored, kept = store.last_stored(db), self._kept
-            from_last = kept is not None and kept.annulments == annulments and cut >= kept.cut and stored >= kept.stored
-            if kept is None or not from_last:
-                counted = store.counted_on(db, False, cut)
-                read = len(counted.leaves)
-                tally = {(category, project): seen for category, projects in counted.tally.items() for project, seen in projects.items()}
-                leaves = sorted(counted.leaves)
-            else:
+            if kept is not None and kept.annulments == annulments and cut >= kept.cut and stored >= kept.stored:
                 added = store.counted_since(db, cut, kept.stored, kept.cut)
-                read = len(added.leaves)
-                tally = dict(kept.tally)
+                tally = {category: dict(projects) for category, projects in kept.tally.items()}
                 for category, projects in added.tally.items():
+                    mine = tally.setdefault(category, {})
                     for project, (votes, last) in projects.items():
-                        before = tally.get((category, project))
-                        tally[category, project] = (votes, last) if before is None else (before[0] + votes, max(before[1], last))
+                        before = mine.get(project)
+                        mine[project] = (votes, last) if before is None else (before[0] + votes, max(before[1], last))
                 leaves = kept.leaves + sorted(added.leaves)
                 leaves.sort()  # two ordered runs, merged
+                read, from_last = len(added.leaves), True
+            else:
+                counted = store.counted_on(db, False, cut)
+                tally, leaves = counted.tally, sorted(counted.leaves)
+                read, from_last = len(leaves), False
             self._kept = _Kept(annulments, stored, cut, tally, leaves)
-        counts: dict[int, dict[str, tuple[int, int]]] = {}
-        for (category, project), seen in tally.items():
-            counts.setdefault(category, {})[project] = seen
         root = merkle.root([digest for _, digest in leaves]).hex()
         log.info("report.folded", cut=wire.iso(cut), votes=len(leaves), read=read, from_last=from_last,
                  cpu_s=round(time.thread_time() - started, 3))  # fmt: skip
-        return counts, root
+        return tally, root
 
 
 def count_ahead(engine: Engine, cuts: Sequence[int], taken: Callable[[], None], folds: Folds) -> Ahead:
@@ -161,8 +157,7 @@ def held_count(session: Session) -> int:
     return session.exec(select(func.count()).select_from(store.HeldRow)).one()
 
 
-def make(session: Session, contest: Contest, source: str, tick: CloudEvent, ahead: Ahead | None = None,
-         folds: Folds | None = None) -> list[CloudEvent]:  # fmt: skip
+def make(session: Session, contest: Contest, source: str, tick: CloudEvent, ahead: Ahead | None, folds: Folds) -> list[CloudEvent]:
     """Every report due at the tick, stored under its name; the events to publish, in order."""
     reports = []
     conn = session.connection()
@@ -173,12 +168,11 @@ def make(session: Session, contest: Contest, source: str, tick: CloudEvent, ahea
     # the last week is cut at the close: its progress and the close count the same votes
     mark = store.annulments_mark(db)
     made: dict[int, Fold] = dict(ahead.folds) if ahead is not None and mark == ahead.annulments else {}
-    folding = folds or Folds()
     listed = nominees(session)
     categories = sorted(contest.categories)
     for name, week, cut in due(session, contest, micros(tick.time)):
         if cut not in made:
-            made[cut] = folding.fold(db, pg, cut, mark)
+            made[cut] = folds.fold(db, pg, cut, mark)
         counts, root = made[cut]
         if week:
             kind, data = T.VOTING_PROGRESS, tally.progress(week, wire.iso(cut), root, categories, counts, listed)
@@ -191,5 +185,5 @@ def make(session: Session, contest: Contest, source: str, tick: CloudEvent, ahea
         reports.append(CloudEvent.model_validate_json(body))
         log.info("report.made", name=name, event_id=event_id, tick_id=tick.id, ballots_root=root)
         if not week:
-            folding.forget()
+            folds.forget()
     return reports

@@ -83,8 +83,10 @@ def test_each_fold_from_the_last_counts_what_a_count_of_every_vote_counts(path: 
         if rng.random() < 0.3:
             votes.annul()
         if rng.random() < 0.3:  # the tick's transaction counts again (the last week and the close share a cut)
-            assert both(reader, folds, cut)[0] == both(reader, folds, cut)[1]
-    assert both(reader, folds, 6 * WEEK)[0] == both(reader, folds, 6 * WEEK)[1]
+            again, every = both(reader, folds, cut)
+            assert again == every
+    last, every = both(reader, folds, 6 * WEEK)
+    assert last == every
 
 
 def test_a_fold_at_an_earlier_cut_or_after_an_annulment_counts_every_vote(path: str) -> None:
@@ -92,7 +94,9 @@ def test_a_fold_at_an_earlier_cut_or_after_an_annulment_counts_every_vote(path: 
     db = connect(path)
     votes, folds = Votes(db, rng), reports.Folds()
     votes.add(50, 0, 3 * WEEK)
-    assert both(db, folds, 2 * WEEK)[0] == both(db, folds, 2 * WEEK)[1]
-    assert both(db, folds, WEEK)[0] == both(db, folds, WEEK)[1]  # earlier than the last fold's cut
+    for cut in (2 * WEEK, WEEK):  # then one earlier than the last fold's cut
+        made, every = both(db, folds, cut)
+        assert made == every
     votes.annul()
-    assert both(db, folds, 3 * WEEK)[0] == both(db, folds, 3 * WEEK)[1]
+    made, every = both(db, folds, 3 * WEEK)
+    assert made == every
