@@ -140,6 +140,9 @@ class Service:
         self.gates: dict[str, Gate] = {}
         self._serial = asyncio.Lock()  # the topology's `serial` inputs, one batch at a time
         self.metrics = ServiceMetrics(name)
+        # Set once a start has begun, and once it has ended (well or not): a stop waits for the start in progress.
+        self._start_begun = False
+        self._start_ended = asyncio.Event()
 
     def before_stop(self, func: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
         """Run `func` first on shutdown, while the database and Redis are still open.
@@ -231,6 +234,14 @@ class Service:
     # --- lifecycle -------------------------------------------------------------------
 
     async def _start(self) -> None:
+        self._start_begun, self._start_ended = True, asyncio.Event()
+        try:
+            await self._open()
+        except BaseException:
+            self._start_ended.set()
+            raise
+
+    async def _open(self) -> None:
         settings = self.settings
         configure_logging(self.name, settings.log_level, settings.log_format)
         self.log = get_logger()
@@ -254,6 +265,12 @@ class Service:
         self.log.info("service.starting", consumer=self.consumer, contest=contest.name, db=engine.dialect.name, schema=schema.after)
 
     async def _after_start(self) -> None:
+        try:
+            await self._begin_reading()
+        finally:
+            self._start_ended.set()
+
+    async def _begin_reading(self) -> None:
         started = getattr(self.handler, "started", None)
         if started is not None:
             await started(self.redis)
@@ -277,6 +294,13 @@ class Service:
         self.log.info("service.started", inputs=sorted(self.spec.reads), metrics=self.metrics.url)
 
     async def _stopping(self) -> None:
+        # FastStream runs the stop beside a start still in progress (a SIGTERM
+        # as the service comes up): the start ends first, so no subscriber,
+        # lane or reclaimer begins once the stop has passed it, and Redis is
+        # not closed under a connection being made.
+        if self._start_begun and not self._start_ended.is_set():
+            self.log.info("service.stop_waits_for_start")
+            await self._start_ended.wait()
         self.metrics.reading = False  # not ready: a balancer sends no more work
         for func in self._before_stop:
             await func()

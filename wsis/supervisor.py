@@ -158,39 +158,58 @@ def child_env(env: dict[str, str], name: str, password: str | None) -> dict[str,
     return {**env, "WSIS_REDIS_PASSWORD": password} if password else env
 
 
+class StopRequest:
+    """The signal handler of `wsis up`: it sets a flag, nothing more.
+
+    A handler runs in the main thread between two of its bytecodes, maybe
+    while that thread holds a lock: `threading.Event.set` there would wait
+    for the lock forever (the `Event.wait` of the main loop holds it at the
+    start and the end of each wait).
+    """
+
+    def __init__(self) -> None:
+        self.stop = False
+
+    def __call__(self, signum: int, frame: object) -> None:
+        self.stop = True
+
+
 def run_all(settings: Settings, names: list[str], *, ticker: bool, tick_seconds: float) -> int:
     configure_logging("supervisor", settings.log_level, settings.log_format)
+    # First of all: a Ctrl-C or SIGTERM at any moment of the start, even as the
+    # server comes up, is a request to stop, answered by the same clean stop.
+    asked = StopRequest()
+    signal.signal(signal.SIGTERM, asked)
+    signal.signal(signal.SIGINT, asked)
+    stop = threading.Event()  # the ticker's
     data_dir = owner_only(Path(settings.data_dir).resolve())
     hold_data_dir(data_dir)  # before the server: a second run must not touch the first's
     server: EmbeddedValkey | None = None
-    url = settings.redis_url
-    passwords: dict[str, str] = {}
-    if url is None:
-        server, passwords = start_embedded(settings, data_dir)
-        url = server.url
-    admin = settings.redis_admin_password
-    retire_stale_groups((server.dir / "url").read_text() if server else acl.with_credentials(url, "default", admin) if admin else url)
-    env = {k: v for k, v in os.environ.items() if k != "WSIS_REDIS_ADMIN_PASSWORD"}
-    env.update(WSIS_REDIS_URL=url, WSIS_DATA_DIR=str(data_dir))
-    children = [ServiceProcess(name, child_env(env, name, passwords.get(name))) for name in names]
-    ticker_password = passwords.get("ticker") or os.environ.get("WSIS_REDIS_PASSWORD_TICKER")
-    if ticker_password:
-        url = acl.with_credentials(url, "ticker", ticker_password)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    tick_thread = None
-    if ticker:
-        tick_thread = threading.Thread(target=tick_forever, args=(url, tick_seconds, stop), daemon=True)
-        tick_thread.start()
-    log.info("system.up", services=names, ticker=ticker, data_dir=str(data_dir))
+    children: list[ServiceProcess] = []
     try:
-        while not stop.is_set():
+        url = settings.redis_url
+        passwords: dict[str, str] = {}
+        if url is None:
+            server, passwords = start_embedded(settings, data_dir)
+            url = server.url
+        admin = settings.redis_admin_password
+        retire_stale_groups((server.dir / "url").read_text() if server else acl.with_credentials(url, "default", admin) if admin else url)
+        env = {k: v for k, v in os.environ.items() if k != "WSIS_REDIS_ADMIN_PASSWORD"}
+        env.update(WSIS_REDIS_URL=url, WSIS_DATA_DIR=str(data_dir))
+        children = [ServiceProcess(name, child_env(env, name, passwords.get(name))) for name in names]
+        ticker_password = passwords.get("ticker") or os.environ.get("WSIS_REDIS_PASSWORD_TICKER")
+        if ticker_password:
+            url = acl.with_credentials(url, "ticker", ticker_password)
+        if ticker and not asked.stop:
+            threading.Thread(target=tick_forever, args=(url, tick_seconds, stop), daemon=True).start()
+        log.info("system.up", services=names, ticker=ticker, data_dir=str(data_dir))
+        while not asked.stop:
             now = time.monotonic()
             for child in children:
                 child.check(now)
-            stop.wait(0.5)
+            time.sleep(0.2)
     finally:
+        stop.set()
         log.info("system.stopping")
         for child in children:
             child.terminate()

@@ -119,6 +119,18 @@ def test_after_a_crash_the_commands_say_the_server_is_gone_and_the_lock_is_free_
     assert system.interrupt() == 0
 
 
+def test_ctrl_c_at_any_moment_of_the_start_stops_the_system_cleanly(system):
+    """From the moment `wsis up` starts, a Ctrl-C is a request to stop, answered like any other: exit 0, server down."""
+    system.start()
+    assert system.interrupt() == 0  # as the services come up
+    for _ in range(3):
+        system.start()  # the groups are kept: this returns as soon as the server answers
+        server_pid = int((system.data_dir / "valkey" / "valkey.pid").read_text())
+        assert system.interrupt() == 0
+        assert not Path(f"/proc/{server_pid}").exists() and not (system.data_dir / "valkey" / "url").exists()
+    assert [e["event"] for e in log_lines(system.log) if e["service"] == "supervisor" and e["event"] == "system.stopped"] == ["system.stopped"] * 4
+
+
 @pytest.mark.slow
 def test_ctrl_c_on_a_terminal_lets_every_service_finish_and_leave_its_groups_before_the_server_stops(tmp_path):
     """A terminal's Ctrl-C signals the whole foreground process group, the embedded server's too."""
