@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import orjson
 import pytest
 
 from demo.checks import expected_emails
+from demo.driver import BACKGROUND_NICENESS, _lower_priority
 from demo.system import MARKER, Claim, DemoError, fresh
 from demo.watch import Intake
 from report.state import ContestState
@@ -82,3 +88,11 @@ def test_the_system_stopped_while_the_report_is_written_is_waited_for_once_it_is
     system.stop(timeout=30)
     assert system.process.returncode == 0 and time.monotonic() - asked < 20
     system.stop()  # stopped: nothing to do
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux schedules each thread by its own niceness")
+def test_the_plan_runs_on_a_thread_of_lower_priority_and_the_rest_of_the_demo_keeps_its_own():
+    with ThreadPoolExecutor(1, initializer=_lower_priority) as planner:
+        niceness = planner.submit(lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id())).result()
+    assert niceness == min(19, os.getpriority(os.PRIO_PROCESS, 0) + BACKGROUND_NICENESS)
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == os.getpriority(os.PRIO_PROCESS, 0)
