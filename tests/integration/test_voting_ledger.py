@@ -66,6 +66,16 @@ async def test_an_insert_that_meets_taken_keys_reports_only_the_rows_that_went_i
     assert await ledger.group(count_votes, None) == 5 + 4
 
 
+async def test_taken_votes_are_found_whatever_the_voter_id_holds(ledger):
+    """The look-up of taken (voter, category) pairs (PostgreSQL: one array a column) with ids an array literal would need to quote."""
+    voters = ['v,1', 'v{2}', 'v"3"', "v\\4", "NULL", "é😀 5", " 6 "]
+    first = [vote(n, voter=v) for n, v in enumerate(voters, 1)]
+    assert await ledger.group(lambda cur, rows: ledger.add_votes(cur, rows), first) == {row.key for row in first}
+
+    again = [vote(20 + n, voter=v) for n, v in enumerate(voters, 1)] + [vote(40, voter="v,1 ")]
+    assert await ledger.group(lambda cur, rows: ledger.add_votes(cur, rows), again) == {vote(40).key}
+
+
 async def test_outcomes_seen_before_are_told_apart_from_new_ones(ledger):
     def outcome(n: int) -> store.Answer:
         return store.Answer(bytes([n]) * 16, f"b-{n}", f"v-{n}", 1, "p-1", None, n)

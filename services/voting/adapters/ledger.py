@@ -219,7 +219,7 @@ class Ledger:
             new.update(map(itemgetter(key_at), chunk))
         return new
 
-    def _rows(self, columns: tuple[str, ...], rows: Sequence[Sequence[Any]], as_json: bool = True) -> tuple[str, Sequence[Any]]:
+    def _rows(self, columns: tuple[str, ...], rows: Sequence[Sequence[Any]]) -> tuple[str, Sequence[Any]]:
         """A SELECT of `rows` and its parameters, for `INSERT ... SELECT`.
 
         Binding a parameter holds the interpreter lock, and a batch has
@@ -232,7 +232,7 @@ class Ledger:
         """
         blobs = [n for n, name in enumerate(columns) if name in BLOB_WIDTHS]
         plain = [n for n in range(len(columns)) if n not in blobs]
-        doc, cut = self._as_json(columns, rows, blobs, plain) if as_json else (None, [])
+        doc, cut = self._as_json(columns, rows, blobs, plain)
         if doc is None:
             return "VALUES " + self._values(rows), _flat(rows)
         index = {n: i for i, n in enumerate(plain)}
@@ -286,14 +286,22 @@ class Ledger:
             clause, params = self._in(keys)
             cur.execute(f"SELECT {target[0]} FROM {table} WHERE {target[0]} {clause}", params)
             return {bytes(key) if isinstance(key, memoryview) else key for (key,) in cur.fetchall()}
-        # Not as JSON on PostgreSQL: psycopg prepares a statement run often, and a plan made while
-        # the votes were few (a hash of a scan of them, the JSON rows being of unknown number) stays
-        # after they are many; the keys as VALUES are counted, and looked up in the index.
-        select, params = self._rows(target, keys, as_json=not self.pg)
+        names = ", ".join(f"t.{name}" for name in target)
+        if self.pg:
+            # One array a column, unnested: two parameters, not two a key. A statement of thousands
+            # of placeholders is longer than psycopg caches (4,096 characters), so each batch's
+            # would be parsed again in Python, holding the interpreter lock. Not JSON: with custom
+            # plans (`plan_cache_mode`, set above) PostgreSQL counts a constant array's elements and
+            # looks each key up in the index, where JSON rows of unknown number got a scan of every vote.
+            arrays = [list(column) for column in zip(*keys, strict=True)]
+            unnest = ", ".join(f"%s::{PG_TYPES.get(name, 'text')}[]" for name in target)
+            on = " AND ".join(f"t.{name} = k.{name}" for name in target)
+            cur.execute(f"SELECT {names} FROM unnest({unnest}) AS k({', '.join(target)}) JOIN {table} AS t ON {on}", arrays)
+            return set(map(tuple, cur.fetchall()))
+        select, params = self._rows(target, keys)
         columns = target  # the keys' columns, named as the table's
         if select.startswith("VALUES"):  # the plain way's columns are column1, column2, ...
             select, columns = f"SELECT * FROM ({select}) AS v", tuple(f"column{n}" for n in range(1, len(target) + 1))
-        names = ", ".join(f"t.{name}" for name in target)
         on = " AND ".join(f"t.{name} = k.{column}" for name, column in zip(target, columns, strict=True))
         # A join from the keys, each looked up in the table's unique index (not a row value IN,
         # which SQLite would answer by a scan).
