@@ -140,9 +140,8 @@ class Service:
         self.gates: dict[str, Gate] = {}
         self._serial = asyncio.Lock()  # the topology's `serial` inputs, one batch at a time
         self.metrics = ServiceMetrics(name)
-        # Set once a start has begun, and once it has ended (well or not): a stop waits for the start in progress.
-        self._start_begun = False
-        self._start_ended = asyncio.Event()
+        # Made when a start begins, set once it has ended (well or not): a stop waits for the start in progress.
+        self._start_ended: asyncio.Event | None = None
 
     def before_stop(self, func: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
         """Run `func` first on shutdown, while the database and Redis are still open.
@@ -234,11 +233,11 @@ class Service:
     # --- lifecycle -------------------------------------------------------------------
 
     async def _start(self) -> None:
-        self._start_begun, self._start_ended = True, asyncio.Event()
+        self._start_ended = ended = asyncio.Event()
         try:
             await self._open()
         except BaseException:
-            self._start_ended.set()
+            ended.set()
             raise
 
     async def _open(self) -> None:
@@ -268,6 +267,7 @@ class Service:
         try:
             await self._begin_reading()
         finally:
+            assert self._start_ended is not None  # made by `_start`, which FastStream runs first
             self._start_ended.set()
 
     async def _begin_reading(self) -> None:
@@ -298,7 +298,7 @@ class Service:
         # as the service comes up): the start ends first, so no subscriber,
         # lane or reclaimer begins once the stop has passed it, and Redis is
         # not closed under a connection being made.
-        if self._start_begun and not self._start_ended.is_set():
+        if self._start_ended is not None and not self._start_ended.is_set():
             self.log.info("service.stop_waits_for_start")
             await self._start_ended.wait()
         self.metrics.reading = False  # not ready: a balancer sends no more work
