@@ -85,6 +85,26 @@ async def test_outcomes_seen_before_are_told_apart_from_new_ones(ledger):
     assert new == {outcome(3).key}
 
 
+async def test_keys_taken_between_the_look_up_and_the_insert_are_still_told_apart(ledger, monkeypatch):
+    """Another replica commits a key after this one looked: the insert says itself which rows went in."""
+    first = [vote(n) for n in range(1, 4)]
+    await ledger.group(lambda cur, rows: ledger.add_votes(cur, rows), first)
+    monkeypatch.setattr(ledger, "_taken", lambda *args: set())  # the look-up saw none of them
+
+    again = [vote(10 + n, voter=f"v-{n}") for n in (1, 2)] + [vote(20)]
+    assert await ledger.group(lambda cur, rows: ledger.add_votes(cur, rows), again) == {vote(20).key}
+    assert await ledger.group(count_votes, None) == 4
+
+
+async def test_a_row_breaking_another_constraint_fails_its_batch(ledger):
+    """Only a taken key is read as a seen ballot; a row the table refuses otherwise fails the group."""
+    broken = store.Answer(b"\x01" * 16, None, "v-1", 1, "p-1", None, 1)  # type: ignore[arg-type]  # a ballot id is required
+
+    with pytest.raises(Exception, match="(?i)null"):
+        await ledger.group(lambda cur, rows: ledger.add_answers(cur, rows), [broken])
+    assert await ledger.group(lambda cur, rows: ledger.add_answers(cur, rows), [broken._replace(ballot_id="b-1")]) == {broken.key}
+
+
 async def test_other_work_of_the_ledger_thread_gets_its_turn_between_groups(ledger):
     order: list[str] = []
     gate = threading.Event()
