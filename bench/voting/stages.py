@@ -31,7 +31,7 @@ from services.voting.adapters.ledger import Ledger
 from services.voting.adapters.projection import Projection
 from services.voting.ballots import BallotDesk
 from services.voting.domain import merkle
-from services.voting.handler import quiet_collector, restore_collector
+from services.voting.handler import restore_interpreter, tune_interpreter
 from shared import bus, topology
 from shared.contest import load_contest
 from shared.context import ServiceContext
@@ -59,11 +59,11 @@ def measure(ballots: int, members: int, batch: int, rounds: int) -> dict[str, fl
     ballot_desk = desk(members)
     raws = list(scenario.ballots(ballots, members))
     ids = [b"%d-0" % (1_700_000_000_000 + n) for n in range(ballots)]
-    thresholds = quiet_collector()  # as the service does once its registry is loaded
+    before = tune_interpreter()  # as the service does once its registry is loaded
     try:
         return _passes(ballot_desk, raws, ids, batch, rounds)
     finally:
-        restore_collector(thresholds)
+        restore_interpreter(before)
 
 
 def _passes(ballot_desk: BallotDesk, raws: list[bytes], ids: list[bytes], batch: int, rounds: int) -> dict[str, float]:

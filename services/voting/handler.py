@@ -19,6 +19,7 @@ import gc
 import sys
 from collections.abc import Sequence
 from functools import partial
+from typing import NamedTuple
 
 from pydantic import ValidationError
 from redis.asyncio import Redis
@@ -59,7 +60,7 @@ class VotingHandler:
         store.serialize_sqlite_writers(ctx.engine)
         self.ledger: Ledger | None = None
         self.ballots: BallotDesk | None = None  # from `started` on
-        self._collector: tuple[tuple[int, int, int], float] | None = None
+        self._interpreter: Interpreter | None = None
         self.annulments = Annulments(ctx)
         self.ahead: reports.Ahead | None = None  # the reports of the tick being handled, counted ahead
         self.folds = reports.Folds()  # each report's count from the last one's (reports.py)
@@ -80,7 +81,7 @@ class VotingHandler:
         self.ballots = BallotDesk(self.ctx, ledger, self.projection)
         self.members = MemberDesk(ledger)
         await self.ballots.relay_owed(redis)
-        self._collector = quiet_collector()
+        self._interpreter = tune_interpreter()
         log.info(
             "registry.loaded", members=len(self.projection.members), projects=len(self.projection.projects),
             entries_read=read, nominees=len(self.projection.nominees or {}),
@@ -89,8 +90,8 @@ class VotingHandler:
     def closed(self) -> None:
         if self.ledger is not None:
             self.ledger.close()
-        if self._collector is not None:
-            restore_collector(self._collector)
+        if self._interpreter is not None:
+            restore_interpreter(self._interpreter)
 
     async def settled(self, batch: Sequence[bus.Entry]) -> bool:
         """A tick's extra wait, when a report is due: no ballot held (whichever replica holds it, this one
@@ -182,21 +183,27 @@ class VotingHandler:
         log.info("nominees.list_stored", stream=stream, event_id=event.id, projects=len(nominees))
 
 
-def quiet_collector() -> tuple[tuple[int, int, int], float]:
+class Interpreter(NamedTuple):
+    """The collector's thresholds and the switch interval, as they were before `tune_interpreter`."""
+
+    thresholds: tuple[int, int, int]
+    switch_seconds: float
+
+
+def tune_interpreter() -> Interpreter:
     """Set the registry loaded at start aside from collections; collect the young rarely; hand the
     interpreter lock over sooner (`SWITCH_SECONDS`).
 
-    Returns what to put back (`restore_collector`)."""
-    before = gc.get_threshold(), sys.getswitchinterval()
+    Returns what to put back (`restore_interpreter`)."""
+    before = Interpreter(gc.get_threshold(), sys.getswitchinterval())
     gc.collect()
     gc.freeze()
-    gc.set_threshold(YOUNG_THRESHOLD, *before[0][1:])
+    gc.set_threshold(YOUNG_THRESHOLD, *before.thresholds[1:])
     sys.setswitchinterval(SWITCH_SECONDS)
     return before
 
 
-def restore_collector(before: tuple[tuple[int, int, int], float]) -> None:
-    thresholds, switch = before
+def restore_interpreter(before: Interpreter) -> None:
     gc.unfreeze()
-    gc.set_threshold(*thresholds)
-    sys.setswitchinterval(switch)
+    gc.set_threshold(*before.thresholds)
+    sys.setswitchinterval(before.switch_seconds)
