@@ -80,6 +80,7 @@ async def main(args: argparse.Namespace) -> dict:
         valkey = psutil.Process(server.process.pid)
         results["a_voting_service"] = await run_ballots(redis, service, args.ballots, valkey)
         results["a_voting_service"]["peak_rss_mb"] = round(service.peak_rss / 2**20, 1)
+        results["a_voting_service"]["peak_log_mb"] = round(service.peak_log / 2**20, 1)
         print(json.dumps(results["a_voting_service"], indent=2), flush=True)
         results["latency"] = await steady_latency(redis, args.latency_rate, args.latency_seconds, args.members)
         service.sample()
@@ -117,7 +118,8 @@ def report(r: dict) -> str:
         f"| (d) redis-benchmark XADD, pipeline 32 | {d:,.0f} | {a / d:.2f} |",
         "",
         f"Service CPU: {r['a_voting_service']['service_cpu_us_per_ballot']:.0f} µs a ballot (Valkey: "
-        f"{r['a_voting_service']['valkey_cpu_us_per_ballot']:.0f} µs). Service peak RSS: {r['a_voting_service']['peak_rss_mb']} MB; "
+        f"{r['a_voting_service']['valkey_cpu_us_per_ballot']:.0f} µs). Service peak RSS: {r['a_voting_service']['peak_rss_mb']} MB, "
+        f"write-ahead log at most {r['a_voting_service'].get('peak_log_mb', 0):,.0f} MB; "
         f"latency at {r['latency']['rate']:,} ballots/s: p50 {r['latency']['p50_ms']:.1f} ms, p99 {r['latency']['p99_ms']:.1f} ms "
         f"({r['latency']['ballots']:,} ballots).",
     ]

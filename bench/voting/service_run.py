@@ -37,12 +37,19 @@ class ServiceProcess:
         self.popen = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log.open("ab"))
         self.proc = psutil.Process(self.popen.pid)
         self.peak_rss = 0
+        self.data_dir = data_dir
+        self.peak_log = 0  # the SQLite write-ahead log's largest size seen (bytes)
 
     def sample(self) -> None:
         try:
             self.peak_rss = max(self.peak_rss, self.proc.memory_info().rss)
         except psutil.NoSuchProcess:
             pass
+        for wal in self.data_dir.glob("db/*-wal"):
+            try:
+                self.peak_log = max(self.peak_log, wal.stat().st_size)
+            except FileNotFoundError:
+                pass
 
     def stop(self) -> None:
         self.popen.send_signal(signal.SIGTERM)

@@ -25,10 +25,12 @@ from typing import Any, Generic, TypeVar
 import orjson
 from sqlalchemy import Engine
 
-from services.voting.adapters.checkpoint import Checkpointer
+from services.voting.adapters import checkpoint
+from services.voting.adapters.checkpoint import Checkpointer, catch_up
 from services.voting.domain.merkle import leaf
 from services.voting.store import Answer, Held, Profile, Vote
 from shared.db import is_postgres
+from shared.logs import get_logger
 
 T = TypeVar("T")
 BALLOT_COLUMNS = Answer._fields
@@ -40,6 +42,7 @@ CHUNK = 4000  # rows a statement takes at most (bound one a value, 7 columns sta
 BLOB_WIDTHS = {"key": 16, "ballot_key": 16, "leaf": 32}  # the hot path's binary columns, each of one width
 TAKEN_KEY = frozenset({"SQLITE_CONSTRAINT_PRIMARYKEY", "SQLITE_CONSTRAINT_UNIQUE"})
 PG_TYPES = {"category": "integer", "at_us": "bigint", "complete": "boolean"}  # the others are text
+log = get_logger()
 
 
 class _Queued(Generic[T]):
@@ -62,9 +65,11 @@ class Ledger:
             # Ballot ids and voters arrive in random order, so every batch
             # dirties pages all over two indexes. A larger cache keeps them in
             # memory, and the log is copied into the database by a thread of
-            # its own (services/voting/checkpoint.py), never by a commit.
+            # its own (adapters/checkpoint.py), never by a commit.
             self.db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
             self.db.execute("PRAGMA wal_autocheckpoint = 0")
+            # When the log starts again (checkpoint.py), a file grown larger by a burst is cut back.
+            self.db.execute(f"PRAGMA journal_size_limit = {checkpoint.LOG_LIMIT_BYTES}")
             # A statement that inserts a chunk journals every page it changes before changing
             # it (to undo the statement alone): in memory, not a temporary file of a page a write.
             self.db.execute("PRAGMA temp_store = MEMORY")
@@ -129,6 +134,11 @@ class Ledger:
             loop.call_soon_threadsafe(_settle_all, taken, None, exc)
         else:
             loop.call_soon_threadsafe(_settle_all, taken, results, None)
+        if self._checkpointer is not None and self._checkpointer.wanted():
+            try:
+                catch_up(self.db)
+            except sqlite3.Error as exc:  # the log stays as it is; the next pass asks again
+                log.warning("checkpoint.failed", error=str(exc))
         with self._lock:
             self._draining = bool(self._queue)
         if self._draining:
