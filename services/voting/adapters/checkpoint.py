@@ -68,7 +68,7 @@ class Checkpointer:
         self._wanted.clear()
         try:
             return os.stat(self.log_path).st_size > self.limit
-        except FileNotFoundError:
+        except OSError:  # no log (yet), or unreadable: nothing asked; an error here would stop the writer's thread
             return False
 
     def _run(self) -> None:
