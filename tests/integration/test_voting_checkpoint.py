@@ -37,12 +37,11 @@ def steady_writes(path: Path, rounds: int, caught_up: bool) -> int:
     steady stream of ballots, where a copy never ends between two transactions); the log's largest size."""
     db, other = writer(path), sqlite3.connect(path, isolation_level=None)
     passes = Checkpointer(str(path), limit=LIMIT)  # its passes run here, in turn with the writer
-    page = int(other.execute("PRAGMA page_size").fetchone()[0])
     largest = 0
     for _ in range(rounds):
         db.execute("BEGIN IMMEDIATE")
         db.executemany("INSERT INTO t VALUES (?, ?)", [(os.urandom(16), os.urandom(ROW_BYTES)) for _ in range(ROWS)])
-        passes.checkpoint(other, page)  # copies what was committed before; this transaction's frames stay
+        passes.checkpoint(other)  # copies what was committed before; this transaction's frames stay
         db.execute("COMMIT")
         if caught_up and passes.wanted():
             catch_up(db)
@@ -66,14 +65,13 @@ def test_the_writer_is_asked_once_a_pass_finds_the_log_past_its_limit(tmp_path: 
     path = tmp_path / "v.sqlite"
     db, other = writer(path), sqlite3.connect(path, isolation_level=None)
     passes = Checkpointer(str(path), limit=LIMIT)
-    page = int(other.execute("PRAGMA page_size").fetchone()[0])
     db.execute("INSERT INTO t VALUES (?, ?)", (b"k", b"v"))
-    passes.checkpoint(other, page)
+    passes.checkpoint(other)
     assert passes.wanted() is False  # a small log: nothing asked
     db.execute("BEGIN IMMEDIATE")
     db.executemany("INSERT INTO t VALUES (?, ?)", [(os.urandom(16), os.urandom(ROW_BYTES)) for _ in range(400)])
     db.execute("COMMIT")
-    passes.checkpoint(other, page)
+    passes.checkpoint(other)
     assert passes.wanted() is True
     assert passes.wanted() is False  # asking clears it
     db.close()

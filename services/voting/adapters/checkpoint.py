@@ -35,6 +35,7 @@ from shared.logs import get_logger
 
 EVERY_SECONDS = 1.0
 LOG_LIMIT_BYTES = 1024 * 1024 * 1024
+PASSIVE = "PRAGMA wal_checkpoint(PASSIVE)"  # copies what no reader still needs; never waits for a writer
 log = get_logger()
 
 
@@ -66,6 +67,10 @@ class Checkpointer:
         if not self._wanted.is_set():
             return False
         self._wanted.clear()
+        return self._past_limit()
+
+    def _past_limit(self) -> bool:
+        """The log's file is larger than the limit: the log itself is, since each start of it trims the file."""
         try:
             return os.stat(self.log_path).st_size > self.limit
         except OSError:  # no log (yet), or unreadable: nothing asked; an error here would stop the writer's thread
@@ -74,22 +79,21 @@ class Checkpointer:
     def _run(self) -> None:
         db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         try:
-            page = int(db.execute("PRAGMA page_size").fetchone()[0])
             while not self._stop.wait(self.every):
-                self.checkpoint(db, page)
-            self.checkpoint(db, page)
+                self.checkpoint(db)
+            self.checkpoint(db)
         finally:
             db.close()
 
-    def checkpoint(self, db: sqlite3.Connection, page: int) -> None:
+    def checkpoint(self, db: sqlite3.Connection) -> None:
         try:
-            busy, frames, copied = db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            busy, frames, copied = db.execute(PASSIVE).fetchone()
         except sqlite3.Error as exc:  # the next round tries again
             log.warning("checkpoint.failed", error=str(exc))
             return
         if frames > 0:
             log.debug("checkpoint.done", frames=frames, copied=copied, busy=bool(busy))
-        if frames * page > self.limit:
+        if self._past_limit():
             self._wanted.set()
 
 
@@ -97,5 +101,5 @@ def catch_up(db: sqlite3.Connection) -> None:
     """The writer, between two transactions: copy what the log holds beyond the last pass, so that
     its next transaction starts the log again (unless a reader still holds an older snapshot)."""
     started = time.perf_counter()
-    busy, frames, copied = db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    busy, frames, copied = db.execute(PASSIVE).fetchone()
     log.debug("checkpoint.caught_up", frames=frames, copied=copied, busy=bool(busy), ms=round((time.perf_counter() - started) * 1000, 1))

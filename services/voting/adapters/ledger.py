@@ -26,7 +26,6 @@ import orjson
 from sqlalchemy import Engine
 
 from services.voting.adapters import checkpoint
-from services.voting.adapters.checkpoint import Checkpointer, catch_up
 from services.voting.domain.merkle import leaf
 from services.voting.store import Answer, Held, Profile, Vote
 from shared.db import is_postgres
@@ -91,7 +90,7 @@ class Ledger:
         self._queue: deque[_Queued[Any]] = deque()
         self._lock = threading.Lock()
         self._draining = False
-        self._checkpointer = None if self.pg or not engine.url.database else Checkpointer(engine.url.database).start()
+        self._checkpointer = None if self.pg or not engine.url.database else checkpoint.Checkpointer(engine.url.database).start()
         # Suspended voters as last read, and their number then (rows are never deleted, so an
         # unchanged number is an unchanged set). Read and written on the ledger's thread alone.
         self._suspended: frozenset[str] = frozenset()
@@ -136,7 +135,7 @@ class Ledger:
             loop.call_soon_threadsafe(_settle_all, taken, results, None)
         if self._checkpointer is not None and self._checkpointer.wanted():
             try:
-                catch_up(self.db)
+                checkpoint.catch_up(self.db)
             except sqlite3.Error as exc:  # the log stays as it is; the next pass asks again
                 log.warning("checkpoint.failed", error=str(exc))
         with self._lock:
