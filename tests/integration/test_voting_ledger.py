@@ -66,9 +66,11 @@ async def test_an_insert_that_meets_taken_keys_reports_only_the_rows_that_went_i
     assert await ledger.group(count_votes, None) == 5 + 4
 
 
-async def test_taken_votes_are_found_whatever_the_voter_id_holds(ledger):
-    """The look-up of taken (voter, category) pairs (PostgreSQL: one array a column) with ids an array literal would need to quote."""
-    voters = ['v,1', 'v{2}', 'v"3"', "v\\4", "NULL", "é😀 5", " 6 "]
+async def test_taken_votes_are_found_whatever_the_voter_id_holds(ledger, database_url):
+    """The look-up of taken (voter, category) pairs with ids an array literal (PostgreSQL: one array a column)
+    or JSON (SQLite: the pairs found come back as one document) would need to quote."""
+    voters = ['v,1', 'v{2}', 'v"3"', "v\\4", "NULL", "é😀 5", " 6 ", "[9]", "10\n", '["11", 1]']
+    voters += ["nul\x00inside"] if database_url is None else []  # PostgreSQL's text holds no NUL at all
     first = [vote(n, voter=v) for n, v in enumerate(voters, 1)]
     assert await ledger.group(lambda cur, rows: ledger.add_votes(cur, rows), first) == {row.key for row in first}
 
@@ -83,6 +85,22 @@ async def test_outcomes_seen_before_are_told_apart_from_new_ones(ledger):
     assert await ledger.group(lambda cur, rows: ledger.add_answers(cur, rows), [outcome(1), outcome(2)]) == {outcome(1).key, outcome(2).key}
     new = await ledger.group(lambda cur, rows: ledger.add_answers(cur, rows), [outcome(2), outcome(3), outcome(1)])
     assert new == {outcome(3).key}
+
+
+async def test_an_insert_undone_for_a_taken_key_keeps_what_the_transaction_did_before_it(ledger):
+    """On SQLite the failed statement alone is undone (no savepoint); on PostgreSQL its savepoint."""
+    def outcome(n: int) -> store.Answer:
+        return store.Answer(bytes([n]) * 16, f"b-{n}", f"v-{n}", 1, "p-1", None, n)
+
+    def step(cur, _):
+        first = ledger.add_answers(cur, [outcome(1)])
+        votes = ledger.add_votes(cur, [outcome(1)])
+        second = ledger.add_answers(cur, [outcome(2), outcome(1), outcome(3)])  # fails whole, then goes in without 1
+        cur.execute("SELECT COUNT(*) FROM voting_ballot")
+        return first, votes, second, cur.fetchone()[0]
+
+    assert await ledger.group(step, None) == ({outcome(1).key}, {outcome(1).key}, {outcome(2).key, outcome(3).key}, 3)
+    assert await ledger.group(count_votes, None) == 1
 
 
 async def test_keys_taken_between_the_look_up_and_the_insert_are_still_told_apart(ledger, monkeypatch):

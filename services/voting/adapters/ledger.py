@@ -221,7 +221,8 @@ class Ledger:
         new: set[bytes] = set()
         for start in range(0, len(rows), CHUNK):
             chunk = rows[start : start + CHUNK]
-            cur.execute("SAVEPOINT chunk")
+            if self.pg:  # a failed statement aborts PostgreSQL's transaction; SQLite undoes the statement alone
+                cur.execute("SAVEPOINT chunk")
             if look_first or not self._insert_all(cur, insert, columns, chunk):
                 keys = list(map(key_of, chunk))
                 taken = self._taken(cur, table, target, keys)
@@ -231,7 +232,8 @@ class Ledger:
                     cur.execute(insert + select + conflict + f" RETURNING {columns[key_at]}", params)
                     new.update(bytes(key) for (key,) in cur.fetchall())
                     chunk = []
-            cur.execute("RELEASE SAVEPOINT chunk")
+            if self.pg:
+                cur.execute("RELEASE SAVEPOINT chunk")
             new.update(map(itemgetter(key_at), chunk))
         return new
 
@@ -289,13 +291,15 @@ class Ledger:
         return ",".join([f"({','.join([self.p] * len(rows[0]))})"] * len(rows))
 
     def _insert_all(self, cur: Any, insert: str, columns: tuple[str, ...], rows: Sequence[Sequence[Any]]) -> bool:
-        """Insert; True if every row went in, else nothing of it stays (back to the savepoint).
+        """Insert; True if every row went in, else nothing of it stays.
 
         A plain INSERT, not ON CONFLICT DO NOTHING: the usual chunk has no
         taken key, and PostgreSQL's speculative insertion (the conflict
         clause) looks each key up before inserting it and logs a third
         record a row, about half the statement's work. A taken key fails
-        the statement; the savepoint undoes it.
+        the statement: SQLite undoes that statement alone (its ABORT
+        conflict resolution, the transaction going on), PostgreSQL's
+        savepoint is rolled back to (its transaction would be aborted).
         """
         select, params = self._rows(columns, rows)
         try:
@@ -303,7 +307,8 @@ class Ledger:
         except self._integrity as exc:
             if not self.pg and getattr(exc, "sqlite_errorname", None) not in TAKEN_KEY:
                 raise
-            cur.execute("ROLLBACK TO SAVEPOINT chunk")
+            if self.pg:
+                cur.execute("ROLLBACK TO SAVEPOINT chunk")
             return False
         return True
 
@@ -331,9 +336,10 @@ class Ledger:
             select, columns = f"SELECT * FROM ({select}) AS v", tuple(f"column{n}" for n in range(1, len(target) + 1))
         on = " AND ".join(f"t.{name} = k.{column}" for name, column in zip(target, columns, strict=True))
         # A join from the keys, each looked up in the table's unique index (not a row value IN,
-        # which SQLite would answer by a scan).
-        cur.execute(f"SELECT {names} FROM ({select}) AS k JOIN {table} AS t ON {on}", params)
-        return set(map(tuple, cur.fetchall()))
+        # which SQLite would answer by a scan). The keys found come back as one JSON row: each row
+        # fetched lets go of the interpreter lock and waits to take it back from the event loop.
+        cur.execute(f"SELECT json_group_array(json_array({names})) FROM ({select}) AS k JOIN {table} AS t ON {on}", params)
+        return set(map(tuple, orjson.loads(cur.fetchone()[0])))
 
     def suspended(self, cur: Any) -> frozenset[str]:
         """The voters staff suspended (annulments.py), as committed when the transaction began."""
