@@ -110,7 +110,8 @@ def fold(cur: sqlite3.Cursor) -> None:
     cur.execute("COMMIT")
 
 
-def run(ballots: int, fold_every: int | None) -> float:
+def run(ballots: int, fold_every: int | None) -> tuple[float, tuple[int, int]]:
+    """µs of CPU a ballot, and (ballots, votes) stored in all (both tiers)."""
     tiers = fold_every is not None
     name = f"two tiers, folded every {fold_every:,}" if tiers else "one table"
     db, path = connect(tiers)
@@ -138,8 +139,12 @@ def run(ballots: int, fold_every: int | None) -> float:
             segment = folding = 0.0
     stop.set()
     checkpointer.join()
+    stored = tuple(
+        sum(db.execute(f"SELECT COUNT(*) FROM {name}").fetchone()[0] for name in ([table, f"{table}_new"] if tiers else [table]))
+        for table in TABLES
+    )
     db.close()
-    return total / ballots * 1e6
+    return total / ballots * 1e6, (stored[0], stored[1])
 
 
 def main() -> None:
@@ -147,9 +152,10 @@ def main() -> None:
     parser.add_argument("--ballots", type=int, default=1_200_000)
     parser.add_argument("--fold-every", type=int, default=100_000)
     args = parser.parse_args()
-    one = run(args.ballots, None)
-    two = run(args.ballots, args.fold_every)
-    print(f"{args.ballots:,} ballots: one table {one:.1f} µs a ballot, two tiers {two:.1f} (folds included)")
+    one, stored = run(args.ballots, None)
+    two, stored_in_tiers = run(args.ballots, args.fold_every)
+    assert stored == stored_in_tiers, f"the two stores differ: {stored} against {stored_in_tiers}"
+    print(f"{args.ballots:,} ballots ({stored[1]:,} votes): one table {one:.1f} µs a ballot, two tiers {two:.1f} (folds included)")
 
 
 if __name__ == "__main__":
