@@ -188,14 +188,8 @@ class Ledger:
     def add_votes(self, cur: Any, answers: Sequence[Answer]) -> set[bytes]:
         """Insert the vote of each counted answer where the voter has none in the category;
         the answer ids that got in."""
-        # The `Vote` row of each answer, as the driver's parameters (no object a ballot); its
-        # leaf of `ballots_root` is hashed here, once, so a report only orders and folds.
-        votes = [
-            (voter, category, key, project, at, leaf(ballot_id, category, project), ballot_id)  # type: ignore[arg-type]  # counted answers: category and project set
-            for key, ballot_id, voter, category, project, _, at in answers  # unpacked: cheaper than six attribute reads a vote
-        ]
         # A voter's second ballot in a category is common enough to look first.
-        return self._insert_new(cur, "voting_vote", VOTE_COLUMNS, ("voter_id", "category"), votes, 2, look_first=True)
+        return self._insert_new(cur, "voting_vote", VOTE_COLUMNS, ("voter_id", "category"), vote_rows(answers), 2, look_first=True)
 
     def add_answers(self, cur: Any, rows: Sequence[Answer]) -> set[bytes]:
         """Store answers; the answer ids that were new (the others were stored before)."""
@@ -422,6 +416,15 @@ class Ledger:
     def nominees(self, cur: Any) -> list[tuple[str, int, str, str]]:
         cur.execute("SELECT project_id, category, entity_id, list_event_id FROM voting_nominee")
         return list(cur.fetchall())
+
+
+def vote_rows(answers: Sequence[Answer]) -> list[tuple[Any, ...]]:
+    """The `Vote` row (VOTE_COLUMNS) of each counted answer, as the driver's parameters (no object a
+    ballot); its leaf of `ballots_root` is hashed here, once, so a report only orders and folds."""
+    return [
+        (voter, category, key, project, at, leaf(ballot_id, category, project), ballot_id)  # type: ignore[arg-type]  # counted answers: category and project set
+        for key, ballot_id, voter, category, project, _, at in answers  # unpacked: cheaper than six attribute reads a vote
+    ]
 
 
 def _flat(rows: Sequence[Sequence[Any]]) -> list[Any]:
