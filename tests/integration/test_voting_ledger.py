@@ -89,17 +89,14 @@ async def test_outcomes_seen_before_are_told_apart_from_new_ones(ledger):
 
 async def test_an_insert_undone_for_a_taken_key_keeps_what_the_transaction_did_before_it(ledger):
     """On SQLite the failed statement alone is undone (no savepoint); on PostgreSQL its savepoint."""
-    def outcome(n: int) -> store.Answer:
-        return store.Answer(bytes([n]) * 16, f"b-{n}", f"v-{n}", 1, "p-1", None, n)
-
     def step(cur, _):
-        first = ledger.add_answers(cur, [outcome(1)])
-        votes = ledger.add_votes(cur, [outcome(1)])
-        second = ledger.add_answers(cur, [outcome(2), outcome(1), outcome(3)])  # fails whole, then goes in without 1
+        first = ledger.add_answers(cur, [vote(1)])
+        votes = ledger.add_votes(cur, [vote(1)])
+        second = ledger.add_answers(cur, [vote(2), vote(1), vote(3)])  # fails whole, then goes in without 1
         cur.execute("SELECT COUNT(*) FROM voting_ballot")
         return first, votes, second, cur.fetchone()[0]
 
-    assert await ledger.group(step, None) == ({outcome(1).key}, {outcome(1).key}, {outcome(2).key, outcome(3).key}, 3)
+    assert await ledger.group(step, None) == ({vote(1).key}, {vote(1).key}, {vote(2).key, vote(3).key}, 3)
     assert await ledger.group(count_votes, None) == 1
 
 
