@@ -133,15 +133,20 @@ class Ledger:
             loop.call_soon_threadsafe(_settle_all, taken, None, exc)
         else:
             loop.call_soon_threadsafe(_settle_all, taken, results, None)
+        self.catch_up()
+        with self._lock:
+            self._draining = bool(self._queue)
+        if self._draining:
+            self._worker.submit(self._drain, loop)
+
+    def catch_up(self) -> None:
+        """Between two transactions: copy the rest of the write-ahead log into the database if the
+        checkpointer asks (adapters/checkpoint.py), so that the next transaction starts the log again."""
         if self._checkpointer is not None and self._checkpointer.wanted():
             try:
                 checkpoint.catch_up(self.db)
             except sqlite3.Error as exc:  # the log stays as it is; the next pass asks again
                 log.warning("checkpoint.failed", error=str(exc))
-        with self._lock:
-            self._draining = bool(self._queue)
-        if self._draining:
-            self._worker.submit(self._drain, loop)
 
     def close(self) -> None:
         self._worker.shutdown(wait=True)
