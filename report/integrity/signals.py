@@ -126,30 +126,37 @@ def _group_mixes(week: int, by_project: dict[tuple[int, str], list[Vote]], membe
             mine = [v for v in mine if v.voter_id in members]
         if mine:
             projects[key], voters[key] = mine, people
+    # The category's voters (its projects' known voters, counted once a vote), and its projects.
+    in_category: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    voters_in: Counter[int] = Counter()
+    for key, people in voters.items():
+        in_category[key[0]].append(key)
+        voters_in[key[0]] += len(people)
     for by in rule.by:
         group_of = attrgetter(by)  # Member.group(by)
         counted = {key: Counter(map(group_of, people)) for key, people in voters.items()}
-        usual: dict[int, Counter[str]] = defaultdict(Counter)
-        for (category, _), groups in counted.items():
-            usual[category].update(groups)
         for key, mine in sorted(projects.items()):
             for group, count in counted[key].most_common():
                 if count < rule.min_voters:
                     break
                 if not group:  # an unknown organisation or domain is no group
                     continue
-                finding = _mix_finding(week, key, by, group, count, mine, voters[key], usual[key[0]], rule)
+                # The group's voters in the whole category, summed for this group alone: a group crossing
+                # `min_voters` in a project is rare, and a Counter of every group of a category costs seconds.
+                usual = sum(counted[other].get(group, 0) for other in in_category[key[0]])
+                finding = _mix_finding(week, key, by, group, count, mine, voters[key], (usual, voters_in[key[0]]), rule)
                 if finding:
                     found.append(finding)
     return found
 
 
 def _mix_finding(week: int, key: tuple[int, str], by: str, group: str, count: int, mine: list[Vote], voters: list[Member],
-                 usual: Counter[str], rule: GroupMix) -> Finding | None:  # fmt: skip
-    """The finding on the `count` voters of `mine` (their profiles: `voters`) in `group`, if it crosses the rule."""
+                 usual: tuple[int, int], rule: GroupMix) -> Finding | None:  # fmt: skip
+    """The finding on the `count` voters of `mine` (their profiles: `voters`) in `group`, if it crosses the rule;
+    `usual`: the group's voters in the category, and all of the category's."""
     category, project = key
     share = count / len(mine)
-    usual_share = usual[group] / sum(usual.values())
+    usual_share = usual[0] / usual[1]
     ratio = share / usual_share
     if share < rule.min_share or ratio < rule.min_ratio:
         return None
