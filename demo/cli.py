@@ -46,6 +46,7 @@ def summary(outcome: Outcome, scale: str, seed: int) -> RenderableType:
     used.add_column("seconds", justify="right")
     for name, seconds in outcome.cpu.items():
         used.add_row(name, f"{seconds:.1f}")
+    by_phase = cpu_by_phase(outcome)
     staff = Table(title="staff decisions", title_justify="left")
     staff.add_column("on screening")
     staff.add_column("", justify="right")
@@ -57,8 +58,24 @@ def summary(outcome: Outcome, scale: str, seed: int) -> RenderableType:
             staff.add_row(key.replace("refused ", "refused: "), f"{n:,}")
     grid = Columns([phases, published, staff, used], padding=(1, 4))
     lines = [f"{kind}: {path}" for kind, path in outcome.reports.items()]
-    return Group(show.render(outcome.view), grid, checks, Text("\n".join(lines)),
+    return Group(show.render(outcome.view), grid, by_phase, checks, Text("\n".join(lines)),
                  Text(f"scale {scale}, seed {seed}: {outcome.elapsed:.0f} s in all", style="bold"))  # fmt: skip
+
+
+def cpu_by_phase(outcome: Outcome, most: int = 3) -> Table:
+    """Each phase's wall time, the CPU seconds the demo and the system spent in it, the cores that kept
+    busy (CPU ÷ wall; the machine's count is the most), and the processes that spent the most."""
+    table = Table(title=f"CPU by phase ({os.cpu_count() or '?'} cores)", title_justify="left")
+    table.add_column("phase")
+    for heading in ("wall", "CPU", "cores"):
+        table.add_column(heading, justify="right")
+    table.add_column("most CPU, seconds")
+    for name, used in outcome.cpu_by_phase.items():
+        wall, spent = outcome.timings.get(name, 0.0), sum(used.values())
+        first = sorted(used.items(), key=lambda item: item[1], reverse=True)[:most]
+        table.add_row(name.split(" (")[0], f"{wall:.1f} s", f"{spent:.1f} s", f"{spent / wall:.2f}" if wall > 0 else "",
+                      ", ".join(f"{label.split(' (')[0]} {seconds:.1f}" for label, seconds in first if seconds >= 0.05))  # fmt: skip
+    return table
 
 
 def _stop(*_: object) -> None:

@@ -7,9 +7,14 @@ own cost apart from the wall-clock time a busy machine stretches.
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PROC = Path("/proc")
+DEMO = "demo (simulator, publisher, reader)"
 
 
 def _stat(pid: int) -> tuple[int, float] | None:
@@ -55,3 +60,21 @@ def tree(root: int) -> dict[str, float]:
         seconds[label] = seconds.get(label, 0) + cpu.get(pid, 0.0)
         todo.extend(parents.get(pid, []))
     return seconds
+
+
+@dataclass
+class Meter:
+    """CPU seconds by process over the spans of a run (`span`): the demo's own and the system's under `root`."""
+
+    root: int | None
+    spans: dict[str, dict[str, float]] = field(default_factory=dict)  # span -> process -> CPU seconds in it
+
+    def now(self) -> dict[str, float]:
+        return {DEMO: time.process_time(), **(tree(self.root) if self.root is not None else {})}
+
+    @contextmanager
+    def span(self, name: str) -> Iterator[None]:
+        before = self.now()
+        yield
+        after = self.now()
+        self.spans[name] = {label: after[label] - before.get(label, 0.0) for label in after}

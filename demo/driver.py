@@ -49,6 +49,7 @@ class Outcome:
     reports: dict[str, Path] = field(default_factory=dict)
     elapsed: float = 0.0
     cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds by process: the demo's own cost on a shared machine
+    cpu_by_phase: dict[str, dict[str, float]] = field(default_factory=dict)  # phase -> process -> CPU seconds in it
     publications: dict[str, dict[str, Any]] = field(default_factory=dict)  # the call's two, by kind, as built
     staff: Counter[str] = field(default_factory=Counter)  # the staff's screening decisions, by what came of them
 
@@ -70,7 +71,7 @@ def play(seed: int, scale: str | Scale, system: DemoSystem, data_dir: Path, star
         ready = time.perf_counter() - started
         outcome = asyncio.run(_play(sim, system, url, console))
         used = cpu.tree(system.process.pid) if system.process is not None else {}
-        outcome.cpu = {"demo (simulator, publisher, reader)": time.process_time(), **dict(sorted(used.items(), key=lambda item: item[1], reverse=True))}
+        outcome.cpu = {cpu.DEMO: time.process_time(), **dict(sorted(used.items(), key=lambda item: item[1], reverse=True))}
         console.print("stopping the services; the report is written meanwhile...")
         stopping = time.perf_counter()
         system.interrupt()  # the services need nothing more of the demo: they stop while it writes
@@ -94,7 +95,7 @@ async def _play(sim: Simulation, system: DemoSystem, url: str, console: Console)
     columns = (SpinnerColumn(), TextColumn("{task.description:<40}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     async with Publisher(url) as publisher, Watcher(url, system) as watch:
         with Progress(*columns, console=console) as progress:
-            phases = Phases(sim, watch, publisher, progress)
+            phases = Phases(sim, watch, publisher, progress, cpu.Meter(system.process.pid if system.process is not None else None))
             with phases.timed("1 submission and screening (the services start meanwhile)"):
                 alongside = asyncio.create_task(_members_and_ballot_plan(sim, phases))
                 await phases.entries()
@@ -117,7 +118,7 @@ async def _play(sim: Simulation, system: DemoSystem, url: str, console: Console)
                 listed = nominees_of(watch.state.nominees or {})
                 planted, view["integrity"] = await check_on_the_bus(url, watch.votes, sim.seed, sim.contest, sim.electorate, listed)
     return Outcome(view, phases.timings, phases.published, [*checks(watch, phases, view, sim), planted], publications=pubs,
-                   staff=staff_counts(phases.sent.get("staff", [])))  # fmt: skip
+                   staff=staff_counts(phases.sent.get("staff", [])), cpu_by_phase=phases.meter.spans)  # fmt: skip
 
 
 async def _publications(url: str, sim: Simulation) -> dict[str, dict[str, Any]]:
@@ -140,7 +141,7 @@ async def _members_and_ballot_plan(sim: Simulation, phases: Phases) -> None:
     screen the entries (the phase's critical path) the machine's cores go to
     them first; the plan is wanted only once the nominees are published.
     """
-    with phases.timed("  member registry (alongside)"), ThreadPoolExecutor(1, "demo-plan", initializer=_lower_priority) as planner:
+    with phases.timed("  member registry (alongside)", metered=False), ThreadPoolExecutor(1, "demo-plan", initializer=_lower_priority) as planner:
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(planner, lambda: sim.electorate)
         registry = asyncio.create_task(phases.members())

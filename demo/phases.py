@@ -12,11 +12,12 @@ import asyncio
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 from rich.progress import Progress, TaskID
 
+from demo import cpu
 from demo.ballot_events import Ballots, Nominee
 from demo.panel import Verdict
 from demo.platform_events import Event
@@ -46,16 +47,19 @@ class Bar:
 
 
 class Phases:
-    def __init__(self, sim: Simulation, watch: Watcher, publisher: Publisher, progress: Progress) -> None:
+    def __init__(self, sim: Simulation, watch: Watcher, publisher: Publisher, progress: Progress, meter: cpu.Meter | None = None) -> None:
         self.sim, self.watch, self.pub, self.progress = sim, watch, publisher, progress
+        self.meter = meter or cpu.Meter(None)
         self.timings: dict[str, float] = {}
         self.published: Counter[str] = Counter()
         self.sent: dict[str, Any] = {}  # what was published, for the checks
 
     @contextmanager
-    def timed(self, name: str) -> Iterator[None]:
+    def timed(self, name: str, metered: bool = True) -> Iterator[None]:
+        """Time a phase; `metered`, its CPU by process too (`meter`; not for one that overlaps others)."""
         started = time.perf_counter()
-        yield
+        with self.meter.span(name) if metered else nullcontext():
+            yield
         self.timings[name] = time.perf_counter() - started
         self.progress.console.print(f"{name.strip()}: done in {self.timings[name]:.1f} s")
 

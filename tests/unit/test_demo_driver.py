@@ -1,10 +1,11 @@
-"""The demo's own bookkeeping: its data dir, intake's answers, the emails it expects."""
+"""The demo's own bookkeeping: its data dir, intake's answers, the emails it expects, the CPU by phase."""
 
 from __future__ import annotations
 
 import os
 import sys
 import threading
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import orjson
@@ -96,3 +97,32 @@ def test_the_plan_runs_on_a_thread_of_lower_priority_and_the_rest_of_the_demo_ke
         niceness = planner.submit(lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id())).result()
     assert niceness == min(19, os.getpriority(os.PRIO_PROCESS, 0) + BACKGROUND_NICENESS)
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == os.getpriority(os.PRIO_PROCESS, 0)
+
+
+def test_the_cpu_by_phase_counts_the_demo_and_each_process_under_the_system_within_each_phase_alone(monkeypatch):
+    from rich.console import Console
+
+    from demo import cpu
+    from demo.cli import cpu_by_phase
+    from demo.driver import Outcome
+
+    clock = iter([1.0, 4.0, 4.0, 5.0])  # the demo's own CPU at each phase's start and end
+    used = iter([{"voting": 10.0}, {"voting": 25.0, "valkey-server": 6.0}, {"voting": 25.0, "valkey-server": 6.0},
+                 {"voting": 25.5, "valkey-server": 6.0}])  # fmt: skip
+    monkeypatch.setattr(cpu.time, "process_time", lambda: next(clock))
+    monkeypatch.setattr(cpu, "tree", lambda root: next(used))
+    meter = cpu.Meter(root=1)
+    with meter.span("3 public voting"):
+        pass
+    with meter.span("reading back and checking"):
+        pass
+    assert meter.spans["3 public voting"] == {cpu.DEMO: 3.0, "voting": 15.0, "valkey-server": 6.0}
+    assert meter.spans["reading back and checking"] == {cpu.DEMO: 1.0, "voting": 0.5, "valkey-server": 0.0}
+
+    outcome = Outcome({}, {"3 public voting": 12.0, "reading back and checking": 2.0}, Counter(), [], cpu_by_phase=meter.spans)
+    console = Console(width=120, record=True)
+    console.print(cpu_by_phase(outcome))
+    text = console.export_text()
+    assert "3 public voting" in text and "12.0 s" in text and "24.0 s" in text and "2.00" in text
+    assert "voting 15.0, valkey-server 6.0, demo 3.0" in text
+    assert "demo 1.0, voting 0.5" in text and "valkey-server 0.0" not in text  # a process idle in the phase is not named

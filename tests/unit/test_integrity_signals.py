@@ -79,6 +79,33 @@ def test_a_group_below_its_share_or_ratio_is_silent() -> None:
     assert group_mixes(1, votes, members, GroupMix(by=("email_domain",), min_voters=31)) == []
 
 
+def test_every_group_crossing_in_a_project_fires_the_most_voters_first_and_unknown_voters_or_groups_count_for_nothing() -> None:
+    """Two groups of one project's voters both cross a low share: the larger first, a tie in the order first met;
+    a voter the registry does not know is left out, and an empty group (an unknown domain) is no group."""
+    members = {f"a{i}": Member(f"a{i}", BEFORE, email_domain="a.org") for i in range(8)}
+    members |= {f"b{i}": Member(f"b{i}", BEFORE, email_domain="b.org") for i in range(6)}
+    members |= {f"c{i}": Member(f"c{i}", BEFORE, email_domain="c.org") for i in range(6)}
+    members |= {f"n{i}": Member(f"n{i}", BEFORE, email_domain="") for i in range(8)}
+    members |= {f"o{i}": Member(f"o{i}", BEFORE, email_domain=f"o{i}.org") for i in range(40)}  # the category's other voters
+    at = lambda n: OPENS + timedelta(minutes=n)  # noqa: E731
+    mine = [*(f"b{i}" for i in range(6)), *(f"a{i}" for i in range(8)), *(f"n{i}" for i in range(8)), "ghost1", "ghost2"]
+    votes = [Vote(uid, 1, "p1", at(n)) for n, uid in enumerate(mine)] + [Vote(f"o{i}", 1, "p2", at(100 + i)) for i in range(40)]
+    # p3 and p4 split category 2's c.org voters: all of each one's voters, but only the category's usual share
+    votes += [Vote(f"c{i}", 2, "p3", at(200 + i)) for i in range(3)] + [Vote(f"c{i}", 2, "p4", at(300 + i)) for i in range(3, 6)]
+    rule = GroupMix(by=("email_domain",), min_voters=3, min_share=0.25, min_ratio=1.5)
+    found = group_mixes(1, votes, members, rule)
+    assert [(f.project_id, f.evidence["group"], f.votes, f.evidence["project_voters"]) for f in found] == [
+        ("p1", "a.org", 8, 22), ("p1", "b.org", 6, 22),  # the ghosts left out; the 8 without a domain are no group
+    ]  # fmt: skip
+    assert found[0].evidence["usual_share"] == round(8 / 62, 4) and found[1].voter_ids == tuple(f"b{i}" for i in range(6))
+    tie = group_mixes(1, [Vote(f"a{i}", 1, "p1", at(i)) for i in range(4)] + [Vote(f"b{i}", 1, "p1", at(10 + i)) for i in range(4)]
+                      + [Vote(f"o{i}", 1, "p2", at(100 + i)) for i in range(40)], members, rule)  # fmt: skip
+    assert [f.evidence["group"] for f in tie] == ["a.org", "b.org"]  # four each: a.org was met first
+    tie = group_mixes(1, [Vote(f"b{i}", 1, "p1", at(i)) for i in range(4)] + [Vote(f"a{i}", 1, "p1", at(10 + i)) for i in range(4)]
+                      + [Vote(f"o{i}", 1, "p2", at(100 + i)) for i in range(40)], members, rule)  # fmt: skip
+    assert [f.evidence["group"] for f in tie] == ["b.org", "a.org"]
+
+
 def test_a_burst_far_above_the_projects_rhythm_fires() -> None:
     honest = honest_members(300)
     votes = background(honest) + campaign(30, project="p0")  # p0: a vote every few hours until then
