@@ -138,7 +138,7 @@ def _group_mixes(week: int, by_project: dict[tuple[int, str], list[Vote]], group
 
     Each project's voters are counted by group with numpy, one sort a grouping a week: a
     million votes make 3 million group look-ups, seconds of Python. Only a group with at
-    least `min_voters` voters and `min_share` of a project's is looked at closer (`_mix_finding`).
+    least `min_voters` voters in a project is looked at closer (`_mix_finding`).
     """
     found: list[Finding] = []
     known = groups.number.get
@@ -174,19 +174,19 @@ def _group_mixes(week: int, by_project: dict[tuple[int, str], list[Vote]], group
         # By project, the groups crossing: the most voters first, then the first met (Counter.most_common's order).
         candidates = sorted(zip(pairs[crossing] // width, -counts[crossing], first[crossing], pairs[crossing] % width, strict=True))
         for p, minus_count, _, g in candidates:
-            group, key, mine, count = names[g], keys[p], projects[p], -int(minus_count)
-            if not group or count < rule.min_share * len(mine):  # an unknown organisation or domain is no group
+            group, key = names[g], keys[p]
+            if not group:  # an unknown organisation or domain is no group
                 continue
             usual = (int(usual_counts[np.searchsorted(usual_pairs, key[0] * width + g)]), in_category[key[0]])
-            finding = _mix_finding(week, key, by, group, count, mine, list(map(groups.members.__getitem__, map(VOTER, mine))), usual, rule)
+            finding = _mix_finding(week, key, by, group, -int(minus_count), projects[p], groups.members, usual, rule)
             if finding:
                 found.append(finding)
     return found
 
 
-def _mix_finding(week: int, key: tuple[int, str], by: str, group: str, count: int, mine: list[Vote], voters: list[Member],
+def _mix_finding(week: int, key: tuple[int, str], by: str, group: str, count: int, mine: list[Vote], members: dict[str, Member],
                  usual: tuple[int, int], rule: GroupMix) -> Finding | None:  # fmt: skip
-    """The finding on the `count` voters of `mine` (their profiles: `voters`) in `group`, if it crosses the rule;
+    """The finding on the `count` voters of `mine` (all in `members`) in `group`, if it crosses the rule;
     `usual`: the group's voters in the category, and all of the category's."""
     category, project = key
     share = count / len(mine)
@@ -195,7 +195,7 @@ def _mix_finding(week: int, key: tuple[int, str], by: str, group: str, count: in
     if share < rule.min_share or ratio < rule.min_ratio:
         return None
     group_of = attrgetter(by)
-    theirs = [v for v, member in zip(mine, voters, strict=True) if group_of(member) == group]
+    theirs = [v for v in mine if group_of(members[v.voter_id]) == group]
     return Finding(
         f"group_mix:{by}", week, category, project, len(theirs), (theirs[0].at, theirs[-1].at),
         f"a group's share of the project's voters at least {rule.min_share:.0%} and {rule.min_ratio:g} times its share of the category's",
