@@ -69,9 +69,10 @@ def play(seed: int, scale: str | Scale, system: DemoSystem, data_dir: Path, star
         sim.entries  # planned while the bus starts; members and ballots once entries flow  # noqa: B018
         url = system.wait_server()
         ready = time.perf_counter() - started
-        outcome = asyncio.run(_play(sim, system, url, console))
-        used = cpu.tree(system.process.pid) if system.process is not None else {}
-        outcome.cpu = {cpu.DEMO: time.process_time(), **dict(sorted(used.items(), key=lambda item: item[1], reverse=True))}
+        meter = cpu.Meter(system.process.pid if system.process is not None else None)
+        outcome = asyncio.run(_play(sim, system, url, console, meter))
+        used = meter.now()
+        outcome.cpu = {cpu.DEMO: used.pop(cpu.DEMO), **dict(sorted(used.items(), key=lambda item: item[1], reverse=True))}
         console.print("stopping the services; the report is written meanwhile...")
         stopping = time.perf_counter()
         system.interrupt()  # the services need nothing more of the demo: they stop while it writes
@@ -91,11 +92,11 @@ def play(seed: int, scale: str | Scale, system: DemoSystem, data_dir: Path, star
     return outcome
 
 
-async def _play(sim: Simulation, system: DemoSystem, url: str, console: Console) -> Outcome:
+async def _play(sim: Simulation, system: DemoSystem, url: str, console: Console, meter: cpu.Meter) -> Outcome:
     columns = (SpinnerColumn(), TextColumn("{task.description:<40}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     async with Publisher(url) as publisher, Watcher(url, system) as watch:
         with Progress(*columns, console=console) as progress:
-            phases = Phases(sim, watch, publisher, progress, cpu.Meter(system.process.pid if system.process is not None else None))
+            phases = Phases(sim, watch, publisher, progress, meter)
             with phases.timed("1 submission and screening (the services start meanwhile)"):
                 alongside = asyncio.create_task(_members_and_ballot_plan(sim, phases))
                 await phases.entries()
