@@ -47,9 +47,8 @@ class Bar:
 
 
 class Phases:
-    def __init__(self, sim: Simulation, watch: Watcher, publisher: Publisher, progress: Progress, meter: cpu.Meter | None = None) -> None:
-        self.sim, self.watch, self.pub, self.progress = sim, watch, publisher, progress
-        self.meter = meter or cpu.Meter(None)
+    def __init__(self, sim: Simulation, watch: Watcher, publisher: Publisher, progress: Progress, meter: cpu.Meter) -> None:
+        self.sim, self.watch, self.pub, self.progress, self.meter = sim, watch, publisher, progress, meter
         self.timings: dict[str, float] = {}
         self.published: Counter[str] = Counter()
         self.sent: dict[str, Any] = {}  # what was published, for the checks
