@@ -25,7 +25,7 @@ from typing import Any, NamedTuple
 
 from services.voting import domain, store
 from services.voting.adapters import wire
-from services.voting.adapters.ledger import Ledger
+from services.voting.adapters.ledger import Chunk, Ledger
 from services.voting.adapters.projection import Projection
 from services.voting.pause import Pause
 from shared import bus, faults, topology
@@ -51,6 +51,20 @@ class Ballot:
     in_future: bool = False
     verdict: str | domain.Hold | None = None  # None: counted, if the vote row is free (V5)
     text: str | None = None  # the time as written, when it is `wire.iso(at)` already
+
+
+@dataclass(slots=True)
+class Plan:
+    """What a batch's transaction stores, made on the event loop while the ledger's thread works
+    on earlier batches: there it only runs the statements. It stands unless the transaction finds
+    one of `voters` suspended (then `_store` makes it again) or answers stored before (votes)."""
+
+    voters: frozenset[str]  # of the batch's decided ballots: a suspension among them changes verdicts
+    rows: dict[bytes, store.Answer]  # each answer, by answer id; votes as counted
+    held: list[store.Held]
+    answers: list[Chunk]  # `rows`, ready for `Ledger.insert`
+    votes: list[Chunk]  # the first candidate of each (voter, category), as vote rows
+    seconds: list[bytes]  # the answer ids of the other candidates: voted already, in this batch
 
 
 class Stored(NamedTuple):
@@ -92,7 +106,8 @@ class BallotDesk:
         # The ledger's thread sees values only: the ballots and their members as decided here, the
         # nominee list, which is never changed once known, and the entries' organisations (only
         # added to while voting: an amendment after the deadline is refused). The projection stays on this loop.
-        stored = self.ledger.group(self._store, (released, ballots, self.projection.nominees, self.projection.projects))
+        plan = self._plan(released, ballots)
+        stored = self.ledger.group(self._store, (released, ballots, self.projection.nominees, self.projection.projects, plan))
         return self._committed(stored, ballots, bool(released))
 
     async def _committed(self, stored: Awaitable[Stored], ballots: list[Ballot], releases: bool) -> Committed:
@@ -159,11 +174,15 @@ class BallotDesk:
         self._decide(released, now)
         return released
 
-    def _store(self, cur: Any, item: tuple[list[Ballot], list[Ballot], Mapping[str, domain.Nominee] | None, Mapping[str, domain.Project]]) -> Stored:
+    def _store(
+        self, cur: Any,
+        item: tuple[list[Ballot], list[Ballot], Mapping[str, domain.Nominee] | None, Mapping[str, domain.Project], Plan],
+    ) -> Stored:
         """In the ledger's transaction: release, store every answer, count the votes (V5), hold, owe.
 
         First the voters staff suspended: their ballots are decided again as
-        such (the verdicts on the event loop did not know of suspensions).
+        such (the verdicts on the event loop did not know of suspensions),
+        and the plan made again.
 
         Every answer is inserted with its verdict, votes as counted; the
         insert itself tells which ballots were answered before (their stored
@@ -172,24 +191,20 @@ class BallotDesk:
         candidate of each (voter, category) tries the vote row; the others,
         and those that find a vote there, are decided again as `voted`.
         """
-        released, batch, nominees, projects = item
+        released, batch, nominees, projects, plan = item
         suspended = self.ledger.suspended(cur)
-        if suspended:
+        if suspended and not suspended.isdisjoint(plan.voters):
             self._suspend(released + batch, suspended, nominees, projects)
+            plan = self._plan(released, batch)
         self.ledger.release(cur, [ballot.key for ballot in released])
-        rows: dict[bytes, store.Answer] = {}
-        held: list[store.Held] = []
-        for ballot in released + batch:
-            if ballot.key in rows:
-                continue
-            if ballot.verdict is domain.HOLD:
-                voter, category, project = ballot.fields  # type: ignore[misc]  # a decided ballot (held or counted) has its fields
-                held.append(store.Held(ballot.key, ballot.ballot_id, voter, category, project, ballot.at, store.position(ballot.entry_id)))
-            else:
-                rows[ballot.key] = self._row(ballot)
-        new = self.ledger.add_answers(cur, list(rows.values()))
-        repeats = self.ledger.answered(cur, [key for key in rows if key not in new]) if len(new) < len(rows) else {}
-        lost = self._count_votes(cur, [row for key, row in rows.items() if key in new and row.reason is None])
+        rows = plan.rows
+        new = self.ledger.insert(cur, plan.answers)
+        if len(new) == len(rows):
+            lost = plan.seconds + _lost(plan.votes, self.ledger.insert(cur, plan.votes))
+            repeats: dict[bytes, store.Answer] = {}
+        else:  # some were answered before: their votes are theirs, as stored then
+            repeats = self.ledger.answered(cur, [key for key in rows if key not in new])
+            lost = self._count_votes(cur, [row for key, row in rows.items() if key in new and row.reason is None])
         if lost:
             lost_set = set(lost)
             for ballot in released + batch:
@@ -206,14 +221,32 @@ class BallotDesk:
         if self.debug:
             for key in new:
                 log.debug("ballot.decided", stream=topology.IN_BALLOTS, event_id=rows[key].ballot_id, reason=rows[key].reason or "counted")
-        self.ledger.hold(cur, held)
+        self.ledger.hold(cur, plan.held)
         rows.update(repeats)
         owed = self.ledger.owe(cur, [ballot.key for ballot in released if ballot.key in rows]) if released else None
         # The usual batch has new answers only: its reasons are counted without a Python step a row.
         verdicts = Counter(map(REASON, rows.values()) if len(new) == len(rows) else (rows[key].reason for key in new))
         accepted = verdicts["accepted"] = verdicts.pop(None, 0)
-        counts = {"accepted": accepted, "rejected": len(new) - accepted, "repeats": len(repeats), "held": len(held), "released": len(released)}
+        counts = {"accepted": accepted, "rejected": len(new) - accepted, "repeats": len(repeats), "held": len(plan.held), "released": len(released)}
         return Stored(list(rows.values()), counts, owed, verdicts)
+
+    def _plan(self, released: list[Ballot], batch: list[Ballot]) -> Plan:
+        """The rows of the batch's answers, holds and votes as decided, ready for the database."""
+        rows: dict[bytes, store.Answer] = {}
+        held: list[store.Held] = []
+        voters: set[str] = set()
+        for ballot in chain(released, batch):
+            if ballot.key in rows:
+                continue
+            if ballot.fields is not None and ballot.member is not None:
+                voters.add(ballot.fields[0])
+            if ballot.verdict is domain.HOLD:
+                voter, category, project = ballot.fields  # type: ignore[misc]  # a decided ballot (held or counted) has its fields
+                held.append(store.Held(ballot.key, ballot.ballot_id, voter, category, project, ballot.at, store.position(ballot.entry_id)))
+            else:
+                rows[ballot.key] = self._row(ballot)
+        first, seconds = _first_votes([row for row in rows.values() if row.reason is None])
+        return Plan(frozenset(voters), rows, held, self.ledger.answer_chunks(list(rows.values())), self.ledger.vote_chunks(first), seconds)
 
     def _suspend(
         self, ballots: list[Ballot], suspended: frozenset[str], nominees: Mapping[str, domain.Nominee] | None,
@@ -241,11 +274,9 @@ class BallotDesk:
 
     def _count_votes(self, cur: Any, candidates: list[store.Answer]) -> list[bytes]:
         """V5 by the database: the candidates that found a vote already there (answer ids)."""
-        first: dict[tuple[str, int], store.Answer] = {}
-        for row in candidates:
-            first.setdefault((row.voter_id, row.category), row)  # type: ignore[arg-type]
-        won = self.ledger.add_votes(cur, list(first.values()))
-        return [row.key for row in candidates if row.key not in won]
+        first, seconds = _first_votes(candidates)
+        chunks = self.ledger.vote_chunks(first)
+        return seconds + _lost(chunks, self.ledger.insert(cur, chunks))
 
     def _answer(self, row: store.Answer, text: str | None = None) -> bytes:
         key, ballot_id, voter_id, category, project_id, reason, at = row  # unpacked: cheaper than seven attribute reads
@@ -268,6 +299,24 @@ class BallotDesk:
         with self.ledger.transaction() as cur:
             found = self.ledger.answered(cur, keys)
         return [found[key] for key in keys if key in found]
+
+
+def _first_votes(candidates: list[store.Answer]) -> tuple[list[store.Answer], list[bytes]]:
+    """The first candidate of each (voter, category), and the answer ids of the others (voted already, in this batch)."""
+    first: dict[tuple[str, int], store.Answer] = {}
+    for row in candidates:
+        first.setdefault((row.voter_id, row.category), row)  # type: ignore[arg-type]
+    if len(first) == len(candidates):
+        return candidates, []
+    kept = set(map(id, first.values()))
+    return list(first.values()), [row.key for row in candidates if id(row) not in kept]
+
+
+def _lost(chunks: list[Chunk], won: set[bytes]) -> list[bytes]:
+    """The answer ids of the chunks' rows that did not get in (`won`: those that did)."""
+    if len(won) == sum(len(chunk.rows) for chunk in chunks):
+        return []
+    return [row[chunk.table.key_at] for chunk in chunks for row in chunk.rows if row[chunk.table.key_at] not in won]
 
 
 async def _nothing() -> Committed:

@@ -156,6 +156,25 @@ async def test_rows_come_back_exactly_as_they_went_in(ledger, database_url, way)
     assert [found[row.key] for row in rows] == rows
 
 
+@pytest.mark.parametrize("way", ["json", "value by value"])
+async def test_rows_made_ready_before_the_transaction_skip_the_taken_ones_either_way(ledger, way):
+    """Chunks are made on another thread before their transaction (`Ledger.answer_chunks`); a taken
+    key found then is left out of the same text, whichever way the rows go to the database."""
+    text = "back\\u0000slash" if way != "json" else "plain"
+    rows = [store.Answer(bytes([n]) * 16, f"b-{n}-{text}", f"v-{n}", 1, "p-1", None, n) for n in range(1, 7)]
+    chunks = ledger.answer_chunks(rows[::2])
+    assert (chunks[0].packed[0] is None) == (way != "json")
+    assert await ledger.group(lambda cur, ready: ledger.insert(cur, ready), chunks) == {row.key for row in rows[::2]}
+
+    again = ledger.answer_chunks(rows)  # 1, 3 and 5 taken
+    assert await ledger.group(lambda cur, ready: ledger.insert(cur, ready), again) == {row.key for row in rows[1::2]}
+    found = await ledger.group(lambda cur, keys: ledger.answered(cur, keys), [row.key for row in rows])
+    assert [found[row.key] for row in rows] == rows
+
+    votes = ledger.vote_chunks([vote(1), vote(2, voter="v-1"), vote(3)])  # 1 and 2: one voter, one category
+    assert await ledger.group(lambda cur, ready: ledger.insert(cur, ready), votes) == {vote(1).key, vote(3).key}
+
+
 async def test_a_member_twice_in_one_batch_keeps_the_newest_profile(ledger):
     older = store.Profile("u-1", "org-1", False, store.position("5-0"), "org-1")
     newer = store.Profile("u-1", "org-2", True, store.position("7-0"), "org-2")

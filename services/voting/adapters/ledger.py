@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from operator import itemgetter
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 import orjson
 from sqlalchemy import Engine
@@ -42,6 +42,40 @@ BLOB_WIDTHS = {"key": 16, "ballot_key": 16, "leaf": 32}  # the hot path's binary
 TAKEN_KEY = frozenset({"SQLITE_CONSTRAINT_PRIMARYKEY", "SQLITE_CONSTRAINT_UNIQUE"})
 PG_TYPES = {"category": "integer", "at_us": "bigint", "complete": "boolean"}  # the others are text
 log = get_logger()
+
+
+Packed = tuple[bytes | None, list[bytes]]  # rows as `Ledger._rows` sends them (`Ledger._pack`)
+Look = tuple[str, Sequence[Any], bool]  # a look-up of taken keys (`Ledger._taken_query`)
+
+
+class Table(NamedTuple):
+    """A table the hot path inserts into, skipping rows whose unique key is taken."""
+
+    name: str
+    columns: tuple[str, ...]
+    target: tuple[str, ...]  # the unique key's columns
+    key_at: int  # the column `insert` reports of the rows that went in
+    look_first: bool = False  # taken keys are common enough to look them up before inserting
+
+    @property
+    def key_of(self) -> Callable[[Sequence[Any]], Any]:
+        """A row's unique key: a value, or a tuple of them."""
+        return itemgetter(*(self.columns.index(name) for name in self.target))
+
+
+class Chunk(NamedTuple):
+    """Rows of one statement, made ready for `Ledger.insert` (`Ledger.chunks`)."""
+
+    table: Table
+    rows: Sequence[Sequence[Any]]
+    packed: Packed
+    keys: list[Any] | None  # their unique keys, with the look-up (a table looked at first)
+    look: Look | None
+
+
+ANSWERS = Table("voting_ballot", BALLOT_COLUMNS, ("key",), 0)
+# A voter's second ballot in a category is common enough to look first.
+VOTES = Table("voting_vote", VOTE_COLUMNS, ("voter_id", "category"), 2, look_first=True)
 
 
 class _Queued(Generic[T]):
@@ -193,65 +227,107 @@ class Ledger:
     def add_votes(self, cur: Any, answers: Sequence[Answer]) -> set[bytes]:
         """Insert the vote of each counted answer where the voter has none in the category;
         the answer ids that got in."""
-        # A voter's second ballot in a category is common enough to look first.
-        return self._insert_new(cur, "voting_vote", VOTE_COLUMNS, ("voter_id", "category"), vote_rows(answers), 2, look_first=True)
+        return self.insert(cur, self.vote_chunks(answers))
 
     def add_answers(self, cur: Any, rows: Sequence[Answer]) -> set[bytes]:
         """Store answers; the answer ids that were new (the others were stored before)."""
-        return self._insert_new(cur, "voting_ballot", BALLOT_COLUMNS, ("key",), rows, 0)
+        return self.insert(cur, self.answer_chunks(rows))
+
+    def answer_chunks(self, rows: Sequence[Answer]) -> list[Chunk]:
+        """`add_answers`'s rows made ready for `insert`: no database needed, so any thread may."""
+        return self.chunks(ANSWERS, rows)
+
+    def vote_chunks(self, answers: Sequence[Answer]) -> list[Chunk]:
+        """`add_votes`'s rows made ready for `insert`, as `answer_chunks`."""
+        return self.chunks(VOTES, vote_rows(answers))
+
+    def chunks(self, table: Table, rows: Sequence[Sequence[Any]]) -> list[Chunk]:
+        """Rows cut in chunks, each with its text for the database (`_pack`) and, for a table looked
+        at first, the look-up of its keys: the Python work of `insert`, done before it."""
+        key_of = table.key_of
+        made = []
+        for start in range(0, len(rows), CHUNK):
+            chunk = rows[start : start + CHUNK]
+            keys = list(map(key_of, chunk)) if table.look_first else None
+            look = self._taken_query(table.name, table.target, keys) if keys is not None else None
+            made.append(Chunk(table, chunk, self._pack(table.columns, chunk), keys, look))
+        return made
 
     def _insert_new(
         self, cur: Any, table: str, columns: tuple[str, ...], target: tuple[str, ...], rows: Sequence[Sequence[Any]], key_at: int,
         look_first: bool = False,
     ) -> set[bytes]:
-        """Insert rows, skipping those whose `target` (a unique key) is taken;
-        the keys (column `key_at`) of the rows that went in.
+        """Insert rows, skipping those whose `target` (a unique key) is taken; the keys (column
+        `key_at`) of the rows that went in. `insert`, for a table described here."""
+        return self.insert(cur, self.chunks(Table(table, columns, target, key_at, look_first), rows))
+
+    def insert(self, cur: Any, chunks: Sequence[Chunk]) -> set[bytes]:
+        """Insert each chunk's rows, skipping those whose unique key is taken; the keys (the
+        table's `key_at` column) of the rows that went in.
 
         A chunk is first inserted whole, the usual case: no RETURNING row is
         fetched (each fetch lets go of the interpreter lock and waits to take
         it back). A chunk with a taken key is undone, its taken keys looked
-        up, and the rest inserted again; only if another writer took keys
-        meanwhile (PostgreSQL replicas) does RETURNING say which rows went
-        in. With `look_first`, taken keys are looked up before the first try.
+        up, and the rest inserted again, the same text without them; only if
+        another writer took keys meanwhile (PostgreSQL replicas) does
+        RETURNING say which rows went in. A table looked at first has its
+        taken keys looked up before the first try.
         """
-        key_of = itemgetter(*(columns.index(name) for name in target))  # a value, or a tuple of them
-        insert = f"INSERT INTO {table} ({', '.join(columns)}) "
-        conflict = f" ON CONFLICT ({', '.join(target)}) DO NOTHING"
         new: set[bytes] = set()
-        for start in range(0, len(rows), CHUNK):
-            chunk = rows[start : start + CHUNK]
+        for chunk in chunks:
+            table, rows = chunk.table, chunk.rows
+            insert = f"INSERT INTO {table.name} ({', '.join(table.columns)}) "
+            skip: list[int] = []
             if self.pg:  # a failed statement aborts PostgreSQL's transaction; SQLite undoes the statement alone
                 cur.execute("SAVEPOINT chunk")
-            if look_first or not self._insert_all(cur, insert, columns, chunk):
-                keys = list(map(key_of, chunk))
-                taken = self._taken(cur, table, target, keys)
-                chunk = [row for row, key in zip(chunk, keys, strict=True) if key not in taken] if taken else chunk
-                if chunk and not self._insert_all(cur, insert, columns, chunk):
-                    select, params = self._rows(columns, chunk)
-                    cur.execute(insert + select + conflict + f" RETURNING {columns[key_at]}", params)
+            if chunk.look is not None or not self._insert_all(cur, insert, table.columns, rows, chunk.packed):
+                keys = chunk.keys if chunk.keys is not None else list(map(table.key_of, rows))
+                taken = self._taken(cur, table.name, table.target, keys, chunk.look)
+                skip = [n for n, key in enumerate(keys) if key in taken] if taken else []
+                if len(skip) < len(rows) and not self._insert_all(cur, insert, table.columns, rows, chunk.packed, skip):
+                    select, params = self._rows(table.columns, rows, chunk.packed, skip)
+                    conflict = f" ON CONFLICT ({', '.join(table.target)}) DO NOTHING"
+                    cur.execute(insert + select + conflict + f" RETURNING {table.columns[table.key_at]}", params)
                     new.update(bytes(key) for (key,) in cur.fetchall())
-                    chunk = []
+                    skip = list(range(len(rows)))
             if self.pg:
                 cur.execute("RELEASE SAVEPOINT chunk")
-            new.update(map(itemgetter(key_at), chunk))
+            key_at = itemgetter(table.key_at)
+            if not skip:
+                new.update(map(key_at, rows))
+            elif len(skip) < len(rows):
+                skipped = set(skip)
+                new.update(key_at(row) for n, row in enumerate(rows) if n not in skipped)
         return new
 
-    def _rows(self, columns: tuple[str, ...], rows: Sequence[Sequence[Any]]) -> tuple[str, Sequence[Any]]:
-        """A SELECT of `rows` and its parameters, for `INSERT ... SELECT`.
+    def _pack(self, columns: tuple[str, ...], rows: Sequence[Sequence[Any]]) -> Packed:
+        """The rows as `_rows` sends them: the plain columns as one JSON document and each binary
+        column as one value; (None, []) if they cannot go so (then a parameter a value)."""
+        blobs = [n for n, name in enumerate(columns) if name in BLOB_WIDTHS]
+        plain = [n for n in range(len(columns)) if n not in blobs]
+        return self._as_json(columns, rows, blobs, plain)
+
+    def _rows(
+        self, columns: tuple[str, ...], rows: Sequence[Sequence[Any]], packed: Packed | None = None, skip: Sequence[int] = ()
+    ) -> tuple[str, Sequence[Any]]:
+        """A SELECT of `rows` (but those at the positions in `skip`) and its parameters, for `INSERT ... SELECT`.
 
         Binding a parameter holds the interpreter lock, and a batch has
         thousands: the rows go instead as one JSON document, and each
         fixed-width binary column as one value cut by the database, so the
-        lock is held for one `orjson.dumps` while the database reads them.
-        A row JSON cannot carry exactly (a NUL in a text, which SQLite's JSON
-        functions cut short; a binary value of another width) goes the plain
-        way, a parameter a value.
+        lock is held for one `orjson.dumps` while the database reads them
+        (`packed`: that done before, by `_pack`). A row JSON cannot carry
+        exactly (a NUL in a text, which SQLite's JSON functions cut short; a
+        binary value of another width) goes the plain way, a parameter a value.
         """
+        doc, cut = packed if packed is not None else self._pack(columns, rows)
+        if doc is None:
+            if skip:
+                skipped = set(skip)
+                rows = [row for n, row in enumerate(rows) if n not in skipped]
+            return "VALUES " + self._values(rows), _flat(rows)
         blobs = [n for n, name in enumerate(columns) if name in BLOB_WIDTHS]
         plain = [n for n in range(len(columns)) if n not in blobs]
-        doc, cut = self._as_json(columns, rows, blobs, plain)
-        if doc is None:
-            return "VALUES " + self._values(rows), _flat(rows)
         index = {n: i for i, n in enumerate(plain)}
         if self.pg:
             parts = [
@@ -260,20 +336,24 @@ class Ledger:
                 for n, name in enumerate(columns)
             ]
             # jsonb: parsed once, each `->>` a look-up (on json every `->>` parses the row's text again).
-            return f"SELECT {', '.join(parts)} FROM jsonb_array_elements(%s::jsonb) WITH ORDINALITY AS j(value, n)", [*cut, doc.decode()]
+            select = f"SELECT {', '.join(parts)} FROM jsonb_array_elements(%s::jsonb) WITH ORDINALITY AS j(value, n)"
+            if skip:  # WITH ORDINALITY counts from 1
+                return select + " WHERE NOT (j.n = ANY(%s::bigint[]))", [*cut, doc.decode(), [n + 1 for n in skip]]
+            return select, [*cut, doc.decode()]
         numbers = {n: k for k, n in enumerate(blobs, 1)}
         parts = [
             f"substr(?{numbers[n]}, j.key * {BLOB_WIDTHS[name]} + 1, {BLOB_WIDTHS[name]}) AS {name}" if n in blobs
             else f"j.value->>{index[n]} AS {name}"
             for n, name in enumerate(columns)
         ]
+        select = f"SELECT {', '.join(parts)} FROM json_each(?{len(blobs) + 1}) AS j"
+        if skip:  # json_each's key is the element's position from 0
+            return select + f" WHERE j.key NOT IN (SELECT value FROM json_each(?{len(blobs) + 2}))", [*cut, doc, orjson.dumps(list(skip))]
         # `WHERE true`: SQLite would read the ON CONFLICT that follows as a join's constraint.
-        return f"SELECT {', '.join(parts)} FROM json_each(?{len(blobs) + 1}) AS j WHERE true", [*cut, doc]
+        return select + " WHERE true", [*cut, doc]
 
     @staticmethod
-    def _as_json(
-        columns: tuple[str, ...], rows: Sequence[Sequence[Any]], blobs: list[int], plain: list[int]
-    ) -> tuple[bytes | None, list[bytes]]:
+    def _as_json(columns: tuple[str, ...], rows: Sequence[Sequence[Any]], blobs: list[int], plain: list[int]) -> Packed:
         """The plain columns as one JSON document, each binary column as one value; (None, []) if they cannot go so."""
         try:
             doc = orjson.dumps(list(map(itemgetter(*plain), rows)) if len(plain) > 1 else [[row[plain[0]]] for row in rows])
@@ -289,8 +369,11 @@ class Ledger:
     def _values(self, rows: Sequence[Sequence[Any]]) -> str:
         return ",".join([f"({','.join([self.p] * len(rows[0]))})"] * len(rows))
 
-    def _insert_all(self, cur: Any, insert: str, columns: tuple[str, ...], rows: Sequence[Sequence[Any]]) -> bool:
-        """Insert; True if every row went in, else nothing of it stays.
+    def _insert_all(
+        self, cur: Any, insert: str, columns: tuple[str, ...], rows: Sequence[Sequence[Any]], packed: Packed | None = None,
+        skip: Sequence[int] = (),
+    ) -> bool:
+        """Insert (but the rows at the positions in `skip`); True if every row went in, else nothing of it stays.
 
         A plain INSERT, not ON CONFLICT DO NOTHING: the usual chunk has no
         taken key, and PostgreSQL's speculative insertion (the conflict
@@ -300,7 +383,7 @@ class Ledger:
         conflict resolution, the transaction going on), PostgreSQL's
         savepoint is rolled back to (its transaction would be aborted).
         """
-        select, params = self._rows(columns, rows)
+        select, params = self._rows(columns, rows, packed, skip)
         try:
             cur.execute(insert + select, params)
         except self._integrity as exc:
@@ -311,12 +394,22 @@ class Ledger:
             return False
         return True
 
-    def _taken(self, cur: Any, table: str, target: tuple[str, ...], keys: Sequence[Any]) -> set[Any]:
-        """Which of these unique keys (values, or tuples for a key of several columns) are in `table` already."""
+    def _taken(self, cur: Any, table: str, target: tuple[str, ...], keys: Sequence[Any], query: Look | None = None) -> set[Any]:
+        """Which of these unique keys (values, or tuples for a key of several columns) are in `table`
+        already; `query`: `_taken_query`'s for them, made before."""
+        sql, params, as_json = query if query is not None else self._taken_query(table, target, keys)
+        cur.execute(sql, params)
+        if as_json:
+            return set(map(tuple, orjson.loads(cur.fetchone()[0])))
+        if len(target) == 1:
+            return {bytes(key) if isinstance(key, memoryview) else key for (key,) in cur.fetchall()}
+        return set(map(tuple, cur.fetchall()))
+
+    def _taken_query(self, table: str, target: tuple[str, ...], keys: Sequence[Any]) -> Look:
+        """The look-up of `_taken`: its text, its parameters, and whether its one row is a JSON array of the keys found."""
         if len(target) == 1:
             clause, params = self._in(keys)
-            cur.execute(f"SELECT {target[0]} FROM {table} WHERE {target[0]} {clause}", params)
-            return {bytes(key) if isinstance(key, memoryview) else key for (key,) in cur.fetchall()}
+            return f"SELECT {target[0]} FROM {table} WHERE {target[0]} {clause}", params, False
         names = ", ".join(f"t.{name}" for name in target)
         if self.pg:
             # One array a column, unnested: two parameters, not two a key. A statement of thousands
@@ -327,8 +420,7 @@ class Ledger:
             arrays = [list(column) for column in zip(*keys, strict=True)]
             unnest = ", ".join(f"%s::{PG_TYPES.get(name, 'text')}[]" for name in target)
             on = " AND ".join(f"t.{name} = k.{name}" for name in target)
-            cur.execute(f"SELECT {names} FROM unnest({unnest}) AS k({', '.join(target)}) JOIN {table} AS t ON {on}", arrays)
-            return set(map(tuple, cur.fetchall()))
+            return f"SELECT {names} FROM unnest({unnest}) AS k({', '.join(target)}) JOIN {table} AS t ON {on}", arrays, False
         select, params = self._rows(target, keys)
         columns = target  # the keys' columns, named as the table's
         if select.startswith("VALUES"):  # the plain way's columns are column1, column2, ...
@@ -337,8 +429,7 @@ class Ledger:
         # A join from the keys, each looked up in the table's unique index (not a row value IN,
         # which SQLite would answer by a scan). The keys found come back as one JSON row: each row
         # fetched lets go of the interpreter lock and waits to take it back from the event loop.
-        cur.execute(f"SELECT json_group_array(json_array({names})) FROM ({select}) AS k JOIN {table} AS t ON {on}", params)
-        return set(map(tuple, orjson.loads(cur.fetchone()[0])))
+        return f"SELECT json_group_array(json_array({names})) FROM ({select}) AS k JOIN {table} AS t ON {on}", params, True
 
     def suspended(self, cur: Any) -> frozenset[str]:
         """The voters staff suspended (annulments.py), as committed when the transaction began."""
