@@ -1,8 +1,10 @@
 """A local SMTP server that keeps what it receives (aiosmtpd): for tests,
-demos, and trying templates. It can refuse every message with a given reply."""
+demos, and trying templates. It can refuse every message with a given reply, or take its
+time over each one (a slow relay)."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 from email import message_from_bytes, policy
@@ -29,6 +31,8 @@ class _Keeper:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.sink.delay_seconds:
+            await asyncio.sleep(self.sink.delay_seconds)
         message = message_from_bytes(envelope.content, policy=policy.default)
         with self.sink.lock:
             self.sink.messages.append(message)  # type: ignore[arg-type]
@@ -39,8 +43,9 @@ class _Keeper:
 class SmtpSink:
     """`with SmtpSink() as sink:` ... `sink.url`, `sink.messages`."""
 
-    def __init__(self, refuse_with: str | None = None, port: int | None = None) -> None:
+    def __init__(self, refuse_with: str | None = None, port: int | None = None, delay_seconds: float = 0.0) -> None:
         self.refuse_with = refuse_with
+        self.delay_seconds = delay_seconds  # before each message is accepted
         self.port = port or free_port()
         self.messages: list[EmailMessage] = []
         self.recipients: list[list[str]] = []
