@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from services.voting import store
-from services.voting.adapters.ledger import BALLOT_COLUMNS, VOTE_COLUMNS, Ledger, vote_rows
+from services.voting.adapters.ledger import BALLOT_COLUMNS, VOTES, Ledger, Table, vote_rows
 from shared.db import create_tables, make_engine
 from shared.logs import configure_logging
 
@@ -67,12 +67,12 @@ def store_batch(ledger: Ledger, cur: Any, rows: list[store.Answer], tiers: bool)
     votes = vote_rows(list(first.values()))
     if not tiers:
         ledger.add_answers(cur, rows)
-        ledger._insert_new(cur, "voting_vote", VOTE_COLUMNS, PAIR, votes, 2, look_first=True)
+        ledger.insert(cur, ledger.chunks(VOTES, votes))
         return
     held = ledger._taken(cur, "voting_ballot", ("key",), [row.key for row in rows])
-    ledger._insert_new(cur, "voting_ballot_new", BALLOT_COLUMNS, ("key",), [row for row in rows if row.key not in held], 0)
+    ledger.insert(cur, ledger.chunks(Table("voting_ballot_new", BALLOT_COLUMNS, ("key",), 0), [row for row in rows if row.key not in held]))
     voted = ledger._taken(cur, "voting_vote", PAIR, [vote[:2] for vote in votes])
-    ledger._insert_new(cur, "voting_vote_new", VOTE_COLUMNS, PAIR, [vote for vote in votes if vote[:2] not in voted], 2, look_first=True)
+    ledger.insert(cur, ledger.chunks(VOTES._replace(name="voting_vote_new"), [vote for vote in votes if vote[:2] not in voted]))
 
 
 def fold(cur: Any) -> None:

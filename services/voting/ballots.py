@@ -57,9 +57,8 @@ class Ballot:
 class Plan:
     """What a batch's transaction stores, made on the event loop while the ledger's thread works
     on earlier batches: there it only runs the statements. It stands unless the transaction finds
-    one of `voters` suspended (then `_store` makes it again) or answers stored before (votes)."""
+    one of the batch's voters suspended (then `_store` makes it again) or answers stored before (votes)."""
 
-    voters: frozenset[str]  # of the batch's decided ballots: a suspension among them changes verdicts
     rows: dict[bytes, store.Answer]  # each answer, by answer id; votes as counted
     held: list[store.Held]
     answers: list[Chunk]  # `rows`, ready for `Ledger.insert`
@@ -193,8 +192,7 @@ class BallotDesk:
         """
         released, batch, nominees, projects, plan = item
         suspended = self.ledger.suspended(cur)
-        if suspended and not suspended.isdisjoint(plan.voters):
-            self._suspend(released + batch, suspended, nominees, projects)
+        if suspended and self._suspend(released + batch, suspended, nominees, projects):
             plan = self._plan(released, batch)
         self.ledger.release(cur, [ballot.key for ballot in released])
         rows = plan.rows
@@ -234,25 +232,24 @@ class BallotDesk:
         """The rows of the batch's answers, holds and votes as decided, ready for the database."""
         rows: dict[bytes, store.Answer] = {}
         held: list[store.Held] = []
-        voters: set[str] = set()
         for ballot in chain(released, batch):
             if ballot.key in rows:
                 continue
-            if ballot.fields is not None and ballot.member is not None:
-                voters.add(ballot.fields[0])
             if ballot.verdict is domain.HOLD:
                 voter, category, project = ballot.fields  # type: ignore[misc]  # a decided ballot (held or counted) has its fields
                 held.append(store.Held(ballot.key, ballot.ballot_id, voter, category, project, ballot.at, store.position(ballot.entry_id)))
             else:
                 rows[ballot.key] = self._row(ballot)
         first, seconds = _first_votes([row for row in rows.values() if row.reason is None])
-        return Plan(frozenset(voters), rows, held, self.ledger.answer_chunks(list(rows.values())), self.ledger.vote_chunks(first), seconds)
+        return Plan(rows, held, self.ledger.answer_chunks(list(rows.values())), self.ledger.vote_chunks(first), seconds)
 
     def _suspend(
         self, ballots: list[Ballot], suspended: frozenset[str], nominees: Mapping[str, domain.Nominee] | None,
         projects: Mapping[str, domain.Project],
-    ) -> None:
-        """Decide again the ballots of voters staff suspended since (the database knows, as of this transaction)."""
+    ) -> bool:
+        """Decide again the ballots of voters staff suspended since (the database knows, as of this
+        transaction); whether there were any."""
+        changed = False
         for ballot in ballots:
             if ballot.member is not None and ballot.fields is not None and ballot.fields[0] in suspended:
                 voter, category, project = ballot.fields
@@ -260,6 +257,8 @@ class BallotDesk:
                     voter, category, project, ballot.at, ballot.member, nominees, self.calendar, ballot.in_future,
                     projects=projects, suspended=True,
                 )
+                changed = True
+        return changed
 
     def _row(self, ballot: Ballot) -> store.Answer:
         reason = ballot.verdict  # not HOLD here

@@ -253,14 +253,6 @@ class Ledger:
             made.append(Chunk(table, chunk, self._pack(table.columns, chunk), keys, look))
         return made
 
-    def _insert_new(
-        self, cur: Any, table: str, columns: tuple[str, ...], target: tuple[str, ...], rows: Sequence[Sequence[Any]], key_at: int,
-        look_first: bool = False,
-    ) -> set[bytes]:
-        """Insert rows, skipping those whose `target` (a unique key) is taken; the keys (column
-        `key_at`) of the rows that went in. `insert`, for a table described here."""
-        return self.insert(cur, self.chunks(Table(table, columns, target, key_at, look_first), rows))
-
     def insert(self, cur: Any, chunks: Sequence[Chunk]) -> set[bytes]:
         """Insert each chunk's rows, skipping those whose unique key is taken; the keys (the
         table's `key_at` column) of the rows that went in.
@@ -277,35 +269,29 @@ class Ledger:
         for chunk in chunks:
             table, rows = chunk.table, chunk.rows
             insert = f"INSERT INTO {table.name} ({', '.join(table.columns)}) "
-            skip: list[int] = []
+            went_in = rows  # unless some are found taken
             if self.pg:  # a failed statement aborts PostgreSQL's transaction; SQLite undoes the statement alone
                 cur.execute("SAVEPOINT chunk")
             if chunk.look is not None or not self._insert_all(cur, insert, table.columns, rows, chunk.packed):
                 keys = chunk.keys if chunk.keys is not None else list(map(table.key_of, rows))
                 taken = self._taken(cur, table.name, table.target, keys, chunk.look)
                 skip = [n for n, key in enumerate(keys) if key in taken] if taken else []
-                if len(skip) < len(rows) and not self._insert_all(cur, insert, table.columns, rows, chunk.packed, skip):
+                went_in = _without(rows, skip)
+                if went_in and not self._insert_all(cur, insert, table.columns, rows, chunk.packed, skip):
                     select, params = self._rows(table.columns, rows, chunk.packed, skip)
                     conflict = f" ON CONFLICT ({', '.join(table.target)}) DO NOTHING"
                     cur.execute(insert + select + conflict + f" RETURNING {table.columns[table.key_at]}", params)
                     new.update(bytes(key) for (key,) in cur.fetchall())
-                    skip = list(range(len(rows)))
+                    went_in = []
             if self.pg:
                 cur.execute("RELEASE SAVEPOINT chunk")
-            key_at = itemgetter(table.key_at)
-            if not skip:
-                new.update(map(key_at, rows))
-            elif len(skip) < len(rows):
-                skipped = set(skip)
-                new.update(key_at(row) for n, row in enumerate(rows) if n not in skipped)
+            new.update(map(itemgetter(table.key_at), went_in))
         return new
 
     def _pack(self, columns: tuple[str, ...], rows: Sequence[Sequence[Any]]) -> Packed:
         """The rows as `_rows` sends them: the plain columns as one JSON document and each binary
         column as one value; (None, []) if they cannot go so (then a parameter a value)."""
-        blobs = [n for n, name in enumerate(columns) if name in BLOB_WIDTHS]
-        plain = [n for n in range(len(columns)) if n not in blobs]
-        return self._as_json(columns, rows, blobs, plain)
+        return self._as_json(columns, rows, *_layout(columns))
 
     def _rows(
         self, columns: tuple[str, ...], rows: Sequence[Sequence[Any]], packed: Packed | None = None, skip: Sequence[int] = ()
@@ -322,12 +308,9 @@ class Ledger:
         """
         doc, cut = packed if packed is not None else self._pack(columns, rows)
         if doc is None:
-            if skip:
-                skipped = set(skip)
-                rows = [row for n, row in enumerate(rows) if n not in skipped]
+            rows = _without(rows, skip)
             return "VALUES " + self._values(rows), _flat(rows)
-        blobs = [n for n, name in enumerate(columns) if name in BLOB_WIDTHS]
-        plain = [n for n in range(len(columns)) if n not in blobs]
+        blobs, plain = _layout(columns)
         index = {n: i for i, n in enumerate(plain)}
         if self.pg:
             parts = [
@@ -521,6 +504,20 @@ def vote_rows(answers: Sequence[Answer]) -> list[tuple[Any, ...]]:
         (voter, category, key, project, at, leaf(ballot_id, category, project), ballot_id)  # type: ignore[arg-type]  # counted answers: category and project set
         for key, ballot_id, voter, category, project, _, at in answers  # unpacked: cheaper than six attribute reads a vote
     ]
+
+
+def _layout(columns: tuple[str, ...]) -> tuple[list[int], list[int]]:
+    """The positions of the binary columns (each sent as one value) and of the others (one JSON document)."""
+    blobs = [n for n, name in enumerate(columns) if name in BLOB_WIDTHS]
+    return blobs, [n for n in range(len(columns)) if n not in blobs]
+
+
+def _without(rows: Sequence[Sequence[Any]], skip: Sequence[int]) -> Sequence[Sequence[Any]]:
+    """The rows but those at the positions in `skip`."""
+    if not skip:
+        return rows
+    skipped = set(skip)
+    return [row for n, row in enumerate(rows) if n not in skipped]
 
 
 def _flat(rows: Sequence[Sequence[Any]]) -> list[Any]:
